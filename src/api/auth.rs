@@ -1,0 +1,157 @@
+//! Discovery, sign-in and sign-out.
+
+use super::client::{decode, encode, Client, Empty, Session};
+use super::error::Error;
+use super::transport::{HttpRequest, Method, Transport};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `GET /_matrix/client/versions`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Versions {
+    /// Supported spec versions, such as `v1.11`.
+    pub versions: Vec<String>,
+    /// Unstable features the server advertises.
+    #[serde(default)]
+    pub unstable_features: BTreeMap<String, bool>,
+}
+
+/// `GET /.well-known/matrix/client`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WellKnown {
+    /// The homeserver to use.
+    #[serde(rename = "m.homeserver")]
+    pub homeserver: WellKnownHomeserver,
+}
+
+/// The `m.homeserver` part of a `.well-known` document.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WellKnownHomeserver {
+    /// Client-server API base URL.
+    pub base_url: String,
+}
+
+/// `GET /account/whoami`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WhoAmI {
+    /// The token's user.
+    pub user_id: String,
+    /// The token's device.
+    pub device_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LoginRequest<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    identifier: UserIdentifier<'a>,
+    password: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device_id: Option<&'a str>,
+    initial_device_display_name: &'a str,
+}
+
+#[derive(Serialize)]
+struct UserIdentifier<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    user: &'a str,
+}
+
+/// Looks up the homeserver behind a server name through `.well-known`; `Ok(None)` when the
+/// server publishes none (then the name itself is the homeserver URL).
+pub async fn discover<T: Transport>(
+    transport: &T,
+    server_url: &str,
+) -> Result<Option<String>, Error> {
+    let request = HttpRequest {
+        method: Method::Get,
+        url: format!(
+            "{}/.well-known/matrix/client",
+            server_url.trim_end_matches('/')
+        ),
+        access_token: None,
+        json_body: None,
+        timeout: super::client::DEFAULT_TIMEOUT,
+    };
+    let response = transport
+        .send(request)
+        .await
+        .map_err(|e| Error::Connection(format!("{e:?}")))?;
+    if response.status == 404 {
+        return Ok(None);
+    }
+    if !(200..300).contains(&response.status) {
+        return Err(Error::from_response(response.status, None, &response.body));
+    }
+    let known: WellKnown = decode(&response.body)?;
+    Ok(Some(
+        known.homeserver.base_url.trim_end_matches('/').to_owned(),
+    ))
+}
+
+impl<T: Transport> Client<T> {
+    /// `GET /_matrix/client/versions`: is this a Matrix homeserver, and which versions?
+    pub async fn versions(&self) -> Result<Versions, Error> {
+        self.get("/_matrix/client/versions").await
+    }
+
+    /// Password login as `user` (localpart or full id). Keeps the session in the client.
+    /// Pass the previous `device_id` to keep txn ids and receipts on the same device.
+    pub async fn login(
+        &mut self,
+        user: &str,
+        password: &str,
+        device_id: Option<&str>,
+    ) -> Result<Session, Error> {
+        self.set_session(None);
+        let request = LoginRequest {
+            kind: "m.login.password",
+            identifier: UserIdentifier {
+                kind: "m.id.user",
+                user,
+            },
+            password,
+            device_id,
+            initial_device_display_name: "Rounds",
+        };
+        let session: Session = self.post("/_matrix/client/v3/login", &request).await?;
+        self.set_session(Some(session.clone()));
+        Ok(session)
+    }
+
+    /// `GET /account/whoami`: checks the token.
+    pub async fn whoami(&self) -> Result<WhoAmI, Error> {
+        self.get("/_matrix/client/v3/account/whoami").await
+    }
+
+    /// `POST /logout`: invalidates the token on the server and forgets the session.
+    pub async fn logout(&mut self) -> Result<(), Error> {
+        let _: Empty = self.post("/_matrix/client/v3/logout", &Empty {}).await?;
+        self.set_session(None);
+        Ok(())
+    }
+
+    /// `GET /profile/{userId}/displayname`; `None` when the user set none.
+    pub async fn display_name(&self, user_id: &str) -> Result<Option<String>, Error> {
+        #[derive(Deserialize)]
+        struct DisplayName {
+            displayname: Option<String>,
+        }
+        let path = format!("/_matrix/client/v3/profile/{}/displayname", encode(user_id));
+        let r: DisplayName = self.get(&path).await?;
+        Ok(r.displayname)
+    }
+
+    /// `PUT /profile/{userId}/displayname` for the signed-in user.
+    pub async fn set_display_name(&self, name: &str) -> Result<(), Error> {
+        let path = format!(
+            "/_matrix/client/v3/profile/{}/displayname",
+            encode(self.user_id()?)
+        );
+        let _: Empty = self
+            .put(&path, &serde_json::json!({ "displayname": name }))
+            .await?;
+        Ok(())
+    }
+}

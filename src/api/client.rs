@@ -1,0 +1,216 @@
+//! The typed Matrix client: one value holding the homeserver URL, the session and a transport.
+
+use super::error::Error;
+use super::transport::{HttpRequest, Method, Transport, TransportError};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::time::Duration;
+
+/// Timeout for ordinary requests; long-poll sync adds its own server timeout on top.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Characters left as they are in a path segment or query value (RFC 3986 unreserved).
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes one path segment or query value (room ids, user ids, txn ids, tokens).
+pub fn encode(segment: &str) -> String {
+    utf8_percent_encode(segment, UNRESERVED).to_string()
+}
+
+/// A session on a homeserver: who is signed in, with which token, on which device.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Session {
+    /// Full Matrix user id, `@alice:example.org`.
+    pub user_id: String,
+    /// Bearer token. Keep it in memory; never log it.
+    pub access_token: String,
+    /// The device this login created (txn ids are scoped to it).
+    pub device_id: String,
+}
+
+/// A typed Matrix client-server API client over any [`Transport`].
+#[derive(Clone)]
+pub struct Client<T> {
+    transport: T,
+    homeserver: String,
+    session: Option<Session>,
+}
+
+impl<T: Transport> Client<T> {
+    /// A client for the homeserver at `homeserver` (for example `https://matrix.clinic.org`).
+    pub fn new(transport: T, homeserver: &str) -> Self {
+        Client {
+            transport,
+            homeserver: homeserver.trim().trim_end_matches('/').to_owned(),
+            session: None,
+        }
+    }
+
+    /// The same client, signed in with an existing session.
+    pub fn with_session(mut self, session: Session) -> Self {
+        self.session = Some(session);
+        self
+    }
+
+    /// The homeserver base URL, without a trailing slash.
+    pub fn homeserver(&self) -> &str {
+        &self.homeserver
+    }
+
+    /// The current session, if signed in.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    pub(super) fn set_session(&mut self, session: Option<Session>) {
+        self.session = session;
+    }
+
+    /// The signed-in user's id, or an error for calls that need a session.
+    pub fn user_id(&self) -> Result<&str, Error> {
+        self.session
+            .as_ref()
+            .map(|s| s.user_id.as_str())
+            .ok_or_else(not_signed_in)
+    }
+
+    /// Sends a request to `path` (starting with `/_matrix/...`) and decodes the JSON answer.
+    pub(super) async fn call<R: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+        timeout: Duration,
+    ) -> Result<R, Error> {
+        let bytes = self.call_raw(method, path, body, timeout).await?;
+        decode(&bytes)
+    }
+
+    /// Like [`Client::call`] but returns the raw 2xx body.
+    pub(super) async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, Error> {
+        let json_body =
+            body.map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| Error::BadResponse {
+                    status: 0,
+                    detail: format!("request could not be encoded: {e}"),
+                })?;
+        let request = HttpRequest {
+            method,
+            url: format!("{}{}", self.homeserver, path),
+            access_token: self.session.as_ref().map(|s| s.access_token.clone()),
+            json_body,
+            timeout,
+        };
+        let response = self.transport.send(request).await.map_err(|e| match e {
+            TransportError::Connection(detail) => Error::Connection(detail),
+            TransportError::Timeout => Error::Timeout,
+            TransportError::Aborted => Error::Aborted,
+        })?;
+        if (200..300).contains(&response.status) {
+            Ok(response.body)
+        } else {
+            Err(Error::from_response(
+                response.status,
+                response.retry_after.as_deref(),
+                &response.body,
+            ))
+        }
+    }
+
+    /// GET with the default timeout.
+    pub(super) async fn get<R: DeserializeOwned>(&self, path: &str) -> Result<R, Error> {
+        self.call(Method::Get, path, None::<&()>, DEFAULT_TIMEOUT)
+            .await
+    }
+
+    /// POST a JSON body with the default timeout.
+    pub(super) async fn post<R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<R, Error> {
+        self.call(Method::Post, path, Some(body), DEFAULT_TIMEOUT)
+            .await
+    }
+
+    /// PUT a JSON body with the default timeout.
+    pub(super) async fn put<R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<R, Error> {
+        self.call(Method::Put, path, Some(body), DEFAULT_TIMEOUT)
+            .await
+    }
+}
+
+/// Decodes a 2xx JSON body; malformed or unexpected JSON becomes [`Error::BadResponse`].
+pub(super) fn decode<R: DeserializeOwned>(bytes: &[u8]) -> Result<R, Error> {
+    serde_json::from_slice(bytes).map_err(|e| Error::BadResponse {
+        status: 200,
+        // serde's message names the field and position, never the value.
+        detail: format!("malformed JSON: {e}"),
+    })
+}
+
+fn not_signed_in() -> Error {
+    Error::Server(super::error::ServerError {
+        status: 401,
+        errcode: "M_MISSING_TOKEN".into(),
+        message: "not signed in".into(),
+        retry_after_ms: None,
+        soft_logout: false,
+    })
+}
+
+/// An empty JSON object, the answer of many endpoints and the body of some requests.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Empty {}
+
+/// Builds a query string from present parameters: `?a=1&b=x`.
+pub(super) fn query(params: &[(&str, Option<String>)]) -> String {
+    let parts: Vec<String> = params
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v))))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_ids_for_paths() {
+        assert_eq!(encode("!abc:localhost"), "%21abc%3Alocalhost");
+        assert_eq!(encode("@a b/c"), "%40a%20b%2Fc");
+    }
+
+    #[test]
+    fn query_skips_absent() {
+        assert_eq!(query(&[("a", None), ("b", Some("x y".into()))]), "?b=x%20y");
+        assert_eq!(query(&[("a", None)]), "");
+    }
+
+    #[test]
+    fn malformed_json_is_an_error() {
+        let r: Result<Session, Error> = decode(b"{\"user_id\": 5");
+        assert!(matches!(r, Err(Error::BadResponse { .. })));
+    }
+}

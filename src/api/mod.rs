@@ -1,0 +1,40 @@
+//! `api`: the typed Matrix client-server API client.
+//!
+//! One function per endpoint on [`Client`], typed requests and responses, one [`Error`] type.
+//! The HTTP transport is behind [`Transport`]: gloo-net in the browser
+//! ([`BrowserTransport`]), ureq natively ([`NativeTransport`]).
+
+mod auth;
+mod client;
+mod error;
+pub mod events;
+mod messages;
+mod rooms;
+pub mod rounds;
+mod sync;
+mod transport;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod synapse_admin;
+#[cfg(target_arch = "wasm32")]
+mod transport_browser;
+#[cfg(not(target_arch = "wasm32"))]
+mod transport_native;
+
+pub use auth::{discover, Versions, WellKnown, WellKnownHomeserver, WhoAmI};
+pub use client::{encode, Client, Session, DEFAULT_TIMEOUT};
+pub use error::{Error, ServerError};
+pub use messages::{Direction, EventId, MessagesPage, RelationsPage, ThreadsInclude};
+pub use rooms::{
+    CreateRoom, DirectoryUser, Hierarchy, HierarchyRoom, InitialState, JoinedMember, MemberContent,
+};
+pub use sync::{
+    Filter, InvitedRoom, JoinedRoom, LeftRoom, Rooms, StrippedState, SyncRequest, SyncResponse,
+    Timeline, UnreadCounts,
+};
+pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+
+#[cfg(target_arch = "wasm32")]
+pub use transport_browser::BrowserTransport;
+#[cfg(not(target_arch = "wasm32"))]
+pub use transport_native::NativeTransport;

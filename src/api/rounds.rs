@@ -1,0 +1,101 @@
+//! The Rounds protocol on Matrix: event types and contents (documented in `docs/PROTOCOL.md`).
+
+use serde::{Deserialize, Serialize};
+
+/// State event (key `""`) in the clinic space holding the clinic policy.
+pub const CLINIC_STATE: &str = "app.rounds.clinic";
+/// Key of the thread metadata inside a thread root's `m.room.message` content.
+pub const THREAD_KEY: &str = "app.rounds.thread";
+/// Event type of thread status/priority changes, sent inside the thread.
+pub const THREAD_UPDATE: &str = "app.rounds.thread.update";
+/// Room version Rounds creates rooms with (restricted joins need v8+; v10 is the newest
+/// version every maintained homeserver implements; see `docs/DECISIONS.md`).
+pub const ROOM_VERSION: &str = "10";
+
+/// Urgency of a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    /// Normal work.
+    #[default]
+    Routine,
+    /// Needs attention now.
+    Urgent,
+}
+
+/// The patient a thread is about: a display name and, with a FHIR server, its reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientRef {
+    /// Display name, such as `Sara M.`.
+    pub display: String,
+    /// FHIR reference, such as `Patient/123`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// `app.rounds.thread` inside a thread root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadMeta {
+    /// What the thread is about.
+    pub topic: String,
+    /// The patient, if any.
+    #[serde(default)]
+    pub patient: Option<PatientRef>,
+    /// Priority at creation.
+    #[serde(default)]
+    pub priority: Priority,
+}
+
+impl ThreadMeta {
+    /// The title staff see and the plain-text fallback: `Patient – Topic`, or the topic.
+    pub fn title(&self) -> String {
+        match &self.patient {
+            Some(p) if !p.display.trim().is_empty() => format!("{} – {}", p.display, self.topic),
+            _ => self.topic.clone(),
+        }
+    }
+
+    /// The full `m.room.message` content of a thread root carrying this metadata.
+    pub fn root_content(&self, first_message: &str) -> serde_json::Value {
+        serde_json::json!({
+            "msgtype": "m.text",
+            "body": format!("{}\n\n{}", self.title(), first_message),
+            THREAD_KEY: self,
+        })
+    }
+}
+
+/// The content of a plain-text reply in a thread (`latest` is the thread's latest event, for
+/// the reply fallback older clients show).
+pub fn thread_reply_content(root: &str, latest: &str, body: &str) -> serde_json::Value {
+    serde_json::json!({
+        "msgtype": "m.text",
+        "body": body,
+        "m.relates_to": super::events::ThreadRelation::new(root, latest),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_and_fallback_body() {
+        let meta = ThreadMeta {
+            topic: "Authorization renewal pending".into(),
+            patient: Some(PatientRef {
+                display: "Sara M.".into(),
+                id: None,
+            }),
+            priority: Priority::Urgent,
+        };
+        assert_eq!(meta.title(), "Sara M. – Authorization renewal pending");
+        let content = meta.root_content("Expires Friday.");
+        assert_eq!(
+            content["body"],
+            "Sara M. – Authorization renewal pending\n\nExpires Friday."
+        );
+        assert_eq!(content[THREAD_KEY]["priority"], "urgent");
+        assert!(content[THREAD_KEY]["patient"].get("id").is_none());
+    }
+}

@@ -1,0 +1,79 @@
+//! The small seam between the typed client and an HTTP implementation.
+//!
+//! The browser uses gloo-net (`transport_browser`), native tools and tests use ureq
+//! (`transport_native`). Only the headers Synapse's CORS allows are ever sent:
+//! `Authorization` and `Content-Type`.
+
+use std::future::Future;
+use std::time::Duration;
+
+/// HTTP methods the Matrix client-server API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// One request, already serialised.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    /// Method.
+    pub method: Method,
+    /// Absolute URL including the query string.
+    pub url: String,
+    /// Bearer token, sent as `Authorization: Bearer …` (never in the URL).
+    pub access_token: Option<String>,
+    /// JSON body, sent with `Content-Type: application/json`.
+    pub json_body: Option<String>,
+    /// Give up after this long (long-poll sync passes its own, longer than the server's).
+    pub timeout: Duration,
+}
+
+/// What came back: status, the `Retry-After` header and the raw body.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// `Retry-After` header, if any.
+    pub retry_after: Option<String>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+/// Why no HTTP response arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// Could not connect or the connection broke.
+    Connection(String),
+    /// The timeout elapsed.
+    Timeout,
+    /// The request was aborted by its owner.
+    Aborted,
+}
+
+/// Sends one HTTP request. Implementations must not panic on any input or network condition.
+pub trait Transport {
+    /// Performs the request and returns the response, whatever its status.
+    fn send(
+        &self,
+        request: HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse, TransportError>>;
+}

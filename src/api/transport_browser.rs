@@ -1,0 +1,79 @@
+//! Browser transport over gloo-net (`fetch`), with a timeout through `AbortController`.
+
+use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+use gloo_net::http::{Method as GlooMethod, RequestBuilder};
+use std::cell::Cell;
+use std::future::Future;
+use std::rc::Rc;
+
+/// The browser's [`Transport`]. Stateless; clone freely.
+#[derive(Clone, Copy, Default)]
+pub struct BrowserTransport;
+
+impl BrowserTransport {
+    async fn perform(req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let controller = web_sys::AbortController::new()
+            .map_err(|_| TransportError::Connection("AbortController unavailable".into()))?;
+        let timed_out = Rc::new(Cell::new(false));
+        let _timer = {
+            let controller = controller.clone();
+            let timed_out = timed_out.clone();
+            let ms = u32::try_from(req.timeout.as_millis()).unwrap_or(u32::MAX);
+            // Dropping the timer (when this function returns) cancels it.
+            gloo_timers::callback::Timeout::new(ms, move || {
+                timed_out.set(true);
+                controller.abort();
+            })
+        };
+        let signal = controller.signal();
+        let mut builder = RequestBuilder::new(&req.url)
+            .method(gloo_method(req.method))
+            .abort_signal(Some(&signal));
+        if let Some(token) = &req.access_token {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        let request = match req.json_body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body),
+            None => builder.build(),
+        }
+        .map_err(|e| TransportError::Connection(e.to_string()))?;
+        let failed = |e: gloo_net::Error| {
+            if timed_out.get() {
+                TransportError::Timeout
+            } else if e.to_string().contains("AbortError") {
+                TransportError::Aborted
+            } else {
+                TransportError::Connection(e.to_string())
+            }
+        };
+        let response = request.send().await.map_err(failed)?;
+        let status = response.status();
+        let retry_after = response.headers().get("retry-after");
+        let body = response.binary().await.map_err(failed)?;
+        Ok(HttpResponse {
+            status,
+            retry_after,
+            body,
+        })
+    }
+}
+
+fn gloo_method(method: Method) -> GlooMethod {
+    match method {
+        Method::Get => GlooMethod::GET,
+        Method::Post => GlooMethod::POST,
+        Method::Put => GlooMethod::PUT,
+        Method::Delete => GlooMethod::DELETE,
+    }
+}
+
+impl Transport for BrowserTransport {
+    fn send(
+        &self,
+        request: HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+        Self::perform(request)
+    }
+}

@@ -1,0 +1,95 @@
+//! Native transport over ureq, for the admin tool and the integration tests.
+//!
+//! ureq is blocking; the returned future completes on its first poll, which is all a
+//! command-line tool or a sequential test needs (driven by `pollster`).
+
+use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+use std::future::Future;
+use std::io::Read;
+
+/// A ureq-backed [`Transport`]. Cheap to clone; connections are pooled.
+#[derive(Clone)]
+pub struct NativeTransport {
+    agent: ureq::Agent,
+}
+
+impl Default for NativeTransport {
+    fn default() -> Self {
+        let config = ureq::Agent::config_builder()
+            // Status codes are the client's business, not ureq's.
+            .http_status_as_error(false)
+            .build();
+        NativeTransport {
+            agent: config.into(),
+        }
+    }
+}
+
+/// Bodies above this are refused rather than buffered (a sync of a huge account stays far below).
+const MAX_BODY: u64 = 256 * 1024 * 1024;
+
+impl NativeTransport {
+    fn perform(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut builder = http_request(&req);
+        if let Some(token) = &req.access_token {
+            builder = builder.header("Authorization", format!("Bearer {token}"));
+        }
+        let result = match req.json_body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body.into_bytes()),
+            None => builder.body(Vec::new()),
+        };
+        let request = result.map_err(|e| TransportError::Connection(e.to_string()))?;
+        let config = self
+            .agent
+            .configure_request(request)
+            .timeout_global(Some(req.timeout))
+            .build();
+        let response = self.agent.run(config).map_err(classify)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let mut body = Vec::new();
+        response
+            .into_body()
+            .into_reader()
+            .take(MAX_BODY)
+            .read_to_end(&mut body)
+            .map_err(|e| TransportError::Connection(e.to_string()))?;
+        Ok(HttpResponse {
+            status,
+            retry_after,
+            body,
+        })
+    }
+}
+
+fn http_request(req: &HttpRequest) -> ureq::http::request::Builder {
+    let method = match req.method {
+        Method::Get => ureq::http::Method::GET,
+        Method::Post => ureq::http::Method::POST,
+        Method::Put => ureq::http::Method::PUT,
+        Method::Delete => ureq::http::Method::DELETE,
+    };
+    ureq::http::Request::builder().method(method).uri(&req.url)
+}
+
+fn classify(error: ureq::Error) -> TransportError {
+    match error {
+        ureq::Error::Timeout(_) => TransportError::Timeout,
+        other => TransportError::Connection(other.to_string()),
+    }
+}
+
+impl Transport for NativeTransport {
+    fn send(
+        &self,
+        request: HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+        std::future::ready(self.perform(request))
+    }
+}

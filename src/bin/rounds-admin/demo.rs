@@ -1,0 +1,267 @@
+//! The demo clinic, "Riverside Therapy": five staff and a dozen everyday threads.
+
+use crate::cli::full_user_id;
+use rounds::api::rounds::{thread_reply_content, PatientRef, Priority, ThreadMeta};
+use rounds::api::{events::MESSAGE, Client, NativeTransport, ThreadsInclude};
+use rounds::domain::clinic::roles::{ADMIN, BILLING, CLINICIAN, FRONT_DESK};
+use rounds::domain::ClinicPolicy;
+use rounds::provision::{self, server_name};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The password of every demo account (printed by `scripts/dev.sh`).
+pub const DEMO_PASSWORD: &str = "rounds-demo";
+
+/// (user name, display name, role)
+pub const DEMO_STAFF: [(&str, &str, &str); 5] = [
+    ("morgan", "Morgan Reyes", ADMIN),
+    ("priya", "Priya Shah", CLINICIAN),
+    ("jordan", "Jordan Ellis", CLINICIAN),
+    ("dana", "Dana Brooks", FRONT_DESK),
+    ("sam", "Sam Ortiz", BILLING),
+];
+
+struct DemoThread {
+    category: &'static str,
+    author: &'static str,
+    patient: Option<&'static str>,
+    topic: &'static str,
+    urgent: bool,
+    message: &'static str,
+    replies: &'static [(&'static str, &'static str)],
+}
+
+const THREADS: &[DemoThread] = &[
+    DemoThread {
+        category: "referral",
+        author: "dana",
+        patient: Some("Liam K."),
+        topic: "New referral needs follow-up by end of today",
+        urgent: true,
+        message: "Referral from Dr. Patel's office came in by fax for Liam K. (speech evaluation). Who can call the family today?",
+        replies: &[("priya", "I can call at 3:30 after my session."), ("dana", "Thanks — their number is in the referral packet.")],
+    },
+    DemoThread {
+        category: "scheduling",
+        author: "dana",
+        patient: Some("Maya R."),
+        topic: "Client canceled — please confirm reschedule",
+        urgent: false,
+        message: "Maya R.'s mom canceled Tuesday 10:00. She can do Thursday 2:00 or Friday 9:00 — Jordan, which works?",
+        replies: &[("jordan", "Thursday 2:00 works for me."), ("dana", "Booked Thursday 2:00, confirmation sent.")],
+    },
+    DemoThread {
+        category: "authorization",
+        author: "sam",
+        patient: Some("Sara M."),
+        topic: "Authorization renewal pending",
+        urgent: true,
+        message: "Sara M.'s OT authorization expires Friday with 4 visits left. Renewal went in Monday; the payer hasn't responded.",
+        replies: &[
+            ("priya", "The progress note for the renewal is uploaded."),
+            ("sam", "Thanks — I'll call the payer first thing tomorrow."),
+        ],
+    },
+    DemoThread {
+        category: "authorization",
+        author: "dana",
+        patient: Some("Noah T."),
+        topic: "Insurance authorization still pending — hold scheduling",
+        urgent: false,
+        message: "The payer is still reviewing Noah T.'s request. Please don't book past next Wednesday until we hear back.",
+        replies: &[("jordan", "Understood, holding his Thursday slots.")],
+    },
+    DemoThread {
+        category: "documentation",
+        author: "sam",
+        patient: Some("Ethan W."),
+        topic: "Please upload evaluation for billing ASAP",
+        urgent: true,
+        message: "The claim for Ethan W.'s initial evaluation is on hold: the evaluation report isn't in the chart yet.",
+        replies: &[("priya", "Uploading it now, sorry for the delay."), ("priya", "Done — it's in the chart.")],
+    },
+    DemoThread {
+        category: "staffing",
+        author: "jordan",
+        patient: None,
+        topic: "Friday coverage needed — therapist out sick",
+        urgent: true,
+        message: "I'm out sick Friday with five sessions between 9:00 and 2:00. Can anyone cover some of them?",
+        replies: &[
+            ("priya", "I can take 9:00 and 10:00."),
+            ("dana", "I'll move 1:00 and 2:00 to next week if nobody else can."),
+            ("morgan", "Thanks both — I'll cover 11:00."),
+        ],
+    },
+    DemoThread {
+        category: "documentation",
+        author: "morgan",
+        patient: None,
+        topic: "Documentation alert — missing evaluations",
+        urgent: false,
+        message: "Three evaluations from last week are still unsigned in the EHR. Please sign them by Wednesday.",
+        replies: &[("jordan", "Two of those are mine — signing today.")],
+    },
+    DemoThread {
+        category: "clinical",
+        author: "priya",
+        patient: Some("Sara M."),
+        topic: "Home program update after Tuesday session",
+        urgent: false,
+        message: "Sara M. is doing well with the new fine-motor home program. Her parents asked for a printed copy.",
+        replies: &[("jordan", "I'll bring copies to Thursday's session.")],
+    },
+    DemoThread {
+        category: "clinical",
+        author: "jordan",
+        patient: Some("Liam K."),
+        topic: "Evaluation findings to review before first session",
+        urgent: false,
+        message: "Liam K.'s articulation evaluation is in: moderate delay. Priya, can we agree on goals before Monday?",
+        replies: &[("priya", "Yes — Friday at 12:00?")],
+    },
+    DemoThread {
+        category: "billing",
+        author: "sam",
+        patient: None,
+        topic: "Denied claims from October — need corrected codes",
+        urgent: false,
+        message: "Four October claims came back denied for modifier issues. Morgan, can we review them together?",
+        replies: &[("morgan", "Yes, Thursday at 4:00.")],
+    },
+    DemoThread {
+        category: "scheduling",
+        author: "priya",
+        patient: Some("Ava P."),
+        topic: "Move to a morning slot?",
+        urgent: false,
+        message: "Ava P.'s school schedule changed; the family asks for mornings starting next week.",
+        replies: &[("dana", "Tuesday 8:30 is open — booking it.")],
+    },
+    DemoThread {
+        category: "referral",
+        author: "morgan",
+        patient: Some("Oliver G."),
+        topic: "Referral received — waitlist or accept?",
+        urgent: false,
+        message: "Pediatrician referral for Oliver G. (OT). Do we have capacity this month?",
+        replies: &[("priya", "I can take one more Monday/Wednesday client.")],
+    },
+];
+
+/// A txn id unique to this process run (each login is a new device, so ids never collide).
+fn txn_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!(
+        "seed-{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Registers the demo staff, creates the clinic, hands out roles, joins everyone to their
+/// categories and posts the demo threads. Safe to run again: only what is missing is added.
+pub async fn seed(homeserver: &str, secret: &str, prefix: &str) -> Result<(), String> {
+    let transport = NativeTransport::default();
+    let mut sessions: BTreeMap<&str, Client<NativeTransport>> = BTreeMap::new();
+    for (user, display, _) in DEMO_STAFF {
+        let registrar = Client::new(transport.clone(), homeserver);
+        match registrar
+            .register_with_shared_secret(secret, user, display, DEMO_PASSWORD)
+            .await
+        {
+            Ok(_) => println!("  registered {user}"),
+            Err(e) if e.errcode() == Some("M_USER_IN_USE") => {}
+            Err(e) => return Err(format!("registering {user}: {e}")),
+        }
+        let mut client = Client::new(transport.clone(), homeserver);
+        client
+            .login(user, DEMO_PASSWORD, None)
+            .await
+            .map_err(|e| format!("signing in as {user}: {e}"))?;
+        sessions.insert(user, client);
+    }
+    let admin = &sessions["morgan"];
+    let server = server_name(admin.user_id().map_err(|e| e.to_string())?).to_owned();
+    let policy = ClinicPolicy::with_defaults("Riverside Therapy");
+    let (clinic, report) = provision::ensure_clinic(admin, prefix, policy)
+        .await
+        .map_err(|e| e.to_string())?;
+    report.changes.iter().for_each(|c| println!("  {c}"));
+    for (user, _, role) in DEMO_STAFF {
+        let id = full_user_id(user, &server);
+        provision::add_roles(admin, &clinic, &id, &[role.to_owned()])
+            .await
+            .map_err(|e| e.to_string())?;
+        provision::accept_clinic_invites_and_join(&sessions[user], prefix)
+            .await
+            .map_err(|e| format!("{user} joining the clinic: {e}"))?;
+    }
+    let mut has_threads = false;
+    for room in clinic
+        .policy
+        .categories
+        .iter()
+        .filter_map(|c| c.room.as_deref())
+    {
+        let page = admin
+            .threads(room, ThreadsInclude::All, None, 1)
+            .await
+            .map_err(|e| e.to_string())?;
+        has_threads |= !page.chunk.is_empty();
+    }
+    if !has_threads {
+        post_threads(&sessions, &clinic).await?;
+    }
+    for client in sessions.values_mut() {
+        let _ = client.logout().await;
+    }
+    Ok(())
+}
+
+async fn post_threads(
+    sessions: &BTreeMap<&str, Client<NativeTransport>>,
+    clinic: &provision::Clinic,
+) -> Result<(), String> {
+    for thread in THREADS {
+        let room = clinic
+            .policy
+            .category(thread.category)
+            .and_then(|c| c.room.as_deref())
+            .ok_or_else(|| format!("no category {}", thread.category))?;
+        let meta = ThreadMeta {
+            topic: thread.topic.into(),
+            patient: thread.patient.map(|p| PatientRef {
+                display: p.into(),
+                id: None,
+            }),
+            priority: if thread.urgent {
+                Priority::Urgent
+            } else {
+                Priority::Routine
+            },
+        };
+        let root = sessions[thread.author]
+            .send_event(room, MESSAGE, &txn_id(), &meta.root_content(thread.message))
+            .await
+            .map_err(|e| format!("posting '{}': {e}", thread.topic))?;
+        let mut latest = root.clone();
+        for (author, text) in thread.replies {
+            latest = sessions[author]
+                .send_event(
+                    room,
+                    MESSAGE,
+                    &txn_id(),
+                    &thread_reply_content(&root, &latest, text),
+                )
+                .await
+                .map_err(|e| format!("replying in '{}': {e}", thread.topic))?;
+        }
+        println!("  posted '{}'", meta.title());
+    }
+    Ok(())
+}

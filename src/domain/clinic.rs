@@ -1,0 +1,273 @@
+//! The clinic: its roles, its categories and which roles may see each category.
+//!
+//! [`ClinicPolicy`] serialises to exactly the content of the clinic space's `app.rounds.clinic`
+//! state event (see `docs/PROTOCOL.md`).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// Role ids of the default policy.
+pub mod roles {
+    /// Therapists and other clinicians.
+    pub const CLINICIAN: &str = "clinician";
+    /// Front desk and scheduling.
+    pub const FRONT_DESK: &str = "front-desk";
+    /// Billing.
+    pub const BILLING: &str = "billing";
+    /// Clinic administrators (power 100 everywhere).
+    pub const ADMIN: &str = "admin";
+}
+
+/// A role staff can hold; holding it means being a member of its role space.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    /// Stable id, such as `front-desk`.
+    pub id: String,
+    /// Label shown to staff, such as `Front desk`.
+    pub label: String,
+    /// Room id of the role space, once provisioned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space: Option<String>,
+}
+
+/// A category of threads; each has its own room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    /// Stable id, such as `scheduling`.
+    pub id: String,
+    /// Label shown to staff.
+    pub label: String,
+    /// Role ids allowed to see and post in this category.
+    pub roles: Vec<String>,
+    /// Room id of the category room, once provisioned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+}
+
+/// The clinic's policy: name, roles and categories.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicPolicy {
+    /// The clinic's display name.
+    pub name: String,
+    /// Roles, in display order.
+    pub roles: Vec<Role>,
+    /// Categories, in display order.
+    pub categories: Vec<Category>,
+}
+
+/// Why a policy is not usable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyError {
+    /// The clinic has no name.
+    EmptyName,
+    /// Two roles, or two categories, share an id.
+    DuplicateId(String),
+    /// A category names a role the policy does not define.
+    UnknownRole {
+        /// The category.
+        category: String,
+        /// The unknown role.
+        role: String,
+    },
+    /// The policy has no `admin` role, so nobody could change it.
+    NoAdminRole,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PolicyError::EmptyName => write!(f, "the clinic needs a name"),
+            PolicyError::DuplicateId(id) => write!(f, "the id '{id}' is used twice"),
+            PolicyError::UnknownRole { category, role } => {
+                write!(f, "category '{category}' allows unknown role '{role}'")
+            }
+            PolicyError::NoAdminRole => write!(f, "the policy must define the 'admin' role"),
+        }
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+const DEFAULT_ROLES: [(&str, &str); 4] = [
+    (roles::CLINICIAN, "Clinician"),
+    (roles::FRONT_DESK, "Front desk"),
+    (roles::BILLING, "Billing"),
+    (roles::ADMIN, "Admin"),
+];
+
+const DEFAULT_CATEGORIES: [(&str, &str, &[&str]); 7] = [
+    ("clinical", "Clinical", &[roles::CLINICIAN, roles::ADMIN]),
+    (
+        "scheduling",
+        "Scheduling",
+        &[roles::CLINICIAN, roles::FRONT_DESK, roles::ADMIN],
+    ),
+    (
+        "authorization",
+        "Authorization",
+        &[
+            roles::CLINICIAN,
+            roles::FRONT_DESK,
+            roles::BILLING,
+            roles::ADMIN,
+        ],
+    ),
+    ("billing", "Billing", &[roles::BILLING, roles::ADMIN]),
+    (
+        "referral",
+        "Referral",
+        &[roles::CLINICIAN, roles::FRONT_DESK, roles::ADMIN],
+    ),
+    (
+        "documentation",
+        "Documentation",
+        &[roles::CLINICIAN, roles::BILLING, roles::ADMIN],
+    ),
+    (
+        "staffing",
+        "Staffing",
+        &[roles::CLINICIAN, roles::FRONT_DESK, roles::ADMIN],
+    ),
+];
+
+impl ClinicPolicy {
+    /// The default policy of DESIGN.md for a clinic called `name`, not yet provisioned.
+    pub fn with_defaults(name: &str) -> Self {
+        ClinicPolicy {
+            name: name.to_owned(),
+            roles: DEFAULT_ROLES
+                .iter()
+                .map(|(id, label)| Role {
+                    id: (*id).into(),
+                    label: (*label).into(),
+                    space: None,
+                })
+                .collect(),
+            categories: DEFAULT_CATEGORIES
+                .iter()
+                .map(|(id, label, allowed)| Category {
+                    id: (*id).into(),
+                    label: (*label).into(),
+                    roles: allowed.iter().map(|r| (*r).to_owned()).collect(),
+                    room: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// Checks names, unique ids and role references.
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        if self.name.trim().is_empty() {
+            return Err(PolicyError::EmptyName);
+        }
+        // Roles and categories are separate namespaces ("billing" is both).
+        let role_ids = self.roles.iter().map(|r| &r.id);
+        let category_ids = self.categories.iter().map(|c| &c.id);
+        if let Some(id) = first_duplicate(role_ids).or_else(|| first_duplicate(category_ids)) {
+            return Err(PolicyError::DuplicateId(id.clone()));
+        }
+        if self.role(roles::ADMIN).is_none() {
+            return Err(PolicyError::NoAdminRole);
+        }
+        for category in &self.categories {
+            if let Some(role) = category.roles.iter().find(|r| self.role(r).is_none()) {
+                return Err(PolicyError::UnknownRole {
+                    category: category.id.clone(),
+                    role: role.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The role with this id.
+    pub fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// The category with this id.
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The category whose room is `room_id`.
+    pub fn category_by_room(&self, room_id: &str) -> Option<&Category> {
+        self.categories
+            .iter()
+            .find(|c| c.room.as_deref() == Some(room_id))
+    }
+
+    /// The role whose space is `room_id`.
+    pub fn role_by_space(&self, room_id: &str) -> Option<&Role> {
+        self.roles
+            .iter()
+            .find(|r| r.space.as_deref() == Some(room_id))
+    }
+
+    /// Categories that any of `held` roles may see, in policy order.
+    pub fn categories_for<'a>(
+        &'a self,
+        held: &'a [String],
+    ) -> impl Iterator<Item = &'a Category> + 'a {
+        self.categories
+            .iter()
+            .filter(move |c| c.roles.iter().any(|r| held.contains(r)))
+    }
+}
+
+fn first_duplicate<'a>(mut ids: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    let mut seen = BTreeSet::new();
+    ids.find(|id| !seen.insert(id.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_policy_matches_design() {
+        let p = ClinicPolicy::with_defaults("Riverside Therapy");
+        p.validate().unwrap();
+        let front_desk = vec![roles::FRONT_DESK.to_owned()];
+        let seen: Vec<_> = p
+            .categories_for(&front_desk)
+            .map(|c| c.id.as_str())
+            .collect();
+        assert_eq!(
+            seen,
+            ["scheduling", "authorization", "referral", "staffing"]
+        );
+        let billing = vec![roles::BILLING.to_owned()];
+        let seen: Vec<_> = p.categories_for(&billing).map(|c| c.id.as_str()).collect();
+        assert_eq!(seen, ["authorization", "billing", "documentation"]);
+        let admin = vec![roles::ADMIN.to_owned()];
+        assert_eq!(p.categories_for(&admin).count(), 7);
+    }
+
+    #[test]
+    fn invalid_policies_are_refused() {
+        let mut p = ClinicPolicy::with_defaults("X");
+        p.categories[0].roles.push("janitor".into());
+        assert!(matches!(p.validate(), Err(PolicyError::UnknownRole { .. })));
+        let mut p = ClinicPolicy::with_defaults("X");
+        p.roles.retain(|r| r.id != roles::ADMIN);
+        p.categories
+            .iter_mut()
+            .for_each(|c| c.roles.retain(|r| r != roles::ADMIN));
+        assert_eq!(p.validate(), Err(PolicyError::NoAdminRole));
+        let p = ClinicPolicy::with_defaults("  ");
+        assert_eq!(p.validate(), Err(PolicyError::EmptyName));
+    }
+
+    #[test]
+    fn round_trips_as_state_content() {
+        let mut p = ClinicPolicy::with_defaults("Riverside");
+        p.categories[0].room = Some("!a:x".into());
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["categories"][0]["room"], "!a:x");
+        assert!(json["categories"][1].get("room").is_none());
+        let back: ClinicPolicy = serde_json::from_value(json).unwrap();
+        assert_eq!(back, p);
+    }
+}

@@ -1,0 +1,284 @@
+//! Who holds which role: adding, removing, listing, and a member's own joins.
+
+use super::{
+    ensure_power_levels, full_alias, load_clinic, role_alias, server_name, Clinic, ProvisionError,
+    Report, Step,
+};
+use crate::api::{Client, MemberContent, SyncRequest, Transport};
+use crate::domain::clinic::roles::ADMIN;
+use crate::domain::StaffView;
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One person on the clinic's staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterEntry {
+    /// Matrix user id.
+    pub user_id: String,
+    /// Display name, if known.
+    pub display_name: Option<String>,
+    /// Roles held (joined or invited to the role space), in policy order.
+    pub roles: Vec<String>,
+}
+
+/// Membership of `user` in `room` (`join`, `invite`, `leave`, …), `None` if never a member.
+async fn membership<T: Transport>(
+    client: &Client<T>,
+    room: &str,
+    user: &str,
+) -> Result<Option<String>, ProvisionError> {
+    let member: Option<MemberContent> = client
+        .state(room, "m.room.member", user)
+        .await
+        .step(|| format!("reading membership of {user}"))?;
+    Ok(member.map(|m| m.membership))
+}
+
+fn holds(membership: &Option<String>) -> bool {
+    matches!(membership.as_deref(), Some("join" | "invite"))
+}
+
+fn role_space<'a>(clinic: &'a Clinic, role: &str) -> Result<&'a str, ProvisionError> {
+    clinic
+        .policy
+        .role(role)
+        .and_then(|r| r.space.as_deref())
+        .ok_or_else(|| ProvisionError::NotFound(format!("the clinic has no role '{role}'")))
+}
+
+fn all_rooms(clinic: &Clinic) -> Vec<String> {
+    let mut rooms = vec![clinic.space.clone()];
+    rooms.extend(clinic.policy.roles.iter().filter_map(|r| r.space.clone()));
+    rooms.extend(
+        clinic
+            .policy
+            .categories
+            .iter()
+            .filter_map(|c| c.room.clone()),
+    );
+    rooms
+}
+
+/// Gives `user` the `roles` (admin side): invites them into each role space. The member's own
+/// client then joins the category rooms the roles allow ([`accept_clinic_invites_and_join`]).
+/// The admin role also grants power 100 in every clinic room.
+pub async fn add_roles<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+    user: &str,
+    roles: &[String],
+) -> Result<Report, ProvisionError> {
+    let mut report = Report::default();
+    for role in roles {
+        let space = role_space(clinic, role)?;
+        if !holds(&membership(client, space, user).await?) {
+            client
+                .invite(space, user)
+                .await
+                .step(|| format!("inviting {user} to role {role}"))?;
+            report.note(format!("gave {user} the role {role}"));
+        }
+    }
+    if roles.iter().any(|r| r == ADMIN) {
+        for room in all_rooms(clinic) {
+            let required = json!({ "users": { user: super::ADMIN_POWER } });
+            ensure_power_levels(client, &room, &required, &mut report).await?;
+        }
+    }
+    Ok(report)
+}
+
+/// Takes `roles` from `user`: kicks them from those role spaces and from every category room
+/// (and, with no role left, the clinic space) that no remaining role allows. Restricted join
+/// rules are only checked at join time, so the kick is what actually removes access.
+pub async fn remove_roles<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+    user: &str,
+    roles: &[String],
+) -> Result<Report, ProvisionError> {
+    let mut report = Report::default();
+    let mut remaining = Vec::new();
+    for role in &clinic.policy.roles {
+        let space = role_space(clinic, &role.id)?;
+        let held = holds(&membership(client, space, user).await?);
+        if held && roles.contains(&role.id) {
+            client
+                .kick(space, user, "Role removed by a clinic admin")
+                .await
+                .step(|| format!("removing {user} from role {}", role.id))?;
+            report.note(format!("took the role {} from {user}", role.id));
+        } else if held {
+            remaining.push(role.id.clone());
+        }
+    }
+    let mut to_leave: Vec<&str> = clinic
+        .policy
+        .categories
+        .iter()
+        .filter(|c| !c.roles.iter().any(|r| remaining.contains(r)))
+        .filter_map(|c| c.room.as_deref())
+        .collect();
+    if remaining.is_empty() {
+        to_leave.push(&clinic.space);
+    }
+    for room in to_leave {
+        if holds(&membership(client, room, user).await?) {
+            client
+                .kick(room, user, "No remaining role allows this category")
+                .await
+                .step(|| format!("removing {user} from {room}"))?;
+            report.note(format!("removed {user} from {room}"));
+        }
+    }
+    if roles.iter().any(|r| r == ADMIN) && !remaining.iter().any(|r| r == ADMIN) {
+        for room in all_rooms(clinic) {
+            let required = json!({ "users": { user: 0 } });
+            ensure_power_levels(client, &room, &required, &mut report).await?;
+        }
+    }
+    Ok(report)
+}
+
+/// Everyone holding at least one role, with their roles.
+pub async fn roster<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+) -> Result<Vec<RosterEntry>, ProvisionError> {
+    let mut people: BTreeMap<String, RosterEntry> = BTreeMap::new();
+    for role in &clinic.policy.roles {
+        let space = role_space(clinic, &role.id)?;
+        let state = client
+            .room_state(space)
+            .await
+            .step(|| format!("reading members of role {}", role.id))?;
+        for event in state.iter().filter(|e| e.kind == "m.room.member") {
+            let (Some(user), Some(member)) =
+                (&event.state_key, event.content_as::<MemberContent>())
+            else {
+                continue;
+            };
+            if !holds(&Some(member.membership)) {
+                continue;
+            }
+            let entry = people.entry(user.clone()).or_insert_with(|| RosterEntry {
+                user_id: user.clone(),
+                display_name: None,
+                roles: Vec::new(),
+            });
+            entry.display_name = entry.display_name.take().or(member.displayname);
+            entry.roles.push(role.id.clone());
+        }
+    }
+    Ok(people.into_values().collect())
+}
+
+/// The member's side (run with the member's own session): accepts pending invites into the
+/// clinic's role spaces, joins the clinic space and every category room the held roles allow.
+/// Returns the clinic, or `NotFound` when the user holds no role in it.
+pub async fn accept_clinic_invites_and_join<T: Transport>(
+    client: &Client<T>,
+    prefix: &str,
+) -> Result<(Clinic, Report), ProvisionError> {
+    let me = client.user_id().step(|| "sign in first".into())?.to_owned();
+    let server = server_name(&me).to_owned();
+    let mut report = Report::default();
+    let role_prefix = format!("#{}", role_alias(prefix, ""));
+    let suffix = format!(":{server}");
+    let sync = client
+        .sync(&SyncRequest {
+            filter: Some(
+                r#"{"room":{"timeline":{"limit":1},"state":{"lazy_load_members":true}}}"#.into(),
+            ),
+            ..SyncRequest::default()
+        })
+        .await
+        .step(|| "reading pending invites".into())?;
+    // Synapse may answer a repeated initial sync from its cache, listing invites already
+    // accepted: the joined rooms are the truth.
+    let already: BTreeSet<String> = client.joined_rooms().await.step(|| "listing joined rooms".into())?.into_iter().collect();
+    for (room, invite) in sync.rooms.invite.iter().filter(|(room, _)| !already.contains(*room)) {
+        let is_role_space = invite.invite_state.events.iter().any(|s| {
+            s.kind == "m.room.canonical_alias"
+                && s.content["alias"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with(&role_prefix) && a.ends_with(&suffix))
+        });
+        if is_role_space {
+            client
+                .join(room, &[&server])
+                .await
+                .step(|| "accepting a role".into())?;
+            report.note(format!("joined role space {room}"));
+        }
+    }
+    let joined: BTreeSet<String> = client
+        .joined_rooms()
+        .await
+        .step(|| "listing joined rooms".into())?
+        .into_iter()
+        .collect();
+    let alias = full_alias(&super::clinic_alias(prefix), &server);
+    let space = client
+        .resolve_alias(&alias)
+        .await
+        .step(|| format!("looking up {alias}"))?
+        .ok_or_else(|| ProvisionError::NotFound(format!("no clinic at {alias}")))?;
+    if !joined.contains(&space) {
+        match client.join(&space, &[&server]).await {
+            Ok(_) => report.note(format!("joined the clinic space {space}")),
+            Err(e) if e.status() == Some(403) => {
+                return Err(ProvisionError::NotFound(format!(
+                    "{me} holds no role in the clinic {alias}"
+                )))
+            }
+            Err(error) => {
+                return Err(ProvisionError::Api {
+                    step: "joining the clinic".into(),
+                    error,
+                })
+            }
+        }
+    }
+    let clinic = load_clinic(client, prefix).await?;
+    let held: Vec<String> = clinic
+        .policy
+        .roles
+        .iter()
+        .filter(|r| r.space.as_ref().is_some_and(|s| joined.contains(s)))
+        .map(|r| r.id.clone())
+        .collect();
+    for category in clinic.policy.categories_for(&held) {
+        let Some(room) = &category.room else { continue };
+        if !joined.contains(room) {
+            client
+                .join(room, &[&server])
+                .await
+                .step(|| format!("joining category {}", category.id))?;
+            report.note(format!("joined category {}", category.id));
+        }
+    }
+    Ok((clinic, report))
+}
+
+/// Signs the member into the clinic ([`accept_clinic_invites_and_join`]) and returns what they
+/// may see, derived from the rooms the server says they joined.
+pub async fn my_view<T: Transport>(
+    client: &Client<T>,
+    prefix: &str,
+) -> Result<(Clinic, StaffView), ProvisionError> {
+    let (clinic, _) = accept_clinic_invites_and_join(client, prefix).await?;
+    let me = client.user_id().step(|| "sign in first".into())?;
+    let joined: BTreeSet<String> = client
+        .joined_rooms()
+        .await
+        .step(|| "listing joined rooms".into())?
+        .into_iter()
+        .collect();
+    let name = client
+        .display_name(me)
+        .await
+        .step(|| "reading your display name".into())?;
+    let view = StaffView::new(&clinic.policy, me, name.as_deref(), &joined);
+    Ok((clinic, view))
+}

@@ -1,0 +1,86 @@
+//! The sign-in page (UI contract: Homeserver, Username, Password, Sign in, errors in an alert).
+
+use super::errors::{clinic_message, sign_in_message};
+use super::state::{AppState, MatrixClient};
+use crate::api::BrowserTransport;
+use crate::provision;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let state = AppState::get();
+    let config = state.config.get_value();
+    let homeserver = RwSignal::new(config.homeserver.clone());
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let can_change_server = config.allow_homeserver_change;
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (hs, user, pass) = (
+            homeserver.get_untracked(),
+            username.get_untracked(),
+            password.get_untracked(),
+        );
+        if user.trim().is_empty() || pass.is_empty() {
+            error.set(Some("Enter your username and password.".into()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let mut client = MatrixClient::new(BrowserTransport, &hs);
+            if let Err(e) = client.login(user.trim(), &pass, None).await {
+                error.set(Some(sign_in_message(&e, &hs)));
+                busy.set(false);
+                return;
+            }
+            match provision::my_view(&client, &state.config.with_value(|c| c.clinic.clone())).await
+            {
+                Ok((_, view)) => {
+                    password.set(String::new());
+                    state.client.set(Some(client));
+                    state.staff.set(Some(view));
+                }
+                Err(e) => {
+                    error.set(Some(clinic_message(&e)));
+                    // Do not leave a live token behind for an account that cannot use the app.
+                    let _ = client.logout().await;
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <main class="signin">
+            <form class="signin-card" on:submit=submit>
+                <h1 class="brand">{config.clinic_name.clone()}</h1>
+                <p class="subtitle">"Sign in to your care team"</p>
+                <label for="homeserver">"Homeserver"</label>
+                <input id="homeserver" type="url" autocomplete="url" required
+                    prop:value=move || homeserver.get()
+                    readonly=!can_change_server
+                    on:input=move |ev| homeserver.set(event_target_value(&ev))/>
+                <label for="username">"Username"</label>
+                <input id="username" type="text" autocomplete="username" autocapitalize="none" required
+                    prop:value=move || username.get()
+                    on:input=move |ev| username.set(event_target_value(&ev))/>
+                <label for="password">"Password"</label>
+                <input id="password" type="password" autocomplete="current-password" required
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))/>
+                {move || error.get().map(|message| view! { <p class="alert" role="alert">{message}</p> })}
+                <button type="submit" class="primary" disabled=move || busy.get()>
+                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </form>
+        </main>
+    }
+}

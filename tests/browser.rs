@@ -1,0 +1,63 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): the gloo-net transport against the
+//! real Synapse, and IndexedDB through indexed_db_futures.
+#![cfg(target_arch = "wasm32")]
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use rounds::api::{BrowserTransport, Client, Error};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Set by `scripts/test.sh` when it builds these tests; the demo clinic is seeded there.
+fn homeserver() -> &'static str {
+    option_env!("ROUNDS_TEST_HOMESERVER").expect("build the browser tests through scripts/test.sh")
+}
+
+#[wasm_bindgen_test]
+async fn browser_transport_signs_in_and_calls_synapse() {
+    let mut client = Client::new(BrowserTransport, homeserver());
+    let versions = client.versions().await.expect("versions");
+    assert!(!versions.versions.is_empty());
+
+    let err = client.login("dana", "not her password", None).await.unwrap_err();
+    assert_eq!(err.errcode(), Some("M_FORBIDDEN"));
+
+    let session = client.login("dana", "rounds-demo", None).await.expect("login");
+    assert!(session.user_id.starts_with("@dana:"));
+    let me = client.whoami().await.expect("whoami");
+    assert_eq!(me.user_id, session.user_id);
+    client.logout().await.expect("logout");
+}
+
+#[wasm_bindgen_test]
+async fn browser_transport_reports_unreachable_servers() {
+    let client = Client::new(BrowserTransport, "http://127.0.0.1:9");
+    assert!(matches!(client.versions().await, Err(Error::Connection(_))));
+}
+
+#[wasm_bindgen_test]
+async fn indexed_db_round_trip() {
+    let db = Database::open("rounds-test-roundtrip")
+        .with_version(1u8)
+        .with_on_upgrade_needed(|_, db| {
+            db.create_object_store("kv").build()?;
+            Ok(())
+        })
+        .await
+        .expect("open");
+    let tx = db.transaction("kv").with_mode(TransactionMode::Readwrite).build().unwrap();
+    let store = tx.object_store("kv").unwrap();
+    store.put("Sara M. – Authorization renewal pending").with_key("draft").await.unwrap();
+    tx.commit().await.unwrap();
+
+    let tx = db.transaction("kv").build().unwrap();
+    let store = tx.object_store("kv").unwrap();
+    let value: Option<String> = store.get("draft").await.unwrap();
+    assert_eq!(value.as_deref(), Some("Sara M. – Authorization renewal pending"));
+    drop(store);
+    drop(tx);
+    db.close();
+    Database::delete_by_name("rounds-test-roundtrip").unwrap().await.unwrap();
+}

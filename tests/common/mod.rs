@@ -1,0 +1,136 @@
+//! Shared harness for the native integration tests: a real Synapse started by `scripts/test.sh`
+//! (its URL and shared secret come from the environment), unique users per test, and small
+//! local HTTP servers for faults a real homeserver will not produce on demand.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use rounds::api::{Client, NativeTransport};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+pub type TestClient = Client<NativeTransport>;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The test homeserver's URL (`scripts/test.sh` starts it and sets this).
+pub fn homeserver() -> String {
+    std::env::var("ROUNDS_TEST_HOMESERVER")
+        .expect("ROUNDS_TEST_HOMESERVER is not set: run the tests through scripts/test.sh, which starts Synapse")
+}
+
+fn shared_secret() -> String {
+    let path = std::env::var("ROUNDS_TEST_SECRET_FILE").expect("ROUNDS_TEST_SECRET_FILE is not set: run scripts/test.sh");
+    std::fs::read_to_string(&path).expect("shared secret file").trim().to_owned()
+}
+
+/// A name no other test (or earlier run) uses.
+pub fn unique(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+    format!("{prefix}{}x{now}x{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Registers a fresh user and returns a signed-in client.
+pub fn new_user(prefix: &str) -> TestClient {
+    let name = unique(prefix);
+    let registrar = Client::new(NativeTransport::default(), &homeserver());
+    pollster::block_on(registrar.register_with_shared_secret(&shared_secret(), &name, &name, PASSWORD))
+        .expect("register test user");
+    let mut client = Client::new(NativeTransport::default(), &homeserver());
+    pollster::block_on(client.login(&name, PASSWORD, None)).expect("log in test user");
+    client
+}
+
+/// Runs a future to completion (the native transport is blocking).
+pub fn run<F: std::future::Future>(f: F) -> F::Output {
+    pollster::block_on(f)
+}
+
+/// A one-connection-at-a-time HTTP server on 127.0.0.1 answering every request with `response`
+/// (a complete raw HTTP response). Returns its base URL; the thread ends with the test process.
+pub fn canned_server(response: &'static str) -> String {
+    serve(move |_request, stream| {
+        let _ = stream.write_all(response.as_bytes());
+    })
+}
+
+/// A proxy to the real homeserver that answers the first `refusals` requests whose path
+/// contains `path_part` with a 429 and `Retry-After: 1`, and forwards everything else.
+pub fn rate_limiting_proxy(path_part: &'static str, refusals: usize) -> (String, Arc<AtomicUsize>) {
+    let refused = Arc::new(AtomicUsize::new(0));
+    let counter = refused.clone();
+    let upstream = homeserver().trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let url = serve(move |request, stream| {
+        let first_line = String::from_utf8_lossy(request.split(|b| *b == b'\n').next().unwrap_or_default()).into_owned();
+        if first_line.contains(path_part) && counter.load(Ordering::SeqCst) < refusals {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let body = r#"{"errcode":"M_LIMIT_EXCEEDED","error":"Too Many Requests","retry_after_ms":1000}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            return;
+        }
+        let mut up = TcpStream::connect(&upstream).expect("connect upstream");
+        up.write_all(&request).expect("forward request");
+        let mut answer = Vec::new();
+        let _ = up.read_to_end(&mut answer);
+        let _ = stream.write_all(&answer);
+    });
+    (url, refused)
+}
+
+/// Accepts connections, reads one request each (rewritten to `Connection: close`) and hands it
+/// to `handle`.
+fn serve(handle: impl Fn(Vec<u8>, &mut TcpStream) + Send + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            if let Some(request) = read_request(&mut stream) {
+                handle(request, &mut stream);
+            }
+        }
+    });
+    url
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let header_end = loop {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break pos + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..header_end]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .unwrap_or(0);
+    while buf.len() < header_end + length {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    // Force one request per connection so the forwarded answer ends at EOF.
+    let mut rewritten: String = head
+        .lines()
+        .filter(|l| !l.is_empty() && !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    rewritten.push_str("Connection: close\r\n\r\n");
+    let mut request = rewritten.into_bytes();
+    request.extend_from_slice(&buf[header_end..]);
+    Some(request)
+}

@@ -1,0 +1,140 @@
+//! Clinic provisioning against a real Synapse: the server, not the UI, enforces who sees what.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{new_user, run, unique, TestClient};
+use rounds::api::rounds::CLINIC_STATE;
+use rounds::domain::clinic::roles::{CLINICIAN, FRONT_DESK};
+use rounds::domain::ClinicPolicy;
+use rounds::provision::{self, Clinic};
+use serde_json::Value;
+
+fn clinic(admin: &TestClient) -> (String, Clinic) {
+    let prefix = unique("clinic");
+    let (clinic, report) = run(provision::ensure_clinic(admin, &prefix, ClinicPolicy::with_defaults("Test Clinic"))).unwrap();
+    assert!(!report.changes.is_empty());
+    (prefix, clinic)
+}
+
+fn state(client: &TestClient, room: &str, kind: &str, key: &str) -> Value {
+    run(client.state::<Value>(room, kind, key)).unwrap().unwrap_or_else(|| panic!("{kind} missing in {room}"))
+}
+
+fn staff_member(admin: &TestClient, clinic: &Clinic, prefix: &str, role: &str) -> TestClient {
+    let user = new_user(role);
+    run(provision::add_roles(admin, clinic, user.user_id().unwrap(), &[role.to_owned()])).unwrap();
+    run(provision::accept_clinic_invites_and_join(&user, prefix)).unwrap();
+    user
+}
+
+#[test]
+fn clinic_is_created_as_designed() {
+    let admin = new_user("admin");
+    let (_, clinic) = clinic(&admin);
+    let stored: ClinicPolicy = serde_json::from_value(state(&admin, &clinic.space, CLINIC_STATE, "")).unwrap();
+    assert_eq!(stored, clinic.policy);
+    let create = state(&admin, &clinic.space, "m.room.create", "");
+    assert_eq!(create["type"], "m.space");
+    assert_eq!(create["room_version"], "10");
+
+    for role in &clinic.policy.roles {
+        let space = role.space.as_deref().unwrap();
+        assert_eq!(state(&admin, space, "m.room.create", "")["type"], "m.space");
+        assert_eq!(state(&admin, space, "m.room.join_rules", "")["join_rule"], "invite");
+    }
+    for category in &clinic.policy.categories {
+        let room = category.room.as_deref().unwrap();
+        let rule = state(&admin, room, "m.room.join_rules", "");
+        assert_eq!(rule["join_rule"], "restricted");
+        let allowed: Vec<&str> = rule["allow"].as_array().unwrap().iter().map(|a| a["room_id"].as_str().unwrap()).collect();
+        let expected: Vec<&str> = category
+            .roles
+            .iter()
+            .map(|r| clinic.policy.role(r).unwrap().space.as_deref().unwrap())
+            .collect();
+        assert_eq!(allowed, expected, "{}", category.id);
+        assert_eq!(state(&admin, room, "m.room.guest_access", "")["guest_access"], "forbidden");
+        assert_eq!(state(&admin, room, "m.room.history_visibility", "")["history_visibility"], "shared");
+        let pl = state(&admin, room, "m.room.power_levels", "");
+        for key in ["invite", "kick", "ban", "redact", "state_default"] {
+            assert_eq!(pl[key], 100, "{key} in {}", category.id);
+        }
+        assert_eq!(pl["events_default"], 0);
+        assert_eq!(pl["events"]["m.room.redaction"], 100);
+        assert_eq!(pl["users"][admin.user_id().unwrap()], 100);
+        let parent = state(&admin, room, "m.space.parent", &clinic.space);
+        assert_eq!(parent["canonical"], true);
+        // No patient details can leak through the room name: it is the clinic and category.
+        assert_eq!(state(&admin, room, "m.room.name", "")["name"], format!("Test Clinic · {}", category.label));
+        state(&admin, &clinic.space, "m.space.child", room);
+    }
+}
+
+#[test]
+fn server_refuses_front_desk_in_clinical_and_admits_clinician() {
+    let admin = new_user("admin");
+    let (prefix, clinic) = clinic(&admin);
+    let clinical = clinic.policy.category("clinical").unwrap().room.clone().unwrap();
+    let scheduling = clinic.policy.category("scheduling").unwrap().room.clone().unwrap();
+
+    let desk = staff_member(&admin, &clinic, &prefix, FRONT_DESK);
+    let err = run(desk.join(&clinical, &[])).unwrap_err();
+    assert_eq!(err.status(), Some(403), "{err:?}");
+    let joined = run(desk.joined_rooms()).unwrap();
+    assert!(joined.contains(&scheduling));
+    assert!(!joined.contains(&clinical));
+    let (_, view) = run(provision::my_view(&desk, &prefix)).unwrap();
+    let ids: Vec<&str> = view.categories.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["scheduling", "authorization", "referral", "staffing"]);
+    assert_eq!(view.roles, [FRONT_DESK]);
+
+    let clinician = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+    assert!(run(clinician.joined_rooms()).unwrap().contains(&clinical));
+    run(clinician.join(&clinical, &[])).expect("a clinician may join clinical");
+}
+
+#[test]
+fn removing_a_role_removes_access() {
+    let admin = new_user("admin");
+    let (prefix, clinic) = clinic(&admin);
+    let clinical = clinic.policy.category("clinical").unwrap().room.clone().unwrap();
+    let scheduling = clinic.policy.category("scheduling").unwrap().room.clone().unwrap();
+    let user = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+    run(provision::add_roles(&admin, &clinic, user.user_id().unwrap(), &[FRONT_DESK.to_owned()])).unwrap();
+    run(provision::accept_clinic_invites_and_join(&user, &prefix)).unwrap();
+
+    let report = run(provision::remove_roles(&admin, &clinic, user.user_id().unwrap(), &[CLINICIAN.to_owned()])).unwrap();
+    assert!(!report.changes.is_empty());
+    let joined = run(user.joined_rooms()).unwrap();
+    assert!(!joined.contains(&clinical), "kicked from clinical");
+    assert!(joined.contains(&scheduling), "front desk still allows scheduling");
+    assert_eq!(run(user.join(&clinical, &[])).unwrap_err().status(), Some(403));
+    let roster = run(provision::roster(&admin, &clinic)).unwrap();
+    let entry = roster.iter().find(|e| e.user_id == user.user_id().unwrap()).unwrap();
+    assert_eq!(entry.roles, [FRONT_DESK]);
+}
+
+#[test]
+fn provisioning_twice_changes_nothing() {
+    let admin = new_user("admin");
+    let (prefix, clinic) = clinic(&admin);
+    let (again, report) = run(provision::ensure_clinic(&admin, &prefix, ClinicPolicy::with_defaults("Test Clinic"))).unwrap();
+    assert_eq!(report.changes, Vec::<String>::new());
+    assert_eq!(again, clinic);
+    let user = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+    let report = run(provision::add_roles(&admin, &clinic, user.user_id().unwrap(), &[CLINICIAN.to_owned()])).unwrap();
+    assert!(report.changes.is_empty());
+    let (_, report) = run(provision::accept_clinic_invites_and_join(&user, &prefix)).unwrap();
+    assert_eq!(report.changes, Vec::<String>::new());
+}
+
+#[test]
+fn a_user_without_a_role_cannot_enter_the_clinic() {
+    let admin = new_user("admin");
+    let (prefix, clinic) = clinic(&admin);
+    let stranger = new_user("stranger");
+    let err = run(provision::accept_clinic_invites_and_join(&stranger, &prefix)).unwrap_err();
+    assert!(matches!(err, provision::ProvisionError::NotFound(_)), "{err}");
+    assert_eq!(run(stranger.join(&clinic.space, &[])).unwrap_err().status(), Some(403));
+}
