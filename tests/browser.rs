@@ -10,9 +10,10 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Set by `scripts/test.sh` when it builds these tests; the demo clinic is seeded there.
+/// Set by `scripts/test.sh` when it builds these tests (the demo clinic is seeded there);
+/// defaults to the test homeserver's address.
 fn homeserver() -> &'static str {
-    option_env!("ROUNDS_TEST_HOMESERVER").expect("build the browser tests through scripts/test.sh")
+    option_env!("ROUNDS_TEST_HOMESERVER").unwrap_or("http://127.0.0.1:18008")
 }
 
 #[wasm_bindgen_test]
@@ -47,9 +48,17 @@ async fn indexed_db_round_trip() {
         })
         .await
         .expect("open");
-    let tx = db.transaction("kv").with_mode(TransactionMode::Readwrite).build().unwrap();
+    let tx = db
+        .transaction("kv")
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
     let store = tx.object_store("kv").unwrap();
-    store.put("Sara M. – Authorization renewal pending").with_key("draft").await.unwrap();
+    store
+        .put("Sara M. – Authorization renewal pending")
+        .with_key("draft")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     let tx = db.transaction("kv").build().unwrap();
@@ -59,5 +68,8 @@ async fn indexed_db_round_trip() {
     drop(store);
     drop(tx);
     db.close();
-    Database::delete_by_name("rounds-test-roundtrip").unwrap().await.unwrap();
+    Database::delete_by_name("rounds-test-roundtrip")
+        .unwrap()
+        .await
+        .unwrap();
 }

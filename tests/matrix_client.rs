@@ -83,7 +83,13 @@ fn thread_reply_relations_and_threads_list() {
     let user = new_user("thread");
     let room = room(&user);
     let root = run(user.send_event(&room, MESSAGE, &unique("t"), &text("root"))).unwrap();
-    let reply = run(user.send_event(&room, MESSAGE, &unique("t"), &thread_reply_content(&root, &root, "reply"))).unwrap();
+    let reply = run(user.send_event(
+        &room,
+        MESSAGE,
+        &unique("t"),
+        &thread_reply_content(&root, &root, "reply"),
+    ))
+    .unwrap();
     let threads = run(user.threads(&room, ThreadsInclude::All, None, 10)).unwrap();
     assert_eq!(threads.chunk.len(), 1);
     assert_eq!(threads.chunk[0].event_id, root);

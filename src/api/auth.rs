@@ -60,16 +60,10 @@ struct UserIdentifier<'a> {
 
 /// Looks up the homeserver behind a server name through `.well-known`; `Ok(None)` when the
 /// server publishes none (then the name itself is the homeserver URL).
-pub async fn discover<T: Transport>(
-    transport: &T,
-    server_url: &str,
-) -> Result<Option<String>, Error> {
+pub async fn discover<T: Transport>(transport: &T, server_url: &str) -> Result<Option<String>, Error> {
     let request = HttpRequest {
         method: Method::Get,
-        url: format!(
-            "{}/.well-known/matrix/client",
-            server_url.trim_end_matches('/')
-        ),
+        url: format!("{}/.well-known/matrix/client", server_url.trim_end_matches('/')),
         access_token: None,
         json_body: None,
         timeout: super::client::DEFAULT_TIMEOUT,
@@ -85,9 +79,7 @@ pub async fn discover<T: Transport>(
         return Err(Error::from_response(response.status, None, &response.body));
     }
     let known: WellKnown = decode(&response.body)?;
-    Ok(Some(
-        known.homeserver.base_url.trim_end_matches('/').to_owned(),
-    ))
+    Ok(Some(known.homeserver.base_url.trim_end_matches('/').to_owned()))
 }
 
 impl<T: Transport> Client<T> {
@@ -98,12 +90,7 @@ impl<T: Transport> Client<T> {
 
     /// Password login as `user` (localpart or full id). Keeps the session in the client.
     /// Pass the previous `device_id` to keep txn ids and receipts on the same device.
-    pub async fn login(
-        &mut self,
-        user: &str,
-        password: &str,
-        device_id: Option<&str>,
-    ) -> Result<Session, Error> {
+    pub async fn login(&mut self, user: &str, password: &str, device_id: Option<&str>) -> Result<Session, Error> {
         self.set_session(None);
         let request = LoginRequest {
             kind: "m.login.password",
@@ -145,13 +132,8 @@ impl<T: Transport> Client<T> {
 
     /// `PUT /profile/{userId}/displayname` for the signed-in user.
     pub async fn set_display_name(&self, name: &str) -> Result<(), Error> {
-        let path = format!(
-            "/_matrix/client/v3/profile/{}/displayname",
-            encode(self.user_id()?)
-        );
-        let _: Empty = self
-            .put(&path, &serde_json::json!({ "displayname": name }))
-            .await?;
+        let path = format!("/_matrix/client/v3/profile/{}/displayname", encode(self.user_id()?));
+        let _: Empty = self.put(&path, &serde_json::json!({ "displayname": name })).await?;
         Ok(())
     }
 }

@@ -11,11 +11,7 @@ use std::time::Duration;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Characters left as they are in a path segment or query value (RFC 3986 unreserved).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Percent-encodes one path segment or query value (room ids, user ids, txn ids, tokens).
 pub fn encode(segment: &str) -> String {
@@ -99,13 +95,13 @@ impl<T: Transport> Client<T> {
         body: Option<&impl Serialize>,
         timeout: Duration,
     ) -> Result<Vec<u8>, Error> {
-        let json_body =
-            body.map(serde_json::to_string)
-                .transpose()
-                .map_err(|e| Error::BadResponse {
-                    status: 0,
-                    detail: format!("request could not be encoded: {e}"),
-                })?;
+        let json_body = body
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| Error::BadResponse {
+                status: 0,
+                detail: format!("request could not be encoded: {e}"),
+            })?;
         let request = HttpRequest {
             method,
             url: format!("{}{}", self.homeserver, path),
@@ -131,28 +127,17 @@ impl<T: Transport> Client<T> {
 
     /// GET with the default timeout.
     pub(super) async fn get<R: DeserializeOwned>(&self, path: &str) -> Result<R, Error> {
-        self.call(Method::Get, path, None::<&()>, DEFAULT_TIMEOUT)
-            .await
+        self.call(Method::Get, path, None::<&()>, DEFAULT_TIMEOUT).await
     }
 
     /// POST a JSON body with the default timeout.
-    pub(super) async fn post<R: DeserializeOwned>(
-        &self,
-        path: &str,
-        body: &impl Serialize,
-    ) -> Result<R, Error> {
-        self.call(Method::Post, path, Some(body), DEFAULT_TIMEOUT)
-            .await
+    pub(super) async fn post<R: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<R, Error> {
+        self.call(Method::Post, path, Some(body), DEFAULT_TIMEOUT).await
     }
 
     /// PUT a JSON body with the default timeout.
-    pub(super) async fn put<R: DeserializeOwned>(
-        &self,
-        path: &str,
-        body: &impl Serialize,
-    ) -> Result<R, Error> {
-        self.call(Method::Put, path, Some(body), DEFAULT_TIMEOUT)
-            .await
+    pub(super) async fn put<R: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<R, Error> {
+        self.call(Method::Put, path, Some(body), DEFAULT_TIMEOUT).await
     }
 }
 

@@ -95,10 +95,7 @@ impl fmt::Display for Error {
             Error::Aborted => write!(f, "the request was cancelled"),
             Error::Server(e) => write!(f, "{} ({}, HTTP {})", e.message, e.errcode, e.status),
             Error::BadResponse { status, detail } => {
-                write!(
-                    f,
-                    "unexpected answer from the homeserver (HTTP {status}): {detail}"
-                )
+                write!(f, "unexpected answer from the homeserver (HTTP {status}): {detail}")
             }
         }
     }
@@ -159,11 +156,7 @@ mod tests {
         );
         assert_eq!(e.retry_after_ms(), Some(3000));
         assert!(e.is_retryable());
-        let e = Error::from_response(
-            429,
-            None,
-            br#"{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":500}"#,
-        );
+        let e = Error::from_response(429, None, br#"{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":500}"#);
         assert_eq!(e.retry_after_ms(), Some(500));
     }
 

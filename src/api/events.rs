@@ -42,8 +42,7 @@ impl ClientEvent {
     /// The thread root this event belongs to, from an `m.thread` relation.
     pub fn thread_root(&self) -> Option<&str> {
         let relates = self.content.get("m.relates_to")?;
-        (relates.get("rel_type")?.as_str()? == REL_THREAD)
-            .then(|| relates.get("event_id")?.as_str())?
+        (relates.get("rel_type")?.as_str()? == REL_THREAD).then(|| relates.get("event_id")?.as_str())?
     }
 
     /// The txn id we sent this event with, echoed in `unsigned` to the sending device.
@@ -78,10 +77,7 @@ where
     T: DeserializeOwned,
 {
     let raw = Option::<Vec<Value>>::deserialize(deserializer)?.unwrap_or_default();
-    Ok(raw
-        .into_iter()
-        .filter_map(|v| T::deserialize(v).ok())
-        .collect())
+    Ok(raw.into_iter().filter_map(|v| T::deserialize(v).ok()).collect())
 }
 
 /// A list of events, as in `{"events": [...]}`, keeping only well-formed ones.
@@ -118,11 +114,7 @@ pub struct ThreadRelation {
     /// The thread root.
     pub event_id: String,
     /// Reply fallback for clients without threads: the latest event in the thread.
-    #[serde(
-        default,
-        rename = "m.in_reply_to",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "m.in_reply_to", skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<InReplyTo>,
     /// `true` when the reply is only a fallback, not a real reply to `in_reply_to`.
     #[serde(default)]
@@ -159,11 +151,7 @@ pub struct MessageContent {
     /// Plain-text body; Rounds never renders HTML.
     pub body: String,
     /// Thread relation, if in a thread.
-    #[serde(
-        default,
-        rename = "m.relates_to",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "m.relates_to", skip_serializing_if = "Option::is_none")]
     pub relates_to: Option<ThreadRelation>,
 }
 

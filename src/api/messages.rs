@@ -129,10 +129,7 @@ impl<T: Transport> Client<T> {
             encode(room_id),
             encode(event_id),
             encode(rel_type),
-            query(&[
-                ("from", from.map(str::to_owned)),
-                ("limit", Some(limit.to_string()))
-            ])
+            query(&[("from", from.map(str::to_owned)), ("limit", Some(limit.to_string()))])
         );
         self.get(&path).await
     }
@@ -191,12 +188,7 @@ impl<T: Transport> Client<T> {
     }
 
     /// `PUT /rooms/{roomId}/typing/{userId}`: typing for `timeout_ms`, or stopped.
-    pub async fn set_typing(
-        &self,
-        room_id: &str,
-        typing: bool,
-        timeout_ms: u64,
-    ) -> Result<(), Error> {
+    pub async fn set_typing(&self, room_id: &str, typing: bool, timeout_ms: u64) -> Result<(), Error> {
         let path = format!(
             "/_matrix/client/v3/rooms/{}/typing/{}",
             encode(room_id),

@@ -25,12 +25,9 @@ pub use auth::{discover, Versions, WellKnown, WellKnownHomeserver, WhoAmI};
 pub use client::{encode, Client, Session, DEFAULT_TIMEOUT};
 pub use error::{Error, ServerError};
 pub use messages::{Direction, EventId, MessagesPage, RelationsPage, ThreadsInclude};
-pub use rooms::{
-    CreateRoom, DirectoryUser, Hierarchy, HierarchyRoom, InitialState, JoinedMember, MemberContent,
-};
+pub use rooms::{CreateRoom, DirectoryUser, Hierarchy, HierarchyRoom, InitialState, JoinedMember, MemberContent};
 pub use sync::{
-    Filter, InvitedRoom, JoinedRoom, LeftRoom, Rooms, StrippedState, SyncRequest, SyncResponse,
-    Timeline, UnreadCounts,
+    Filter, InvitedRoom, JoinedRoom, LeftRoom, Rooms, StrippedState, SyncRequest, SyncResponse, Timeline, UnreadCounts,
 };
 pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 

@@ -128,11 +128,7 @@ impl<T: Transport> Client<T> {
         } else {
             format!("?{}", via.join("&"))
         };
-        let path = format!(
-            "/_matrix/client/v3/join/{}{}",
-            encode(room_id_or_alias),
-            query
-        );
+        let path = format!("/_matrix/client/v3/join/{}{}", encode(room_id_or_alias), query);
         let joined: Joined = self.post(&path, &Empty {}).await?;
         Ok(joined.room_id)
     }
@@ -140,9 +136,7 @@ impl<T: Transport> Client<T> {
     /// `POST /rooms/{roomId}/invite`.
     pub async fn invite(&self, room_id: &str, user_id: &str) -> Result<(), Error> {
         let path = format!("/_matrix/client/v3/rooms/{}/invite", encode(room_id));
-        let _: Empty = self
-            .post(&path, &serde_json::json!({ "user_id": user_id }))
-            .await?;
+        let _: Empty = self.post(&path, &serde_json::json!({ "user_id": user_id })).await?;
         Ok(())
     }
 
@@ -238,18 +232,12 @@ impl<T: Transport> Client<T> {
     }
 
     /// `GET /rooms/{roomId}/joined_members`: user id → profile.
-    pub async fn joined_members(
-        &self,
-        room_id: &str,
-    ) -> Result<BTreeMap<String, JoinedMember>, Error> {
+    pub async fn joined_members(&self, room_id: &str) -> Result<BTreeMap<String, JoinedMember>, Error> {
         #[derive(Deserialize)]
         struct Members {
             joined: BTreeMap<String, JoinedMember>,
         }
-        let path = format!(
-            "/_matrix/client/v3/rooms/{}/joined_members",
-            encode(room_id)
-        );
+        let path = format!("/_matrix/client/v3/rooms/{}/joined_members", encode(room_id));
         let members: Members = self.get(&path).await?;
         Ok(members.joined)
     }
@@ -262,9 +250,7 @@ impl<T: Transport> Client<T> {
             results: Vec<DirectoryUser>,
         }
         let body = serde_json::json!({ "search_term": term, "limit": limit });
-        let results: Results = self
-            .post("/_matrix/client/v3/user_directory/search", &body)
-            .await?;
+        let results: Results = self.post("/_matrix/client/v3/user_directory/search", &body).await?;
         Ok(results.results)
     }
 }

@@ -26,8 +26,7 @@ struct Register<'a> {
 
 /// HMAC-SHA1 over `nonce\0user\0password\0admin|notadmin`, hex, as Synapse expects.
 fn registration_mac(secret: &str, nonce: &str, user: &str, password: &str, admin: bool) -> String {
-    let mut mac =
-        Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     for (i, part) in [nonce, user, password].iter().enumerate() {
         if i > 0 {
             mac.update(b"\0");
@@ -35,11 +34,7 @@ fn registration_mac(secret: &str, nonce: &str, user: &str, password: &str, admin
         mac.update(part.as_bytes());
     }
     mac.update(b"\0");
-    mac.update(if admin {
-        b"admin" as &[u8]
-    } else {
-        b"notadmin"
-    });
+    mac.update(if admin { b"admin" as &[u8] } else { b"notadmin" });
     hex::encode(mac.finalize().into_bytes())
 }
 
@@ -73,9 +68,6 @@ mod tests {
         // From Synapse's documentation of the shared-secret registration API.
         let mac = super::registration_mac("secret", "nonce", "user", "pass", false);
         assert_eq!(mac.len(), 40);
-        assert_ne!(
-            mac,
-            super::registration_mac("secret", "nonce", "user", "pass", true)
-        );
+        assert_ne!(mac, super::registration_mac("secret", "nonce", "user", "pass", true));
     }
 }

@@ -176,10 +176,7 @@ impl<T: Transport> Client<T> {
             query(&[
                 ("filter", request.filter.clone()),
                 ("since", request.since.clone()),
-                (
-                    "timeout",
-                    request.timeout.map(|t| t.as_millis().to_string())
-                ),
+                ("timeout", request.timeout.map(|t| t.as_millis().to_string())),
                 ("full_state", request.full_state.then(|| "true".into())),
             ])
         );

@@ -72,8 +72,5 @@ pub enum TransportError {
 /// Sends one HTTP request. Implementations must not panic on any input or network condition.
 pub trait Transport {
     /// Performs the request and returns the response, whatever its status.
-    fn send(
-        &self,
-        request: HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, TransportError>>;
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>>;
 }

@@ -33,9 +33,7 @@ impl BrowserTransport {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
         }
         let request = match req.json_body {
-            Some(body) => builder
-                .header("Content-Type", "application/json")
-                .body(body),
+            Some(body) => builder.header("Content-Type", "application/json").body(body),
             None => builder.build(),
         }
         .map_err(|e| TransportError::Connection(e.to_string()))?;
@@ -70,10 +68,7 @@ fn gloo_method(method: Method) -> GlooMethod {
 }
 
 impl Transport for BrowserTransport {
-    fn send(
-        &self,
-        request: HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
         Self::perform(request)
     }
 }

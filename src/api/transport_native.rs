@@ -19,9 +19,7 @@ impl Default for NativeTransport {
             // Status codes are the client's business, not ureq's.
             .http_status_as_error(false)
             .build();
-        NativeTransport {
-            agent: config.into(),
-        }
+        NativeTransport { agent: config.into() }
     }
 }
 
@@ -86,10 +84,7 @@ fn classify(error: ureq::Error) -> TransportError {
 }
 
 impl Transport for NativeTransport {
-    fn send(
-        &self,
-        request: HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
         std::future::ready(self.perform(request))
     }
 }

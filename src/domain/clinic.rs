@@ -106,12 +106,7 @@ const DEFAULT_CATEGORIES: [(&str, &str, &[&str]); 7] = [
     (
         "authorization",
         "Authorization",
-        &[
-            roles::CLINICIAN,
-            roles::FRONT_DESK,
-            roles::BILLING,
-            roles::ADMIN,
-        ],
+        &[roles::CLINICIAN, roles::FRONT_DESK, roles::BILLING, roles::ADMIN],
     ),
     ("billing", "Billing", &[roles::BILLING, roles::ADMIN]),
     (
@@ -193,23 +188,16 @@ impl ClinicPolicy {
 
     /// The category whose room is `room_id`.
     pub fn category_by_room(&self, room_id: &str) -> Option<&Category> {
-        self.categories
-            .iter()
-            .find(|c| c.room.as_deref() == Some(room_id))
+        self.categories.iter().find(|c| c.room.as_deref() == Some(room_id))
     }
 
     /// The role whose space is `room_id`.
     pub fn role_by_space(&self, room_id: &str) -> Option<&Role> {
-        self.roles
-            .iter()
-            .find(|r| r.space.as_deref() == Some(room_id))
+        self.roles.iter().find(|r| r.space.as_deref() == Some(room_id))
     }
 
     /// Categories that any of `held` roles may see, in policy order.
-    pub fn categories_for<'a>(
-        &'a self,
-        held: &'a [String],
-    ) -> impl Iterator<Item = &'a Category> + 'a {
+    pub fn categories_for<'a>(&'a self, held: &'a [String]) -> impl Iterator<Item = &'a Category> + 'a {
         self.categories
             .iter()
             .filter(move |c| c.roles.iter().any(|r| held.contains(r)))
@@ -230,14 +218,8 @@ mod tests {
         let p = ClinicPolicy::with_defaults("Riverside Therapy");
         p.validate().unwrap();
         let front_desk = vec![roles::FRONT_DESK.to_owned()];
-        let seen: Vec<_> = p
-            .categories_for(&front_desk)
-            .map(|c| c.id.as_str())
-            .collect();
-        assert_eq!(
-            seen,
-            ["scheduling", "authorization", "referral", "staffing"]
-        );
+        let seen: Vec<_> = p.categories_for(&front_desk).map(|c| c.id.as_str()).collect();
+        assert_eq!(seen, ["scheduling", "authorization", "referral", "staffing"]);
         let billing = vec![roles::BILLING.to_owned()];
         let seen: Vec<_> = p.categories_for(&billing).map(|c| c.id.as_str()).collect();
         assert_eq!(seen, ["authorization", "billing", "documentation"]);

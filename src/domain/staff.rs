@@ -1,6 +1,6 @@
 //! What one signed-in staff member may see, derived from server-side membership.
 
-use super::clinic::{Category, ClinicPolicy};
+use super::clinic::{Category, ClinicPolicy, Role};
 use std::collections::BTreeSet;
 
 /// The signed-in person as the UI shows them: who they are, the roles they hold and the
@@ -14,20 +14,15 @@ pub struct StaffView {
     pub user_id: String,
     /// Display name (falls back to the user id's localpart).
     pub display_name: String,
-    /// Role ids held, in policy order.
-    pub roles: Vec<String>,
+    /// Roles held, in policy order.
+    pub roles: Vec<Role>,
     /// Categories readable, in policy order.
     pub categories: Vec<Category>,
 }
 
 impl StaffView {
     /// Derives the view from the policy and the set of room ids the user has joined.
-    pub fn new(
-        policy: &ClinicPolicy,
-        user_id: &str,
-        display_name: Option<&str>,
-        joined: &BTreeSet<String>,
-    ) -> Self {
+    pub fn new(policy: &ClinicPolicy, user_id: &str, display_name: Option<&str>, joined: &BTreeSet<String>) -> Self {
         let is_joined = |room: &Option<String>| room.as_ref().is_some_and(|r| joined.contains(r));
         StaffView {
             user_id: user_id.to_owned(),
@@ -35,12 +30,7 @@ impl StaffView {
                 .filter(|n| !n.trim().is_empty())
                 .map(str::to_owned)
                 .unwrap_or_else(|| localpart(user_id).to_owned()),
-            roles: policy
-                .roles
-                .iter()
-                .filter(|r| is_joined(&r.space))
-                .map(|r| r.id.clone())
-                .collect(),
+            roles: policy.roles.iter().filter(|r| is_joined(&r.space)).cloned().collect(),
             categories: policy
                 .categories
                 .iter()
@@ -52,7 +42,7 @@ impl StaffView {
 
     /// Whether the user holds the clinic's admin role.
     pub fn is_admin(&self) -> bool {
-        self.roles.iter().any(|r| r == super::clinic::roles::ADMIN)
+        self.roles.iter().any(|r| r.id == super::clinic::roles::ADMIN)
     }
 }
 
@@ -82,7 +72,8 @@ mod tests {
             .collect();
         let view = StaffView::new(&policy, "@dana:x", None, &joined);
         assert_eq!(view.display_name, "dana");
-        assert_eq!(view.roles, ["front-desk"]);
+        assert_eq!(view.roles.len(), 1);
+        assert_eq!(view.roles[0].label, "Front desk");
         let ids: Vec<_> = view.categories.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["scheduling", "staffing"]);
         assert!(!view.is_admin());

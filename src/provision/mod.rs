@@ -9,9 +9,7 @@ mod rooms;
 mod staff;
 
 pub use rooms::{category_alias, clinic_alias, full_alias, role_alias, ADMIN_POWER};
-pub use staff::{
-    accept_clinic_invites_and_join, add_roles, my_view, remove_roles, roster, RosterEntry,
-};
+pub use staff::{accept_clinic_invites_and_join, add_roles, my_view, remove_roles, roster, RosterEntry};
 
 use crate::api::rounds::CLINIC_STATE;
 use crate::api::{Client, Error as ApiError, InitialState, Transport};
@@ -67,10 +65,7 @@ pub(crate) trait Step<T> {
 
 impl<T> Step<T> for Result<T, ApiError> {
     fn step(self, what: impl FnOnce() -> String) -> Result<T, ProvisionError> {
-        self.map_err(|error| ProvisionError::Api {
-            step: what(),
-            error,
-        })
+        self.map_err(|error| ProvisionError::Api { step: what(), error })
     }
 }
 
@@ -118,11 +113,7 @@ pub async fn ensure_clinic<T: Transport>(
         policy.roles[i].space = Some(id);
     }
 
-    let all_role_spaces: Vec<String> = policy
-        .roles
-        .iter()
-        .filter_map(|r| r.space.clone())
-        .collect();
+    let all_role_spaces: Vec<String> = policy.roles.iter().filter_map(|r| r.space.clone()).collect();
     let space = ensure_room(
         client,
         &clinic_alias(prefix),
@@ -172,15 +163,7 @@ pub async fn ensure_clinic<T: Transport>(
         .collect();
     for child in &children {
         let content = json!({ "via": [server] });
-        ensure_state(
-            client,
-            &space,
-            "m.space.child",
-            child,
-            &content,
-            &mut report,
-        )
-        .await?;
+        ensure_state(client, &space, "m.space.child", child, &content, &mut report).await?;
     }
     let policy_json = serde_json::to_value(&policy).expect("policy serialises");
     ensure_state(client, &space, CLINIC_STATE, "", &policy_json, &mut report).await?;
@@ -188,19 +171,14 @@ pub async fn ensure_clinic<T: Transport>(
 }
 
 /// Finds the clinic by alias and reads its policy, as any member can.
-pub async fn load_clinic<T: Transport>(
-    client: &Client<T>,
-    prefix: &str,
-) -> Result<Clinic, ProvisionError> {
+pub async fn load_clinic<T: Transport>(client: &Client<T>, prefix: &str) -> Result<Clinic, ProvisionError> {
     let me = client.user_id().step(|| "sign in first".into())?;
     let alias = full_alias(&clinic_alias(prefix), server_name(me));
     let space = client
         .resolve_alias(&alias)
         .await
         .step(|| format!("looking up {alias}"))?
-        .ok_or_else(|| {
-            ProvisionError::NotFound(format!("no clinic at {alias}; create it first"))
-        })?;
+        .ok_or_else(|| ProvisionError::NotFound(format!("no clinic at {alias}; create it first")))?;
     let policy: ClinicPolicy = client
         .state(&space, CLINIC_STATE, "")
         .await
@@ -228,45 +206,20 @@ async fn ensure_room<T: Transport>(
         .step(|| format!("looking up {full}"))?;
     let Some(room) = existing else {
         let request = rooms::create_request(alias, name, is_space, join_rule, extra_state);
-        let id = client
-            .create_room(&request)
-            .await
-            .step(|| format!("creating {full}"))?;
+        let id = client.create_room(&request).await.step(|| format!("creating {full}"))?;
         report.note(format!("created {full}"));
         return Ok(id);
     };
-    ensure_state(
-        client,
-        &room,
-        "m.room.name",
-        "",
-        &json!({ "name": name }),
-        report,
-    )
-    .await?;
+    ensure_state(client, &room, "m.room.name", "", &json!({ "name": name }), report).await?;
     ensure_state(client, &room, "m.room.join_rules", "", &join_rule, report).await?;
     for (kind, content) in rooms::common_state() {
         ensure_state(client, &room, kind, "", &content, report).await?;
     }
     for state in extra_state {
-        ensure_state(
-            client,
-            &room,
-            &state.kind,
-            &state.state_key,
-            &state.content,
-            report,
-        )
-        .await?;
+        ensure_state(client, &room, &state.kind, &state.state_key, &state.content, report).await?;
     }
     let events_default = if is_space { ADMIN_POWER } else { 0 };
-    ensure_power_levels(
-        client,
-        &room,
-        &rooms::required_power_levels(events_default),
-        report,
-    )
-    .await?;
+    ensure_power_levels(client, &room, &rooms::required_power_levels(events_default), report).await?;
     Ok(room)
 }
 

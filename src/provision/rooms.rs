@@ -73,14 +73,8 @@ pub fn invite_join_rule() -> Value {
 /// (a new clinician must see the threads that exist).
 pub fn common_state() -> Vec<(&'static str, Value)> {
     vec![
-        (
-            "m.room.guest_access",
-            json!({ "guest_access": "forbidden" }),
-        ),
-        (
-            "m.room.history_visibility",
-            json!({ "history_visibility": "shared" }),
-        ),
+        ("m.room.guest_access", json!({ "guest_access": "forbidden" })),
+        ("m.room.history_visibility", json!({ "history_visibility": "shared" })),
     ]
 }
 
@@ -113,11 +107,7 @@ pub fn create_request(
         preset: Some("private_chat".into()),
         creation_content: is_space.then(|| json!({ "type": "m.space" })),
         initial_state,
-        power_level_content_override: Some(required_power_levels(if is_space {
-            ADMIN_POWER
-        } else {
-            0
-        })),
+        power_level_content_override: Some(required_power_levels(if is_space { ADMIN_POWER } else { 0 })),
         invite: Vec::new(),
     }
 }
@@ -140,8 +130,7 @@ mod tests {
 
     #[test]
     fn merge_keeps_other_users_and_sets_required() {
-        let mut pl =
-            json!({"users": {"@a:x": 100, "@b:x": 50}, "kick": 50, "events": {"m.room.name": 50}});
+        let mut pl = json!({"users": {"@a:x": 100, "@b:x": 50}, "kick": 50, "events": {"m.room.name": 50}});
         merge_json(&mut pl, &required_power_levels(0));
         assert_eq!(pl["users"]["@b:x"], 50);
         assert_eq!(pl["kick"], 100);

@@ -1,8 +1,7 @@
 //! Who holds which role: adding, removing, listing, and a member's own joins.
 
 use super::{
-    ensure_power_levels, full_alias, load_clinic, role_alias, server_name, Clinic, ProvisionError,
-    Report, Step,
+    ensure_power_levels, full_alias, load_clinic, role_alias, server_name, Clinic, ProvisionError, Report, Step,
 };
 use crate::api::{Client, MemberContent, SyncRequest, Transport};
 use crate::domain::clinic::roles::ADMIN;
@@ -49,13 +48,7 @@ fn role_space<'a>(clinic: &'a Clinic, role: &str) -> Result<&'a str, ProvisionEr
 fn all_rooms(clinic: &Clinic) -> Vec<String> {
     let mut rooms = vec![clinic.space.clone()];
     rooms.extend(clinic.policy.roles.iter().filter_map(|r| r.space.clone()));
-    rooms.extend(
-        clinic
-            .policy
-            .categories
-            .iter()
-            .filter_map(|c| c.room.clone()),
-    );
+    rooms.extend(clinic.policy.categories.iter().filter_map(|c| c.room.clone()));
     rooms
 }
 
@@ -141,10 +134,7 @@ pub async fn remove_roles<T: Transport>(
 }
 
 /// Everyone holding at least one role, with their roles.
-pub async fn roster<T: Transport>(
-    client: &Client<T>,
-    clinic: &Clinic,
-) -> Result<Vec<RosterEntry>, ProvisionError> {
+pub async fn roster<T: Transport>(client: &Client<T>, clinic: &Clinic) -> Result<Vec<RosterEntry>, ProvisionError> {
     let mut people: BTreeMap<String, RosterEntry> = BTreeMap::new();
     for role in &clinic.policy.roles {
         let space = role_space(clinic, &role.id)?;
@@ -153,9 +143,7 @@ pub async fn roster<T: Transport>(
             .await
             .step(|| format!("reading members of role {}", role.id))?;
         for event in state.iter().filter(|e| e.kind == "m.room.member") {
-            let (Some(user), Some(member)) =
-                (&event.state_key, event.content_as::<MemberContent>())
-            else {
+            let (Some(user), Some(member)) = (&event.state_key, event.content_as::<MemberContent>()) else {
                 continue;
             };
             if !holds(&Some(member.membership)) {
@@ -187,16 +175,19 @@ pub async fn accept_clinic_invites_and_join<T: Transport>(
     let suffix = format!(":{server}");
     let sync = client
         .sync(&SyncRequest {
-            filter: Some(
-                r#"{"room":{"timeline":{"limit":1},"state":{"lazy_load_members":true}}}"#.into(),
-            ),
+            filter: Some(r#"{"room":{"timeline":{"limit":1},"state":{"lazy_load_members":true}}}"#.into()),
             ..SyncRequest::default()
         })
         .await
         .step(|| "reading pending invites".into())?;
     // Synapse may answer a repeated initial sync from its cache, listing invites already
     // accepted: the joined rooms are the truth.
-    let already: BTreeSet<String> = client.joined_rooms().await.step(|| "listing joined rooms".into())?.into_iter().collect();
+    let already: BTreeSet<String> = client
+        .joined_rooms()
+        .await
+        .step(|| "listing joined rooms".into())?
+        .into_iter()
+        .collect();
     for (room, invite) in sync.rooms.invite.iter().filter(|(room, _)| !already.contains(*room)) {
         let is_role_space = invite.invite_state.events.iter().any(|s| {
             s.kind == "m.room.canonical_alias"
@@ -205,10 +196,7 @@ pub async fn accept_clinic_invites_and_join<T: Transport>(
                     .is_some_and(|a| a.starts_with(&role_prefix) && a.ends_with(&suffix))
         });
         if is_role_space {
-            client
-                .join(room, &[&server])
-                .await
-                .step(|| "accepting a role".into())?;
+            client.join(room, &[&server]).await.step(|| "accepting a role".into())?;
             report.note(format!("joined role space {room}"));
         }
     }
@@ -263,10 +251,7 @@ pub async fn accept_clinic_invites_and_join<T: Transport>(
 
 /// Signs the member into the clinic ([`accept_clinic_invites_and_join`]) and returns what they
 /// may see, derived from the rooms the server says they joined.
-pub async fn my_view<T: Transport>(
-    client: &Client<T>,
-    prefix: &str,
-) -> Result<(Clinic, StaffView), ProvisionError> {
+pub async fn my_view<T: Transport>(client: &Client<T>, prefix: &str) -> Result<(Clinic, StaffView), ProvisionError> {
     let (clinic, _) = accept_clinic_invites_and_join(client, prefix).await?;
     let me = client.user_id().step(|| "sign in first".into())?;
     let joined: BTreeSet<String> = client

@@ -29,17 +29,13 @@ pub async fn load() -> Result<AppConfig, String> {
         .await
         .map_err(|e| format!("config.json could not be loaded: {e}"))?;
     if !response.ok() {
-        return Err(format!(
-            "config.json could not be loaded (HTTP {})",
-            response.status()
-        ));
+        return Err(format!("config.json could not be loaded (HTTP {})", response.status()));
     }
     let text = response
         .text()
         .await
         .map_err(|e| format!("config.json could not be read: {e}"))?;
-    let config: AppConfig =
-        serde_json::from_str(&text).map_err(|e| format!("config.json is not valid: {e}"))?;
+    let config: AppConfig = serde_json::from_str(&text).map_err(|e| format!("config.json is not valid: {e}"))?;
     if config.clinic_name.trim().is_empty() || config.homeserver.trim().is_empty() {
         return Err("config.json must name the clinic (clinic_name) and its homeserver".into());
     }

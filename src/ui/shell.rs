@@ -53,7 +53,7 @@ fn Person(staff: StaffView) -> impl IntoView {
     view! {
         <span class="person">
             <span class="person-name">{staff.display_name}</span>
-            <span class="person-roles">{staff.roles.join(" · ")}</span>
+            <span class="person-roles">{staff.roles.iter().map(|r| r.label.as_str()).collect::<Vec<_>>().join(" · ")}</span>
         </span>
     }
 }

@@ -41,8 +41,7 @@ pub fn SignIn() -> impl IntoView {
                 busy.set(false);
                 return;
             }
-            match provision::my_view(&client, &state.config.with_value(|c| c.clinic.clone())).await
-            {
+            match provision::my_view(&client, &state.config.with_value(|c| c.clinic.clone())).await {
                 Ok((_, view)) => {
                     password.set(String::new());
                     state.client.set(Some(client));

@@ -20,15 +20,26 @@ pub fn homeserver() -> String {
 }
 
 fn shared_secret() -> String {
-    let path = std::env::var("ROUNDS_TEST_SECRET_FILE").expect("ROUNDS_TEST_SECRET_FILE is not set: run scripts/test.sh");
-    std::fs::read_to_string(&path).expect("shared secret file").trim().to_owned()
+    let path =
+        std::env::var("ROUNDS_TEST_SECRET_FILE").expect("ROUNDS_TEST_SECRET_FILE is not set: run scripts/test.sh");
+    std::fs::read_to_string(&path)
+        .expect("shared secret file")
+        .trim()
+        .to_owned()
 }
 
 /// A name no other test (or earlier run) uses.
 pub fn unique(prefix: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
-    format!("{prefix}{}x{now}x{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    format!(
+        "{prefix}{}x{now}x{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Registers a fresh user and returns a signed-in client.
@@ -60,9 +71,13 @@ pub fn canned_server(response: &'static str) -> String {
 pub fn rate_limiting_proxy(path_part: &'static str, refusals: usize) -> (String, Arc<AtomicUsize>) {
     let refused = Arc::new(AtomicUsize::new(0));
     let counter = refused.clone();
-    let upstream = homeserver().trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let upstream = homeserver()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
     let url = serve(move |request, stream| {
-        let first_line = String::from_utf8_lossy(request.split(|b| *b == b'\n').next().unwrap_or_default()).into_owned();
+        let first_line =
+            String::from_utf8_lossy(request.split(|b| *b == b'\n').next().unwrap_or_default()).into_owned();
         if first_line.contains(path_part) && counter.load(Ordering::SeqCst) < refusals {
             counter.fetch_add(1, Ordering::SeqCst);
             let body = r#"{"errcode":"M_LIMIT_EXCEEDED","error":"Too Many Requests","retry_after_ms":1000}"#;
@@ -114,7 +129,11 @@ fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
     let head = String::from_utf8_lossy(&buf[..header_end]).into_owned();
     let length: usize = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap_or(0))
+        })
         .unwrap_or(0);
     while buf.len() < header_end + length {
         let n = stream.read(&mut chunk).ok()?;

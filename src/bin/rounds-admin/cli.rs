@@ -11,11 +11,7 @@ use std::process::ExitCode;
 #[command(name = "rounds-admin", version)]
 struct Args {
     /// Homeserver base URL.
-    #[arg(
-        long,
-        env = "ROUNDS_HOMESERVER",
-        default_value = "http://127.0.0.1:8008"
-    )]
+    #[arg(long, env = "ROUNDS_HOMESERVER", default_value = "http://127.0.0.1:8008")]
     homeserver: String,
     /// The clinic admin's user name (the password is read from ROUNDS_ADMIN_PASSWORD).
     #[arg(long, env = "ROUNDS_ADMIN_USER", default_value = "admin")]
@@ -117,36 +113,23 @@ async fn run(args: Args) -> Result<(), String> {
     result
 }
 
-async fn command(
-    client: &Client<NativeTransport>,
-    args: &Args,
-    server: &str,
-) -> Result<(), String> {
+async fn command(client: &Client<NativeTransport>, args: &Args, server: &str) -> Result<(), String> {
     let err = |e: provision::ProvisionError| e.to_string();
     match &args.command {
         Command::CreateClinic { name } => {
-            let (clinic, report) =
-                provision::ensure_clinic(client, &args.clinic, ClinicPolicy::with_defaults(name))
-                    .await
-                    .map_err(err)?;
+            let (clinic, report) = provision::ensure_clinic(client, &args.clinic, ClinicPolicy::with_defaults(name))
+                .await
+                .map_err(err)?;
             println!("Clinic '{}' is {}", clinic.policy.name, clinic.space);
             print_report(&report);
         }
         Command::AddRoles { user, roles } => {
-            let clinic = provision::load_clinic(client, &args.clinic)
-                .await
-                .map_err(err)?;
+            let clinic = provision::load_clinic(client, &args.clinic).await.map_err(err)?;
             let user = full_user_id(user, server);
-            print_report(
-                &provision::add_roles(client, &clinic, &user, roles)
-                    .await
-                    .map_err(err)?,
-            );
+            print_report(&provision::add_roles(client, &clinic, &user, roles).await.map_err(err)?);
         }
         Command::RemoveRoles { user, roles } => {
-            let clinic = provision::load_clinic(client, &args.clinic)
-                .await
-                .map_err(err)?;
+            let clinic = provision::load_clinic(client, &args.clinic).await.map_err(err)?;
             let user = full_user_id(user, server);
             print_report(
                 &provision::remove_roles(client, &clinic, &user, roles)
@@ -155,17 +138,10 @@ async fn command(
             );
         }
         Command::Staff => {
-            let clinic = provision::load_clinic(client, &args.clinic)
-                .await
-                .map_err(err)?;
+            let clinic = provision::load_clinic(client, &args.clinic).await.map_err(err)?;
             for entry in provision::roster(client, &clinic).await.map_err(err)? {
                 let name = entry.display_name.as_deref().unwrap_or("");
-                println!(
-                    "{:<32} {:<24} {}",
-                    entry.user_id,
-                    name,
-                    entry.roles.join(", ")
-                );
+                println!("{:<32} {:<24} {}", entry.user_id, name, entry.roles.join(", "));
             }
         }
         Command::SeedDemo { .. } => unreachable!("handled before signing in"),

@@ -169,21 +169,24 @@ pub async fn seed(homeserver: &str, secret: &str, prefix: &str) -> Result<(), St
     let transport = NativeTransport::default();
     let mut sessions: BTreeMap<&str, Client<NativeTransport>> = BTreeMap::new();
     for (user, display, _) in DEMO_STAFF {
-        let registrar = Client::new(transport.clone(), homeserver);
-        match registrar
+        let mut client = Client::new(transport.clone(), homeserver);
+        // Registration returns a session; only accounts that already exist need a login
+        // (the demo server keeps Synapse's default login rate limit of a few per minute).
+        let session = match client
             .register_with_shared_secret(secret, user, display, DEMO_PASSWORD)
             .await
         {
-            Ok(_) => println!("  registered {user}"),
-            Err(e) if e.errcode() == Some("M_USER_IN_USE") => {}
+            Ok(session) => {
+                println!("  registered {user}");
+                session
+            }
+            Err(e) if e.errcode() == Some("M_USER_IN_USE") => client
+                .login(user, DEMO_PASSWORD, None)
+                .await
+                .map_err(|e| format!("signing in as {user}: {e}"))?,
             Err(e) => return Err(format!("registering {user}: {e}")),
-        }
-        let mut client = Client::new(transport.clone(), homeserver);
-        client
-            .login(user, DEMO_PASSWORD, None)
-            .await
-            .map_err(|e| format!("signing in as {user}: {e}"))?;
-        sessions.insert(user, client);
+        };
+        sessions.insert(user, client.with_session(session));
     }
     let admin = &sessions["morgan"];
     let server = server_name(admin.user_id().map_err(|e| e.to_string())?).to_owned();
@@ -202,12 +205,7 @@ pub async fn seed(homeserver: &str, secret: &str, prefix: &str) -> Result<(), St
             .map_err(|e| format!("{user} joining the clinic: {e}"))?;
     }
     let mut has_threads = false;
-    for room in clinic
-        .policy
-        .categories
-        .iter()
-        .filter_map(|c| c.room.as_deref())
-    {
+    for room in clinic.policy.categories.iter().filter_map(|c| c.room.as_deref()) {
         let page = admin
             .threads(room, ThreadsInclude::All, None, 1)
             .await
@@ -252,12 +250,7 @@ async fn post_threads(
         let mut latest = root.clone();
         for (author, text) in thread.replies {
             latest = sessions[author]
-                .send_event(
-                    room,
-                    MESSAGE,
-                    &txn_id(),
-                    &thread_reply_content(&root, &latest, text),
-                )
+                .send_event(room, MESSAGE, &txn_id(), &thread_reply_content(&root, &latest, text))
                 .await
                 .map_err(|e| format!("replying in '{}': {e}", thread.topic))?;
         }

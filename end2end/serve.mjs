@@ -1,0 +1,44 @@
+// Serves the built app (dist/) on 127.0.0.1 like a production static host: SPA fallback to
+// index.html for unknown paths, and /config.json replaced by $ROUNDS_CONFIG when set, so tests
+// point the same build at another homeserver without rebuilding.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+
+const root = normalize(process.env.ROUNDS_DIST ?? new URL('../dist', import.meta.url).pathname);
+const port = Number(process.env.PORT ?? 18080);
+const configFile = process.env.ROUNDS_CONFIG;
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.webmanifest': 'application/manifest+json',
+};
+
+async function load(path) {
+  if (path === '/config.json' && configFile) return [await readFile(configFile), '.json'];
+  const file = normalize(join(root, decodeURIComponent(path)));
+  if (!file.startsWith(root)) throw new Error('outside root');
+  try {
+    return [await readFile(file), extname(file)];
+  } catch {
+    if (extname(path)) throw new Error('missing');
+    return [await readFile(join(root, 'index.html')), '.html'];
+  }
+}
+
+createServer(async (req, res) => {
+  const path = new URL(req.url, 'http://localhost').pathname;
+  try {
+    const [body, ext] = await load(path === '/' ? '/index.html' : path);
+    res.writeHead(200, { 'Content-Type': types[ext] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+    res.end(body);
+  } catch {
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('not found');
+  }
+}).listen(port, '127.0.0.1', () => console.log(`serving ${root} on http://127.0.0.1:${port}`));

@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# Manage the local Synapse homeservers used by Rounds.
+#
+#   scripts/synapse.sh start|stop|reset|status|url|secret demo|test
+#
+#   demo  port 8008   production-like: default rate limits and bcrypt cost,
+#                     so the app is exercised against what real servers do
+#   test  port 18008  generous rate limits, bcrypt_rounds 4 (fast user setup).
+#                     A test can still provoke a 429 for one user via the admin
+#                     API POST /_synapse/admin/v1/users/<id>/override_ratelimit.
+#
+# Data (config, SQLite, media, logs, our pid file) lives in .local/synapse/INSTANCE.
+# homeserver.yaml is generated once; overrides.yaml is rewritten on every start
+# from this script, so edits here take effect on the next start.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() { echo "usage: $0 start|stop|reset|status|url|secret demo|test" >&2; exit 2; }
+(( $# == 2 )) || usage
+CMD=$1 INSTANCE=$2
+case "$INSTANCE" in
+  demo) PORT=8008 ;;
+  test) PORT=18008 ;;
+  *) usage ;;
+esac
+
+DATA="$LOCAL/synapse/$INSTANCE"
+VENV="$LOCAL/synapse-venv"
+PY="$VENV/bin/python"
+URL="http://127.0.0.1:$PORT"
+PIDFILE="$DATA/synapse.pid"          # ours: Synapse only writes one when daemonised
+SECRET_FILE="$DATA/shared_secret"
+VERSIONS_URL="$URL/_matrix/client/versions"
+
+# Pid from our pid file, only if that process is still this instance's Synapse
+# (guards against a stale file whose pid was reused by something else).
+live_pid() {
+  local pid
+  [[ -f "$PIDFILE" ]] || return 1
+  pid=$(<"$PIDFILE")
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  [[ -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "-c $DATA/homeserver.yaml" || return 1
+  echo "$pid"
+}
+
+answers() { curl -fsS -o /dev/null --max-time 2 "$VERSIONS_URL" 2>/dev/null; }
+
+# One shared secret per instance, generated once; tests and seed scripts read it.
+ensure_secret() {
+  [[ -s "$SECRET_FILE" ]] && return 0
+  mkdir -p "$DATA"
+  (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$SECRET_FILE")
+}
+
+# Serialise start/stop/reset on one instance (e.g. a test runner and a human).
+lock() {
+  mkdir -p "$DATA"
+  exec 9>"$DATA/.lock"
+  flock -w 60 9 || { log "synapse[$INSTANCE]: $DATA/.lock still held after 60 s"; exit 1; }
+}
+
+generate_config() {
+  [[ -f "$DATA/homeserver.yaml" ]] && return 0
+  log "synapse[$INSTANCE]: generating config in $DATA"
+  (cd "$DATA" && "$PY" -m synapse.app.homeserver --server-name localhost \
+      --generate-config --report-stats=no -c homeserver.yaml >/dev/null)
+}
+
+write_log_config() {
+  # WARNING and above to a file only: the generated one logs INFO and is chatty.
+  cat >"$DATA/log.config" <<YAML
+version: 1
+formatters:
+  precise:
+    format: '%(asctime)s - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s'
+handlers:
+  file:
+    class: logging.FileHandler
+    formatter: precise
+    filename: $DATA/homeserver.log
+    encoding: utf8
+root:
+  level: WARNING
+  handlers: [file]
+disable_existing_loggers: false
+YAML
+}
+
+write_overrides() {
+  local secret bcrypt_line=""
+  secret=$(<"$SECRET_FILE")
+  [[ "$INSTANCE" == test ]] && bcrypt_line="bcrypt_rounds: 4"
+  # Top-level keys here replace those in homeserver.yaml (second -c wins).
+  cat >"$DATA/overrides.yaml" <<YAML
+# Written by scripts/synapse.sh on every start; edit the script, not this file.
+listeners:
+  - port: $PORT
+    bind_addresses: ['127.0.0.1']
+    type: http
+    x_forwarded: false
+    tls: false
+    resources:
+      - names: [client]
+        compress: false
+database:
+  name: sqlite3
+  args:
+    database: $DATA/homeserver.db
+media_store_path: $DATA/media_store
+signing_key_path: $DATA/localhost.signing.key
+pid_file: $DATA/homeserver.pid
+log_config: $DATA/log.config
+public_baseurl: $URL/
+trusted_key_servers: []
+suppress_key_server_warning: true
+federation_domain_whitelist: []
+report_stats: false
+enable_metrics: false
+serve_server_wellknown: false
+url_preview_enabled: false
+presence:
+  enabled: false
+enable_registration: false
+registration_shared_secret: "$secret"
+# Rooms are created with an explicit room_version anyway; restricted joins need v8+.
+default_room_version: "10"
+max_upload_size: 10M
+$bcrypt_line
+YAML
+  if [[ "$INSTANCE" == test ]]; then
+    # Generous but finite: tests create many users/rooms/messages quickly.
+    local g='{per_second: 1000, burst_count: 10000}'
+    cat >>"$DATA/overrides.yaml" <<YAML
+rc_message: $g
+rc_registration: $g
+rc_login:
+  address: $g
+  account: $g
+  failed_attempts: $g
+rc_joins:
+  local: $g
+  remote: $g
+rc_joins_per_room: $g
+rc_invites:
+  per_room: $g
+  per_user: $g
+  per_issuer: $g
+rc_third_party_invite: $g
+rc_room_creation: $g
+rc_user_directory: $g
+rc_profile: $g
+rc_media_create: $g
+rc_reports: $g
+rc_delayed_event_mgmt: $g
+rc_admin_redaction: $g
+YAML
+  fi
+}
+
+cmd_start() {
+  lock
+  local pid
+  if pid=$(live_pid) && answers; then
+    log "synapse[$INSTANCE]: already running (pid $pid) at $URL"
+    return 0
+  fi
+  if [[ -n "${pid:-}" ]]; then
+    # Process alive but not answering: wedged or still starting; start over.
+    log "synapse[$INSTANCE]: pid $pid not answering, restarting"
+    stop_pid "$pid"
+  fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    log "synapse[$INSTANCE]: port $PORT is already taken by a process not started from $DATA"
+    return 1
+  fi
+  [[ -x "$PY" ]] || "$ROOT/scripts/setup.sh" synapse
+  mkdir -p "$DATA"
+  ensure_secret
+  generate_config
+  write_log_config
+  write_overrides
+
+  local t0=$EPOCHREALTIME
+  # setsid: survive the caller's Ctrl-C / process-group kill; we manage it by pid.
+  (cd "$DATA" && exec nohup setsid "$PY" -m synapse.app.homeserver \
+      -c "$DATA/homeserver.yaml" -c "$DATA/overrides.yaml" \
+      >"$DATA/stdout.log" 2>&1 </dev/null 9>&-) &   # 9>&-: don't hand it our lock
+  pid=$!
+  echo "$pid" >"$PIDFILE"
+
+  local deadline=$(( $(date +%s) + 30 ))
+  until answers; do
+    if ! kill -0 "$pid" 2>/dev/null || (( $(date +%s) >= deadline )); then
+      log "synapse[$INSTANCE]: failed to start (see $DATA/stdout.log, $DATA/homeserver.log)"
+      tail -n 20 "$DATA/stdout.log" "$DATA/homeserver.log" >&2 2>/dev/null || true
+      stop_pid "$pid"
+      rm -f "$PIDFILE"
+      return 1
+    fi
+    sleep 0.1
+  done
+  log "synapse[$INSTANCE]: started at $URL (pid $pid, $(awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME-$t0}") s)"
+}
+
+# SIGTERM, wait up to 10 s, then SIGKILL.
+stop_pid() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for (( i = 0; i < 100; i++ )); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  log "synapse[$INSTANCE]: pid $pid ignored SIGTERM for 10 s, killing"
+  kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+
+cmd_stop() {
+  lock
+  local pid
+  if pid=$(live_pid); then
+    local t0=$EPOCHREALTIME
+    stop_pid "$pid"
+    log "synapse[$INSTANCE]: stopped (pid $pid, $(awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME-$t0}") s)"
+  fi
+  rm -f "$PIDFILE"
+}
+
+cmd_reset() {
+  cmd_stop
+  # Keep config, signing key and shared secret; drop all state.
+  local f removed=""
+  for f in "$DATA"/homeserver.db "$DATA"/homeserver.db-* "$DATA/media_store" "$DATA/demo-seeded"; do
+    [[ -e "$f" ]] || continue
+    rm -rf "$f"
+    removed=1
+  done
+  [[ -n "$removed" ]] && log "synapse[$INSTANCE]: database and media removed"
+  return 0
+}
+
+cmd_status() {
+  local pid
+  if pid=$(live_pid) && answers; then
+    echo "synapse[$INSTANCE]: running (pid $pid) at $URL"
+  elif [[ -n "${pid:-}" ]]; then
+    echo "synapse[$INSTANCE]: process $pid alive but $VERSIONS_URL not answering"
+    return 1
+  else
+    echo "synapse[$INSTANCE]: not running"
+    return 1
+  fi
+}
+
+case "$CMD" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  reset) cmd_reset ;;
+  status) cmd_status ;;
+  url) echo "$URL" ;;
+  secret) ensure_secret; cat "$SECRET_FILE"; echo ;;
+  *) usage ;;
+esac

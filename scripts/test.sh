@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Command 2: run every test. Installs what is missing, checks formatting and lints, then runs
+# native unit and integration tests against a fresh local Synapse (127.0.0.1:18008), browser
+# tests (wasm-bindgen-test in headless Chromium) and Playwright against the release build.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+"$ROOT/scripts/setup.sh"
+cargo fetch --locked --quiet
+
+log "formatting and lints (native and wasm32)"
+cargo fmt --all -- --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+# A fresh, empty homeserver for every run; stopped however the run ends.
+"$ROOT/scripts/synapse.sh" reset test
+"$ROOT/scripts/synapse.sh" start test
+trap '"$ROOT/scripts/synapse.sh" stop test' EXIT
+export ROUNDS_TEST_HOMESERVER ROUNDS_TEST_SECRET_FILE
+ROUNDS_TEST_HOMESERVER=$("$ROOT/scripts/synapse.sh" url test)
+ROUNDS_TEST_SECRET_FILE="$LOCAL/synapse/test/shared_secret"
+
+log "native unit and integration tests"
+cargo test --quiet
+
+log "seeding the demo clinic into the test homeserver"
+cargo run --quiet --bin rounds-admin -- --homeserver "$ROUNDS_TEST_HOMESERVER" seed-demo \
+  --shared-secret-file "$ROUNDS_TEST_SECRET_FILE" >/dev/null
+
+log "browser tests (wasm-bindgen-test, headless Chromium)"
+CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test browser
+
+log "release build"
+trunk build --release
+
+log "end-to-end tests (Playwright, Chromium)"
+export ROUNDS_CONFIG="$LOCAL/e2e-config.json"
+cat >"$ROUNDS_CONFIG" <<JSON
+{
+  "clinic_name": "Riverside Therapy",
+  "homeserver": "$ROUNDS_TEST_HOMESERVER",
+  "allow_homeserver_change": true,
+  "clinic": "rounds"
+}
+JSON
+(cd end2end && npx playwright test)
