@@ -69,6 +69,13 @@ pub struct BasicEvent {
     pub content: Value,
 }
 
+impl BasicEvent {
+    /// Decodes the content as `C`; `None` if it does not have that shape.
+    pub fn content_as<C: DeserializeOwned>(&self) -> Option<C> {
+        C::deserialize(&self.content).ok()
+    }
+}
+
 /// Deserialises a list of items, dropping the ones that do not parse, so that one odd event
 /// from the server never fails a whole sync or page.
 pub fn lenient_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>

@@ -75,6 +75,42 @@ pub fn thread_reply_content(root: &str, latest: &str, body: &str) -> serde_json:
     })
 }
 
+/// Thread status as sent in `app.rounds.thread.update`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThreadStatus {
+    /// Still needs work.
+    Open,
+    /// Done.
+    Resolved,
+}
+
+/// `app.rounds.thread.update` content (inside the thread it changes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadUpdate {
+    /// New status, if it changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ThreadStatus>,
+    /// New priority, if it changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+}
+
+impl ThreadUpdate {
+    /// The event content, placed in the thread of `root`.
+    pub fn content(&self, root: &str, latest: &str) -> serde_json::Value {
+        let mut content = serde_json::to_value(self).expect("update serialises");
+        content["m.relates_to"] =
+            serde_json::to_value(super::events::ThreadRelation::new(root, latest)).expect("relation");
+        content["body"] = serde_json::Value::String(match self.status {
+            Some(ThreadStatus::Resolved) => "Marked the thread resolved".into(),
+            Some(ThreadStatus::Open) => "Reopened the thread".into(),
+            None => "Changed the thread's priority".into(),
+        });
+        content
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,401 @@
+//! The inbox: every thread the person can see, what they have read, and the filtered views.
+
+use super::thread::{fold, Body, Delivery, Message, Priority, Status, Thread, ThreadInfo};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Something the sync engine learned, already translated from Matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// A thread root (a Rounds root with metadata, or any top-level message from another client).
+    Root {
+        /// Category room.
+        room_id: String,
+        /// The root message.
+        message: Message,
+        /// Topic, patient, priority.
+        info: ThreadInfo,
+    },
+    /// A message inside a thread (a reply or a status update).
+    InThread {
+        /// Category room.
+        room_id: String,
+        /// Thread root id.
+        root_id: String,
+        /// The message.
+        message: Message,
+    },
+    /// A read receipt.
+    Receipt {
+        /// Room.
+        room_id: String,
+        /// Reader.
+        user_id: String,
+        /// The event read up to.
+        event_id: String,
+    },
+    /// Someone's display name.
+    Name {
+        /// User id.
+        user_id: String,
+        /// Display name.
+        name: String,
+    },
+    /// Who is typing in a room now.
+    Typing {
+        /// Room.
+        room_id: String,
+        /// Users typing.
+        user_ids: Vec<String>,
+    },
+    /// The person no longer has access to a room (kicked, left, role removed).
+    RoomGone {
+        /// Room.
+        room_id: String,
+    },
+}
+
+/// Quick views staff expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// Everything.
+    #[default]
+    All,
+    /// Threads I started, replied in or am mentioned in.
+    Mine,
+    /// Urgent threads.
+    Urgent,
+    /// Open threads.
+    Open,
+    /// Resolved threads.
+    Resolved,
+}
+
+/// The inbox filter controls.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Search text (patient, topic, loaded message text); case- and accent-insensitive.
+    pub search: String,
+    /// Only this category room.
+    pub room_id: Option<String>,
+    /// Only threads with unread messages.
+    pub unread_only: bool,
+    /// Quick view.
+    pub view: View,
+    /// Sort threads of the same patient together.
+    pub group_by_patient: bool,
+}
+
+/// A thread's key: room and root.
+pub type ThreadKey = (String, String);
+
+/// Everything the person can see, kept up to date from sync batches.
+#[derive(Debug, Default)]
+pub struct Inbox {
+    me: String,
+    threads: HashMap<ThreadKey, Thread>,
+    /// Event id → thread, for replies, receipts and de-duplication.
+    event_thread: HashMap<String, ThreadKey>,
+    /// (room, user) → event ids that user has receipts on.
+    receipts: HashMap<(String, String), HashSet<String>>,
+    names: HashMap<String, String>,
+    typing: HashMap<String, Vec<String>>,
+    /// Replies whose root has not arrived yet.
+    orphans: HashMap<String, Vec<(String, Message)>>,
+}
+
+impl Inbox {
+    /// An empty inbox for `me`.
+    pub fn new(me: &str) -> Self {
+        Inbox {
+            me: me.to_owned(),
+            ..Inbox::default()
+        }
+    }
+
+    /// The signed-in user.
+    pub fn me(&self) -> &str {
+        &self.me
+    }
+
+    /// Applies a batch from sync (or a page of history). Already-known events are skipped.
+    pub fn apply(&mut self, batch: impl IntoIterator<Item = Incoming>) {
+        for item in batch {
+            self.apply_one(item);
+        }
+    }
+
+    fn apply_one(&mut self, item: Incoming) {
+        match item {
+            Incoming::Root { room_id, message, info } => {
+                if self.event_thread.contains_key(&message.id) {
+                    return;
+                }
+                let key = (room_id.clone(), message.id.clone());
+                self.event_thread.insert(message.id.clone(), key.clone());
+                let root_id = message.id.clone();
+                self.threads
+                    .insert(key, self.annotate(Thread::new(&room_id, message, info)));
+                for (room, reply) in self.orphans.remove(&root_id).unwrap_or_default() {
+                    self.add_to_thread(&room, &root_id, reply);
+                }
+            }
+            Incoming::InThread {
+                room_id,
+                root_id,
+                message,
+            } => {
+                if self.event_thread.contains_key(&message.id) {
+                    return;
+                }
+                if self.threads.contains_key(&(room_id.clone(), root_id.clone())) {
+                    self.add_to_thread(&room_id, &root_id, message);
+                } else {
+                    self.orphans.entry(root_id).or_default().push((room_id, message));
+                }
+            }
+            Incoming::Receipt {
+                room_id,
+                user_id,
+                event_id,
+            } => {
+                self.receipts.entry((room_id, user_id)).or_default().insert(event_id);
+            }
+            Incoming::Name { user_id, name } => {
+                self.names.insert(user_id, name);
+            }
+            Incoming::Typing { room_id, user_ids } => {
+                self.typing.insert(room_id, user_ids);
+            }
+            Incoming::RoomGone { room_id } => {
+                self.threads.retain(|(room, _), _| *room != room_id);
+                self.event_thread.retain(|_, (room, _)| *room != room_id);
+                self.receipts.retain(|(room, _), _| *room != room_id);
+                self.typing.remove(&room_id);
+            }
+        }
+    }
+
+    fn add_to_thread(&mut self, room_id: &str, root_id: &str, message: Message) {
+        let key = (room_id.to_owned(), root_id.to_owned());
+        self.event_thread.insert(message.id.clone(), key.clone());
+        let mentions = self.mentions_me(&message);
+        if let Some(thread) = self.threads.get_mut(&key) {
+            // A server echo replaces the local echo: forget the local id.
+            if let Some(txn) = &message.txn_id {
+                if let Some(local) = thread.messages.iter().find(|m| m.txn_id.as_ref() == Some(txn)) {
+                    if local.id != message.id {
+                        self.event_thread.remove(&local.id.clone());
+                    }
+                }
+            }
+            thread.mentions_me |= mentions;
+            thread.push(message);
+        }
+    }
+
+    fn annotate(&self, mut thread: Thread) -> Thread {
+        thread.mentions_me = thread.messages.iter().any(|m| self.mentions_me(m));
+        thread
+    }
+
+    fn mentions_me(&self, message: &Message) -> bool {
+        let Body::Text(text) = &message.body else { return false };
+        if message.sender == self.me {
+            return false;
+        }
+        let text = fold(text);
+        text.contains(&fold(&self.me)) || self.names.get(&self.me).is_some_and(|n| text.contains(&fold(n)))
+    }
+
+    /// Adds a local echo for a message this device is sending into a thread.
+    pub fn add_local(&mut self, room_id: &str, root_id: &str, message: Message) {
+        self.add_to_thread(room_id, root_id, message);
+    }
+
+    /// Changes the delivery state of a local message (by txn id).
+    pub fn set_delivery(&mut self, room_id: &str, root_id: &str, txn_id: &str, delivery: Delivery) {
+        if let Some(thread) = self.threads.get_mut(&(room_id.to_owned(), root_id.to_owned())) {
+            if let Some(m) = thread
+                .messages
+                .iter_mut()
+                .find(|m| m.txn_id.as_deref() == Some(txn_id) && m.delivery != Delivery::Sent)
+            {
+                m.delivery = delivery;
+            }
+        }
+    }
+
+    /// Marks a local message as on the server under `event_id` (from the send's answer, which
+    /// usually arrives before the sync echo; the echo is then a duplicate and skipped).
+    pub fn confirm_sent(&mut self, room_id: &str, root_id: &str, txn_id: &str, event_id: &str) {
+        let key = (room_id.to_owned(), root_id.to_owned());
+        let Some(thread) = self.threads.get_mut(&key) else {
+            return;
+        };
+        if thread.contains(event_id) {
+            // The sync echo won the race and already replaced the local echo.
+            return;
+        }
+        if let Some(m) = thread.messages.iter_mut().find(|m| m.txn_id.as_deref() == Some(txn_id)) {
+            self.event_thread.remove(&m.id);
+            m.id = event_id.to_owned();
+            m.delivery = Delivery::Sent;
+            self.event_thread.insert(event_id.to_owned(), key);
+        }
+    }
+
+    /// Rooms whose threads have replies but no root yet (the root is older than what synced).
+    pub fn missing_roots(&self) -> Vec<(String, String)> {
+        self.orphans
+            .iter()
+            .filter_map(|(root, replies)| replies.first().map(|(room, _)| (room.clone(), root.clone())))
+            .collect()
+    }
+
+    /// Removes a local message that was never sent.
+    pub fn remove_local(&mut self, room_id: &str, root_id: &str, txn_id: &str) {
+        if let Some(thread) = self.threads.get_mut(&(room_id.to_owned(), root_id.to_owned())) {
+            thread
+                .messages
+                .retain(|m| m.txn_id.as_deref() != Some(txn_id) || m.delivery == Delivery::Sent);
+        }
+    }
+
+    /// One thread.
+    pub fn thread(&self, room_id: &str, root_id: &str) -> Option<&Thread> {
+        self.threads.get(&(room_id.to_owned(), root_id.to_owned()))
+    }
+
+    /// Number of threads.
+    pub fn len(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// Whether there are no threads.
+    pub fn is_empty(&self) -> bool {
+        self.threads.is_empty()
+    }
+
+    /// Whether this event is already known.
+    pub fn knows(&self, event_id: &str) -> bool {
+        self.event_thread.contains_key(event_id)
+    }
+
+    /// A person's display name (falls back to the user id's local part).
+    pub fn name(&self, user_id: &str) -> String {
+        self.names
+            .get(user_id)
+            .cloned()
+            .unwrap_or_else(|| super::staff::localpart(user_id).to_owned())
+    }
+
+    /// Position in `thread` up to which `user` has read (their furthest receipt in it).
+    fn read_position(&self, thread: &Thread, user: &str) -> Option<usize> {
+        let receipts = self.receipts.get(&(thread.room_id.clone(), user.to_owned()))?;
+        receipts.iter().filter_map(|e| thread.position(e)).max()
+    }
+
+    /// Messages from others after my furthest receipt in the thread.
+    pub fn unread(&self, thread: &Thread) -> usize {
+        let from = self.read_position(thread, &self.me).map_or(0, |p| p + 1);
+        let mine = thread
+            .messages
+            .iter()
+            .rposition(|m| m.sender == self.me)
+            .map_or(0, |p| p + 1);
+        // Writing in a thread means having read what came before.
+        thread
+            .messages
+            .iter()
+            .skip(from.max(mine))
+            .filter(|m| m.sender != self.me)
+            .count()
+    }
+
+    /// For each message index, who (other than me) has read up to exactly there.
+    pub fn seen_by(&self, thread: &Thread) -> BTreeMap<usize, Vec<String>> {
+        let mut seen: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for (room, user) in self.receipts.keys() {
+            if *room != thread.room_id || *user == self.me {
+                continue;
+            }
+            if let Some(pos) = self.read_position(thread, user) {
+                seen.entry(pos).or_default().push(self.name(user));
+            }
+        }
+        seen.values_mut().for_each(|names| names.sort());
+        seen
+    }
+
+    /// The receipt to send for a thread the person is looking at: the newest sent message from
+    /// someone else that is not already covered by one of my receipts.
+    pub fn receipt_to_send(&self, thread: &Thread) -> Option<String> {
+        let latest = thread
+            .messages
+            .iter()
+            .rposition(|m| m.delivery == Delivery::Sent && m.sender != self.me)?;
+        let read = self.read_position(thread, &self.me);
+        (read.is_none_or(|r| r < latest)).then(|| thread.messages[latest].id.clone())
+    }
+
+    /// Users typing in a room, other than me.
+    pub fn typing(&self, room_id: &str) -> Vec<String> {
+        self.typing
+            .get(room_id)
+            .map(|users| users.iter().filter(|u| **u != self.me).map(|u| self.name(u)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Threads matching the filter, newest activity first (or grouped by patient).
+    pub fn query(&self, filter: &Filter) -> Vec<&Thread> {
+        let needle = fold(filter.search.trim());
+        let mut found: Vec<&Thread> = self
+            .threads
+            .values()
+            .filter(|t| filter.room_id.as_ref().is_none_or(|r| *r == t.room_id))
+            .filter(|t| needle.is_empty() || t.search_text.contains(&needle))
+            .filter(|t| match filter.view {
+                View::All => true,
+                View::Mine => t.participants.contains(&self.me) || t.mentions_me,
+                View::Urgent => t.priority == Priority::Urgent,
+                View::Open => t.status == Status::Open,
+                View::Resolved => t.status == Status::Resolved,
+            })
+            .filter(|t| !filter.unread_only || self.unread(t) > 0)
+            .collect();
+        found.sort_by(|a, b| {
+            b.last_activity()
+                .cmp(&a.last_activity())
+                .then_with(|| a.root_id.cmp(&b.root_id))
+        });
+        if filter.group_by_patient {
+            // Stable: inside a patient, newest first; patients ordered by their newest thread;
+            // threads without a patient last.
+            let mut order: HashMap<String, usize> = HashMap::new();
+            for t in &found {
+                let key = patient_key(t);
+                let next = order.len();
+                order.entry(key).or_insert(next);
+            }
+            found.sort_by_key(|t| {
+                let key = patient_key(t);
+                (key.is_empty(), order[&key])
+            });
+        }
+        found
+    }
+}
+
+/// The grouping key of a thread's patient (`""` without one).
+pub fn patient_key(thread: &Thread) -> String {
+    thread
+        .info
+        .patient
+        .as_ref()
+        .map(|p| fold(p.display.trim()))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+#[path = "inbox_tests.rs"]
+mod tests;

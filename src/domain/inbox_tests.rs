@@ -1,0 +1,308 @@
+use super::*;
+use crate::domain::thread::Patient;
+
+const ME: &str = "@me:x";
+
+fn msg(id: &str, sender: &str, ts: u64, text: &str) -> Message {
+    Message {
+        id: id.into(),
+        sender: sender.into(),
+        ts,
+        body: Body::Text(text.into()),
+        delivery: Delivery::Sent,
+        txn_id: None,
+    }
+}
+
+fn root(room: &str, id: &str, sender: &str, ts: u64, topic: &str, patient: Option<&str>, urgent: bool) -> Incoming {
+    Incoming::Root {
+        room_id: room.into(),
+        message: msg(id, sender, ts, "first"),
+        info: ThreadInfo {
+            topic: topic.into(),
+            patient: patient.map(|p| Patient {
+                display: p.into(),
+                id: None,
+            }),
+            priority: if urgent { Priority::Urgent } else { Priority::Routine },
+        },
+    }
+}
+
+fn reply(room: &str, root: &str, id: &str, sender: &str, ts: u64, text: &str) -> Incoming {
+    Incoming::InThread {
+        room_id: room.into(),
+        root_id: root.into(),
+        message: msg(id, sender, ts, text),
+    }
+}
+
+fn receipt(room: &str, user: &str, event: &str) -> Incoming {
+    Incoming::Receipt {
+        room_id: room.into(),
+        user_id: user.into(),
+        event_id: event.into(),
+    }
+}
+
+fn titles(inbox: &Inbox, filter: &Filter) -> Vec<String> {
+    inbox.query(filter).iter().map(|t| t.info.title()).collect()
+}
+
+fn sample() -> Inbox {
+    let mut inbox = Inbox::new(ME);
+    inbox.apply([
+        root("!sched", "$a", "@dana:x", 10, "Client canceled", Some("Maya R."), false),
+        root(
+            "!auth",
+            "$b",
+            "@sam:x",
+            20,
+            "Authorization renewal pending",
+            Some("Sara M."),
+            true,
+        ),
+        root(
+            "!clin",
+            "$c",
+            "@priya:x",
+            30,
+            "Home program update",
+            Some("Sara M."),
+            false,
+        ),
+        root("!staff", "$d", ME, 40, "Friday coverage needed", None, true),
+        reply("!sched", "$a", "$a1", "@jordan:x", 50, "Thursday works for José"),
+    ]);
+    inbox
+}
+
+#[test]
+fn newest_activity_first() {
+    let inbox = sample();
+    assert_eq!(
+        titles(&inbox, &Filter::default()),
+        [
+            "Maya R. – Client canceled",
+            "Friday coverage needed",
+            "Sara M. – Home program update",
+            "Sara M. – Authorization renewal pending"
+        ]
+    );
+}
+
+#[test]
+fn search_category_views_and_unread_filters() {
+    let mut inbox = sample();
+    let search = |s: &str| Filter {
+        search: s.into(),
+        ..Filter::default()
+    };
+    assert_eq!(titles(&inbox, &search("sara")).len(), 2);
+    assert_eq!(
+        titles(&inbox, &search("JOSE")),
+        ["Maya R. – Client canceled"],
+        "accent and case folded"
+    );
+    assert_eq!(titles(&inbox, &search("  ")).len(), 4);
+    let category = Filter {
+        room_id: Some("!auth".into()),
+        ..Filter::default()
+    };
+    assert_eq!(titles(&inbox, &category), ["Sara M. – Authorization renewal pending"]);
+    let urgent = Filter {
+        view: View::Urgent,
+        ..Filter::default()
+    };
+    assert_eq!(
+        titles(&inbox, &urgent),
+        ["Friday coverage needed", "Sara M. – Authorization renewal pending"]
+    );
+    let mine = Filter {
+        view: View::Mine,
+        ..Filter::default()
+    };
+    assert_eq!(titles(&inbox, &mine), ["Friday coverage needed"]);
+    inbox.apply([Incoming::Name {
+        user_id: ME.into(),
+        name: "Morgan Reyes".into(),
+    }]);
+    inbox.apply([reply("!auth", "$b", "$b1", "@sam:x", 60, "Morgan Reyes, can you call?")]);
+    assert_eq!(titles(&inbox, &mine).len(), 2, "mentions count as mine");
+
+    let unread = Filter {
+        unread_only: true,
+        ..Filter::default()
+    };
+    assert_eq!(titles(&inbox, &unread).len(), 4 - 1, "my own thread has nothing unread");
+    inbox.apply([receipt("!auth", ME, "$b1")]);
+    assert_eq!(titles(&inbox, &unread).len(), 2);
+
+    inbox.apply([Incoming::InThread {
+        room_id: "!sched".into(),
+        root_id: "$a".into(),
+        message: Message {
+            body: Body::Update {
+                status: Some(Status::Resolved),
+                priority: None,
+            },
+            ..msg("$a2", "@dana:x", 70, "")
+        },
+    }]);
+    let open = Filter {
+        view: View::Open,
+        ..Filter::default()
+    };
+    let resolved = Filter {
+        view: View::Resolved,
+        ..Filter::default()
+    };
+    assert_eq!(titles(&inbox, &resolved), ["Maya R. – Client canceled"]);
+    assert_eq!(titles(&inbox, &open).len(), 3);
+}
+
+#[test]
+fn grouping_puts_a_patients_threads_together() {
+    let mut inbox = sample();
+    inbox.apply([reply("!clin", "$c", "$c1", "@priya:x", 100, "update")]);
+    let grouped = Filter {
+        group_by_patient: true,
+        ..Filter::default()
+    };
+    assert_eq!(
+        titles(&inbox, &grouped),
+        [
+            "Sara M. – Home program update",
+            "Sara M. – Authorization renewal pending",
+            "Maya R. – Client canceled",
+            "Friday coverage needed"
+        ]
+    );
+}
+
+#[test]
+fn unread_counts_others_after_my_receipt() {
+    let mut inbox = sample();
+    let thread = |inbox: &Inbox| inbox.unread(inbox.thread("!sched", "$a").unwrap());
+    assert_eq!(thread(&inbox), 2);
+    inbox.apply([receipt("!sched", ME, "$a")]);
+    assert_eq!(thread(&inbox), 1);
+    inbox.apply([receipt("!sched", ME, "$a1")]);
+    assert_eq!(thread(&inbox), 0);
+    inbox.apply([reply("!sched", "$a", "$a2", "@dana:x", 60, "more")]);
+    assert_eq!(thread(&inbox), 1);
+    // Replying means having read what came before.
+    inbox.apply([reply("!sched", "$a", "$a3", ME, 70, "thanks")]);
+    assert_eq!(thread(&inbox), 0);
+}
+
+#[test]
+fn seen_by_sits_under_each_readers_last_message() {
+    let mut inbox = sample();
+    inbox.apply([
+        Incoming::Name {
+            user_id: "@priya:x".into(),
+            name: "Priya Shah".into(),
+        },
+        receipt("!sched", "@priya:x", "$a1"),
+        receipt("!sched", "@priya:x", "$a"),
+        receipt("!sched", "@dana:x", "$a"),
+        receipt("!sched", ME, "$a1"),
+        receipt("!other", "@sam:x", "$a1"),
+    ]);
+    let thread = inbox.thread("!sched", "$a").unwrap();
+    let seen = inbox.seen_by(thread);
+    assert_eq!(seen.get(&0), Some(&vec!["dana".to_string()]));
+    assert_eq!(seen.get(&1), Some(&vec!["Priya Shah".to_string()]));
+    assert_eq!(seen.len(), 2, "my own receipt and other rooms' receipts are not shown");
+}
+
+#[test]
+fn receipt_to_send_skips_own_messages_and_covered_ones() {
+    let mut inbox = sample();
+    let thread = |inbox: &Inbox| inbox.thread("!sched", "$a").unwrap().clone();
+    assert_eq!(inbox.receipt_to_send(&thread(&inbox)), Some("$a1".into()));
+    inbox.apply([receipt("!sched", ME, "$a1")]);
+    assert_eq!(inbox.receipt_to_send(&thread(&inbox)), None);
+    inbox.apply([reply("!sched", "$a", "$a2", ME, 60, "mine")]);
+    assert_eq!(
+        inbox.receipt_to_send(&thread(&inbox)),
+        None,
+        "never a receipt for my own message"
+    );
+    let staffing = inbox.thread("!staff", "$d").unwrap().clone();
+    assert_eq!(inbox.receipt_to_send(&staffing), None);
+}
+
+#[test]
+fn duplicates_and_late_pages_are_merged() {
+    let mut inbox = sample();
+    // A sync batch repeating known events, then a gap page with an older reply.
+    inbox.apply([
+        reply("!sched", "$a", "$a1", "@jordan:x", 50, "Thursday works for José"),
+        root("!sched", "$a", "@dana:x", 10, "Client canceled", Some("Maya R."), false),
+        reply("!sched", "$a", "$a0", "@dana:x", 15, "from the gap"),
+    ]);
+    let thread = inbox.thread("!sched", "$a").unwrap();
+    let ids: Vec<&str> = thread.messages.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["$a", "$a0", "$a1"]);
+    assert_eq!(inbox.len(), 4);
+}
+
+#[test]
+fn replies_before_their_root_wait_for_it() {
+    let mut inbox = Inbox::new(ME);
+    inbox.apply([reply("!r", "$root", "$x", "@a:x", 20, "early")]);
+    assert_eq!(inbox.len(), 0);
+    assert_eq!(inbox.missing_roots(), [("!r".to_string(), "$root".to_string())]);
+    inbox.apply([root("!r", "$root", "@a:x", 10, "Topic", None, false)]);
+    assert_eq!(inbox.thread("!r", "$root").unwrap().messages.len(), 2);
+    assert!(inbox.missing_roots().is_empty());
+}
+
+#[test]
+fn local_echo_is_replaced_by_the_server_event() {
+    let mut inbox = sample();
+    let local = Message {
+        delivery: Delivery::Sending,
+        txn_id: Some("t1".into()),
+        ..msg("t1", ME, 99, "on my way")
+    };
+    inbox.add_local("!sched", "$a", local);
+    assert_eq!(
+        inbox.thread("!sched", "$a").unwrap().latest().delivery,
+        Delivery::Sending
+    );
+    inbox.set_delivery("!sched", "$a", "t1", Delivery::Failed("refused".into()));
+    assert!(matches!(
+        inbox.thread("!sched", "$a").unwrap().latest().delivery,
+        Delivery::Failed(_)
+    ));
+    let echo = Message {
+        txn_id: Some("t1".into()),
+        ..msg("$srv", ME, 100, "on my way")
+    };
+    inbox.apply([Incoming::InThread {
+        room_id: "!sched".into(),
+        root_id: "$a".into(),
+        message: echo,
+    }]);
+    let thread = inbox.thread("!sched", "$a").unwrap();
+    assert_eq!(thread.messages.len(), 3);
+    assert_eq!(thread.latest().id, "$srv");
+    assert_eq!(thread.latest().delivery, Delivery::Sent);
+    assert!(inbox.knows("$srv"));
+    // Confirming afterwards (the send's own answer) changes nothing.
+    inbox.confirm_sent("!sched", "$a", "t1", "$srv");
+    assert_eq!(inbox.thread("!sched", "$a").unwrap().messages.len(), 3);
+}
+
+#[test]
+fn losing_a_room_removes_its_threads() {
+    let mut inbox = sample();
+    inbox.apply([Incoming::RoomGone {
+        room_id: "!clin".into(),
+    }]);
+    assert!(inbox.thread("!clin", "$c").is_none());
+    assert_eq!(inbox.len(), 3);
+}

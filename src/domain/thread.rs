@@ -1,0 +1,220 @@
+//! Threads and messages as staff see them.
+
+use std::collections::BTreeSet;
+
+/// Urgency of a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Priority {
+    /// Normal work.
+    #[default]
+    Routine,
+    /// Needs attention now.
+    Urgent,
+}
+
+/// Whether a thread still needs work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Status {
+    /// Still needs work.
+    #[default]
+    Open,
+    /// Done.
+    Resolved,
+}
+
+/// The patient a thread is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Patient {
+    /// Display name, such as `Sara M.`.
+    pub display: String,
+    /// Reference in the clinic's FHIR server, when known.
+    pub id: Option<String>,
+}
+
+/// What a thread is about, from its root.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ThreadInfo {
+    /// Topic.
+    pub topic: String,
+    /// Patient, if any.
+    pub patient: Option<Patient>,
+    /// Priority at creation.
+    pub priority: Priority,
+}
+
+impl ThreadInfo {
+    /// `Patient – Topic`, or the topic.
+    pub fn title(&self) -> String {
+        match &self.patient {
+            Some(p) if !p.display.trim().is_empty() => format!("{} – {}", p.display, self.topic),
+            _ => self.topic.clone(),
+        }
+    }
+}
+
+/// What a message in a thread says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// Text (rendered as text, never HTML).
+    Text(String),
+    /// A status or priority change.
+    Update {
+        /// New status, if changed.
+        status: Option<Status>,
+        /// New priority, if changed.
+        priority: Option<Priority>,
+    },
+}
+
+/// Delivery state of a message this device sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// On the server.
+    Sent,
+    /// Waiting to go out or being sent.
+    Sending,
+    /// Refused permanently; the text is kept for Retry.
+    Failed(String),
+}
+
+/// One message in a thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Server event id, or the txn id while only local.
+    pub id: String,
+    /// Sender's user id.
+    pub sender: String,
+    /// Milliseconds since the epoch.
+    pub ts: u64,
+    /// Content.
+    pub body: Body,
+    /// Delivery state (always `Sent` for others' messages).
+    pub delivery: Delivery,
+    /// The txn id of a message sent from this device, to match the server's echo.
+    pub txn_id: Option<String>,
+}
+
+/// A thread: root, replies in order, and what is known about who read what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thread {
+    /// The category room.
+    pub room_id: String,
+    /// The root event id.
+    pub root_id: String,
+    /// Topic, patient and initial priority.
+    pub info: ThreadInfo,
+    /// Current priority (after updates).
+    pub priority: Priority,
+    /// Current status (after updates).
+    pub status: Status,
+    /// Root first, then replies in server order.
+    pub messages: Vec<Message>,
+    /// Users who wrote in the thread.
+    pub participants: BTreeSet<String>,
+    /// Whether the signed-in user is mentioned (by id or display name) anywhere in it.
+    pub mentions_me: bool,
+    /// Lower-cased text searched by the inbox filter (title and loaded messages).
+    pub search_text: String,
+}
+
+impl Thread {
+    /// A thread with only its root message.
+    pub fn new(room_id: &str, root: Message, info: ThreadInfo) -> Self {
+        let mut thread = Thread {
+            room_id: room_id.to_owned(),
+            root_id: root.id.clone(),
+            priority: info.priority,
+            status: Status::Open,
+            search_text: fold(&info.title()),
+            info,
+            messages: Vec::new(),
+            participants: BTreeSet::new(),
+            mentions_me: false,
+        };
+        thread.push(root);
+        thread
+    }
+
+    /// Adds a message at the end (or replaces the local echo with the same txn id).
+    pub fn push(&mut self, message: Message) {
+        if let Some(txn) = &message.txn_id {
+            if let Some(local) = self.messages.iter_mut().find(|m| m.txn_id.as_ref() == Some(txn)) {
+                *local = message;
+                return;
+            }
+        }
+        if let Body::Update { status, priority } = &message.body {
+            if let Some(s) = status {
+                self.status = *s;
+            }
+            if let Some(p) = priority {
+                self.priority = *p;
+            }
+        }
+        if let Body::Text(text) = &message.body {
+            self.search_text.push('\n');
+            self.search_text.push_str(&fold(text));
+        }
+        self.participants.insert(message.sender.clone());
+        if self.messages.is_empty() {
+            self.messages.push(message);
+            return;
+        }
+        // Replies keep time order (a late page of older messages slots in); the root stays first.
+        let at = self
+            .messages
+            .iter()
+            .rposition(|m| m.ts <= message.ts)
+            .map_or(1, |i| i + 1)
+            .max(1);
+        self.messages.insert(at, message);
+    }
+
+    /// Whether a message with this event id (or txn id) is already in the thread.
+    pub fn contains(&self, id: &str) -> bool {
+        self.messages.iter().any(|m| m.id == id)
+    }
+
+    /// The newest message.
+    pub fn latest(&self) -> &Message {
+        self.messages.last().expect("a thread always has its root")
+    }
+
+    /// The newest message that is on the server (what a read receipt can point at).
+    pub fn latest_sent(&self) -> Option<&Message> {
+        self.messages.iter().rev().find(|m| m.delivery == Delivery::Sent)
+    }
+
+    /// Position of an event in the thread.
+    pub fn position(&self, event_id: &str) -> Option<usize> {
+        self.messages.iter().position(|m| m.id == event_id)
+    }
+
+    /// Time of the newest message: the inbox sorts by it.
+    pub fn last_activity(&self) -> u64 {
+        self.latest().ts
+    }
+
+    /// The text preview of the newest text message.
+    pub fn preview(&self) -> Option<&Message> {
+        self.messages.iter().rev().find(|m| matches!(m.body, Body::Text(_)))
+    }
+}
+
+/// Lower-cases and strips common accents so `josé` matches `Jose`.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            other => other,
+        })
+        .collect()
+}

@@ -1,0 +1,259 @@
+//! Matrix events → domain facts. The only place that reads event JSON for the inbox.
+
+use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, TYPING};
+use crate::api::rounds::{Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, THREAD_KEY, THREAD_UPDATE};
+use crate::api::MemberContent;
+use crate::domain::{Body, Delivery, Incoming, Message, Patient, Priority, Status, ThreadInfo};
+
+/// Longest topic taken from the first line of a plain message from another client.
+const PLAIN_TOPIC_CHARS: usize = 120;
+
+/// Translates one timeline event of a category room; `None` for events Rounds does not show
+/// (unknown types, edits, redacted or malformed messages).
+pub fn timeline_event(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
+    match event.kind.as_str() {
+        MESSAGE => message(room_id, event),
+        THREAD_UPDATE => update(room_id, event),
+        "m.room.member" => member_name(event),
+        _ => None,
+    }
+}
+
+fn base_message(event: &ClientEvent, body: Body) -> Message {
+    Message {
+        id: event.event_id.clone(),
+        sender: event.sender.clone(),
+        ts: event.origin_server_ts,
+        body,
+        delivery: Delivery::Sent,
+        txn_id: event.transaction_id().map(str::to_owned),
+    }
+}
+
+fn message(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
+    let body = event.content.get("body")?.as_str()?;
+    let relation = event.content.get("m.relates_to");
+    if let Some(root) = event.thread_root() {
+        return Some(Incoming::InThread {
+            room_id: room_id.to_owned(),
+            root_id: root.to_owned(),
+            message: base_message(event, Body::Text(body.to_owned())),
+        });
+    }
+    // Edits and other relations (but plain replies) are not new threads.
+    if relation.is_some_and(|r| r.get("rel_type").is_some()) {
+        return None;
+    }
+    let (info, text) = match event
+        .content
+        .get(THREAD_KEY)
+        .and_then(|m| serde_json::from_value::<ThreadMeta>(m.clone()).ok())
+    {
+        Some(meta) => {
+            let title = meta.title();
+            // The body is "Title\n\nfirst message" for other clients; staff see the message.
+            let text = body
+                .strip_prefix(title.as_str())
+                .and_then(|rest| rest.strip_prefix("\n\n"))
+                .unwrap_or(body);
+            (info_from(meta), text.to_owned())
+        }
+        None => (plain_info(body), body.to_owned()),
+    };
+    Some(Incoming::Root {
+        room_id: room_id.to_owned(),
+        message: base_message(event, Body::Text(text)),
+        info,
+    })
+}
+
+fn info_from(meta: ThreadMeta) -> ThreadInfo {
+    ThreadInfo {
+        topic: meta.topic,
+        patient: meta.patient.filter(|p| !p.display.trim().is_empty()).map(|p| Patient {
+            display: p.display,
+            id: p.id,
+        }),
+        priority: priority(meta.priority),
+    }
+}
+
+/// A thread started by another client: its first line is the topic.
+fn plain_info(body: &str) -> ThreadInfo {
+    let first = body
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("(no text)")
+        .trim();
+    let topic: String = first.chars().take(PLAIN_TOPIC_CHARS).collect();
+    let topic = if topic.len() < first.len() {
+        format!("{topic}…")
+    } else {
+        topic
+    };
+    ThreadInfo {
+        topic,
+        patient: None,
+        priority: Priority::Routine,
+    }
+}
+
+fn priority(p: WirePriority) -> Priority {
+    match p {
+        WirePriority::Routine => Priority::Routine,
+        WirePriority::Urgent => Priority::Urgent,
+    }
+}
+
+fn update(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
+    let root = event.thread_root()?;
+    let update: ThreadUpdate = event.content_as()?;
+    let body = Body::Update {
+        status: update.status.map(|s| match s {
+            ThreadStatus::Open => Status::Open,
+            ThreadStatus::Resolved => Status::Resolved,
+        }),
+        priority: update.priority.map(priority),
+    };
+    Some(Incoming::InThread {
+        room_id: room_id.to_owned(),
+        root_id: root.to_owned(),
+        message: base_message(event, body),
+    })
+}
+
+/// A display name from a member state event.
+pub fn member_name(event: &ClientEvent) -> Option<Incoming> {
+    let member: MemberContent = event.content_as()?;
+    Some(Incoming::Name {
+        user_id: event.state_key.clone()?,
+        name: member.displayname.filter(|n| !n.trim().is_empty())?,
+    })
+}
+
+/// Receipts and typing from a room's ephemeral events.
+pub fn ephemeral(room_id: &str, event: &BasicEvent) -> Vec<Incoming> {
+    match event.kind.as_str() {
+        RECEIPT => {
+            let Some(content) = event.content_as::<ReceiptContent>() else {
+                return Vec::new();
+            };
+            content
+                .into_iter()
+                .flat_map(|(event_id, kinds)| {
+                    kinds
+                        .into_iter()
+                        .filter(|(kind, _)| kind == "m.read" || kind == "m.read.private")
+                        .flat_map(move |(_, users)| {
+                            let event_id = event_id.clone();
+                            users.into_keys().map(move |user_id| Incoming::Receipt {
+                                room_id: room_id.to_owned(),
+                                user_id,
+                                event_id: event_id.clone(),
+                            })
+                        })
+                })
+                .collect()
+        }
+        TYPING => event
+            .content_as::<TypingContent>()
+            .map(|t| {
+                vec![Incoming::Typing {
+                    room_id: room_id.to_owned(),
+                    user_ids: t.user_ids,
+                }]
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(value: serde_json::Value) -> ClientEvent {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn rounds_root_shows_its_first_message() {
+        let e = event(
+            json!({"event_id": "$r", "type": "m.room.message", "sender": "@a:x", "origin_server_ts": 5,
+            "content": {"msgtype": "m.text", "body": "Sara M. – Renewal\n\nExpires Friday.",
+                        "app.rounds.thread": {"topic": "Renewal", "patient": {"display": "Sara M."}, "priority": "urgent"}}}),
+        );
+        let Some(Incoming::Root { message, info, .. }) = timeline_event("!r", &e) else {
+            panic!()
+        };
+        assert_eq!(message.body, Body::Text("Expires Friday.".into()));
+        assert_eq!(info.title(), "Sara M. – Renewal");
+        assert_eq!(info.priority, Priority::Urgent);
+    }
+
+    #[test]
+    fn plain_messages_from_other_clients_become_threads_and_replies() {
+        let e = event(json!({"event_id": "$p", "type": "m.room.message", "sender": "@el:x",
+            "content": {"msgtype": "m.text", "body": "<b>Hello</b> from Element\nsecond line"}}));
+        let Some(Incoming::Root { info, message, .. }) = timeline_event("!r", &e) else {
+            panic!()
+        };
+        assert_eq!(info.topic, "<b>Hello</b> from Element");
+        assert_eq!(
+            message.body,
+            Body::Text("<b>Hello</b> from Element\nsecond line".into())
+        );
+        let e = event(json!({"event_id": "$q", "type": "m.room.message", "sender": "@el:x",
+            "content": {"msgtype": "m.text", "body": "reply", "m.relates_to": {"rel_type": "m.thread", "event_id": "$p"}}}));
+        assert!(matches!(timeline_event("!r", &e), Some(Incoming::InThread { root_id, .. }) if root_id == "$p"));
+    }
+
+    #[test]
+    fn unknown_edits_and_malformed_events_are_skipped() {
+        for content in [
+            json!({"msgtype": "m.text"}),
+            json!({"msgtype": "m.text", "body": 5}),
+            json!({"msgtype": "m.text", "body": "* fix", "m.relates_to": {"rel_type": "m.replace", "event_id": "$p"}}),
+        ] {
+            let e = event(json!({"event_id": "$e", "type": "m.room.message", "sender": "@a:x", "content": content}));
+            assert_eq!(timeline_event("!r", &e), None);
+        }
+        let e = event(json!({"event_id": "$e", "type": "com.example.poll", "sender": "@a:x", "content": {}}));
+        assert_eq!(timeline_event("!r", &e), None);
+        // A Rounds root with broken metadata still shows, as a plain thread.
+        let e = event(json!({"event_id": "$e", "type": "m.room.message", "sender": "@a:x",
+            "content": {"msgtype": "m.text", "body": "Topic", "app.rounds.thread": {"topic": 7}}}));
+        assert!(matches!(timeline_event("!r", &e), Some(Incoming::Root { .. })));
+    }
+
+    #[test]
+    fn status_updates_and_receipts() {
+        let e = event(
+            json!({"event_id": "$u", "type": "app.rounds.thread.update", "sender": "@a:x",
+            "content": {"status": "resolved", "m.relates_to": {"rel_type": "m.thread", "event_id": "$p"}}}),
+        );
+        let Some(Incoming::InThread { message, .. }) = timeline_event("!r", &e) else {
+            panic!()
+        };
+        assert_eq!(
+            message.body,
+            Body::Update {
+                status: Some(Status::Resolved),
+                priority: None
+            }
+        );
+        let receipts = BasicEvent {
+            kind: "m.receipt".into(),
+            content: json!({"$e": {"m.read": {"@b:x": {"ts": 1, "thread_id": "$p"}}, "m.fully_read": {"@c:x": {}}}}),
+        };
+        assert_eq!(
+            ephemeral("!r", &receipts),
+            [Incoming::Receipt {
+                room_id: "!r".into(),
+                user_id: "@b:x".into(),
+                event_id: "$e".into()
+            }]
+        );
+    }
+}

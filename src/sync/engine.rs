@@ -1,0 +1,230 @@
+//! The long-poll `/sync` engine: one call to [`SyncEngine::poll`] is one sync plus whatever it
+//! takes to leave no silent hole (gap pagination of `limited` timelines).
+
+use super::convert;
+use crate::api::events::ClientEvent;
+use crate::api::rounds::CLINIC_STATE;
+use crate::api::{Client, Direction, Error, Filter, SyncRequest, SyncResponse, ThreadsInclude, Transport};
+use crate::domain::{ClinicPolicy, Incoming};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Events kept per room in a sync (the rest comes from gap pagination and history).
+pub const TIMELINE_LIMIT: u32 = 100;
+/// Pages of history fetched at most to fill one gap before giving up on it.
+const MAX_GAP_PAGES: usize = 10;
+/// Threads fetched per page of the threads list.
+const THREADS_PAGE: u32 = 30;
+
+/// Everything one sync brought, translated for the domain.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// New facts for the inbox, oldest first.
+    pub incoming: Vec<Incoming>,
+    /// Rooms the user is joined to according to this batch.
+    pub joined: Vec<String>,
+    /// Rooms the user left or was removed from.
+    pub left: Vec<String>,
+    /// Rooms the user is invited to.
+    pub invited: Vec<String>,
+    /// The clinic policy, when it changed (or on the first sync).
+    pub policy: Option<ClinicPolicy>,
+}
+
+/// The sync state of one signed-in session.
+pub struct SyncEngine<T> {
+    client: Client<T>,
+    clinic_space: String,
+    policy: ClinicPolicy,
+    filter_id: Option<String>,
+    since: Option<String>,
+    /// Threads-list pagination per room: `None` = not started, `Some(None)` = exhausted.
+    thread_pages: HashMap<String, Option<String>>,
+}
+
+impl<T: Transport> SyncEngine<T> {
+    /// An engine for the clinic whose space and policy the sign-in step found.
+    pub fn new(client: Client<T>, clinic_space: String, policy: ClinicPolicy) -> Self {
+        SyncEngine {
+            client,
+            clinic_space,
+            policy,
+            filter_id: None,
+            since: None,
+            thread_pages: HashMap::new(),
+        }
+    }
+
+    /// The client (for sends from the same session).
+    pub fn client(&self) -> &Client<T> {
+        &self.client
+    }
+
+    /// The current clinic policy.
+    pub fn policy(&self) -> &ClinicPolicy {
+        &self.policy
+    }
+
+    /// Whether the first sync has completed.
+    pub fn has_synced(&self) -> bool {
+        self.since.is_some()
+    }
+
+    /// One long-poll sync (`timeout` long), with gaps filled. `knows` tells which events the
+    /// inbox already has, so gap pagination stops where the known history starts.
+    pub async fn poll(&mut self, timeout: Duration, knows: impl Fn(&str) -> bool) -> Result<Batch, Error> {
+        if self.filter_id.is_none() {
+            self.filter_id = Some(self.client.create_filter(&Filter::rounds(TIMELINE_LIMIT)).await?);
+        }
+        let response = self
+            .client
+            .sync(&SyncRequest {
+                filter: self.filter_id.clone(),
+                since: self.since.clone(),
+                // The first sync returns at once; later ones wait for news.
+                timeout: self.since.as_ref().map(|_| timeout),
+                full_state: false,
+            })
+            .await?;
+        let batch = self.translate(&response, &knows).await?;
+        self.since = Some(response.next_batch);
+        Ok(batch)
+    }
+
+    async fn translate(&mut self, response: &SyncResponse, knows: &impl Fn(&str) -> bool) -> Result<Batch, Error> {
+        let mut batch = Batch::default();
+        if let Some(space) = response.rooms.join.get(&self.clinic_space) {
+            let events = space.state.events.iter().chain(space.timeline.events.iter());
+            if let Some(policy) = events
+                .filter(|e| e.kind == CLINIC_STATE && e.state_key.as_deref() == Some(""))
+                .filter_map(|e| e.content_as::<ClinicPolicy>())
+                .filter(|p| p.validate().is_ok())
+                .last()
+            {
+                self.policy = policy.clone();
+                batch.policy = Some(policy);
+            }
+        }
+        for (room_id, room) in &response.rooms.join {
+            batch.joined.push(room_id.clone());
+            if self.policy.category_by_room(room_id).is_none() {
+                continue;
+            }
+            let names = room.state.events.iter().filter(|e| e.kind == "m.room.member");
+            batch.incoming.extend(names.filter_map(convert::member_name));
+            if room.timeline.limited && self.since.is_some() {
+                if let Some(from) = &room.timeline.prev_batch {
+                    batch.incoming.extend(self.fill_gap(room_id, from, knows).await?);
+                }
+            }
+            let timeline = room.timeline.events.iter();
+            batch
+                .incoming
+                .extend(timeline.filter_map(|e| convert::timeline_event(room_id, e)));
+            for event in &room.ephemeral.events {
+                batch.incoming.extend(convert::ephemeral(room_id, event));
+            }
+        }
+        for room_id in response.rooms.leave.keys() {
+            batch.left.push(room_id.clone());
+            batch.incoming.push(Incoming::RoomGone {
+                room_id: room_id.clone(),
+            });
+        }
+        batch.invited = response.rooms.invite.keys().cloned().collect();
+        Ok(batch)
+    }
+
+    /// Pages back from `from` until reaching known history, oldest first.
+    async fn fill_gap(&self, room_id: &str, from: &str, knows: &impl Fn(&str) -> bool) -> Result<Vec<Incoming>, Error> {
+        let mut events: Vec<ClientEvent> = Vec::new();
+        let mut token = Some(from.to_owned());
+        for _ in 0..MAX_GAP_PAGES {
+            let Some(from) = token.take() else { break };
+            let page = self
+                .client
+                .messages(room_id, Some(&from), Direction::Backward, TIMELINE_LIMIT)
+                .await?;
+            let reached_known = page.chunk.iter().any(|e| knows(&e.event_id));
+            events.extend(page.chunk.into_iter().take_while(|e| !knows(&e.event_id)));
+            if reached_known {
+                break;
+            }
+            token = page.end;
+        }
+        Ok(events
+            .iter()
+            .rev()
+            .filter_map(|e| convert::timeline_event(room_id, e))
+            .collect())
+    }
+
+    /// Fetches thread roots the inbox only knows replies of.
+    pub async fn fetch_roots(&self, missing: &[(String, String)]) -> Vec<Incoming> {
+        let mut found = Vec::new();
+        for (room_id, root) in missing {
+            // A root the person cannot see (404/403) stays missing; its replies stay hidden.
+            if let Ok(event) = self.client.event(room_id, root).await {
+                found.extend(convert::timeline_event(room_id, &event));
+            }
+        }
+        found
+    }
+
+    /// The next page of older threads in every category room (roots with their latest reply).
+    /// Returns an empty list once every room's list is exhausted.
+    pub async fn older_threads(&mut self) -> Result<Vec<Incoming>, Error> {
+        let mut found = Vec::new();
+        let rooms: Vec<String> = self.policy.categories.iter().filter_map(|c| c.room.clone()).collect();
+        for room_id in rooms {
+            let from = match self.thread_pages.get(&room_id) {
+                Some(None) => continue,
+                Some(Some(token)) => Some(token.clone()),
+                None => None,
+            };
+            let page = match self
+                .client
+                .threads(&room_id, ThreadsInclude::All, from.as_deref(), THREADS_PAGE)
+                .await
+            {
+                Ok(page) => page,
+                // Not joined (any more): nothing to list there.
+                Err(e) if e.status() == Some(403) => {
+                    self.thread_pages.insert(room_id, None);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            for root in &page.chunk {
+                found.extend(convert::timeline_event(&room_id, root));
+                let latest = root
+                    .unsigned
+                    .as_ref()
+                    .and_then(|u| u.pointer("/m.relations/m.thread/latest_event"));
+                if let Some(latest) = latest.and_then(|l| serde_json::from_value::<ClientEvent>(l.clone()).ok()) {
+                    found.extend(convert::timeline_event(&room_id, &latest));
+                }
+            }
+            self.thread_pages.insert(room_id, page.next_batch);
+        }
+        Ok(found)
+    }
+
+    /// One page of a thread's replies, newest first from the server, returned oldest first, and
+    /// the token for the page before it.
+    pub async fn thread_history(
+        &self,
+        room_id: &str,
+        root_id: &str,
+        from: Option<&str>,
+    ) -> Result<(Vec<Incoming>, Option<String>), Error> {
+        let page = self.client.relations(room_id, root_id, "m.thread", from, 50).await?;
+        let incoming = page
+            .chunk
+            .iter()
+            .rev()
+            .filter_map(|e| convert::timeline_event(room_id, e))
+            .collect();
+        Ok((incoming, page.next_batch))
+    }
+}
