@@ -99,7 +99,7 @@ impl<T: Transport> SyncEngine<T> {
                 .filter(|e| e.kind == CLINIC_STATE && e.state_key.as_deref() == Some(""))
                 .filter_map(|e| e.content_as::<ClinicPolicy>())
                 .filter(|p| p.validate().is_ok())
-                .last()
+                .next_back()
             {
                 self.policy = policy.clone();
                 batch.policy = Some(policy);
