@@ -98,8 +98,7 @@ impl<T: Transport> SyncEngine<T> {
             if let Some(policy) = events
                 .filter(|e| e.kind == CLINIC_STATE && e.state_key.as_deref() == Some(""))
                 .filter_map(|e| e.content_as::<ClinicPolicy>())
-                .filter(|p| p.validate().is_ok())
-                .next_back()
+                .rfind(|p| p.validate().is_ok())
             {
                 self.policy = policy.clone();
                 batch.policy = Some(policy);
