@@ -111,7 +111,9 @@ fn server_refuses_front_desk_in_clinical_and_admits_clinician() {
     let joined = run(desk.joined_rooms()).unwrap();
     assert!(joined.contains(&scheduling));
     assert!(!joined.contains(&clinical));
-    let (_, view) = run(provision::my_view(&desk, &prefix)).unwrap();
+    let view = run(provision::enter_clinic(&desk, &prefix))
+        .unwrap()
+        .view(desk.user_id().unwrap());
     let ids: Vec<&str> = view.categories.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["scheduling", "authorization", "referral", "staffing"]);
     let roles: Vec<&str> = view.roles.iter().map(|r| r.id.as_str()).collect();

@@ -1,9 +1,18 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 /** Every demo account shares this password (see src/bin/rounds-admin/demo.rs). */
 export const DEMO_PASSWORD = 'rounds-demo';
+/** The test homeserver, started and seeded by scripts/test.sh. */
+export const HOMESERVER = process.env.ROUNDS_TEST_HOMESERVER ?? 'http://127.0.0.1:18008';
 
-/** Signs in through the UI contract's form and waits for the shell. */
+/** A name unique to this run. */
+export function unique(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** Signs in through the UI contract's form. */
 export async function signIn(page: Page, user: string, password = DEMO_PASSWORD) {
   await page.goto('/');
   await page.getByRole('textbox', { name: 'Username' }).fill(user);
@@ -11,9 +20,104 @@ export async function signIn(page: Page, user: string, password = DEMO_PASSWORD)
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** The category names in the `Main` navigation. */
-export async function navCategories(page: Page): Promise<string[]> {
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  await expect(nav).toBeVisible();
-  return (await nav.getByRole('listitem').allInnerTexts()).map((t) => t.trim());
+/** A new browser context signed in as `user`, with the inbox loaded. */
+export async function signedIn(browser: Browser, user: string, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log(`[${user}] page error: ${e.message}`));
+  await signIn(page, user);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  return page;
+}
+
+/** The category names the inbox's `Category` filter offers (besides All). */
+export async function categoryOptions(page: Page): Promise<string[]> {
+  const select = page.getByRole('combobox', { name: 'Category' });
+  await expect(select.locator('option').nth(1)).toBeAttached();
+  const labels = await select.locator('option').allInnerTexts();
+  return labels.map((t) => t.trim()).filter((t) => t !== 'All');
+}
+
+/** The thread list item whose title contains `text`. */
+export function threadItem(page: Page, text: string) {
+  return page.getByRole('list', { name: 'Threads' }).getByRole('listitem').filter({ hasText: text });
+}
+
+/** Searches the inbox for `text` (the list only renders visible rows) and returns its item. */
+export async function findThread(page: Page, text: string) {
+  await page.getByRole('combobox', { name: 'Category' }).selectOption({ label: 'All' });
+  await page.getByRole('searchbox', { name: 'Search threads' }).fill(text);
+  const item = threadItem(page, text);
+  await expect(item).toBeVisible();
+  return item;
+}
+
+/** Minimal Matrix client for tests: what another client (or an attacker with a token) does. */
+export class Api {
+  constructor(public token: string, public userId: string) {}
+
+  static async login(user: string, password = DEMO_PASSWORD): Promise<Api> {
+    const res = await fetch(`${HOMESERVER}/_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'm.login.password', identifier: { type: 'm.id.user', user }, password }),
+    });
+    if (!res.ok) throw new Error(`login ${user}: ${res.status} ${await res.text()}`);
+    const body = await res.json();
+    return new Api(body.access_token, body.user_id);
+  }
+
+  /** Registers a new account with Synapse's shared secret (like rounds-admin does). */
+  static async register(user: string, displayName: string, password = DEMO_PASSWORD): Promise<Api> {
+    const secret = readFileSync(process.env.ROUNDS_TEST_SECRET_FILE ?? '../.local/synapse/test/shared_secret', 'utf8').trim();
+    const { nonce } = await (await fetch(`${HOMESERVER}/_synapse/admin/v1/register`)).json();
+    const mac = createHmac('sha1', secret).update(`${nonce}\0${user}\0${password}\0notadmin`).digest('hex');
+    const res = await fetch(`${HOMESERVER}/_synapse/admin/v1/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ nonce, username: user, displayname: displayName, password, admin: false, mac }),
+    });
+    if (!res.ok) throw new Error(`register ${user}: ${res.status} ${await res.text()}`);
+    const body = await res.json();
+    return new Api(body.access_token, body.user_id);
+  }
+
+  async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    const res = await fetch(`${HOMESERVER}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : {} };
+  }
+
+  async roomId(alias: string): Promise<string> {
+    const server = this.userId.split(':')[1];
+    const r = await this.call('GET', `/_matrix/client/v3/directory/room/${encodeURIComponent(`#${alias}:${server}`)}`);
+    if (r.status !== 200) throw new Error(`resolve ${alias}: ${r.status}`);
+    return r.json.room_id;
+  }
+
+  async send(roomId: string, content: unknown, type = 'm.room.message'): Promise<string> {
+    const txn = unique('e2e');
+    const r = await this.call('PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${type}/${txn}`, content);
+    if (r.status !== 200) throw new Error(`send: ${r.status} ${JSON.stringify(r.json)}`);
+    return r.json.event_id;
+  }
+
+  /** Messages in a room (newest first), for counting what arrived. */
+  async messages(roomId: string, limit = 100): Promise<any[]> {
+    const r = await this.call('GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=${limit}`);
+    return r.json.chunk ?? [];
+  }
+}
+
+/** The hostile strings shared by the whole project (one JSON string per line). */
+export function hostileStrings(): string[] {
+  const file = new URL('../../../shared/fixtures/hostile-strings.txt', import.meta.url);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => JSON.parse(l));
 }

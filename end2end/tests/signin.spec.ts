@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { navCategories, signIn } from './helpers';
+import { categoryOptions, signIn, signedIn } from './helpers';
 
 test('a wrong password shows an alert and keeps the form', async ({ page }) => {
   await signIn(page, 'dana', 'not-the-password');
@@ -9,15 +9,15 @@ test('a wrong password shows an alert and keeps the form', async ({ page }) => {
 });
 
 test('two staff members signed in at once each see only their categories', async ({ browser }) => {
-  const desk = await (await browser.newContext()).newPage();
-  const therapist = await (await browser.newContext()).newPage();
-  await Promise.all([signIn(desk, 'dana'), signIn(therapist, 'priya')]);
+  const [desk, therapist] = await Promise.all([signedIn(browser, 'dana'), signedIn(browser, 'priya')]);
 
-  await expect(desk.getByRole('heading', { name: 'Welcome, Dana Brooks' })).toBeVisible();
-  expect(await navCategories(desk)).toEqual(['Scheduling', 'Authorization', 'Referral', 'Staffing']);
+  await expect(desk.getByText('Dana Brooks', { exact: true })).toBeVisible();
+  expect(await categoryOptions(desk)).toEqual(['Scheduling', 'Authorization', 'Referral', 'Staffing']);
+  // The front desk lands on scheduling work, clinicians on clinical.
+  await expect(desk.getByRole('combobox', { name: 'Category' }).locator('option:checked')).toHaveText('Scheduling');
 
-  await expect(therapist.getByRole('heading', { name: 'Welcome, Priya Shah' })).toBeVisible();
-  expect(await navCategories(therapist)).toEqual([
+  await expect(therapist.getByText('Priya Shah', { exact: true })).toBeVisible();
+  expect(await categoryOptions(therapist)).toEqual([
     'Clinical',
     'Scheduling',
     'Authorization',
@@ -25,6 +25,7 @@ test('two staff members signed in at once each see only their categories', async
     'Documentation',
     'Staffing',
   ]);
+  await expect(therapist.getByRole('combobox', { name: 'Category' }).locator('option:checked')).toHaveText('Clinical');
 
   await desk.getByRole('button', { name: 'Sign out' }).click();
   await expect(desk.getByRole('button', { name: 'Sign in' })).toBeVisible();

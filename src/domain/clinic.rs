@@ -29,6 +29,9 @@ pub struct Role {
     /// Room id of the role space, once provisioned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub space: Option<String>,
+    /// The category people with this role land on (front desk: scheduling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home: Option<String>,
 }
 
 /// A category of threads; each has its own room.
@@ -89,11 +92,12 @@ impl fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
-const DEFAULT_ROLES: [(&str, &str); 4] = [
-    (roles::CLINICIAN, "Clinician"),
-    (roles::FRONT_DESK, "Front desk"),
-    (roles::BILLING, "Billing"),
-    (roles::ADMIN, "Admin"),
+/// (id, label, home category)
+const DEFAULT_ROLES: [(&str, &str, Option<&str>); 4] = [
+    (roles::CLINICIAN, "Clinician", Some("clinical")),
+    (roles::FRONT_DESK, "Front desk", Some("scheduling")),
+    (roles::BILLING, "Billing", Some("billing")),
+    (roles::ADMIN, "Admin", None),
 ];
 
 const DEFAULT_CATEGORIES: [(&str, &str, &[&str]); 7] = [
@@ -133,10 +137,11 @@ impl ClinicPolicy {
             name: name.to_owned(),
             roles: DEFAULT_ROLES
                 .iter()
-                .map(|(id, label)| Role {
+                .map(|(id, label, home)| Role {
                     id: (*id).into(),
                     label: (*label).into(),
                     space: None,
+                    home: home.map(str::to_owned),
                 })
                 .collect(),
             categories: DEFAULT_CATEGORIES

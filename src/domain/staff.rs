@@ -40,6 +40,15 @@ impl StaffView {
         }
     }
 
+    /// The category to open first: the home of the first held role that has one and that the
+    /// person can see (`None`: all categories, as for admins).
+    pub fn home_category(&self) -> Option<&Category> {
+        self.roles
+            .iter()
+            .filter_map(|r| r.home.as_deref())
+            .find_map(|home| self.categories.iter().find(|c| c.id == home))
+    }
+
     /// Whether the user holds the clinic's admin role.
     pub fn is_admin(&self) -> bool {
         self.roles.iter().any(|r| r.id == super::clinic::roles::ADMIN)
@@ -77,5 +86,6 @@ mod tests {
         let ids: Vec<_> = view.categories.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["scheduling", "staffing"]);
         assert!(!view.is_admin());
+        assert_eq!(view.home_category().map(|c| c.id.as_str()), Some("scheduling"));
     }
 }

@@ -9,7 +9,10 @@ mod rooms;
 mod staff;
 
 pub use rooms::{category_alias, clinic_alias, full_alias, role_alias, ADMIN_POWER};
-pub use staff::{accept_clinic_invites_and_join, add_roles, my_view, remove_roles, roster, RosterEntry};
+pub use staff::{
+    accept_clinic_invites_and_join, accept_roles, add_roles, enter_clinic, remove_roles, roster, Membership,
+    RosterEntry,
+};
 
 use crate::api::rounds::CLINIC_STATE;
 use crate::api::{Client, Error as ApiError, InitialState, Transport};

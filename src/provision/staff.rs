@@ -161,9 +161,9 @@ pub async fn roster<T: Transport>(client: &Client<T>, clinic: &Clinic) -> Result
     Ok(people.into_values().collect())
 }
 
-/// The member's side (run with the member's own session): accepts pending invites into the
-/// clinic's role spaces, joins the clinic space and every category room the held roles allow.
-/// Returns the clinic, or `NotFound` when the user holds no role in it.
+/// The member's side at sign-in (run with the member's own session): accepts pending invites
+/// into the clinic's role spaces, joins the clinic space and every category room the held roles
+/// allow. Returns the clinic, or `NotFound` when the user holds no role in it.
 pub async fn accept_clinic_invites_and_join<T: Transport>(
     client: &Client<T>,
     prefix: &str,
@@ -173,22 +173,21 @@ pub async fn accept_clinic_invites_and_join<T: Transport>(
     let mut report = Report::default();
     let role_prefix = format!("#{}", role_alias(prefix, ""));
     let suffix = format!(":{server}");
+    // Synapse answers an identical initial sync from a cache for minutes, which would hide an
+    // invite that just arrived: a never-matching event type makes every request distinct.
+    let nonce = format!("app.rounds.nonce{}", now_nonce());
+    let filter = serde_json::json!({
+        "room": { "timeline": { "limit": 1, "not_types": [nonce] }, "state": { "lazy_load_members": true } },
+    });
     let sync = client
         .sync(&SyncRequest {
-            filter: Some(r#"{"room":{"timeline":{"limit":1},"state":{"lazy_load_members":true}}}"#.into()),
+            filter: Some(filter.to_string()),
             ..SyncRequest::default()
         })
         .await
         .step(|| "reading pending invites".into())?;
-    // Synapse may answer a repeated initial sync from its cache, listing invites already
-    // accepted: the joined rooms are the truth.
-    let already: BTreeSet<String> = client
-        .joined_rooms()
-        .await
-        .step(|| "listing joined rooms".into())?
-        .into_iter()
-        .collect();
-    for (room, invite) in sync.rooms.invite.iter().filter(|(room, _)| !already.contains(*room)) {
+    let joined = joined_rooms(client).await?;
+    for (room, invite) in sync.rooms.invite.iter().filter(|(room, _)| !joined.contains(*room)) {
         let is_role_space = invite.invite_state.events.iter().any(|s| {
             s.kind == "m.room.canonical_alias"
                 && s.content["alias"]
@@ -200,19 +199,13 @@ pub async fn accept_clinic_invites_and_join<T: Transport>(
             report.note(format!("joined role space {room}"));
         }
     }
-    let joined: BTreeSet<String> = client
-        .joined_rooms()
-        .await
-        .step(|| "listing joined rooms".into())?
-        .into_iter()
-        .collect();
     let alias = full_alias(&super::clinic_alias(prefix), &server);
     let space = client
         .resolve_alias(&alias)
         .await
         .step(|| format!("looking up {alias}"))?
         .ok_or_else(|| ProvisionError::NotFound(format!("no clinic at {alias}")))?;
-    if !joined.contains(&space) {
+    if !joined_rooms(client).await?.contains(&space) {
         match client.join(&space, &[&server]).await {
             Ok(_) => report.note(format!("joined the clinic space {space}")),
             Err(e) if e.status() == Some(403) => {
@@ -229,6 +222,38 @@ pub async fn accept_clinic_invites_and_join<T: Transport>(
         }
     }
     let clinic = load_clinic(client, prefix).await?;
+    let (_, joins) = join_allowed_categories(client, &clinic).await?;
+    report.changes.extend(joins.changes);
+    Ok((clinic, report))
+}
+
+/// The member's side while signed in: accepts invites (from a sync) that are role spaces of the
+/// clinic and joins what the roles now allow. Returns the rooms joined afterwards.
+pub async fn accept_roles<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+    invited: &[String],
+) -> Result<(BTreeSet<String>, Report), ProvisionError> {
+    let server = server_name(client.user_id().step(|| "sign in first".into())?).to_owned();
+    let mut report = Report::default();
+    for room in invited.iter().filter(|r| clinic.policy.role_by_space(r).is_some()) {
+        client.join(room, &[&server]).await.step(|| "accepting a role".into())?;
+        report.note(format!("joined role space {room}"));
+    }
+    let (joined, joins) = join_allowed_categories(client, clinic).await?;
+    report.changes.extend(joins.changes);
+    Ok((joined, report))
+}
+
+/// Joins every category room the member's roles allow and they are not in yet (restricted
+/// joins: the homeserver checks the roles). Returns the rooms joined afterwards.
+async fn join_allowed_categories<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+) -> Result<(BTreeSet<String>, Report), ProvisionError> {
+    let server = server_name(client.user_id().step(|| "sign in first".into())?).to_owned();
+    let mut report = Report::default();
+    let mut joined = joined_rooms(client).await?;
     let held: Vec<String> = clinic
         .policy
         .roles
@@ -236,34 +261,83 @@ pub async fn accept_clinic_invites_and_join<T: Transport>(
         .filter(|r| r.space.as_ref().is_some_and(|s| joined.contains(s)))
         .map(|r| r.id.clone())
         .collect();
-    for category in clinic.policy.categories_for(&held) {
-        let Some(room) = &category.room else { continue };
-        if !joined.contains(room) {
-            client
-                .join(room, &[&server])
-                .await
-                .step(|| format!("joining category {}", category.id))?;
-            report.note(format!("joined category {}", category.id));
-        }
+    let missing: Vec<(String, String)> = clinic
+        .policy
+        .categories_for(&held)
+        .filter_map(|c| c.room.clone().map(|room| (c.id.clone(), room)))
+        .filter(|(_, room)| !joined.contains(room))
+        .collect();
+    for (id, room) in missing {
+        client
+            .join(&room, &[&server])
+            .await
+            .step(|| format!("joining category {id}"))?;
+        report.note(format!("joined category {id}"));
+        joined.insert(room);
     }
-    Ok((clinic, report))
+    Ok((joined, report))
 }
 
-/// Signs the member into the clinic ([`accept_clinic_invites_and_join`]) and returns what they
-/// may see, derived from the rooms the server says they joined.
-pub async fn my_view<T: Transport>(client: &Client<T>, prefix: &str) -> Result<(Clinic, StaffView), ProvisionError> {
+async fn joined_rooms<T: Transport>(client: &Client<T>) -> Result<BTreeSet<String>, ProvisionError> {
+    Ok(client
+        .joined_rooms()
+        .await
+        .step(|| "listing joined rooms".into())?
+        .into_iter()
+        .collect())
+}
+
+/// Something different on every call (milliseconds since the epoch, where the platform has a
+/// clock; a counter otherwise).
+fn now_nonce() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    #[cfg(target_arch = "wasm32")]
+    let now = js_sys::Date::now() as u64;
+    #[cfg(not(target_arch = "wasm32"))]
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    format!(".{now}.{count}")
+}
+
+/// What a member's client needs after signing in: the clinic, the rooms they are in and their
+/// display name. [`Membership::view`] derives what they may see.
+#[derive(Debug, Clone)]
+pub struct Membership {
+    /// The clinic.
+    pub clinic: Clinic,
+    /// Rooms the member has joined (the server's word on their roles and categories).
+    pub joined: BTreeSet<String>,
+    /// Their display name, if set.
+    pub display_name: Option<String>,
+}
+
+impl Membership {
+    /// The staff view of `user_id`.
+    pub fn view(&self, user_id: &str) -> StaffView {
+        StaffView::new(&self.clinic.policy, user_id, self.display_name.as_deref(), &self.joined)
+    }
+}
+
+/// Signs the member into the clinic ([`accept_clinic_invites_and_join`]) and reads what the
+/// server says they joined.
+pub async fn enter_clinic<T: Transport>(client: &Client<T>, prefix: &str) -> Result<Membership, ProvisionError> {
     let (clinic, _) = accept_clinic_invites_and_join(client, prefix).await?;
     let me = client.user_id().step(|| "sign in first".into())?;
-    let joined: BTreeSet<String> = client
+    let joined = client
         .joined_rooms()
         .await
         .step(|| "listing joined rooms".into())?
         .into_iter()
         .collect();
-    let name = client
+    let display_name = client
         .display_name(me)
         .await
         .step(|| "reading your display name".into())?;
-    let view = StaffView::new(&clinic.policy, me, name.as_deref(), &joined);
-    Ok((clinic, view))
+    Ok(Membership {
+        clinic,
+        joined,
+        display_name,
+    })
 }

@@ -4,17 +4,14 @@
 use super::convert;
 use crate::api::events::ClientEvent;
 use crate::api::rounds::CLINIC_STATE;
-use crate::api::{Client, Direction, Error, Filter, SyncRequest, SyncResponse, ThreadsInclude, Transport};
+use crate::api::{Client, Direction, Error, Filter, SyncRequest, SyncResponse, Transport};
 use crate::domain::{ClinicPolicy, Incoming};
-use std::collections::HashMap;
 use std::time::Duration;
 
 /// Events kept per room in a sync (the rest comes from gap pagination and history).
 pub const TIMELINE_LIMIT: u32 = 100;
 /// Pages of history fetched at most to fill one gap before giving up on it.
 const MAX_GAP_PAGES: usize = 10;
-/// Threads fetched per page of the threads list.
-const THREADS_PAGE: u32 = 30;
 
 /// Everything one sync brought, translated for the domain.
 #[derive(Debug, Default)]
@@ -38,8 +35,6 @@ pub struct SyncEngine<T> {
     policy: ClinicPolicy,
     filter_id: Option<String>,
     since: Option<String>,
-    /// Threads-list pagination per room: `None` = not started, `Some(None)` = exhausted.
-    thread_pages: HashMap<String, Option<String>>,
 }
 
 impl<T: Transport> SyncEngine<T> {
@@ -51,7 +46,6 @@ impl<T: Transport> SyncEngine<T> {
             policy,
             filter_id: None,
             since: None,
-            thread_pages: HashMap::new(),
         }
     }
 
@@ -156,74 +150,5 @@ impl<T: Transport> SyncEngine<T> {
             .rev()
             .filter_map(|e| convert::timeline_event(room_id, e))
             .collect())
-    }
-
-    /// Fetches thread roots the inbox only knows replies of.
-    pub async fn fetch_roots(&self, missing: &[(String, String)]) -> Vec<Incoming> {
-        let mut found = Vec::new();
-        for (room_id, root) in missing {
-            // A root the person cannot see (404/403) stays missing; its replies stay hidden.
-            if let Ok(event) = self.client.event(room_id, root).await {
-                found.extend(convert::timeline_event(room_id, &event));
-            }
-        }
-        found
-    }
-
-    /// The next page of older threads in every category room (roots with their latest reply).
-    /// Returns an empty list once every room's list is exhausted.
-    pub async fn older_threads(&mut self) -> Result<Vec<Incoming>, Error> {
-        let mut found = Vec::new();
-        let rooms: Vec<String> = self.policy.categories.iter().filter_map(|c| c.room.clone()).collect();
-        for room_id in rooms {
-            let from = match self.thread_pages.get(&room_id) {
-                Some(None) => continue,
-                Some(Some(token)) => Some(token.clone()),
-                None => None,
-            };
-            let page = match self
-                .client
-                .threads(&room_id, ThreadsInclude::All, from.as_deref(), THREADS_PAGE)
-                .await
-            {
-                Ok(page) => page,
-                // Not joined (any more): nothing to list there.
-                Err(e) if e.status() == Some(403) => {
-                    self.thread_pages.insert(room_id, None);
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            for root in &page.chunk {
-                found.extend(convert::timeline_event(&room_id, root));
-                let latest = root
-                    .unsigned
-                    .as_ref()
-                    .and_then(|u| u.pointer("/m.relations/m.thread/latest_event"));
-                if let Some(latest) = latest.and_then(|l| serde_json::from_value::<ClientEvent>(l.clone()).ok()) {
-                    found.extend(convert::timeline_event(&room_id, &latest));
-                }
-            }
-            self.thread_pages.insert(room_id, page.next_batch);
-        }
-        Ok(found)
-    }
-
-    /// One page of a thread's replies, newest first from the server, returned oldest first, and
-    /// the token for the page before it.
-    pub async fn thread_history(
-        &self,
-        room_id: &str,
-        root_id: &str,
-        from: Option<&str>,
-    ) -> Result<(Vec<Incoming>, Option<String>), Error> {
-        let page = self.client.relations(room_id, root_id, "m.thread", from, 50).await?;
-        let incoming = page
-            .chunk
-            .iter()
-            .rev()
-            .filter_map(|e| convert::timeline_event(room_id, e))
-            .collect();
-        Ok((incoming, page.next_batch))
     }
 }

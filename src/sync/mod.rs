@@ -1,11 +1,13 @@
-//! `sync`: the long-poll sync engine, its status and reconnect backoff, and the translation of
-//! Matrix events into domain facts.
+//! `sync`: the long-poll sync engine, its status and reconnect backoff, history on demand, and
+//! the translation of Matrix events into domain facts.
 
 mod backoff;
 pub mod convert;
 mod engine;
+mod history;
 mod status;
 
 pub use backoff::Backoff;
 pub use engine::{Batch, SyncEngine, TIMELINE_LIMIT};
+pub use history::{fetch_roots, thread_history, ThreadPager};
 pub use status::SyncStatus;

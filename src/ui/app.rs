@@ -1,12 +1,15 @@
-//! The root: load the configuration, then sign-in or the signed-in shell.
+//! The root: load the configuration, then the routed app.
 
 use super::config::{self, AppConfig};
-use super::shell::Shell;
-use super::signin::SignIn;
+use super::shell::{NoThread, Shell};
+use super::staff::StaffPage;
 use super::state::AppState;
+use super::thread_view::ThreadView;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::hooks::use_params_map;
 use leptos_router::path;
+use percent_encoding::percent_decode_str;
 
 /// Loads `config.json` and shows the app, or a clear error page if it is missing or broken.
 #[component]
@@ -39,21 +42,28 @@ fn App(config: AppConfig) -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=|| view! { <p class="boot">"Page not found."</p> }>
-                <Route path=path!("/") view=move || view! { <Gate/> }/>
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=NoThread/>
+                    <Route path=path!("t/:room/:root") view=ThreadRoute/>
+                    <Route path=path!("staff") view=StaffPage/>
+                </ParentRoute>
             </Routes>
         </Router>
     }
 }
 
-/// Sign-in until there is a session, then the shell.
+/// `/t/<room>/<root>`: a fresh thread view for every thread opened.
 #[component]
-fn Gate() -> impl IntoView {
-    let state = AppState::get();
+fn ThreadRoute() -> impl IntoView {
+    let params = use_params_map();
+    let decode = |s: String| {
+        percent_decode_str(&s)
+            .decode_utf8()
+            .map(|c| c.into_owned())
+            .unwrap_or(s)
+    };
     move || {
-        if state.staff.with(Option::is_some) {
-            view! { <Shell/> }.into_any()
-        } else {
-            view! { <SignIn/> }.into_any()
-        }
+        let (room, root) = params.with(|p| (p.get("room").unwrap_or_default(), p.get("root").unwrap_or_default()));
+        view! { <ThreadView room=decode(room) root=decode(root)/> }
     }
 }

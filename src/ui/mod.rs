@@ -3,9 +3,17 @@
 mod app;
 mod config;
 mod errors;
+mod inbox;
+mod new_thread;
+mod outbox;
+mod session;
 mod shell;
 mod signin;
+mod staff;
 mod state;
+mod thread_view;
+mod time;
+mod visibility;
 
 /// Mounts the app on `<body>`.
 pub fn start() {

@@ -1,14 +1,51 @@
-//! The signed-in shell: header with the clinic and the person, navigation `Main` with the
-//! categories the person's roles allow, and `Sign out`.
+//! The signed-in frame: top bar (clinic, navigation `Main`, connection state, New thread, the
+//! person, Sign out) and the workspace (inbox and thread panes, or the Staff page).
 
+use super::inbox::InboxPane;
+use super::new_thread::NewThreadDialog;
+use super::session;
+use super::signin::SignIn;
 use super::state::AppState;
-use crate::domain::StaffView;
+use crate::domain::inbox::ThreadKey;
+use crate::sync::SyncStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_location;
+use percent_encoding::percent_decode_str;
 
+/// The message the UI contract asks for while offline.
+pub const OFFLINE_TEXT: &str = "Offline — messages will be sent when you reconnect";
+
+/// Sign-in until there is a session, then the frame around the routed page.
 #[component]
 pub fn Shell() -> impl IntoView {
     let state = AppState::get();
+    move || {
+        if state.signed_in.get() {
+            view! { <Frame/> }.into_any()
+        } else {
+            view! { <SignIn/> }.into_any()
+        }
+    }
+}
+
+/// `(room, root)` of a `/t/<room>/<root>` path.
+fn thread_in_path(path: &str) -> Option<ThreadKey> {
+    let rest = path.strip_prefix("/t/")?;
+    let (room, root) = rest.split_once('/')?;
+    let decode = |s: &str| percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned());
+    Some((decode(room)?, decode(root.trim_end_matches('/'))?))
+}
+
+#[component]
+fn Frame() -> impl IntoView {
+    let state = AppState::get();
+    let location = use_location();
+    let selected = Signal::derive(move || location.pathname.with(|p| thread_in_path(p)));
+    // A memo, so that moving between threads does not rebuild the inbox pane.
+    let on_staff = Memo::new(move |_| location.pathname.with(|p| p.starts_with("/staff")));
+    let new_thread = RwSignal::new(false);
     let clinic_name = state.config.with_value(|c| c.clinic_name.clone());
     let staff = move || state.staff.get();
     let signing_out = RwSignal::new(false);
@@ -16,60 +53,69 @@ pub fn Shell() -> impl IntoView {
     let sign_out = move |_| {
         signing_out.set(true);
         spawn_local(async move {
-            if let Some(mut client) = state.client.get_untracked() {
+            if let Some(mut client) = state.client() {
                 // The local session ends even if the server cannot be told (offline).
                 let _ = client.logout().await;
             }
-            state.client.set(None);
-            state.staff.set(None);
+            session::end(state, None);
             signing_out.set(false);
         });
     };
 
     view! {
-        <div class="shell">
+        <div class="app">
             <header class="topbar">
                 <span class="brand">{clinic_name}</span>
-                {move || staff().map(|s| view! { <Person staff=s/> })}
-                <button class="quiet" on:click=sign_out disabled=move || signing_out.get()>"Sign out"</button>
+                <nav aria-label="Main" class="main-nav">
+                    <ul>
+                        <li><A href="/" exact=true>"Inbox"</A></li>
+                        {move || staff().is_some_and(|s| s.is_admin()).then(|| view! { <li><A href="/staff">"Staff"</A></li> })}
+                    </ul>
+                </nav>
+                <ConnectionState/>
+                <button type="button" class="primary new-thread" on:click=move |_| new_thread.set(true)>"New thread"</button>
+                {move || staff().map(|s| view! {
+                    <span class="person">
+                        <span class="person-name">{s.display_name}</span>
+                        <span class="person-roles">{s.roles.iter().map(|r| r.label.as_str()).collect::<Vec<_>>().join(" · ")}</span>
+                    </span>
+                })}
+                <button type="button" class="quiet" on:click=sign_out disabled=move || signing_out.get()>"Sign out"</button>
             </header>
-            <nav aria-label="Main" class="sidebar">
-                <h2 class="nav-heading">"Categories"</h2>
-                <ul class="categories">
-                    {move || staff().map(|s| s.categories.into_iter().map(|c| view! {
-                        <li><span class=format!("dot cat-{}", c.id)></span>{c.label}</li>
-                    }).collect_view())}
-                </ul>
-            </nav>
-            <main class="content">
-                {move || staff().map(|s| view! { <Welcome staff=s/> })}
-            </main>
+            {move || if on_staff.get() {
+                view! { <main class="page"><Outlet/></main> }.into_any()
+            } else {
+                view! {
+                    <main class="workspace" class:has-thread=move || selected.with(Option::is_some)>
+                        <InboxPane selected=selected/>
+                        <section class="thread-pane" aria-label="Thread"><Outlet/></section>
+                    </main>
+                }.into_any()
+            }}
+            <NewThreadDialog open=new_thread/>
         </div>
     }
 }
 
 #[component]
-fn Person(staff: StaffView) -> impl IntoView {
-    view! {
-        <span class="person">
-            <span class="person-name">{staff.display_name}</span>
-            <span class="person-roles">{staff.roles.iter().map(|r| r.label.as_str()).collect::<Vec<_>>().join(" · ")}</span>
-        </span>
+fn ConnectionState() -> impl IntoView {
+    let state = AppState::get();
+    move || match state.status.get() {
+        SyncStatus::Offline { .. } => {
+            view! { <div class="connection offline" role="status">{OFFLINE_TEXT}</div> }.into_any()
+        }
+        SyncStatus::Initial => view! { <span class="connection">"Connecting…"</span> }.into_any(),
+        SyncStatus::CatchingUp => view! { <span class="connection">"Catching up…"</span> }.into_any(),
+        SyncStatus::Live => view! { <span class="connection live">"Live"</span> }.into_any(),
     }
 }
 
+/// The thread pane when no thread is open.
 #[component]
-fn Welcome(staff: StaffView) -> impl IntoView {
-    let count = staff.categories.len();
+pub fn NoThread() -> impl IntoView {
     view! {
-        <section class="welcome" aria-labelledby="welcome-heading">
-            <h1 id="welcome-heading">{format!("Welcome, {}", staff.display_name)}</h1>
-            <p>{format!("You can see {count} {}.", if count == 1 { "category" } else { "categories" })}</p>
-            <ul class="category-cards" aria-label="Your categories">
-                {staff.categories.into_iter().map(|c| view! {
-                    <li class=format!("card cat-{}", c.id)>{c.label}</li>
-                }).collect_view()}
-            </ul>
-        </section>
+        <div class="no-thread">
+            <p>"Choose a thread, or start a new one."</p>
+        </div>
     }
 }

@@ -1,6 +1,7 @@
 //! The sign-in page (UI contract: Homeserver, Username, Password, Sign in, errors in an alert).
 
 use super::errors::{clinic_message, sign_in_message};
+use super::session;
 use super::state::{AppState, MatrixClient};
 use crate::api::BrowserTransport;
 use crate::provision;
@@ -41,11 +42,10 @@ pub fn SignIn() -> impl IntoView {
                 busy.set(false);
                 return;
             }
-            match provision::my_view(&client, &state.config.with_value(|c| c.clinic.clone())).await {
-                Ok((_, view)) => {
+            match provision::enter_clinic(&client, &state.config.with_value(|c| c.clinic.clone())).await {
+                Ok(membership) => {
                     password.set(String::new());
-                    state.client.set(Some(client));
-                    state.staff.set(Some(view));
+                    session::begin(state, client, membership);
                 }
                 Err(e) => {
                     error.set(Some(clinic_message(&e)));
@@ -75,6 +75,7 @@ pub fn SignIn() -> impl IntoView {
                 <input id="password" type="password" autocomplete="current-password" required
                     prop:value=move || password.get()
                     on:input=move |ev| password.set(event_target_value(&ev))/>
+                {move || state.notice.get().map(|message| view! { <p class="notice">{message}</p> })}
                 {move || error.get().map(|message| view! { <p class="alert" role="alert">{message}</p> })}
                 <button type="submit" class="primary" disabled=move || busy.get()>
                     {move || if busy.get() { "Signing in…" } else { "Sign in" }}

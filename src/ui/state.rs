@@ -1,37 +1,98 @@
-//! The signed-in session shared by every page through Leptos context.
+//! App-wide state shared by every page through Leptos context.
 
 use super::config::AppConfig;
 use crate::api::{BrowserTransport, Client};
-use crate::domain::StaffView;
+use crate::domain::{ClinicPolicy, Inbox, StaffView};
+use crate::provision::Clinic;
+use crate::sync::SyncStatus;
 use leptos::prelude::*;
+use std::collections::BTreeSet;
 
 /// The Matrix client the UI uses.
 pub type MatrixClient = Client<BrowserTransport>;
 
-/// App-wide state: configuration, the client (signed in or not) and who is signed in.
+/// A signed-in session.
+#[derive(Clone)]
+pub struct Session {
+    /// The signed-in client.
+    pub client: MatrixClient,
+    /// The clinic space and its policy.
+    pub clinic: Clinic,
+    /// The signed-in user's display name.
+    pub display_name: Option<String>,
+}
+
+impl Session {
+    /// The signed-in user id.
+    pub fn me(&self) -> String {
+        self.client.session().map(|s| s.user_id.clone()).unwrap_or_default()
+    }
+}
+
+/// Everything the pages share.
 #[derive(Clone, Copy)]
 pub struct AppState {
     /// The runtime configuration.
     pub config: StoredValue<AppConfig>,
-    /// The signed-in client; `None` on the sign-in page.
-    pub client: RwSignal<Option<MatrixClient>>,
-    /// The signed-in person's view of the clinic.
-    pub staff: RwSignal<Option<StaffView>>,
+    /// The session; `None` shows the sign-in page.
+    pub session: RwSignal<Option<Session>>,
+    /// Rooms the user is joined to (role spaces and category rooms decide what they see).
+    pub joined: RwSignal<BTreeSet<String>>,
+    /// The threads.
+    pub inbox: RwSignal<Inbox>,
+    /// The sync loop's state.
+    pub status: RwSignal<SyncStatus>,
+    /// A message for the sign-in page (for example after the session ended).
+    pub notice: RwSignal<Option<String>>,
+    /// Bumped at every sign-in and sign-out, so that loops of an old session stop.
+    pub generation: RwSignal<u64>,
+    /// Whether someone is signed in (changes only at sign-in and sign-out).
+    pub signed_in: Memo<bool>,
+    /// The signed-in person's view, derived from the policy and the joined rooms.
+    pub staff: Memo<Option<StaffView>>,
 }
 
 impl AppState {
     /// Creates the state and provides it as context.
     pub fn provide(config: AppConfig) {
-        let state = AppState {
+        let session: RwSignal<Option<Session>> = RwSignal::new(None);
+        let joined = RwSignal::new(BTreeSet::new());
+        let staff = Memo::new(move |_| {
+            let joined = joined.get();
+            session.with(|s| {
+                s.as_ref()
+                    .map(|s| StaffView::new(&s.clinic.policy, &s.me(), s.display_name.as_deref(), &joined))
+            })
+        });
+        provide_context(AppState {
             config: StoredValue::new(config),
-            client: RwSignal::new(None),
-            staff: RwSignal::new(None),
-        };
-        provide_context(state);
+            session,
+            joined,
+            inbox: RwSignal::new(Inbox::default()),
+            status: RwSignal::new(SyncStatus::Initial),
+            notice: RwSignal::new(None),
+            generation: RwSignal::new(0),
+            signed_in: Memo::new(move |_| session.with(Option::is_some)),
+            staff,
+        });
     }
 
     /// The state provided by [`AppState::provide`].
     pub fn get() -> Self {
         expect_context::<AppState>()
+    }
+
+    /// The client, if signed in (untracked).
+    pub fn client(&self) -> Option<MatrixClient> {
+        self.session.with_untracked(|s| s.as_ref().map(|s| s.client.clone()))
+    }
+
+    /// Replaces the clinic policy after the admins changed it.
+    pub fn set_policy(&self, policy: ClinicPolicy) {
+        self.session.update(|s| {
+            if let Some(s) = s {
+                s.clinic.policy = policy;
+            }
+        });
     }
 }

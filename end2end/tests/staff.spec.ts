@@ -1,0 +1,54 @@
+import { test, expect } from '@playwright/test';
+import { Api, categoryOptions, signedIn, unique } from './helpers';
+
+test('an admin gives and takes roles; the person gains and loses categories live', async ({ browser }) => {
+  const name = unique('temp');
+  const display = `Alex ${name}`;
+  await Api.register(name, display);
+
+  const admin = await signedIn(browser, 'morgan');
+  await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff' }).click();
+  await expect(admin.getByRole('table')).toContainText('Priya Shah');
+  await admin.getByRole('textbox', { name: 'User name' }).fill(name);
+  await admin.getByRole('combobox', { name: 'Role', exact: true }).selectOption({ label: 'Billing' });
+  await admin.getByRole('button', { name: 'Add to staff' }).click();
+  const row = admin.getByRole('row').filter({ hasText: display });
+  const remove = (role: string) => row.getByRole('button', { name: `Remove ${role} from ${display}` });
+  await expect(remove('Billing')).toBeVisible();
+
+  const alex = await signedIn(browser, name);
+  await expect.poll(() => categoryOptions(alex)).toEqual(['Authorization', 'Billing', 'Documentation']);
+
+  // A second role arrives live: the person joins its categories without reloading.
+  await row.getByRole('combobox', { name: `Role to add for ${display}` }).selectOption({ label: 'Front desk' });
+  await row.getByRole('button', { name: 'Add' }).click();
+  await expect(remove('Front desk')).toBeVisible();
+  await expect.poll(() => categoryOptions(alex), { timeout: 20_000 }).toEqual([
+    'Scheduling',
+    'Authorization',
+    'Billing',
+    'Referral',
+    'Documentation',
+    'Staffing',
+  ]);
+
+  // Removing Billing kicks them from Billing and Documentation, live; Authorization stays.
+  await remove('Billing').click();
+  await expect(remove('Billing')).toHaveCount(0);
+  await expect.poll(() => categoryOptions(alex), { timeout: 20_000 }).toEqual([
+    'Scheduling',
+    'Authorization',
+    'Referral',
+    'Staffing',
+  ]);
+});
+
+test('a non-admin opening /staff is told they lack access', async ({ browser }) => {
+  const dana = await signedIn(browser, 'dana');
+  await expect(dana.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff' })).toHaveCount(0);
+  await dana.goto('/staff');
+  await dana.getByRole('textbox', { name: 'Username' }).fill('dana');
+  await dana.getByLabel('Password').fill('rounds-demo');
+  await dana.getByRole('button', { name: 'Sign in' }).click();
+  await expect(dana.getByRole('alert')).toContainText("You don't have access to staff management");
+});
