@@ -30,7 +30,7 @@ cargo run --quiet --bin rounds-admin -- --homeserver "$ROUNDS_TEST_HOMESERVER" s
   --shared-secret-file "$ROUNDS_TEST_SECRET_FILE" >/dev/null
 
 log "browser tests (wasm-bindgen-test, headless Chromium)"
-CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test browser
+CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test browser --test browser_store
 
 log "release build"
 trunk build --release

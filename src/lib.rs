@@ -7,6 +7,7 @@
 pub mod api;
 pub mod domain;
 pub mod provision;
+pub mod store;
 pub mod sync;
 
 #[cfg(target_arch = "wasm32")]

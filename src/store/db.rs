@@ -1,0 +1,285 @@
+//! The IndexedDB database: schema with append-only migrations, and encrypted records.
+
+use super::crypto;
+use super::records::{DraftKey, OutboxItem, SavedSession};
+use super::StoreError;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use js_sys::{Object, Reflect, Uint8Array};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::CryptoKey;
+
+/// The app's database.
+pub const DB_NAME: &str = "rounds";
+/// The newest schema version ([`MIGRATIONS`] has one step per version).
+pub const SCHEMA_VERSION: u32 = 2;
+
+const KEYS: &str = "keys";
+const DRAFTS: &str = "drafts";
+const SESSION: &str = "session";
+const OUTBOX: &str = "outbox";
+/// Separates the user from the record id in keys (never part of a Matrix id).
+const SEP: char = '\u{1f}';
+
+type Migration = fn(&Database) -> indexed_db_futures::Result<()>;
+
+/// Append-only: version N runs `MIGRATIONS[N-1]`. Never edit a shipped step; add one.
+const MIGRATIONS: [Migration; 2] = [
+    // v1: per-user keys, drafts, the saved session.
+    |db| {
+        db.create_object_store(KEYS).build()?;
+        db.create_object_store(DRAFTS).build()?;
+        db.create_object_store(SESSION).build()?;
+        Ok(())
+    },
+    // v2: the persistent outbox.
+    |db| {
+        db.create_object_store(OUTBOX).build()?;
+        Ok(())
+    },
+];
+
+fn idb(context: &'static str) -> impl Fn(indexed_db_futures::error::Error) -> StoreError {
+    move |e| StoreError::from_idb(context, &e.to_string())
+}
+
+/// The signed-in user's encrypted store on this device.
+pub struct Store {
+    db: Database,
+    name: String,
+    user: String,
+    key: CryptoKey,
+}
+
+impl Store {
+    /// Opens the app's database (migrating it) for `user_id`, creating their key on first use.
+    pub async fn open(user_id: &str) -> Result<Store, StoreError> {
+        Store::open_in(DB_NAME, SCHEMA_VERSION, user_id).await
+    }
+
+    /// Opens database `name` at schema `version` (≤ [`SCHEMA_VERSION`]); tests use it to create
+    /// an older database and check that opening it at the newest version keeps its data.
+    pub async fn open_in(name: &str, version: u32, user_id: &str) -> Result<Store, StoreError> {
+        let db = open_database(name, version).await?;
+        let key = match get_js(&db, KEYS, user_id).await? {
+            Some(existing) => existing
+                .dyn_into::<CryptoKey>()
+                .map_err(|_| StoreError::Crypto("the stored key is damaged".into()))?,
+            None => {
+                let key = crypto::generate_key().await?;
+                put_js(&db, KEYS, user_id, &key).await?;
+                key
+            }
+        };
+        Ok(Store {
+            db,
+            name: name.to_owned(),
+            user: user_id.to_owned(),
+            key,
+        })
+    }
+
+    /// Closes the connection (so that the database can be deleted or upgraded).
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    fn record_key(&self, id: &str) -> String {
+        format!("{}{SEP}{id}", self.user)
+    }
+
+    async fn put_sealed(&self, store: &str, id: &str, value: &impl Serialize) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(value).map_err(|e| StoreError::Failed(e.to_string()))?;
+        let (nonce, sealed) = crypto::seal(&self.key, &json).await?;
+        let record = Object::new();
+        let set = |k: &str, v: &JsValue| Reflect::set(&record, &k.into(), v).map(|_| ());
+        set("user", &self.user.as_str().into())
+            .and_then(|_| set("nonce", &nonce))
+            .and_then(|_| set("sealed", &sealed))
+            .map_err(|_| StoreError::Failed("building a record".into()))?;
+        put_js(&self.db, store, &self.record_key(id), &record).await
+    }
+
+    async fn get_sealed<T: DeserializeOwned>(&self, store: &str, id: &str) -> Result<Option<T>, StoreError> {
+        match get_js(&self.db, store, &self.record_key(id)).await? {
+            Some(record) => self.unseal(&record).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn unseal<T: DeserializeOwned>(&self, record: &JsValue) -> Result<T, StoreError> {
+        let field = |k: &str| -> Result<Uint8Array, StoreError> {
+            Reflect::get(record, &k.into())
+                .ok()
+                .and_then(|v| v.dyn_into::<Uint8Array>().ok())
+                .ok_or_else(|| StoreError::Crypto("a record is damaged".into()))
+        };
+        let plain = crypto::open(&self.key, &field("nonce")?, &field("sealed")?).await?;
+        serde_json::from_slice(&plain).map_err(|_| StoreError::Crypto("a record is damaged".into()))
+    }
+
+    /// This user's record ids in `store`, in key order.
+    async fn ids(&self, store: &str) -> Result<Vec<String>, StoreError> {
+        let tx = self.db.transaction(store).build().map_err(idb("reading"))?;
+        let keys: Vec<String> = tx
+            .object_store(store)
+            .map_err(idb("reading"))?
+            .get_all_keys::<String>()
+            .await
+            .map_err(idb("reading"))?
+            .filter_map(Result::ok)
+            .collect();
+        let prefix = format!("{}{SEP}", self.user);
+        Ok(keys
+            .into_iter()
+            .filter_map(|k| k.strip_prefix(&prefix).map(str::to_owned))
+            .collect())
+    }
+
+    /// Saves a draft (an empty text deletes it).
+    pub async fn save_draft(&self, key: &DraftKey, text: &str) -> Result<(), StoreError> {
+        if text.is_empty() {
+            return delete(&self.db, DRAFTS, &self.record_key(&key.id())).await;
+        }
+        self.put_sealed(DRAFTS, &key.id(), &text).await
+    }
+
+    /// The saved draft, if any.
+    pub async fn load_draft(&self, key: &DraftKey) -> Result<Option<String>, StoreError> {
+        self.get_sealed(DRAFTS, &key.id()).await
+    }
+
+    /// Every composer with a saved draft.
+    pub async fn draft_keys(&self) -> Result<Vec<DraftKey>, StoreError> {
+        Ok(self
+            .ids(DRAFTS)
+            .await?
+            .iter()
+            .filter_map(|id| DraftKey::parse(id))
+            .collect())
+    }
+
+    /// Persists an outgoing message (before its first attempt) or its new state.
+    pub async fn put_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        self.put_sealed(OUTBOX, &format!("{:020}", item.seq), item).await
+    }
+
+    /// Removes a message from the outbox (sent, or deleted by the user).
+    pub async fn remove_outbox(&self, seq: u64) -> Result<(), StoreError> {
+        delete(&self.db, OUTBOX, &self.record_key(&format!("{seq:020}"))).await
+    }
+
+    /// The outbox in queue order.
+    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        let mut items = Vec::new();
+        for id in self.ids(OUTBOX).await? {
+            if let Some(item) = self.get_sealed::<OutboxItem>(OUTBOX, &id).await? {
+                items.push(item);
+            }
+        }
+        items.sort_by_key(|i| i.seq);
+        Ok(items)
+    }
+
+    /// Keeps the session for restoring after a reload.
+    pub async fn save_session(&self, session: &SavedSession) -> Result<(), StoreError> {
+        self.put_sealed(SESSION, "current", session).await?;
+        // Which user's key opens it (user ids are not secret; the token is sealed).
+        put_js(&self.db, SESSION, "current-user", &self.user.as_str().into()).await
+    }
+
+    /// Forgets the saved session (sign-out, idle logoff); drafts stay.
+    pub async fn forget_session(&self) -> Result<(), StoreError> {
+        delete(&self.db, SESSION, "current-user").await?;
+        delete(&self.db, SESSION, &self.record_key("current")).await
+    }
+
+    /// The session saved by [`Store::save_session`], with the store to continue with.
+    pub async fn restore() -> Result<Option<(Store, SavedSession)>, StoreError> {
+        let db = open_database(DB_NAME, SCHEMA_VERSION).await?;
+        let user = get_js(&db, SESSION, "current-user").await?.and_then(|v| v.as_string());
+        db.close();
+        let Some(user) = user else { return Ok(None) };
+        let store = Store::open(&user).await?;
+        Ok(store
+            .get_sealed::<SavedSession>(SESSION, "current")
+            .await?
+            .map(|s| (store, s)))
+    }
+
+    /// Deletes the whole database on this device: every user's drafts, outbox, keys and the
+    /// saved session (sign-out).
+    pub async fn wipe(self) -> Result<(), StoreError> {
+        self.db.close();
+        delete_database(&self.name).await
+    }
+}
+
+async fn delete_database(name: &str) -> Result<(), StoreError> {
+    Database::delete_by_name(name)
+        .map_err(|e| StoreError::from_idb("deleting local data", &e.to_string()))?
+        .await
+        .map_err(idb("deleting local data"))
+}
+
+/// Opens `name` at `version`, running the migrations it lacks.
+async fn open_database(name: &str, version: u32) -> Result<Database, StoreError> {
+    if version == 0 || version as usize > MIGRATIONS.len() {
+        return Err(StoreError::Failed(format!("unknown schema version {version}")));
+    }
+    Database::open(name)
+        .with_version(version)
+        .with_on_upgrade_needed(move |event, db| {
+            let from = event.old_version() as usize;
+            let to = event.new_version().map_or(version as usize, |v| v as usize);
+            for step in &MIGRATIONS[from..to] {
+                step(&db)?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| StoreError::from_idb("opening the local database", &e.to_string()))
+}
+
+async fn put_js(db: &Database, store: &str, key: &str, value: &JsValue) -> Result<(), StoreError> {
+    let tx = db
+        .transaction(store)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .map_err(idb("saving"))?;
+    tx.object_store(store)
+        .map_err(idb("saving"))?
+        .put(value)
+        .with_key(key)
+        .await
+        .map_err(idb("saving"))?;
+    tx.commit().await.map_err(idb("saving"))
+}
+
+async fn get_js(db: &Database, store: &str, key: &str) -> Result<Option<JsValue>, StoreError> {
+    let tx = db.transaction(store).build().map_err(idb("reading"))?;
+    let value: Option<JsValue> = tx
+        .object_store(store)
+        .map_err(idb("reading"))?
+        .get(key)
+        .await
+        .map_err(idb("reading"))?;
+    Ok(value.filter(|v| !v.is_undefined() && !v.is_null()))
+}
+
+async fn delete(db: &Database, store: &str, key: &str) -> Result<(), StoreError> {
+    let tx = db
+        .transaction(store)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .map_err(idb("deleting"))?;
+    tx.object_store(store)
+        .map_err(idb("deleting"))?
+        .delete(key)
+        .await
+        .map_err(idb("deleting"))?;
+    tx.commit().await.map_err(idb("deleting"))
+}

@@ -1,0 +1,19 @@
+//! `store`: drafts, the outbox and the saved session in IndexedDB, every record encrypted with
+//! AES-GCM under a per-user, non-extractable WebCrypto key (itself kept only as a `CryptoKey`).
+//!
+//! The record types ([`records`]) and errors are plain Rust and tested natively; the IndexedDB
+//! and WebCrypto parts are browser-only.
+
+mod error;
+pub mod records;
+
+#[cfg(target_arch = "wasm32")]
+mod crypto;
+#[cfg(target_arch = "wasm32")]
+mod db;
+
+pub use error::StoreError;
+pub use records::{DraftKey, NewThreadDraft, OutboxItem, OutboxState, SavedSession};
+
+#[cfg(target_arch = "wasm32")]
+pub use db::{Store, DB_NAME, SCHEMA_VERSION};

@@ -1,0 +1,119 @@
+//! What the store keeps, as plain Rust values (serialised to JSON, then encrypted).
+
+use serde::{Deserialize, Serialize};
+
+/// Which composer a draft belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DraftKey {
+    /// The reply box of a thread.
+    Thread {
+        /// Category room.
+        room_id: String,
+        /// Thread root.
+        root_id: String,
+    },
+    /// The New thread dialog.
+    NewThread,
+}
+
+impl DraftKey {
+    /// The record id (not secret: room and event ids carry no patient data).
+    pub fn id(&self) -> String {
+        match self {
+            DraftKey::Thread { room_id, root_id } => format!("thread|{room_id}|{root_id}"),
+            DraftKey::NewThread => "new-thread".into(),
+        }
+    }
+
+    /// Parses [`DraftKey::id`].
+    pub fn parse(id: &str) -> Option<DraftKey> {
+        if id == "new-thread" {
+            return Some(DraftKey::NewThread);
+        }
+        let rest = id.strip_prefix("thread|")?;
+        let (room, root) = rest.split_once('|')?;
+        Some(DraftKey::Thread {
+            room_id: room.to_owned(),
+            root_id: root.to_owned(),
+        })
+    }
+}
+
+/// The New thread dialog's fields, saved as one draft.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewThreadDraft {
+    /// Chosen category room.
+    pub room_id: String,
+    /// Patient field.
+    pub patient: String,
+    /// Topic field.
+    pub topic: String,
+    /// Urgent checkbox.
+    pub urgent: bool,
+    /// First message.
+    pub message: String,
+}
+
+/// Where an outgoing message stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutboxState {
+    /// Waiting to go out (or going out).
+    Pending,
+    /// Refused permanently; kept for Retry or Delete.
+    Failed(String),
+}
+
+/// One message waiting to be sent. The txn id is fixed when it is queued, before the first
+/// attempt, so that every retry (after a reload or a crash too) is the same request to the
+/// server, which stores it once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    /// Queue order.
+    pub seq: u64,
+    /// Transaction id, generated once.
+    pub txn_id: String,
+    /// Category room.
+    pub room_id: String,
+    /// Thread root.
+    pub root_id: String,
+    /// Matrix event type.
+    pub event_type: String,
+    /// Event content, ready to send.
+    pub content: serde_json::Value,
+    /// When it was queued (ms since the epoch).
+    pub queued_at: u64,
+    /// Pending or failed.
+    pub state: OutboxState,
+}
+
+/// The session kept for restoring after a reload (encrypted like everything else).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedSession {
+    /// Homeserver base URL.
+    pub homeserver: String,
+    /// User id.
+    pub user_id: String,
+    /// Access token.
+    pub access_token: String,
+    /// Device id (keeps txn ids valid across reloads).
+    pub device_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draft_keys_round_trip() {
+        for key in [
+            DraftKey::NewThread,
+            DraftKey::Thread {
+                room_id: "!r:x".into(),
+                root_id: "$e".into(),
+            },
+        ] {
+            assert_eq!(DraftKey::parse(&key.id()), Some(key));
+        }
+        assert_eq!(DraftKey::parse("nonsense"), None);
+    }
+}

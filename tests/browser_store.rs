@@ -1,0 +1,176 @@
+//! The encrypted IndexedDB store in headless Chromium.
+#![cfg(target_arch = "wasm32")]
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use rounds::store::{DraftKey, OutboxItem, OutboxState, Store, StoreError, SCHEMA_VERSION};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const USER: &str = "@priya:localhost";
+const SECRET: &str = "Sara M. needs her authorization renewed before Friday";
+
+fn db_name(test: &str) -> String {
+    format!("rounds-test-{test}-{}", js_sys::Math::random())
+}
+
+fn thread() -> DraftKey {
+    DraftKey::Thread {
+        room_id: "!clinical:localhost".into(),
+        root_id: "$root".into(),
+    }
+}
+
+fn item(seq: u64) -> OutboxItem {
+    OutboxItem {
+        seq,
+        txn_id: format!("txn-{seq}"),
+        room_id: "!r:localhost".into(),
+        root_id: "$root".into(),
+        event_type: "m.room.message".into(),
+        content: serde_json::json!({ "msgtype": "m.text", "body": format!("message {seq}") }),
+        queued_at: seq,
+        state: OutboxState::Pending,
+    }
+}
+
+async fn raw_record(name: &str, store: &str, key: &str) -> JsValue {
+    let db = Database::open(name).await.unwrap();
+    let tx = db.transaction(store).build().unwrap();
+    let value: Option<JsValue> = tx.object_store(store).unwrap().get(key).await.unwrap();
+    drop(tx);
+    db.close();
+    value.expect("record exists")
+}
+
+#[wasm_bindgen_test]
+async fn drafts_round_trip_and_empty_text_deletes() {
+    let name = db_name("drafts");
+    let store = Store::open_in(&name, SCHEMA_VERSION, USER).await.unwrap();
+    store.save_draft(&thread(), SECRET).await.unwrap();
+    store
+        .save_draft(&DraftKey::NewThread, "{\"topic\":\"x\"}")
+        .await
+        .unwrap();
+    assert_eq!(store.load_draft(&thread()).await.unwrap().as_deref(), Some(SECRET));
+    let mut keys = store.draft_keys().await.unwrap();
+    keys.sort();
+    assert_eq!(keys, vec![thread(), DraftKey::NewThread]);
+    store.save_draft(&thread(), "").await.unwrap();
+    assert_eq!(store.load_draft(&thread()).await.unwrap(), None);
+    store.wipe().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn stored_bytes_are_not_the_plaintext_and_another_key_cannot_open_them() {
+    let name = db_name("crypto");
+    let store = Store::open_in(&name, SCHEMA_VERSION, USER).await.unwrap();
+    store.save_draft(&thread(), SECRET).await.unwrap();
+    store.close();
+    let key = format!("{USER}\u{1f}{}", thread().id());
+    let record = raw_record(&name, "drafts", &key).await;
+    let text = js_sys::JSON::stringify(&record).unwrap().as_string().unwrap();
+    assert!(!text.contains("Sara"), "no plaintext in the record's JSON form");
+    let sealed: js_sys::Uint8Array = js_sys::Reflect::get(&record, &"sealed".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let bytes = sealed.to_vec();
+    assert!(
+        !bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
+        "no plaintext in the ciphertext"
+    );
+
+    // The same record under a different key (another database, another key) does not open.
+    let other = db_name("crypto-other");
+    let elsewhere = Store::open_in(&other, SCHEMA_VERSION, USER).await.unwrap();
+    elsewhere.close();
+    let db = Database::open(&other).await.unwrap();
+    let tx = db
+        .transaction("drafts")
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    tx.object_store("drafts")
+        .unwrap()
+        .put(&record)
+        .with_key(key.as_str())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+    let elsewhere = Store::open_in(&other, SCHEMA_VERSION, USER).await.unwrap();
+    assert!(matches!(
+        elsewhere.load_draft(&thread()).await,
+        Err(StoreError::Crypto(_))
+    ));
+    elsewhere.wipe().await.unwrap();
+    Store::open_in(&name, SCHEMA_VERSION, USER)
+        .await
+        .unwrap()
+        .wipe()
+        .await
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_database_migrates_and_keeps_its_drafts() {
+    let name = db_name("migrate");
+    let old = Store::open_in(&name, 1, USER).await.unwrap();
+    old.save_draft(&thread(), SECRET).await.unwrap();
+    assert!(old.outbox().await.is_err(), "version 1 has no outbox yet");
+    old.close();
+    let new = Store::open_in(&name, SCHEMA_VERSION, USER).await.unwrap();
+    assert_eq!(new.load_draft(&thread()).await.unwrap().as_deref(), Some(SECRET));
+    new.put_outbox(&item(1)).await.unwrap();
+    assert_eq!(new.outbox().await.unwrap().len(), 1);
+    new.wipe().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn outbox_keeps_order_and_txn_ids_across_reopening() {
+    let name = db_name("outbox");
+    let store = Store::open_in(&name, SCHEMA_VERSION, USER).await.unwrap();
+    for seq in [30, 10, 20] {
+        store.put_outbox(&item(seq)).await.unwrap();
+    }
+    let mut failed = item(20);
+    failed.state = OutboxState::Failed("refused".into());
+    store.put_outbox(&failed).await.unwrap();
+    store.close();
+    let store = Store::open_in(&name, SCHEMA_VERSION, USER).await.unwrap();
+    let items = store.outbox().await.unwrap();
+    let order: Vec<&str> = items.iter().map(|i| i.txn_id.as_str()).collect();
+    assert_eq!(order, ["txn-10", "txn-20", "txn-30"]);
+    assert_eq!(items[1].state, OutboxState::Failed("refused".into()));
+    store.remove_outbox(10).await.unwrap();
+    assert_eq!(store.outbox().await.unwrap().len(), 2);
+    // Another user on the same device sees none of it.
+    let other = Store::open_in(&name, SCHEMA_VERSION, "@dana:localhost").await.unwrap();
+    assert!(other.outbox().await.unwrap().is_empty());
+    other.close();
+    store.wipe().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn unusable_databases_give_clear_errors() {
+    let err = Store::open_in(&db_name("bad"), 0, USER).await.err().unwrap();
+    assert!(matches!(err, StoreError::Failed(_)));
+    let err = Store::open_in(&db_name("bad"), SCHEMA_VERSION + 1, USER)
+        .await
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("schema version"));
+    // A database opened at a newer version than this build knows cannot be downgraded.
+    let name = db_name("newer");
+    Database::open(&name).with_version(9u32).await.unwrap().close();
+    let err = Store::open_in(&name, SCHEMA_VERSION, USER).await.err().unwrap();
+    assert!(
+        matches!(err, StoreError::Failed(_) | StoreError::Unavailable(_)),
+        "{err:?}"
+    );
+    assert!(!err.to_string().is_empty());
+}
