@@ -5,12 +5,15 @@
 //   node bench/seed.mjs seed    seed what is missing (the demo clinic must exist: seed-demo first)
 //
 // Two accounts, two sizes:
-//   dana (front desk: scheduling, authorization, referral, staffing) sees the ~12 demo threads of
+//   dana (front desk: scheduling, authorization, referral, staffing) sees the 7 demo threads of
 //     her categories plus SMALL_COUNT bench threads: the "200-thread account" of the start-up test.
-//   morgan (admin: all 7 categories) sees exactly TOTAL_FOR_ADMIN threads: the demo ones, the
-//     small set, and the bulk set, which goes into the categories dana cannot see (clinical,
-//     billing, documentation) so her account stays at ~200.
-// Everything is posted by morgan through the ordinary client API, a few requests at a time.
+//   morgan (admin: all 7 categories) sees TOTAL_FOR_ADMIN threads: the demo ones, the small set
+//     and the bulk set, which goes into the categories dana cannot see (clinical, billing,
+//     documentation) so that her account stays at ~200.
+// Roots are posted by morgan through the ordinary client API, a few requests at a time; every
+// bulk thread gets one reply (from priya or sam), because the server's thread list, through which
+// the app pages older threads, only lists roots that have a reply. About 65 events/s on 2 cores:
+// the first seed of an empty homeserver takes ~5 minutes.
 import { statSync } from 'node:fs';
 import { Api, BENCH_LOCAL, CLINIC, HOMESERVER, LOCAL, log, pool, readJson, replyContent, rootContent, writeJson } from './lib.mjs';
 
@@ -68,18 +71,33 @@ async function categoryRooms(api) {
   return rooms;
 }
 
-/** Threads (roots) a category room holds, counted through the server's thread list. */
-async function countThreads(api, roomId) {
+const BENCH_TOPIC = / \(b(\d{5})\)$/;
+
+/**
+ * What a category room holds: its thread roots (top-level messages, which the app shows as
+ * threads), which of them have a reply, and the bench numbers already used. Read through
+ * /messages, because the server's thread list (/threads) only knows roots that have a reply.
+ */
+async function inventory(api, roomId) {
+  const roots = new Map(); // event id -> bench number or null
+  const replied = new Set();
+  const filter = encodeURIComponent(JSON.stringify({ types: ['m.room.message'], lazy_load_members: true }));
   let from = null;
-  let n = 0;
   for (;;) {
-    const q = new URLSearchParams({ include: 'all', limit: '500' });
-    if (from) q.set('from', from);
-    const page = await api.ok('GET', `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/threads?${q}`);
-    n += page.chunk.length;
-    if (!page.next_batch) return n;
-    from = page.next_batch;
+    const q = `dir=b&limit=1000&filter=${filter}${from ? `&from=${encodeURIComponent(from)}` : ''}`;
+    const page = await api.ok('GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?${q}`);
+    for (const e of page.chunk) {
+      const rel = e.content?.['m.relates_to'];
+      if (rel?.rel_type === 'm.thread') replied.add(rel.event_id);
+      else if (!rel && e.content?.body !== undefined) {
+        const m = BENCH_TOPIC.exec(e.content?.['app.rounds.thread']?.topic ?? '');
+        roots.set(e.event_id, m ? Number(m[1]) : null);
+      }
+    }
+    if (!page.end || page.chunk.length === 0) break;
+    from = page.end;
   }
+  return { roots, replied };
 }
 
 /** Whether the cache describes what this homeserver holds (a reset database invalidates it). */
@@ -107,80 +125,86 @@ async function check() {
 
 async function seed() {
   const started = Date.now();
-  const morgan = await Api.login('morgan');
-  const rooms = await categoryRooms(morgan);
-  const missing = Object.entries(rooms).filter(([, r]) => !r);
-  if (missing.length) throw new Error(`category rooms missing (${missing.map(([k]) => k)}): run seed-demo first`);
-
-  let cache = readJson(CACHE);
-  const db = dbIdentity();
-  const sameDb = cache && cache.version === VERSION && cache.homeserver === HOMESERVER && cache.rooms?.clinical === rooms.clinical;
-  if (!sameDb) cache = { version: VERSION, homeserver: HOMESERVER, db, rooms, posted: { small: 0, bulk: 0 }, markers: [], complete: false };
-  cache.db = db;
-
-  // How many threads morgan sees before the bulk set (demo threads + the small set).
-  const counts = {};
-  for (const id of ALL_ROOMS) counts[id] = await countThreads(morgan, rooms[id]);
-  const seen = Object.values(counts).reduce((a, b) => a + b, 0);
-  log(`threads per category before seeding: ${JSON.stringify(counts)} (total ${seen})`);
-
-  let sent = 0;
-  const progress = setInterval(() => {
-    log(`seeding: ${sent} events in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    writeJson(CACHE, cache);
-  }, 15_000);
+  const sessions = { morgan: await Api.login('morgan'), priya: await Api.login('priya'), sam: await Api.login('sam') };
+  const morgan = sessions.morgan;
+  // Replies come from someone else, so morgan's inbox has unread threads like a real one.
+  const replier = { clinical: 'priya', documentation: 'priya', billing: 'sam', scheduling: 'priya', authorization: 'sam', referral: 'priya', staffing: 'priya' };
   try {
-    // Small set: dana's categories.
-    const smallTodo = SMALL_COUNT - cache.posted.small;
-    if (smallTodo > 0) {
-      log(`posting ${smallTodo} threads into ${SMALL_ROOMS.join(', ')}`);
-      const items = Array.from({ length: smallTodo }, (_, i) => cache.posted.small + i)
-        .map((n) => thread(n, rooms[SMALL_ROOMS[n % SMALL_ROOMS.length]]));
-      await pool(items, CONCURRENCY, async (t) => {
-        const root = await morgan.send(t.room, t.content);
+    const rooms = await categoryRooms(morgan);
+    const missing = Object.entries(rooms).filter(([, r]) => !r);
+    if (missing.length) throw new Error(`category rooms missing (${missing.map(([k]) => k)}): run seed-demo first`);
+    const db = dbIdentity();
+    const cache = { version: VERSION, homeserver: HOMESERVER, db, rooms, markers: [], complete: false };
+
+    const inv = {};
+    for (const id of ALL_ROOMS) inv[id] = await inventory(morgan, rooms[id]);
+    const benchNumbers = (ids) => ids.flatMap((id) => [...inv[id].roots.values()].filter((n) => n !== null));
+    const total = () => ALL_ROOMS.reduce((a, id) => a + inv[id].roots.size, 0);
+    log(`roots before seeding: ${ALL_ROOMS.map((id) => `${id} ${inv[id].roots.size}`).join(', ')} (total ${total()})`);
+
+    let sent = 0;
+    const progress = setInterval(() => log(`seeding: ${sent} events in ${((Date.now() - started) / 1000).toFixed(0)} s`), 15_000);
+    try {
+      const post = async (id, content) => {
+        const root = await morgan.send(rooms[id], content);
+        inv[id].roots.set(root, -1);
         sent++;
-        if (t.reply) {
-          await morgan.send(t.room, replyContent(root, root, 'Noted — I will follow up.'));
-          sent++;
-        }
-        cache.posted.small++;
-        if (cache.markers.length === 0) cache.markers.push([t.room, root]);
-      });
-    }
-    // Bulk set: up to TOTAL_FOR_ADMIN threads in morgan's view, in the rooms dana cannot see.
-    const after = { ...counts };
-    for (const id of ALL_ROOMS) after[id] = await countThreads(morgan, rooms[id]);
-    const total = Object.values(after).reduce((a, b) => a + b, 0);
-    const bulkTodo = Math.max(0, TOTAL_FOR_ADMIN - total);
-    if (bulkTodo > 0) {
-      log(`posting ${bulkTodo} threads into ${BULK_ROOMS.join(', ')} (about ${Math.ceil(bulkTodo / 60)} s at 60/s)`);
-      const base = SMALL_COUNT + cache.posted.bulk;
-      const items = Array.from({ length: bulkTodo }, (_, i) => base + i).map((n) => {
-        const t = thread(n, rooms[BULK_ROOMS[n % BULK_ROOMS.length]]);
-        t.reply = false; // roots only: replies would double the seeding time
-        return t;
-      });
-      let last = null;
-      await pool(items, CONCURRENCY, async (t) => {
-        last = [t.room, await morgan.send(t.room, t.content)];
+        return root;
+      };
+      const reply = async (id, root) => {
+        await sessions[replier[id]].send(rooms[id], replyContent(root, root, 'Noted — I will follow up on this today.'));
+        inv[id].replied.add(root);
         sent++;
-        cache.posted.bulk++;
+      };
+      // Small set: dana's categories (bench numbers 0..SMALL_COUNT-1); a quarter get a reply.
+      const used = new Set(benchNumbers(SMALL_ROOMS));
+      const small = [];
+      for (let n = 0; n < SMALL_COUNT; n++) if (!used.has(n)) small.push(n);
+      if (small.length) log(`posting ${small.length} threads into ${SMALL_ROOMS.join(', ')}`);
+      await pool(small, CONCURRENCY, async (n) => {
+        const id = SMALL_ROOMS[n % SMALL_ROOMS.length];
+        const t = thread(n, id);
+        const root = await post(id, t.content);
+        if (t.reply) await reply(id, root);
       });
-      if (last) cache.markers.push(last);
+      // Bulk set: morgan sees TOTAL_FOR_ADMIN roots, each with a reply (so the server's thread
+      // list, which the app pages older threads through, includes it).
+      const bulkUsed = benchNumbers(BULK_ROOMS);
+      let next = Math.max(SMALL_COUNT - 1, ...bulkUsed) + 1;
+      const bulk = [];
+      for (let k = total(); k < TOTAL_FOR_ADMIN; k++) bulk.push(next++);
+      if (bulk.length) log(`posting ${bulk.length} threads with a reply each into ${BULK_ROOMS.join(', ')} (~${Math.ceil((bulk.length * 2) / 65)} s)`);
+      await pool(bulk, CONCURRENCY, async (n) => {
+        const id = BULK_ROOMS[n % BULK_ROOMS.length];
+        await reply(id, await post(id, thread(n, id).content));
+      });
+      // Bench roots in the bulk rooms left without a reply (an interrupted run) get one now.
+      const lonely = BULK_ROOMS.flatMap((id) =>
+        [...inv[id].roots].filter(([e, n]) => n !== null && !inv[id].replied.has(e)).map(([e]) => [id, e]),
+      );
+      if (lonely.length) log(`replying in ${lonely.length} bench threads without a reply`);
+      await pool(lonely, CONCURRENCY, async ([id, e]) => reply(id, e));
+    } finally {
+      clearInterval(progress);
     }
-    const final = {};
-    for (const id of ALL_ROOMS) final[id] = await countThreads(morgan, rooms[id]);
-    cache.threads = final;
-    cache.threads_admin = Object.values(final).reduce((a, b) => a + b, 0);
-    cache.threads_dana = SMALL_ROOMS.reduce((a, id) => a + final[id], 0);
+
+    // Markers: the newest root of each category, to notice a reset database next time.
+    for (const id of ALL_ROOMS) {
+      const ids = [...inv[id].roots.keys()];
+      if (ids.length) cache.markers.push([rooms[id], ids[ids.length - 1]]);
+    }
+    cache.threads = Object.fromEntries(ALL_ROOMS.map((id) => [id, inv[id].roots.size]));
+    cache.threads_admin = total();
+    cache.threads_dana = SMALL_ROOMS.reduce((a, id) => a + inv[id].roots.size, 0);
+    cache.threads_with_replies_admin = ALL_ROOMS.reduce((a, id) => a + [...inv[id].roots.keys()].filter((e) => inv[id].replied.has(e)).length, 0);
     cache.complete = true;
     cache.seeded_at = new Date().toISOString();
     cache.seed_seconds = Math.round((Date.now() - started) / 1000);
+    cache.seed_events = sent;
+    writeJson(CACHE, cache);
     log(`seeded ${sent} events in ${cache.seed_seconds} s; morgan sees ${cache.threads_admin} threads, dana ${cache.threads_dana}`);
   } finally {
-    clearInterval(progress);
-    writeJson(CACHE, cache);
-    await morgan.logout();
+    for (const s of Object.values(sessions)) await s.logout();
   }
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Manage the local Synapse homeservers used by Rounds.
 #
-#   scripts/synapse.sh start|stop|reset|status|url|secret demo|test
+#   scripts/synapse.sh start|stop|reset|status|url|secret demo|test|bench
 #
 #   demo  port 8008   production-like: default rate limits and bcrypt cost,
 #                     so the app is exercised against what real servers do
@@ -15,12 +15,13 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { echo "usage: $0 start|stop|reset|status|url|secret demo|test" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|reset|status|url|secret demo|test|bench" >&2; exit 2; }
 (( $# == 2 )) || usage
 CMD=$1 INSTANCE=$2
 case "$INSTANCE" in
   demo) PORT=8008 ;;
   test) PORT=18008 ;;
+  bench) PORT=18028 ;;   # like test, kept apart so benchmarks' seeded data survives test runs
   *) usage ;;
 esac
 
@@ -90,7 +91,7 @@ YAML
 write_overrides() {
   local secret bcrypt_line=""
   secret=$(<"$SECRET_FILE")
-  [[ "$INSTANCE" == test ]] && bcrypt_line="bcrypt_rounds: 4"
+  [[ "$INSTANCE" != demo ]] && bcrypt_line="bcrypt_rounds: 4"
   # Top-level keys here replace those in homeserver.yaml (second -c wins).
   cat >"$DATA/overrides.yaml" <<YAML
 # Written by scripts/synapse.sh on every start; edit the script, not this file.
@@ -128,7 +129,7 @@ default_room_version: "10"
 max_upload_size: 10M
 $bcrypt_line
 YAML
-  if [[ "$INSTANCE" == test ]]; then
+  if [[ "$INSTANCE" != demo ]]; then
     # Generous but finite: tests create many users/rooms/messages quickly.
     local g='{per_second: 1000, burst_count: 10000}'
     cat >>"$DATA/overrides.yaml" <<YAML

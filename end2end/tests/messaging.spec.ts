@@ -125,12 +125,9 @@ test('phones show one pane, tablets two', async ({ browser }) => {
   await tablet.keyboard.press('ArrowUp');
   await expect(tablet.locator('li[aria-posinset="1"] a')).toBeFocused();
 
-  // Deep links survive a reload (after signing in again: the token lives in memory only).
+  // Deep links survive a reload (the session is restored from the encrypted store).
   const url = tablet.url();
   await tablet.reload();
-  await tablet.getByRole('textbox', { name: 'Username' }).fill('priya');
-  await tablet.getByLabel('Password').fill('rounds-demo');
-  await tablet.getByRole('button', { name: 'Sign in' }).click();
   await expect(tablet.getByRole('heading', { level: 1 })).toContainText('Friday coverage needed');
   expect(tablet.url()).toBe(url);
 });

@@ -83,8 +83,9 @@ impl Store {
     }
 
     /// Closes the connection (so that the database can be deleted or upgraded).
-    pub fn close(self) {
-        self.db.close();
+    pub fn close(&self) {
+        // `Database` is a cheap handle to the same connection.
+        self.db.clone().close();
     }
 
     fn record_key(&self, id: &str) -> String {
@@ -212,8 +213,8 @@ impl Store {
 
     /// Deletes the whole database on this device: every user's drafts, outbox, keys and the
     /// saved session (sign-out).
-    pub async fn wipe(self) -> Result<(), StoreError> {
-        self.db.close();
+    pub async fn wipe(&self) -> Result<(), StoreError> {
+        self.close();
         delete_database(&self.name).await
     }
 }

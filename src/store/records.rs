@@ -86,7 +86,8 @@ pub struct OutboxItem {
     pub state: OutboxState,
 }
 
-/// The session kept for restoring after a reload (encrypted like everything else).
+/// The session kept for restoring after a reload (encrypted like everything else), with what
+/// the app needs to start offline: the clinic and the rooms joined at the last sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedSession {
     /// Homeserver base URL.
@@ -97,6 +98,14 @@ pub struct SavedSession {
     pub access_token: String,
     /// Device id (keeps txn ids valid across reloads).
     pub device_id: String,
+    /// The clinic space's room id.
+    pub clinic_space: String,
+    /// The clinic policy.
+    pub policy: crate::domain::ClinicPolicy,
+    /// Rooms joined.
+    pub joined: Vec<String>,
+    /// Display name.
+    pub display_name: Option<String>,
 }
 
 #[cfg(test)]

@@ -39,6 +39,20 @@ fn App(config: AppConfig) -> impl IntoView {
         document.set_title(&config.clinic_name);
     }
     AppState::provide(config);
+    let state = AppState::get();
+    leptos::task::spawn_local(async move {
+        super::session::restore(state).await;
+        state.restoring.set(false);
+    });
+    // The browser's own connectivity events: show offline at once, retry at once when back.
+    let offline = window_event_listener(leptos::ev::offline, move |_| {
+        state.status.set(crate::sync::SyncStatus::Offline { retry_in_ms: 0 });
+    });
+    let online = window_event_listener(leptos::ev::online, move |_| state.wake.update(|w| *w += 1));
+    on_cleanup(move || {
+        offline.remove();
+        online.remove();
+    });
     view! {
         <Router>
             <Routes fallback=|| view! { <p class="boot">"Page not found."</p> }>

@@ -16,6 +16,13 @@ pub struct AppConfig {
     /// Alias prefix of the clinic's rooms on the homeserver (`rounds` → `#rounds:server`).
     #[serde(default = "default_clinic")]
     pub clinic: String,
+    /// Minutes without activity before the app locks and signs out (fractions allowed).
+    #[serde(default = "default_idle_minutes")]
+    pub idle_minutes: f64,
+}
+
+fn default_idle_minutes() -> f64 {
+    15.0
 }
 
 fn default_clinic() -> String {

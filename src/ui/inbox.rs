@@ -5,6 +5,7 @@ use super::state::AppState;
 use super::time;
 use crate::domain::inbox::{patient_key, ThreadKey};
 use crate::domain::{Body, Filter, Priority, Status, View};
+use crate::store::DraftKey;
 use crate::sync::ThreadPager;
 use leptos::html;
 use leptos::prelude::*;
@@ -234,11 +235,17 @@ fn ThreadRow(
             ))
         })
     };
+    let draft_key = DraftKey::Thread {
+        room_id: key.0.clone(),
+        root_id: key.1.clone(),
+    };
+    let has_draft = move || state.drafts.with(|d| d.contains(&draft_key));
     let is_selected = move || selected.with(|s| s.as_ref() == Some(&key));
     move || {
         row().map(|(title, (cat_id, cat_label), priority, status, preview, when, unread, patient)| {
             let href = href.clone();
             let (selected_class, selected_aria) = (is_selected.clone(), is_selected.clone());
+            let has_draft = has_draft.clone();
             view! {
                 <li class="thread-row" style:top=format!("{}px", index as f64 * ROW)
                     aria-setsize=total.to_string() aria-posinset=(index + 1).to_string()>
@@ -253,6 +260,7 @@ fn ThreadRow(
                             {(priority == Priority::Urgent).then(|| view! { <span class="tag urgent">"Urgent"</span> })}
                             {(status == Status::Resolved).then(|| view! { <span class="tag resolved">"Resolved"</span> })}
                             {group_start.then_some(patient).flatten().map(|p| view! { <span class="group-label">{p}</span> })}
+                            {move || has_draft().then(|| view! { <span class="tag draft">"Draft"</span> })}
                             {(unread > 0).then(|| view! { <span class="unread-count">{format!("{unread} unread")}</span> })}
                         </span>
                         <span class="preview">{preview}</span>

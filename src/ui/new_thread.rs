@@ -1,10 +1,12 @@
 //! The `New thread` dialog.
 
+use super::drafts::Draft;
 use super::inbox::urlencode;
 use super::outbox::new_txn_id;
 use super::state::AppState;
 use crate::api::events::MESSAGE;
 use crate::api::rounds::{PatientRef, Priority, ThreadMeta};
+use crate::store::{DraftKey, NewThreadDraft};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -25,6 +27,36 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
     let message = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+
+    // The dialog's fields are one draft, saved as you type and restored after a reload.
+    let draft = Draft::new(state, DraftKey::NewThread);
+    draft.load(move |saved| {
+        if let Ok(saved) = serde_json::from_str::<NewThreadDraft>(&saved) {
+            category.set(saved.room_id);
+            patient.set(saved.patient);
+            topic.set(saved.topic);
+            urgent.set(saved.urgent);
+            message.set(saved.message);
+        }
+    });
+    let save_draft = {
+        let draft = draft.clone();
+        move || {
+            let fields = NewThreadDraft {
+                room_id: category.get_untracked(),
+                patient: patient.get_untracked(),
+                topic: topic.get_untracked(),
+                urgent: urgent.get_untracked(),
+                message: message.get_untracked(),
+            };
+            let empty = fields.patient.is_empty() && fields.topic.is_empty() && fields.message.is_empty();
+            draft.changed(if empty {
+                String::new()
+            } else {
+                serde_json::to_string(&fields).unwrap_or_default()
+            });
+        }
+    };
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -75,9 +107,11 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
         busy.set(true);
         error.set(None);
         let navigate = navigate.clone();
+        let draft = draft.clone();
         spawn_local(async move {
             match client.send_event(&room, MESSAGE, &new_txn_id(), &content).await {
                 Ok(event_id) => {
+                    draft.clear();
                     for field in [patient, topic, message] {
                         field.set(String::new());
                     }
@@ -97,14 +131,17 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
     };
 
     view! {
-        <Show when=move || open.get()>
+        {move || open.get().then(|| view! {
             <div class="backdrop" on:click=move |_| open.set(false)></div>
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="new-thread-title"
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { open.set(false) }>
                 <form on:submit=create.clone()>
                     <h2 id="new-thread-title">"New thread"</h2>
                     <label for="nt-category">"Category"</label>
-                    <select id="nt-category" on:change=move |ev| category.set(event_target_value(&ev))>
+                    <select id="nt-category" on:change={
+                        let save = save_draft.clone();
+                        move |ev| { category.set(event_target_value(&ev)); save(); }
+                    }>
                         {move || categories().into_iter().map(|c| {
                             let room = c.room.clone().unwrap_or_default();
                             let selected = category.get_untracked() == room;
@@ -113,18 +150,30 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                     </select>
                     <label for="nt-patient">"Patient"</label>
                     <input id="nt-patient" type="text" autocomplete="off" placeholder="Optional, e.g. Sara M."
-                        prop:value=move || patient.get() on:input=move |ev| patient.set(event_target_value(&ev))/>
+                        prop:value=move || patient.get() on:input={
+                            let save = save_draft.clone();
+                            move |ev| { patient.set(event_target_value(&ev)); save(); }
+                        }/>
                     <label for="nt-topic">"Topic"</label>
                     <input id="nt-topic" type="text" autocomplete="off"
-                        prop:value=move || topic.get() on:input=move |ev| topic.set(event_target_value(&ev))/>
+                        prop:value=move || topic.get() on:input={
+                            let save = save_draft.clone();
+                            move |ev| { topic.set(event_target_value(&ev)); save(); }
+                        }/>
                     <label class="check">
                         <input type="checkbox" prop:checked=move || urgent.get()
-                            on:change=move |ev| urgent.set(event_target_checked(&ev))/>
+                            on:change={
+                                let save = save_draft.clone();
+                                move |ev| { urgent.set(event_target_checked(&ev)); save(); }
+                            }/>
                         "Urgent"
                     </label>
                     <label for="nt-message">"Message"</label>
                     <textarea id="nt-message" rows="5"
-                        prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
+                        prop:value=move || message.get() on:input={
+                            let save = save_draft.clone();
+                            move |ev| { message.set(event_target_value(&ev)); save(); }
+                        }></textarea>
                     {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
                     <div class="dialog-actions">
                         <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
@@ -132,6 +181,6 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                     </div>
                 </form>
             </div>
-        </Show>
+        })}
     }
 }

@@ -1,16 +1,21 @@
-//! Sending from this device: local echo at once, delivery in the background with the same txn
-//! id on every retry (the server then never stores a duplicate), `Failed` with Retry on a
-//! permanent refusal.
+//! Sending from this device through the persistent outbox.
+//!
+//! Every message is written to the encrypted store with its txn id *before* the first attempt,
+//! then sent by one worker in queue order. Retries (after reconnecting, a reload or a crash)
+//! reuse the txn id, so the server stores each message once. Offline, timeouts, 5xx and 429
+//! wait and retry (429 as long as the server asks); 403, 413 and other refusals mark the
+//! message Failed, keeping it for Retry or Delete.
 
 use super::state::AppState;
+use super::wait::wait;
 use crate::api::events::MESSAGE;
 use crate::api::rounds::{thread_reply_content, ThreadStatus, ThreadUpdate, THREAD_UPDATE};
 use crate::domain::{Body, Delivery, Message, Status};
+use crate::store::{OutboxItem, OutboxState};
 use crate::sync::Backoff;
-use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::time::Duration;
+use std::cell::Cell;
 
 /// A unique transaction id (random UUID from the browser's CSPRNG).
 pub fn new_txn_id() -> String {
@@ -20,21 +25,27 @@ pub fn new_txn_id() -> String {
         .unwrap_or_else(|| format!("rounds-{}-{}", js_sys::Date::now(), js_sys::Math::random()))
 }
 
-/// Something queued for a thread.
-#[derive(Clone)]
-struct Outgoing {
-    room_id: String,
-    root_id: String,
-    txn_id: String,
-    event_type: &'static str,
-    content: serde_json::Value,
+thread_local! {
+    /// Whether the worker is running (one per page).
+    static WORKING: Cell<bool> = const { Cell::new(false) };
+    /// Last queue number handed out (queue numbers grow even within one millisecond).
+    static LAST_SEQ: Cell<u64> = const { Cell::new(0) };
+}
+
+fn next_seq() -> u64 {
+    let now = (js_sys::Date::now() as u64) * 1000;
+    LAST_SEQ.with(|last| {
+        let seq = now.max(last.get() + 1);
+        last.set(seq);
+        seq
+    })
 }
 
 /// Posts a text reply in a thread.
 pub fn send_reply(state: AppState, room_id: &str, root_id: &str, text: &str) {
     let latest = latest_event(state, room_id, root_id);
     let content = thread_reply_content(root_id, &latest, text);
-    queue(state, room_id, root_id, MESSAGE, content, Body::Text(text.to_owned()));
+    queue(state, room_id, root_id, MESSAGE, content);
 }
 
 /// Posts a status change (`Mark resolved` / `Reopen`) in a thread.
@@ -48,12 +59,7 @@ pub fn send_status(state: AppState, room_id: &str, root_id: &str, status: Status
         status: Some(wire),
         priority: None,
     };
-    let content = update.content(root_id, &latest);
-    let body = Body::Update {
-        status: Some(status),
-        priority: None,
-    };
-    queue(state, room_id, root_id, THREAD_UPDATE, content, body);
+    queue(state, room_id, root_id, THREAD_UPDATE, update.content(root_id, &latest));
 }
 
 fn latest_event(state: AppState, room_id: &str, root_id: &str) -> String {
@@ -64,87 +70,177 @@ fn latest_event(state: AppState, room_id: &str, root_id: &str) -> String {
     })
 }
 
-fn queue(
-    state: AppState,
-    room_id: &str,
-    root_id: &str,
-    event_type: &'static str,
-    content: serde_json::Value,
-    body: Body,
-) {
-    let me = state
-        .session
-        .with_untracked(|s| s.as_ref().map(|s| s.me()))
-        .unwrap_or_default();
-    let txn_id = new_txn_id();
-    state.inbox.update(|inbox| {
-        inbox.add_local(
-            room_id,
-            root_id,
-            Message {
-                id: txn_id.clone(),
-                sender: me,
-                ts: js_sys::Date::now() as u64,
-                body,
-                delivery: Delivery::Sending,
-                txn_id: Some(txn_id.clone()),
-            },
+/// What the thread shows for a queued item.
+fn local_echo(state: AppState, item: &OutboxItem) -> Message {
+    let body = if item.event_type == THREAD_UPDATE {
+        let status = item.content.get("status").and_then(|s| s.as_str()).map(|s| match s {
+            "resolved" => Status::Resolved,
+            _ => Status::Open,
+        });
+        Body::Update { status, priority: None }
+    } else {
+        Body::Text(
+            item.content
+                .get("body")
+                .and_then(|b| b.as_str())
+                .unwrap_or_default()
+                .to_owned(),
         )
-    });
-    let outgoing = Outgoing {
-        room_id: room_id.to_owned(),
-        root_id: root_id.to_owned(),
-        txn_id,
-        event_type,
-        content,
     };
-    PENDING.with(|p| p.borrow_mut().push(outgoing.clone()));
-    spawn_local(deliver(state, outgoing));
+    Message {
+        id: item.txn_id.clone(),
+        sender: state
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.me()))
+            .unwrap_or_default(),
+        ts: item.queued_at,
+        body,
+        delivery: match &item.state {
+            OutboxState::Pending => Delivery::Sending,
+            OutboxState::Failed(reason) => Delivery::Failed(reason.clone()),
+        },
+        txn_id: Some(item.txn_id.clone()),
+    }
 }
 
-thread_local! {
-    /// Messages not yet on the server, kept so that `Retry` can resend them unchanged.
-    static PENDING: std::cell::RefCell<Vec<Outgoing>> = const { std::cell::RefCell::new(Vec::new()) };
+fn queue(state: AppState, room_id: &str, root_id: &str, event_type: &str, content: serde_json::Value) {
+    let item = OutboxItem {
+        seq: next_seq(),
+        txn_id: new_txn_id(),
+        room_id: room_id.to_owned(),
+        root_id: root_id.to_owned(),
+        event_type: event_type.to_owned(),
+        content,
+        queued_at: js_sys::Date::now() as u64,
+        state: OutboxState::Pending,
+    };
+    let echo = local_echo(state, &item);
+    state.inbox.update(|inbox| inbox.add_local(room_id, root_id, echo));
+    state.outbox.update(|q| q.push(item.clone()));
+    spawn_local(async move {
+        // Persisted before the first attempt: a crash from here on loses nothing.
+        persist(state, &item).await;
+        work(state).await;
+    });
+}
+
+async fn persist(state: AppState, item: &OutboxItem) {
+    if let Some(store) = state.local() {
+        if let Err(e) = store.put_outbox(item).await {
+            state.store_problem.set(Some(e.to_string()));
+        }
+    }
+}
+
+async fn forget(state: AppState, seq: u64) {
+    state.outbox.update(|q| q.retain(|i| i.seq != seq));
+    if let Some(store) = state.local() {
+        if let Err(e) = store.remove_outbox(seq).await {
+            state.store_problem.set(Some(e.to_string()));
+        }
+    }
+}
+
+/// After sign-in or a reload: picks up what the stored outbox still holds.
+pub async fn resume(state: AppState) {
+    let Some(store) = state.local() else { return };
+    match store.outbox().await {
+        Ok(items) => {
+            state.outbox.set(items);
+            work(state).await;
+        }
+        Err(e) => state.store_problem.set(Some(e.to_string())),
+    }
+}
+
+/// Shows local echoes for queued messages in threads the inbox knows (after a sync brought them).
+pub fn echo_queued(state: AppState) {
+    let items = state.outbox.get_untracked();
+    state.inbox.update(|inbox| {
+        for item in &items {
+            let known = inbox
+                .thread(&item.room_id, &item.root_id)
+                .is_some_and(|t| !t.contains(&item.txn_id));
+            if known && !inbox.knows(&item.txn_id) {
+                inbox.add_local(&item.room_id, &item.root_id, local_echo(state, item));
+            }
+        }
+    });
 }
 
 /// Sends a failed message again with its original txn id.
 pub fn retry(state: AppState, txn_id: &str) {
-    let found = PENDING.with(|p| p.borrow().iter().find(|o| o.txn_id == txn_id).cloned());
-    if let Some(outgoing) = found {
-        state
-            .inbox
-            .update(|i| i.set_delivery(&outgoing.room_id, &outgoing.root_id, txn_id, Delivery::Sending));
-        spawn_local(deliver(state, outgoing));
-    }
+    let Some(mut item) = state
+        .outbox
+        .with_untracked(|q| q.iter().find(|i| i.txn_id == txn_id).cloned())
+    else {
+        return;
+    };
+    item.state = OutboxState::Pending;
+    state.outbox.update(|q| {
+        q.iter_mut()
+            .filter(|i| i.seq == item.seq)
+            .for_each(|i| i.state = OutboxState::Pending)
+    });
+    state
+        .inbox
+        .update(|i| i.set_delivery(&item.room_id, &item.root_id, txn_id, Delivery::Sending));
+    spawn_local(async move {
+        persist(state, &item).await;
+        work(state).await;
+    });
 }
 
-async fn deliver(state: AppState, outgoing: Outgoing) {
+/// Deletes a failed message for good.
+pub fn delete(state: AppState, txn_id: &str) {
+    let Some(item) = state
+        .outbox
+        .with_untracked(|q| q.iter().find(|i| i.txn_id == txn_id).cloned())
+    else {
+        return;
+    };
+    state
+        .inbox
+        .update(|i| i.remove_local(&item.room_id, &item.root_id, txn_id));
+    spawn_local(forget(state, item.seq));
+}
+
+/// Sends pending messages one by one, in order, until none is left.
+async fn work(state: AppState) {
+    if WORKING.with(|w| w.replace(true)) {
+        return;
+    }
     let generation = state.generation.get_untracked();
     let mut backoff = Backoff::default();
     loop {
-        let Some(client) = state.client() else { return };
+        let next = state
+            .outbox
+            .with_untracked(|q| q.iter().find(|i| i.state == OutboxState::Pending).cloned());
+        let (Some(item), Some(client)) = (next, state.client()) else {
+            break;
+        };
+        if state.generation.get_untracked() != generation {
+            break;
+        }
         let result = client
-            .send_event(
-                &outgoing.room_id,
-                outgoing.event_type,
-                &outgoing.txn_id,
-                &outgoing.content,
-            )
+            .send_event(&item.room_id, &item.event_type, &item.txn_id, &item.content)
             .await;
         if state.generation.get_untracked() != generation {
-            return;
+            break;
         }
-        let (room, root, txn) = (&outgoing.room_id, &outgoing.root_id, &outgoing.txn_id);
+        let (room, root, txn) = (&item.room_id, &item.root_id, &item.txn_id);
         match result {
             Ok(event_id) => {
+                backoff.reset();
                 state.inbox.update(|i| i.confirm_sent(room, root, txn, &event_id));
-                PENDING.with(|p| p.borrow_mut().retain(|o| o.txn_id != *txn));
-                return;
+                forget(state, item.seq).await;
             }
-            // Offline, timeouts, 5xx and 429: wait (as long as the server asks) and try again.
+            // The session is over; the message stays stored for the next sign-in.
+            Err(e) if e.is_unknown_token() => break,
+            // Offline, timeouts, 5xx, 429: wait (as long as the server asks), same order.
             Err(e) if e.is_retryable() => {
                 let delay = backoff.delay_for(e.retry_after_ms(), js_sys::Math::random());
-                sleep(Duration::from_millis(delay)).await;
+                wait(state, delay).await;
             }
             Err(e) => {
                 let reason = match e.status() {
@@ -152,11 +248,19 @@ async fn deliver(state: AppState, outgoing: Outgoing) {
                     Some(413) => "This message is too long to send.".to_owned(),
                     _ => e.to_string(),
                 };
+                let mut failed = item.clone();
+                failed.state = OutboxState::Failed(reason.clone());
+                state.outbox.update(|q| {
+                    q.iter_mut()
+                        .filter(|i| i.seq == item.seq)
+                        .for_each(|i| i.state = failed.state.clone())
+                });
                 state
                     .inbox
                     .update(|i| i.set_delivery(room, root, txn, Delivery::Failed(reason)));
-                return;
+                persist(state, &failed).await;
             }
         }
     }
+    WORKING.with(|w| w.set(false));
 }

@@ -1,24 +1,87 @@
 //! Starting and ending a session, and the sync loop that keeps the inbox live.
 
 use super::state::{AppState, MatrixClient, Session};
+use super::{idle, outbox, wait::wait};
+use crate::api::BrowserTransport;
 use crate::domain::Inbox;
-use crate::provision::{self, Membership};
+use crate::provision::{self, Clinic, Membership};
+use crate::store::{SavedSession, Store};
 use crate::sync::{self, Backoff, Batch, SyncEngine, SyncStatus};
-use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::rc::Rc;
 use std::time::Duration;
 
 /// How long the server may hold a sync open.
 const LONG_POLL: Duration = Duration::from_secs(30);
 
-/// Makes a freshly signed-in client the session and starts syncing.
-pub fn begin(state: AppState, client: MatrixClient, membership: Membership) {
-    let me = client.session().map(|s| s.user_id.clone()).unwrap_or_default();
-    // The same person signing in again (after their session ended) keeps what was loaded.
-    if state.inbox.with_untracked(|i| i.me() != me) {
-        state.inbox.set(Inbox::new(&me));
+/// After a password sign-in: opens the user's encrypted store, keeps the session there for
+/// reloads, and starts. A store that cannot be opened is reported, not fatal.
+pub async fn signed_in(state: AppState, client: MatrixClient, membership: Membership) {
+    let store = match Store::open(&client.session().map(|s| s.user_id.clone()).unwrap_or_default()).await {
+        Ok(store) => {
+            if let Some(saved) = saved_session(&client, &membership) {
+                if let Err(e) = store.save_session(&saved).await {
+                    state.store_problem.set(Some(e.to_string()));
+                }
+            }
+            Some(Rc::new(store))
+        }
+        Err(e) => {
+            state.store_problem.set(Some(e.to_string()));
+            None
+        }
+    };
+    begin(state, client, membership, store);
+}
+
+fn saved_session(client: &MatrixClient, membership: &Membership) -> Option<SavedSession> {
+    let session = client.session()?;
+    Some(SavedSession {
+        homeserver: client.homeserver().to_owned(),
+        user_id: session.user_id.clone(),
+        access_token: session.access_token.clone(),
+        device_id: session.device_id.clone(),
+        clinic_space: membership.clinic.space.clone(),
+        policy: membership.clinic.policy.clone(),
+        joined: membership.joined.iter().cloned().collect(),
+        display_name: membership.display_name.clone(),
+    })
+}
+
+/// At start-up: continues the session kept in the encrypted store, even offline. Returns
+/// whether there was one.
+pub async fn restore(state: AppState) -> bool {
+    match Store::restore().await {
+        Ok(Some((store, saved))) => {
+            let client = MatrixClient::new(BrowserTransport, &saved.homeserver).with_session(crate::api::Session {
+                user_id: saved.user_id,
+                access_token: saved.access_token,
+                device_id: saved.device_id,
+            });
+            let membership = Membership {
+                clinic: Clinic {
+                    space: saved.clinic_space,
+                    policy: saved.policy,
+                },
+                joined: saved.joined.into_iter().collect(),
+                display_name: saved.display_name,
+            };
+            begin(state, client, membership, Some(Rc::new(store)));
+            true
+        }
+        Ok(None) => false,
+        Err(e) => {
+            state.store_problem.set(Some(e.to_string()));
+            false
+        }
     }
+}
+
+/// Makes a signed-in client the session and starts syncing, sending and the idle watch.
+fn begin(state: AppState, client: MatrixClient, membership: Membership, store: Option<Rc<Store>>) {
+    let me = client.session().map(|s| s.user_id.clone()).unwrap_or_default();
+    state.inbox.set(Inbox::new(&me));
     let generation = state.generation.get_untracked() + 1;
     state.generation.set(generation);
     state.joined.set(membership.joined.clone());
@@ -29,18 +92,49 @@ pub fn begin(state: AppState, client: MatrixClient, membership: Membership) {
         membership.clinic.space.clone(),
         membership.clinic.policy.clone(),
     );
+    state.store.set_value(store);
     state.session.set(Some(Session {
         client,
         clinic: membership.clinic,
         display_name: membership.display_name,
     }));
     spawn_local(run(state, engine, generation));
+    spawn_local(outbox::resume(state));
+    spawn_local(super::drafts::load_markers(state));
+    idle::watch(state, generation);
 }
 
-/// Ends the session locally (after the server was told, or could not be).
-pub fn end(state: AppState, notice: Option<String>) {
+/// How a session ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// `Sign out`: every local database, key and cache of the app is deleted.
+    SignOut,
+    /// Idle logoff or an expired token: the saved session is forgotten, drafts and unsent
+    /// messages stay encrypted for the same person's next sign-in.
+    KeepDrafts,
+}
+
+/// Ends the session: tells the server (best effort), clears the local data as `ending` says
+/// and everything in memory, and shows sign-in with `notice`.
+pub async fn end(state: AppState, ending: Ending, notice: Option<String>) {
     state.generation.update(|g| *g += 1);
+    if let Some(mut client) = state.client() {
+        // The local session ends even if the server cannot be told (offline, token gone).
+        let _ = client.logout().await;
+    }
+    if let Some(store) = state.store.try_update_value(Option::take).flatten() {
+        let result = match ending {
+            Ending::SignOut => store.wipe().await,
+            Ending::KeepDrafts => store.forget_session().await.map(|_| store.close()),
+        };
+        if let Err(e) = result {
+            state.store_problem.set(Some(e.to_string()));
+        }
+    }
     state.session.set(None);
+    state.inbox.set(Inbox::default());
+    state.outbox.set(Vec::new());
+    state.drafts.set(Default::default());
     state.notice.set(notice);
 }
 
@@ -71,13 +165,14 @@ async fn run(state: AppState, mut engine: SyncEngine<crate::api::BrowserTranspor
                 state.status.set(SyncStatus::Live);
             }
             Err(e) if e.is_unknown_token() => {
-                end(state, Some("Your session has ended. Please sign in again.".into()));
+                let notice = "Your session has ended. Please sign in again; your drafts are kept.";
+                end(state, Ending::KeepDrafts, Some(notice.into())).await;
                 break;
             }
             Err(e) => {
                 let delay = backoff.delay_for(e.retry_after_ms(), js_sys::Math::random());
                 state.status.set(SyncStatus::Offline { retry_in_ms: delay });
-                sleep(Duration::from_millis(delay)).await;
+                wait(state, delay).await;
             }
         }
     }
@@ -99,6 +194,9 @@ async fn apply(state: AppState, engine: &SyncEngine<crate::api::BrowserTransport
         mark("rounds:sync-received");
     }
     state.inbox.update(|inbox| inbox.apply(incoming));
+    if has_news {
+        outbox::echo_queued(state);
+    }
     if has_news {
         // The client's own share of the latency: sync answer in hand → next frame painted.
         request_animation_frame(|| {

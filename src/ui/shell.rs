@@ -22,7 +22,9 @@ pub const OFFLINE_TEXT: &str = "Offline — messages will be sent when you recon
 pub fn Shell() -> impl IntoView {
     let state = AppState::get();
     move || {
-        if state.signed_in.get() {
+        if state.restoring.get() {
+            view! { <p class="boot" role="status">"Loading…"</p> }.into_any()
+        } else if state.signed_in.get() {
             view! { <Frame/> }.into_any()
         } else {
             view! { <SignIn/> }.into_any()
@@ -51,13 +53,22 @@ fn Frame() -> impl IntoView {
     let signing_out = RwSignal::new(false);
 
     let sign_out = move |_| {
+        let unsent = state.outbox.with_untracked(Vec::len);
+        if unsent > 0 {
+            let question = format!(
+                "{unsent} message{} not been sent yet and will be lost if you sign out. Sign out anyway?",
+                if unsent == 1 { " has" } else { "s have" }
+            );
+            let confirmed = web_sys::window()
+                .and_then(|w| w.confirm_with_message(&question).ok())
+                .unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+        }
         signing_out.set(true);
         spawn_local(async move {
-            if let Some(mut client) = state.client() {
-                // The local session ends even if the server cannot be told (offline).
-                let _ = client.logout().await;
-            }
-            session::end(state, None);
+            session::end(state, session::Ending::SignOut, None).await;
             signing_out.set(false);
         });
     };
@@ -82,6 +93,7 @@ fn Frame() -> impl IntoView {
                 })}
                 <button type="button" class="quiet" on:click=sign_out disabled=move || signing_out.get()>"Sign out"</button>
             </header>
+            {move || state.store_problem.get().map(|p| view! { <p class="store-problem" role="alert">{p}</p> })}
             {move || if on_staff.get() {
                 view! { <main class="page"><Outlet/></main> }.into_any()
             } else {

@@ -45,7 +45,7 @@ pub fn SignIn() -> impl IntoView {
             match provision::enter_clinic(&client, &state.config.with_value(|c| c.clinic.clone())).await {
                 Ok(membership) => {
                     password.set(String::new());
-                    session::begin(state, client, membership);
+                    session::signed_in(state, client, membership).await;
                 }
                 Err(e) => {
                     error.set(Some(clinic_message(&e)));

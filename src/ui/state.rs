@@ -4,9 +4,11 @@ use super::config::AppConfig;
 use crate::api::{BrowserTransport, Client};
 use crate::domain::{ClinicPolicy, Inbox, StaffView};
 use crate::provision::Clinic;
+use crate::store::{DraftKey, OutboxItem, Store};
 use crate::sync::SyncStatus;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 /// The Matrix client the UI uses.
 pub type MatrixClient = Client<BrowserTransport>;
@@ -50,6 +52,18 @@ pub struct AppState {
     pub signed_in: Memo<bool>,
     /// The signed-in person's view, derived from the policy and the joined rooms.
     pub staff: Memo<Option<StaffView>>,
+    /// The encrypted local store of the signed-in user (`None` if IndexedDB is unusable).
+    pub store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    /// Why the local store cannot be used, shown to the user.
+    pub store_problem: RwSignal<Option<String>>,
+    /// Composers with a saved draft (for the inbox's Draft marker).
+    pub drafts: RwSignal<BTreeSet<DraftKey>>,
+    /// Messages not yet on the server, in queue order (mirrors the stored outbox).
+    pub outbox: RwSignal<Vec<OutboxItem>>,
+    /// Bumped when the browser comes back online: sleeping retries wake up at once.
+    pub wake: RwSignal<u64>,
+    /// True while a saved session is being restored at start-up.
+    pub restoring: RwSignal<bool>,
 }
 
 impl AppState {
@@ -74,6 +88,12 @@ impl AppState {
             generation: RwSignal::new(0),
             signed_in: Memo::new(move |_| session.with(Option::is_some)),
             staff,
+            store: StoredValue::new_local(None),
+            store_problem: RwSignal::new(None),
+            drafts: RwSignal::new(BTreeSet::new()),
+            outbox: RwSignal::new(Vec::new()),
+            wake: RwSignal::new(0),
+            restoring: RwSignal::new(true),
         });
     }
 
@@ -85,6 +105,11 @@ impl AppState {
     /// The client, if signed in (untracked).
     pub fn client(&self) -> Option<MatrixClient> {
         self.session.with_untracked(|s| s.as_ref().map(|s| s.client.clone()))
+    }
+
+    /// The local store, if open.
+    pub fn local(&self) -> Option<Rc<Store>> {
+        self.store.get_value()
     }
 
     /// Replaces the clinic policy after the admins changed it.

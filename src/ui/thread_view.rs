@@ -1,10 +1,12 @@
 //! The thread view: title, messages with day separators and receipts, composer, status.
 
+use super::drafts::Draft;
 use super::outbox;
 use super::state::AppState;
 use super::time;
 use super::visibility::page_active;
 use crate::domain::{Body, Delivery, Incoming, Message, Priority, Status};
+use crate::store::DraftKey;
 use crate::sync;
 use leptos::html;
 use leptos::prelude::*;
@@ -259,7 +261,11 @@ fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
                     view! {
                         <span class="delivery failed">"Failed"</span>
                         <span class="failure-reason">{reason}</span>
-                        <button type="button" class="small" on:click=move |_| outbox::retry(state, &txn)>"Retry"</button>
+                        <button type="button" class="small" on:click={
+                            let txn = txn.clone();
+                            move |_| outbox::retry(state, &txn)
+                        }>"Retry"</button>
+                        <button type="button" class="small" on:click=move |_| outbox::delete(state, &txn)>"Delete"</button>
                     }
                     .into_any(),
                 ),
@@ -297,6 +303,18 @@ fn Typing(room: String) -> impl IntoView {
 fn Composer(room: String, root: String) -> impl IntoView {
     let state = AppState::get();
     let text = RwSignal::new(String::new());
+    let draft = Draft::new(
+        state,
+        DraftKey::Thread {
+            room_id: room.clone(),
+            root_id: root.clone(),
+        },
+    );
+    draft.load(move |saved| {
+        if text.try_get_untracked().is_some_and(|t| t.is_empty()) {
+            text.set(saved);
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let last_typing = StoredValue::new(0.0_f64);
 
@@ -319,6 +337,7 @@ fn Composer(room: String, root: String) -> impl IntoView {
     };
     let send = {
         let notify_typing = notify_typing.clone();
+        let draft = draft.clone();
         move || {
             let body = text.get_untracked();
             if body.trim().is_empty() {
@@ -336,6 +355,7 @@ fn Composer(room: String, root: String) -> impl IntoView {
             error.set(None);
             outbox::send_reply(state, &room, &root, body.trim_end());
             text.set(String::new());
+            draft.clear();
             notify_typing(false);
         }
     };
@@ -346,7 +366,12 @@ fn Composer(room: String, root: String) -> impl IntoView {
             <div class="composer-row">
                 <textarea aria-label="Message" placeholder="Write a reply…" rows="2"
                     prop:value=move || text.get()
-                    on:input=move |ev| { text.set(event_target_value(&ev)); notify_typing(true); }
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        draft.changed(value.clone());
+                        text.set(value);
+                        notify_typing(true);
+                    }
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                             ev.prevent_default();
