@@ -1,6 +1,7 @@
-// Serves the built app (dist/) on 127.0.0.1 like a production static host: SPA fallback to
-// index.html for unknown paths, and /config.json replaced by $ROUNDS_CONFIG when set, so tests
-// point the same build at another homeserver without rebuilding.
+// Serves the built app (dist/) on 127.0.0.1 like a production static host (docs/DEPLOYMENT.md):
+// SPA fallback to index.html for unknown paths, the Content-Security-Policy with connect-src
+// limited to the configured homeserver, no-cache where files are not hashed, and /config.json
+// replaced by $ROUNDS_CONFIG when set, so tests point the same build elsewhere without rebuilding.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -31,11 +32,39 @@ async function load(path) {
   }
 }
 
+/** The policy for the homeserver currently configured. */
+async function securityHeaders() {
+  let homeserver = '';
+  try {
+    const [config] = await load('/config.json');
+    homeserver = new URL(JSON.parse(config).homeserver).origin;
+  } catch {
+    // A broken config.json still gets a policy; the app shows its error page.
+  }
+  return {
+    'Content-Security-Policy':
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
+      `connect-src 'self' ${homeserver}; manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; ` +
+      "object-src 'none'; base-uri 'none'; form-action 'self'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
+
+/** Hashed files never change; everything else must be revalidated. */
+function cacheControl(path) {
+  return /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache';
+}
+
 createServer(async (req, res) => {
   const path = new URL(req.url, 'http://localhost').pathname;
   try {
     const [body, ext] = await load(path === '/' ? '/index.html' : path);
-    res.writeHead(200, { 'Content-Type': types[ext] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+    res.writeHead(200, {
+      'Content-Type': types[ext] ?? 'application/octet-stream',
+      'Cache-Control': cacheControl(path),
+      ...(await securityHeaders()),
+    });
     res.end(body);
   } catch {
     res.writeHead(404, { 'Content-Type': 'text/plain' });

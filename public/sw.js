@@ -4,12 +4,16 @@
 
 const SHELL = 'rounds-shell-v1';
 
+self.addEventListener('message', (event) => {
+  if (event.data === 'skip-waiting') self.skipWaiting();
+});
+
 // The hashed asset names change with every build: read them from the index page itself.
 async function shellUrls() {
   const response = await fetch('/', { cache: 'no-store' });
   const html = await response.clone().text();
   const assets = [...html.matchAll(/(?:href|src)="(\/[^"]+)"/g)].map((m) => m[1]);
-  return { index: response, urls: ['/config.json', '/manifest.webmanifest', ...new Set(assets)] };
+  return { index: response, urls: ['/config.json', '/manifest.webmanifest', '/icons/icon-512.png', '/icons/maskable-512.png', ...new Set(assets)] };
 }
 
 self.addEventListener('install', (event) => {
@@ -20,7 +24,8 @@ self.addEventListener('install', (event) => {
       await cache.put('/', index);
       // A missing optional file (no manifest yet) must not stop the install.
       await Promise.all(urls.map((url) => cache.add(url).catch(() => undefined)));
-      await self.skipWaiting();
+      // The first version takes over at once; later ones wait for the user's "Reload".
+      if (!self.registration.active) await self.skipWaiting();
     })(),
   );
 });
@@ -43,12 +48,30 @@ self.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate') {
     // Any app route: the newest index page when online, the kept one offline.
     event.respondWith(fromNetworkThenCache(request, '/'));
+  } else if (url.pathname === '/manifest.webmanifest') {
+    event.respondWith(brandedManifest(request));
   } else if (url.pathname === '/config.json') {
     event.respondWith(fromNetworkThenCache(request, '/config.json'));
   } else {
     event.respondWith(fromCacheThenNetwork(request));
   }
 });
+
+// The manifest follows the clinic's config.json (name and colours), with no rebuild.
+async function brandedManifest(request) {
+  const manifest = await (await fromNetworkThenCache(request, '/manifest.webmanifest')).json();
+  try {
+    const config = await (await fromNetworkThenCache(new Request('/config.json'), '/config.json')).json();
+    if (config.clinic_name) {
+      manifest.name = config.clinic_name;
+      manifest.short_name = config.short_name || config.clinic_name.slice(0, 12);
+    }
+    if (config.primary_color) manifest.theme_color = config.primary_color;
+  } catch {
+    // A broken config.json keeps the default manifest; the app shows what is wrong.
+  }
+  return new Response(JSON.stringify(manifest), { headers: { 'Content-Type': 'application/manifest+json' } });
+}
 
 async function fromNetworkThenCache(request, key) {
   const cache = await caches.open(SHELL);

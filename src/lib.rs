@@ -5,6 +5,7 @@
 //! is the Leptos app.
 
 pub mod api;
+pub mod branding;
 pub mod domain;
 pub mod provision;
 pub mod store;

@@ -312,6 +312,11 @@ impl Inbox {
             .count()
     }
 
+    /// Unread messages across all threads.
+    pub fn total_unread(&self) -> usize {
+        self.threads.values().map(|t| self.unread(t)).sum()
+    }
+
     /// For each message index, who (other than me) has read up to exactly there.
     pub fn seen_by(&self, thread: &Thread) -> BTreeMap<usize, Vec<String>> {
         let mut seen: BTreeMap<usize, Vec<String>> = BTreeMap::new();

@@ -35,9 +35,7 @@ fn ConfigError(problem: String) -> impl IntoView {
 
 #[component]
 fn App(config: AppConfig) -> impl IntoView {
-    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-        document.set_title(&config.clinic_name);
-    }
+    config.apply();
     AppState::provide(config);
     let state = AppState::get();
     leptos::task::spawn_local(async move {
@@ -49,10 +47,14 @@ fn App(config: AppConfig) -> impl IntoView {
         state.status.set(crate::sync::SyncStatus::Offline { retry_in_ms: 0 });
     });
     let online = window_event_listener(leptos::ev::online, move |_| state.wake.update(|w| *w += 1));
+    // boot.js announces a waiting new version of the app.
+    let update = window_event_listener_untyped("rounds-update-available", move |_| state.update_available.set(true));
     on_cleanup(move || {
         offline.remove();
         online.remove();
+        update.remove();
     });
+    super::notify::track_unread(state);
     view! {
         <Router>
             <Routes fallback=|| view! { <p class="boot">"Page not found."</p> }>

@@ -1,6 +1,9 @@
 //! The runtime `config.json` served beside the app: rebrand or repoint without a rebuild.
 
+use crate::branding::check_brand;
+use crate::domain::ClinicPolicy;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// What a clinic configures for its portal.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -19,6 +22,69 @@ pub struct AppConfig {
     /// Minutes without activity before the app locks and signs out (fractions allowed).
     #[serde(default = "default_idle_minutes")]
     pub idle_minutes: f64,
+    /// Short name for the home screen (defaults to the clinic name).
+    #[serde(default)]
+    pub short_name: Option<String>,
+    /// Logo shown in the header and on the sign-in page (a path on this site).
+    #[serde(default)]
+    pub logo: Option<String>,
+    /// Brand colour (buttons, links); must carry white text readably.
+    #[serde(default)]
+    pub primary_color: Option<String>,
+    /// Second brand colour (badges, highlights); same contrast rule.
+    #[serde(default)]
+    pub accent_color: Option<String>,
+    /// Labels replacing the clinic policy's category labels in this portal, by category id.
+    #[serde(default)]
+    pub category_labels: BTreeMap<String, String>,
+    /// Labels replacing the clinic policy's role labels, by role id.
+    #[serde(default)]
+    pub role_labels: BTreeMap<String, String>,
+}
+
+impl AppConfig {
+    /// Applies this portal's category and role labels to a policy (display only).
+    pub fn relabel(&self, policy: &mut ClinicPolicy) {
+        for c in &mut policy.categories {
+            if let Some(label) = self.category_labels.get(&c.id) {
+                c.label = label.clone();
+            }
+        }
+        for r in &mut policy.roles {
+            if let Some(label) = self.role_labels.get(&r.id) {
+                r.label = label.clone();
+            }
+        }
+    }
+
+    /// Sets the page title, the theme colours and the manifest link from this configuration.
+    pub fn apply(&self) {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        document.set_title(&self.clinic_name);
+        let root = document
+            .document_element()
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+        let style = root.map(|r| r.style());
+        let colors = [("--brand", &self.primary_color), ("--accent", &self.accent_color)];
+        if let (Some(style), Some(_)) = (&style, &self.primary_color) {
+            // Checked for white text in `load`; keep white on it in the dark scheme too.
+            let _ = style.set_property("--on-brand", "#ffffff");
+        }
+        for (var, value) in colors {
+            if let (Some(style), Some(color)) =
+                (&style, value.as_deref().and_then(|v| crate::branding::Color::parse(v)))
+            {
+                let _ = style.set_property(var, &color.to_string());
+                let _ = style.set_property(&format!("{var}-strong"), &color.scaled(0.8).to_string());
+            }
+        }
+        if let (Ok(Some(meta)), Some(color)) = (document.query_selector("meta[name=theme-color]"), &self.primary_color)
+        {
+            let _ = meta.set_attribute("content", color);
+        }
+    }
 }
 
 fn default_idle_minutes() -> f64 {
@@ -45,6 +111,14 @@ pub async fn load() -> Result<AppConfig, String> {
     let config: AppConfig = serde_json::from_str(&text).map_err(|e| format!("config.json is not valid: {e}"))?;
     if config.clinic_name.trim().is_empty() || config.homeserver.trim().is_empty() {
         return Err("config.json must name the clinic (clinic_name) and its homeserver".into());
+    }
+    for (name, value) in [
+        ("primary_color", &config.primary_color),
+        ("accent_color", &config.accent_color),
+    ] {
+        if let Some(value) = value {
+            check_brand(name, value).map_err(|e| format!("config.json: {e}"))?;
+        }
     }
     Ok(config)
 }

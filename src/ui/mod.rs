@@ -7,6 +7,7 @@ mod errors;
 mod idle;
 mod inbox;
 mod new_thread;
+mod notify;
 mod outbox;
 mod session;
 mod shell;
@@ -18,12 +19,8 @@ mod time;
 mod visibility;
 mod wait;
 
-/// Mounts the app on `<body>` and registers the service worker (offline start).
+/// Mounts the app on `<body>` (`public/boot.js` loads it and registers the service worker).
 pub fn start() {
     console_error_panic_hook::set_once();
-    if let Some(window) = web_sys::window() {
-        // Without a service worker the app still works online; nothing to report.
-        let _ = window.navigator().service_worker().register("/sw.js");
-    }
     leptos::mount::mount_to_body(app::Root);
 }

@@ -1,9 +1,9 @@
 //! Starting and ending a session, and the sync loop that keeps the inbox live.
 
 use super::state::{AppState, MatrixClient, Session};
-use super::{idle, outbox, wait::wait};
+use super::{idle, notify, outbox, wait::wait};
 use crate::api::BrowserTransport;
-use crate::domain::Inbox;
+use crate::domain::{Inbox, Incoming};
 use crate::provision::{self, Clinic, Membership};
 use crate::store::{SavedSession, Store};
 use crate::sync::{self, Backoff, Batch, SyncEngine, SyncStatus};
@@ -79,7 +79,8 @@ pub async fn restore(state: AppState) -> bool {
 }
 
 /// Makes a signed-in client the session and starts syncing, sending and the idle watch.
-fn begin(state: AppState, client: MatrixClient, membership: Membership, store: Option<Rc<Store>>) {
+fn begin(state: AppState, client: MatrixClient, mut membership: Membership, store: Option<Rc<Store>>) {
+    state.config.with_value(|c| c.relabel(&mut membership.clinic.policy));
     let me = client.session().map(|s| s.user_id.clone()).unwrap_or_default();
     state.inbox.set(Inbox::new(&me));
     let generation = state.generation.get_untracked() + 1;
@@ -138,6 +139,25 @@ pub async fn end(state: AppState, ending: Ending, notice: Option<String>) {
     state.notice.set(notice);
 }
 
+/// One notification per thread with news worth it (urgent, or one the person takes part in).
+fn announce(state: AppState, me: &str, mut fresh: Vec<(String, String)>) {
+    fresh.dedup();
+    for (room, root) in fresh {
+        let category = state
+            .session
+            .with_untracked(|s| {
+                s.as_ref()
+                    .and_then(|s| s.clinic.policy.category_by_room(&room).map(|c| c.label.clone()))
+            })
+            .unwrap_or_else(|| "Rounds".into());
+        state.inbox.with_untracked(|inbox| {
+            if let Some(thread) = inbox.thread(&room, &root).filter(|t| notify::worth_notifying(t, me)) {
+                notify::show(thread, &category);
+            }
+        });
+    }
+}
+
 /// A performance mark for the benchmarks (`bench/`); harmless when nobody reads it.
 fn mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
@@ -186,10 +206,38 @@ async fn apply(state: AppState, engine: &SyncEngine<crate::api::BrowserTransport
         invited,
         policy,
     } = batch;
-    if let Some(policy) = policy {
+    if let Some(mut policy) = policy {
+        state.config.with_value(|c| c.relabel(&mut policy));
         state.set_policy(policy);
     }
     let has_news = !incoming.is_empty();
+    // New messages from others, for notifications (none for the first sync's history).
+    let me = state
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.me()))
+        .unwrap_or_default();
+    let fresh: Vec<(String, String)> = if engine.has_synced() && !state.active.get_untracked() && notify::allowed() {
+        state.inbox.with_untracked(|inbox| {
+            incoming
+                .iter()
+                .filter_map(|item| match item {
+                    Incoming::Root { room_id, message, .. } => {
+                        Some((room_id, &message.id, &message.id, &message.sender))
+                    }
+                    Incoming::InThread {
+                        room_id,
+                        root_id,
+                        message,
+                    } => Some((room_id, root_id, &message.id, &message.sender)),
+                    _ => None,
+                })
+                .filter(|(_, _, id, sender)| **sender != me && !inbox.knows(id))
+                .map(|(room, root, _, _)| (room.clone(), root.clone()))
+                .collect()
+        })
+    } else {
+        Vec::new()
+    };
     if has_news {
         mark("rounds:sync-received");
     }
@@ -197,6 +245,7 @@ async fn apply(state: AppState, engine: &SyncEngine<crate::api::BrowserTransport
     if has_news {
         outbox::echo_queued(state);
     }
+    announce(state, &me, fresh);
     if has_news {
         // The client's own share of the latency: sync answer in hand → next frame painted.
         request_animation_frame(|| {

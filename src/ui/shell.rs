@@ -48,7 +48,7 @@ fn Frame() -> impl IntoView {
     // A memo, so that moving between threads does not rebuild the inbox pane.
     let on_staff = Memo::new(move |_| location.pathname.with(|p| p.starts_with("/staff")));
     let new_thread = RwSignal::new(false);
-    let clinic_name = state.config.with_value(|c| c.clinic_name.clone());
+    let (clinic_name, logo) = state.config.with_value(|c| (c.clinic_name.clone(), c.logo.clone()));
     let staff = move || state.staff.get();
     let signing_out = RwSignal::new(false);
 
@@ -76,6 +76,7 @@ fn Frame() -> impl IntoView {
     view! {
         <div class="app">
             <header class="topbar">
+                {logo.map(|src| view! { <img class="logo" src=src alt=""/> })}
                 <span class="brand">{clinic_name}</span>
                 <nav aria-label="Main" class="main-nav">
                     <ul>
@@ -94,6 +95,17 @@ fn Frame() -> impl IntoView {
                 <button type="button" class="quiet" on:click=sign_out disabled=move || signing_out.get()>"Sign out"</button>
             </header>
             {move || state.store_problem.get().map(|p| view! { <p class="store-problem" role="alert">{p}</p> })}
+            {move || state.update_available.get().then(|| view! {
+                <div class="banner" role="status">
+                    "Update available — "
+                    <button type="button" class="small" on:click=move |_| {
+                        if let (Some(w), Ok(event)) = (web_sys::window(), web_sys::Event::new("rounds-apply-update")) {
+                            let _ = w.dispatch_event(&event);
+                        }
+                    }>"Reload"</button>
+                </div>
+            })}
+            <NotificationOffer/>
             {move || if on_staff.get() {
                 view! { <main class="page"><Outlet/></main> }.into_any()
             } else {
@@ -119,6 +131,25 @@ fn ConnectionState() -> impl IntoView {
         SyncStatus::Initial => view! { <span class="connection">"Connecting…"</span> }.into_any(),
         SyncStatus::CatchingUp => view! { <span class="connection">"Catching up…"</span> }.into_any(),
         SyncStatus::Live => view! { <span class="connection live">"Live"</span> }.into_any(),
+    }
+}
+
+/// Offers to turn on notifications while the browser has not asked yet.
+#[component]
+fn NotificationOffer() -> impl IntoView {
+    let undecided = RwSignal::new(super::notify::undecided());
+    move || {
+        undecided.get().then(|| {
+            view! {
+                <div class="banner">
+                    "Get notified of urgent messages and replies in your threads (no patient details are shown). "
+                    <button type="button" class="small" on:click=move |_| super::notify::ask(move || undecided.set(super::notify::undecided()))>
+                        "Turn on notifications"
+                    </button>
+                    <button type="button" class="small quiet" on:click=move |_| undecided.set(false)>"Not now"</button>
+                </div>
+            }
+        })
     }
 }
 

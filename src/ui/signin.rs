@@ -60,7 +60,10 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <main class="signin">
             <form class="signin-card" on:submit=submit>
-                <h1 class="brand">{config.clinic_name.clone()}</h1>
+                <h1 class="brand">
+                    {config.logo.clone().map(|src| view! { <img class="logo" src=src alt=""/> })}
+                    {config.clinic_name.clone()}
+                </h1>
                 <p class="subtitle">"Sign in to your care team"</p>
                 <label for="homeserver">"Homeserver"</label>
                 <input id="homeserver" type="url" autocomplete="url" required

@@ -64,6 +64,10 @@ pub struct AppState {
     pub wake: RwSignal<u64>,
     /// True while a saved session is being restored at start-up.
     pub restoring: RwSignal<bool>,
+    /// Whether the person is looking at the page (visible and focused).
+    pub active: ReadSignal<bool>,
+    /// A new version of the app is installed and waits for a reload.
+    pub update_available: RwSignal<bool>,
 }
 
 impl AppState {
@@ -94,6 +98,8 @@ impl AppState {
             outbox: RwSignal::new(Vec::new()),
             wake: RwSignal::new(0),
             restoring: RwSignal::new(true),
+            active: super::visibility::page_active(),
+            update_available: RwSignal::new(false),
         });
     }
 

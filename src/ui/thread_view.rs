@@ -4,7 +4,6 @@ use super::drafts::Draft;
 use super::outbox;
 use super::state::AppState;
 use super::time;
-use super::visibility::page_active;
 use crate::domain::{Body, Delivery, Incoming, Message, Priority, Status};
 use crate::store::DraftKey;
 use crate::sync;
@@ -76,7 +75,7 @@ fn load_thread(
 #[component]
 fn ThreadBody(room: String, root: String, older: RwSignal<Option<String>>) -> impl IntoView {
     let state = AppState::get();
-    let active = page_active();
+    let active = state.active;
     let key = (room.clone(), root.clone());
     let thread = {
         let key = key.clone();
@@ -213,7 +212,7 @@ fn MessageList(
             let mut rows = Vec::new();
             for (i, m) in t.messages.iter().enumerate() {
                 if i == 0 || !time::same_day(t.messages[i - 1].ts, m.ts) {
-                    rows.push(view! { <li class="day" role="separator">{time::day(m.ts)}</li> }.into_any());
+                    rows.push(view! { <li class="day">{time::day(m.ts)}</li> }.into_any());
                 }
                 let name = state.inbox.with(|inbox| inbox.name(&m.sender));
                 rows.push(view! { <MessageItem message=m.clone() name=name is_root=i == 0/> }.into_any());

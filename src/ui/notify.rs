@@ -1,0 +1,95 @@
+//! Browser notifications, the tab title and the app badge.
+//!
+//! A notification never carries patient details or message text: only the category and
+//! whether it is urgent ("New urgent message in Scheduling"), since it may show on a lock screen.
+
+use super::inbox::urlencode;
+use super::state::AppState;
+use crate::domain::{Priority, Thread};
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Notification, NotificationOptions, NotificationPermission};
+
+/// Whether this browser has notifications at all (calling the API where it is missing throws).
+fn supported() -> bool {
+    web_sys::window().is_some_and(|w| js_sys::Reflect::has(&w, &"Notification".into()).unwrap_or(false))
+}
+
+/// Whether notifications may be shown.
+pub fn allowed() -> bool {
+    supported() && Notification::permission() == NotificationPermission::Granted
+}
+
+/// Whether the person has not decided yet (then the app offers to turn them on).
+pub fn undecided() -> bool {
+    supported() && Notification::permission() == NotificationPermission::Default
+}
+
+/// Asks the browser for permission (must follow a click).
+pub fn ask(on_answer: impl Fn() + 'static) {
+    if let Ok(promise) = Notification::request_permission() {
+        leptos::task::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+            on_answer();
+        });
+    }
+}
+
+/// Whether a new message in `thread` deserves a notification for `me`.
+pub fn worth_notifying(thread: &Thread, me: &str) -> bool {
+    thread.priority == Priority::Urgent || thread.participants.contains(me) || thread.mentions_me
+}
+
+/// Shows one notification for a new message in `thread`; clicking it opens the thread.
+pub fn show(thread: &Thread, category: &str) {
+    let urgent = thread.priority == Priority::Urgent;
+    let title = if urgent {
+        format!("New urgent message in {category}")
+    } else {
+        format!("New message in {category}")
+    };
+    let options = NotificationOptions::new();
+    options.set_body("Open Rounds to read it.");
+    options.set_tag(&format!("{}|{}", thread.room_id, thread.root_id));
+    options.set_icon("/icons/icon-192.png");
+    let Ok(notification) = Notification::new_with_options(&title, &options) else {
+        return;
+    };
+    let path = format!("/t/{}/{}", urlencode(&thread.room_id), urlencode(&thread.root_id));
+    let onclick = Closure::<dyn Fn()>::new(move || {
+        let Some(window) = web_sys::window() else { return };
+        let _ = window.focus();
+        // Let the router take the new path without reloading the app.
+        if let Ok(history) = window.history() {
+            let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&path));
+            if let Ok(event) = web_sys::PopStateEvent::new("popstate") {
+                let _ = window.dispatch_event(&event);
+            }
+        }
+    });
+    notification.set_onclick(Some(onclick.as_ref().unchecked_ref()));
+    // The notification owns its handler for as long as the page lives.
+    onclick.forget();
+}
+
+/// Keeps the tab title and the app badge in step with the unread count.
+pub fn track_unread(state: AppState) {
+    let total = Memo::new(move |_| state.inbox.with(|i| i.total_unread()));
+    Effect::new(move |_| {
+        let n = total.get();
+        let name = state.config.with_value(|c| c.clinic_name.clone());
+        let Some(window) = web_sys::window() else { return };
+        if let Some(document) = window.document() {
+            document.set_title(&if n > 0 { format!("({n}) {name}") } else { name });
+        }
+        // The Badging API is not everywhere (and not in web-sys): call it when present.
+        let navigator = window.navigator();
+        let method = if n > 0 { "setAppBadge" } else { "clearAppBadge" };
+        if let Ok(f) = js_sys::Reflect::get(&navigator, &method.into()) {
+            if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                let _ = f.call1(&navigator, &JsValue::from(n as f64));
+            }
+        }
+    });
+}
