@@ -73,9 +73,7 @@ impl AppConfig {
             let _ = style.set_property("--on-brand", "#ffffff");
         }
         for (var, value) in colors {
-            if let (Some(style), Some(color)) =
-                (&style, value.as_deref().and_then(|v| crate::branding::Color::parse(v)))
-            {
+            if let (Some(style), Some(color)) = (&style, value.as_deref().and_then(crate::branding::Color::parse)) {
                 let _ = style.set_property(var, &color.to_string());
                 let _ = style.set_property(&format!("{var}-strong"), &color.scaled(0.8).to_string());
             }
