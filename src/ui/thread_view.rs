@@ -224,7 +224,8 @@ fn MessageList(
         })
     };
     view! {
-        <div class="messages-scroll" node_ref=scroller
+        // Focusable, so the conversation scrolls with the keyboard too.
+        <div class="messages-scroll" node_ref=scroller tabindex="0" role="region" aria-label="Conversation"
             on:scroll=move |_| {
                 if scroller.get_untracked().is_some_and(|el| el.scroll_top() < 40) {
                     load_earlier();
@@ -233,7 +234,8 @@ fn MessageList(
             {move || older.with(Option::is_some).then(|| view! {
                 <p class="earlier">{move || if loading.get() { "Loading earlier messages…" } else { "Scroll up for earlier messages" }}</p>
             })}
-            <ol class="messages" aria-label="Messages">{rows}</ol>
+            // New messages are announced politely to screen readers.
+            <ol class="messages" aria-label="Messages" aria-live="polite" aria-relevant="additions">{rows}</ol>
         </div>
     }
 }
