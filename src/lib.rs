@@ -7,6 +7,7 @@
 pub mod api;
 pub mod branding;
 pub mod domain;
+pub mod fhir;
 pub mod provision;
 pub mod store;
 pub mod sync;

@@ -66,6 +66,7 @@ pub async fn discover<T: Transport>(transport: &T, server_url: &str) -> Result<O
         url: format!("{}/.well-known/matrix/client", server_url.trim_end_matches('/')),
         access_token: None,
         json_body: None,
+        if_match: None,
         timeout: super::client::DEFAULT_TIMEOUT,
     };
     let response = transport

@@ -107,6 +107,7 @@ impl<T: Transport> Client<T> {
             url: format!("{}{}", self.homeserver, path),
             access_token: self.session.as_ref().map(|s| s.access_token.clone()),
             json_body,
+            if_match: None,
             timeout,
         };
         let response = self.transport.send(request).await.map_err(|e| match e {

@@ -75,6 +75,36 @@ pub fn thread_reply_content(root: &str, latest: &str, body: &str) -> serde_json:
     })
 }
 
+/// Event type announcing an appointment change made from a thread (after the FHIR server
+/// accepted it).
+pub const APPOINTMENT: &str = "app.rounds.appointment";
+
+/// `app.rounds.appointment` content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentChange {
+    /// `Appointment/<id>` in the clinic's FHIR server.
+    pub appointment: String,
+    /// Start before the change (FHIR instant).
+    #[serde(default)]
+    pub old_start: Option<String>,
+    /// Start after the change (`None` when cancelled).
+    #[serde(default)]
+    pub new_start: Option<String>,
+    /// The appointment's new status (`booked`, `cancelled`).
+    pub status: String,
+}
+
+impl AppointmentChange {
+    /// The event content in the thread of `root`, with `fallback` as the plain-text body.
+    pub fn content(&self, root: &str, latest: &str, fallback: &str) -> serde_json::Value {
+        let mut content = serde_json::to_value(self).expect("change serialises");
+        content["m.relates_to"] =
+            serde_json::to_value(super::events::ThreadRelation::new(root, latest)).expect("relation");
+        content["body"] = serde_json::Value::String(fallback.to_owned());
+        content
+    }
+}
+
 /// Thread status as sent in `app.rounds.thread.update`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -43,6 +43,9 @@ pub struct HttpRequest {
     pub access_token: Option<String>,
     /// JSON body, sent with `Content-Type: application/json`.
     pub json_body: Option<String>,
+    /// `If-Match` precondition (FHIR updates; never sent to the homeserver, whose CORS
+    /// does not allow it).
+    pub if_match: Option<String>,
     /// Give up after this long (long-poll sync passes its own, longer than the server's).
     pub timeout: Duration,
 }
@@ -54,6 +57,8 @@ pub struct HttpResponse {
     pub status: u16,
     /// `Retry-After` header, if any.
     pub retry_after: Option<String>,
+    /// `ETag` header, if any (FHIR version ids).
+    pub etag: Option<String>,
     /// The body bytes.
     pub body: Vec<u8>,
 }

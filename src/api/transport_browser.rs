@@ -32,6 +32,9 @@ impl BrowserTransport {
         if let Some(token) = &req.access_token {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
         }
+        if let Some(tag) = &req.if_match {
+            builder = builder.header("If-Match", tag);
+        }
         let request = match req.json_body {
             Some(body) => builder.header("Content-Type", "application/json").body(body),
             None => builder.build(),
@@ -49,10 +52,12 @@ impl BrowserTransport {
         let response = request.send().await.map_err(failed)?;
         let status = response.status();
         let retry_after = response.headers().get("retry-after");
+        let etag = response.headers().get("etag");
         let body = response.binary().await.map_err(failed)?;
         Ok(HttpResponse {
             status,
             retry_after,
+            etag,
             body,
         })
     }

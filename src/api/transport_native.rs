@@ -32,6 +32,9 @@ impl NativeTransport {
         if let Some(token) = &req.access_token {
             builder = builder.header("Authorization", format!("Bearer {token}"));
         }
+        if let Some(tag) = &req.if_match {
+            builder = builder.header("If-Match", tag);
+        }
         let result = match req.json_body {
             Some(body) => builder
                 .header("Content-Type", "application/json")
@@ -46,11 +49,14 @@ impl NativeTransport {
             .build();
         let response = self.agent.run(config).map_err(classify)?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (retry_after, etag) = (header("retry-after"), header("etag"));
         let mut body = Vec::new();
         response
             .into_body()
@@ -61,6 +67,7 @@ impl NativeTransport {
         Ok(HttpResponse {
             status,
             retry_after,
+            etag,
             body,
         })
     }

@@ -57,6 +57,8 @@ impl ThreadInfo {
 pub enum Body {
     /// Text (rendered as text, never HTML).
     Text(String),
+    /// An appointment change made from the thread (its plain-text summary).
+    Appointment(String),
     /// A status or priority change.
     Update {
         /// New status, if changed.

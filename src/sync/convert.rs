@@ -1,7 +1,10 @@
 //! Matrix events → domain facts. The only place that reads event JSON for the inbox.
 
 use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, TYPING};
-use crate::api::rounds::{Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, THREAD_KEY, THREAD_UPDATE};
+use crate::api::rounds::{
+    AppointmentChange, Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_KEY,
+    THREAD_UPDATE,
+};
 use crate::api::MemberContent;
 use crate::domain::{Body, Delivery, Incoming, Message, Patient, Priority, Status, ThreadInfo};
 
@@ -14,6 +17,7 @@ pub fn timeline_event(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
     match event.kind.as_str() {
         MESSAGE => message(room_id, event),
         THREAD_UPDATE => update(room_id, event),
+        APPOINTMENT => appointment(room_id, event),
         "m.room.member" => member_name(event),
         _ => None,
     }
@@ -119,6 +123,18 @@ fn update(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         room_id: room_id.to_owned(),
         root_id: root.to_owned(),
         message: base_message(event, body),
+    })
+}
+
+fn appointment(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
+    let root = event.thread_root()?;
+    // Only well-formed announcements show; the summary is the sender's plain-text body.
+    event.content_as::<AppointmentChange>()?;
+    let summary = event.content.get("body")?.as_str()?.to_owned();
+    Some(Incoming::InThread {
+        room_id: room_id.to_owned(),
+        root_id: root.to_owned(),
+        message: base_message(event, Body::Appointment(summary)),
     })
 }
 

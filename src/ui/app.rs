@@ -1,6 +1,7 @@
 //! The root: load the configuration, then the routed app.
 
 use super::config::{self, AppConfig};
+use super::schedule::SchedulePage;
 use super::shell::{NoThread, Shell};
 use super::staff::StaffPage;
 use super::state::AppState;
@@ -62,6 +63,7 @@ fn App(config: AppConfig) -> impl IntoView {
                     <Route path=path!("") view=NoThread/>
                     <Route path=path!("t/:room/:root") view=ThreadRoute/>
                     <Route path=path!("staff") view=StaffPage/>
+                    <Route path=path!("schedule") view=SchedulePage/>
                 </ParentRoute>
             </Routes>
         </Router>

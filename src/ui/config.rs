@@ -40,6 +40,20 @@ pub struct AppConfig {
     /// Labels replacing the clinic policy's role labels, by role id.
     #[serde(default)]
     pub role_labels: BTreeMap<String, String>,
+    /// The clinic's FHIR R4 server; without it the patient and scheduling features are hidden.
+    #[serde(default)]
+    pub fhir: Option<FhirConfig>,
+}
+
+/// Where the clinic's FHIR server is.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FhirConfig {
+    /// Base URL, such as `https://ehr.clinic.example/fhir/R4`.
+    pub base_url: String,
+    /// A static bearer token (development and demo servers only; production uses SMART on FHIR).
+    #[serde(default)]
+    pub token: Option<String>,
 }
 
 impl AppConfig {

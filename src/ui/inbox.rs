@@ -218,7 +218,7 @@ fn ThreadRow(
                 .unwrap_or_default();
             let preview = thread.preview().map(|m| {
                 let text = match &m.body {
-                    Body::Text(t) => t.clone(),
+                    Body::Text(t) | Body::Appointment(t) => t.clone(),
                     Body::Update { .. } => String::new(),
                 };
                 format!("{}: {}", inbox.name(&m.sender), text)

@@ -9,6 +9,8 @@ mod inbox;
 mod new_thread;
 mod notify;
 mod outbox;
+mod patient;
+mod schedule;
 mod session;
 mod shell;
 mod signin;

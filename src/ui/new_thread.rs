@@ -3,9 +3,11 @@
 use super::drafts::Draft;
 use super::inbox::urlencode;
 use super::outbox::new_txn_id;
+use super::patient::fhir_client;
 use super::state::AppState;
 use crate::api::events::MESSAGE;
 use crate::api::rounds::{PatientRef, Priority, ThreadMeta};
+use crate::fhir::schedule::find_patients;
 use crate::store::{DraftKey, NewThreadDraft};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,6 +29,39 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
     let message = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+
+    // With a FHIR server, the Patient field offers matching patients (debounced search).
+    let patient_ref = RwSignal::new(None::<String>);
+    let matches = RwSignal::new(Vec::<(String, String, String)>::new());
+    let searches = StoredValue::new(0u64);
+    let lookup = move |text: String| {
+        let Some(client) = fhir_client(state) else { return };
+        searches.update_value(|n| *n += 1);
+        let this = searches.get_value();
+        if text.trim().chars().count() < 2 {
+            matches.set(Vec::new());
+            return;
+        }
+        spawn_local(async move {
+            gloo_timers::future::sleep(std::time::Duration::from_millis(250)).await;
+            if searches.try_get_value() != Some(this) {
+                return;
+            }
+            // A failed lookup only means no suggestions: free text still works.
+            let found = find_patients(&client, text.trim()).await.unwrap_or_default();
+            if searches.try_get_value() == Some(this) {
+                matches.set(
+                    found
+                        .into_iter()
+                        .filter_map(|p| {
+                            let name = p.name.first()?;
+                            Some((format!("Patient/{}", p.id?), name.short(), name.full()))
+                        })
+                        .collect(),
+                );
+            }
+        });
+    };
 
     // The dialog's fields are one draft, saved as you type and restored after a reload.
     let draft = Draft::new(state, DraftKey::NewThread);
@@ -84,7 +119,10 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
             topic: topic_text,
             patient: Some(patient.get_untracked().trim().to_owned())
                 .filter(|p| !p.is_empty())
-                .map(|display| PatientRef { display, id: None }),
+                .map(|display| PatientRef {
+                    display,
+                    id: patient_ref.get_untracked(),
+                }),
             priority: if urgent.get_untracked() {
                 Priority::Urgent
             } else {
@@ -150,10 +188,26 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                     </select>
                     <label for="nt-patient">"Patient"</label>
                     <input id="nt-patient" type="text" autocomplete="off" placeholder="Optional, e.g. Sara M."
+                        aria-controls="nt-patient-options"
                         prop:value=move || patient.get() on:input={
                             let save = save_draft.clone();
-                            move |ev| { patient.set(event_target_value(&ev)); save(); }
+                            move |ev| {
+                                let text = event_target_value(&ev);
+                                patient.set(text.clone());
+                                patient_ref.set(None);
+                                lookup(text);
+                                save();
+                            }
                         }/>
+                    <ul id="nt-patient-options" role="listbox" aria-label="Matching patients" class="options"
+                        class:empty=move || matches.with(Vec::is_empty)>
+                        {move || matches.get().into_iter().map(|(reference, short, full)| view! {
+                            <li role="option" aria-selected="false" tabindex="0"
+                                on:click=move |_| { patient.set(short.clone()); patient_ref.set(Some(reference.clone())); matches.set(Vec::new()); }>
+                                {full}
+                            </li>
+                        }).collect_view()}
+                    </ul>
                     <label for="nt-topic">"Topic"</label>
                     <input id="nt-topic" type="text" autocomplete="off"
                         prop:value=move || topic.get() on:input={

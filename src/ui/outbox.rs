@@ -9,7 +9,9 @@
 use super::state::AppState;
 use super::wait::wait;
 use crate::api::events::MESSAGE;
-use crate::api::rounds::{thread_reply_content, ThreadStatus, ThreadUpdate, THREAD_UPDATE};
+use crate::api::rounds::{
+    thread_reply_content, AppointmentChange, ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_UPDATE,
+};
 use crate::domain::{Body, Delivery, Message, Status};
 use crate::store::{OutboxItem, OutboxState};
 use crate::sync::Backoff;
@@ -62,6 +64,18 @@ pub fn send_status(state: AppState, room_id: &str, root_id: &str, status: Status
     queue(state, room_id, root_id, THREAD_UPDATE, update.content(root_id, &latest));
 }
 
+/// Announces an appointment change the FHIR server accepted.
+pub fn send_appointment(state: AppState, room_id: &str, root_id: &str, change: &AppointmentChange, summary: &str) {
+    let latest = latest_event(state, room_id, root_id);
+    queue(
+        state,
+        room_id,
+        root_id,
+        APPOINTMENT,
+        change.content(root_id, &latest, summary),
+    );
+}
+
 fn latest_event(state: AppState, room_id: &str, root_id: &str) -> String {
     state.inbox.with_untracked(|i| {
         i.thread(room_id, root_id)
@@ -72,20 +86,23 @@ fn latest_event(state: AppState, room_id: &str, root_id: &str) -> String {
 
 /// What the thread shows for a queued item.
 fn local_echo(state: AppState, item: &OutboxItem) -> Message {
-    let body = if item.event_type == THREAD_UPDATE {
+    let text = || {
+        item.content
+            .get("body")
+            .and_then(|b| b.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let body = if item.event_type == APPOINTMENT {
+        Body::Appointment(text())
+    } else if item.event_type == THREAD_UPDATE {
         let status = item.content.get("status").and_then(|s| s.as_str()).map(|s| match s {
             "resolved" => Status::Resolved,
             _ => Status::Open,
         });
         Body::Update { status, priority: None }
     } else {
-        Body::Text(
-            item.content
-                .get("body")
-                .and_then(|b| b.as_str())
-                .unwrap_or_default()
-                .to_owned(),
-        )
+        Body::Text(text())
     };
     Message {
         id: item.txn_id.clone(),

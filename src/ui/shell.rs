@@ -46,7 +46,12 @@ fn Frame() -> impl IntoView {
     let location = use_location();
     let selected = Signal::derive(move || location.pathname.with(|p| thread_in_path(p)));
     // A memo, so that moving between threads does not rebuild the inbox pane.
-    let on_staff = Memo::new(move |_| location.pathname.with(|p| p.starts_with("/staff")));
+    let on_staff = Memo::new(move |_| {
+        location
+            .pathname
+            .with(|p| p.starts_with("/staff") || p.starts_with("/schedule"))
+    });
+    let schedule_link = super::patient::fhir_client(state).is_some();
     let new_thread = RwSignal::new(false);
     let (clinic_name, logo) = state.config.with_value(|c| (c.clinic_name.clone(), c.logo.clone()));
     let staff = move || state.staff.get();
@@ -81,6 +86,7 @@ fn Frame() -> impl IntoView {
                 <nav aria-label="Main" class="main-nav">
                     <ul>
                         <li><A href="/" exact=true>"Inbox"</A></li>
+                        {move || (schedule_link && staff().is_some() && super::patient::can_schedule(state)).then(|| view! { <li><A href="/schedule">"Schedule"</A></li> })}
                         {move || staff().is_some_and(|s| s.is_admin()).then(|| view! { <li><A href="/staff">"Staff"</A></li> })}
                     </ul>
                 </nav>

@@ -2,6 +2,7 @@
 
 use super::drafts::Draft;
 use super::outbox;
+use super::patient::PatientRegion;
 use super::state::AppState;
 use super::time;
 use crate::domain::{Body, Delivery, Incoming, Message, Priority, Status};
@@ -164,6 +165,9 @@ fn ThreadBody(room: String, root: String, older: RwSignal<Option<String>>) -> im
                 {move || if status() == Status::Resolved { "Reopen" } else { "Mark resolved" }}
             </button>
         </header>
+        {thread.with_untracked(|t| t.as_ref().and_then(|t| t.info.patient.clone())).map(|p| view! {
+            <PatientRegion room=room.clone() root=root.clone() patient=p/>
+        })}
         <MessageList room=room.clone() root=root.clone() thread=thread older=older/>
         <Typing room=room.clone()/>
         <Composer room=room root=root/>
@@ -245,6 +249,14 @@ fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
     let state = AppState::get();
     let when = time::clock(message.ts);
     match message.body {
+        Body::Appointment(summary) => view! {
+            <li class="appointment-card">
+                <span class="card-label">"Schedule change"</span>
+                <p class="text">{summary}</p>
+                <span class="card-by">{format!("{name} · {when}")}</span>
+            </li>
+        }
+        .into_any(),
         Body::Update { status, .. } => {
             let what = match status {
                 Some(Status::Resolved) => "marked this thread resolved",

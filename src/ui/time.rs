@@ -60,3 +60,36 @@ pub fn day(ts: u64) -> String {
 pub fn same_day(a: u64, b: u64) -> bool {
     day_start(&date(a)) == day_start(&date(b))
 }
+
+/// `Tue 14:05`, for appointment times.
+pub fn weekday_clock(ts: u64) -> String {
+    format!("{} {}", WEEKDAYS[date(ts).get_day() as usize % 7], clock(ts))
+}
+
+/// `Tue, Nov 26 · 14:05`.
+pub fn date_clock(ts: u64) -> String {
+    let d = date(ts);
+    format!(
+        "{}, {} {} · {}",
+        WEEKDAYS[d.get_day() as usize % 7],
+        MONTHS[d.get_month() as usize % 12],
+        d.get_date(),
+        clock(ts)
+    )
+}
+
+/// Milliseconds since the epoch of a FHIR instant (`2026-11-26T14:00:00Z`).
+pub fn parse_instant(text: &str) -> Option<u64> {
+    let ms = Date::parse(text);
+    (!ms.is_nan()).then_some(ms as u64)
+}
+
+/// A FHIR instant (UTC) for `ts`.
+pub fn instant(ts: u64) -> String {
+    date(ts).to_iso_string().into()
+}
+
+/// Local midnight of the day `days` from today.
+pub fn day_start_from_today(days: i32) -> u64 {
+    (day_start(&Date::new_0()) + f64::from(days) * DAY_MS) as u64
+}

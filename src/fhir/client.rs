@@ -1,0 +1,162 @@
+//! The typed FHIR R4 REST client, on the same [`Transport`] as the Matrix client.
+
+use super::resources::{Bundle, OperationOutcome, Resource};
+use crate::api::{encode, HttpRequest, Method, Transport, TransportError};
+use std::fmt;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What can go wrong talking to the FHIR server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FhirError {
+    /// No answer (down, offline, refused, timed out).
+    Unreachable(String),
+    /// `412 Precondition Failed`: someone else changed the resource since it was read.
+    Conflict,
+    /// The server refused, with its OperationOutcome's issues.
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The issues' texts.
+        issues: Vec<String>,
+    },
+    /// The answer was not the FHIR JSON expected.
+    BadResponse(String),
+}
+
+impl fmt::Display for FhirError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FhirError::Unreachable(detail) => write!(f, "the scheduling system could not be reached ({detail})"),
+            FhirError::Conflict => write!(f, "someone else changed this record meanwhile"),
+            FhirError::Refused { status, issues } if issues.is_empty() => {
+                write!(f, "the scheduling system refused the change (HTTP {status})")
+            }
+            FhirError::Refused { status, issues } => {
+                write!(
+                    f,
+                    "the scheduling system refused the change (HTTP {status}): {}",
+                    issues.join("; ")
+                )
+            }
+            FhirError::BadResponse(detail) => write!(f, "unexpected answer from the scheduling system: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for FhirError {}
+
+/// A resource with the version it was read at (for `If-Match`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versioned<R> {
+    /// The resource.
+    pub resource: R,
+    /// Its `meta.versionId` (or the ETag's).
+    pub version: String,
+}
+
+/// A typed FHIR R4 client.
+#[derive(Clone)]
+pub struct FhirClient<T> {
+    transport: T,
+    base: String,
+    token: Option<String>,
+}
+
+impl<T: Transport> FhirClient<T> {
+    /// A client for the FHIR base URL (`https://ehr.example/fhir/R4`) with an optional bearer token.
+    pub fn new(transport: T, base: &str, token: Option<String>) -> Self {
+        FhirClient {
+            transport,
+            base: base.trim_end_matches('/').to_owned(),
+            token,
+        }
+    }
+
+    async fn request(
+        &self,
+        method: Method,
+        url: String,
+        body: Option<String>,
+        if_match: Option<String>,
+    ) -> Result<(Vec<u8>, Option<String>), FhirError> {
+        let request = HttpRequest {
+            method,
+            url,
+            access_token: self.token.clone(),
+            json_body: body,
+            if_match,
+            timeout: TIMEOUT,
+        };
+        let response = self.transport.send(request).await.map_err(|e| match e {
+            TransportError::Connection(d) => FhirError::Unreachable(d),
+            TransportError::Timeout => FhirError::Unreachable("no answer in time".into()),
+            TransportError::Aborted => FhirError::Unreachable("cancelled".into()),
+        })?;
+        match response.status {
+            200..=299 => Ok((response.body, response.etag)),
+            412 => Err(FhirError::Conflict),
+            status => {
+                let outcome: OperationOutcome = serde_json::from_slice(&response.body).unwrap_or_default();
+                Err(FhirError::Refused {
+                    status,
+                    issues: outcome.issue.iter().map(|i| i.text()).collect(),
+                })
+            }
+        }
+    }
+
+    /// `GET [base]/[type]/[id]`.
+    pub async fn read<R: Resource>(&self, id: &str) -> Result<Versioned<R>, FhirError> {
+        let url = format!("{}/{}/{}", self.base, R::TYPE, encode(id));
+        let (body, etag) = self.request(Method::Get, url, None, None).await?;
+        versioned(&body, etag)
+    }
+
+    /// `GET [base]/[type]?params` (first page).
+    pub async fn search<R: Resource>(&self, params: &[(&str, String)]) -> Result<Bundle, FhirError> {
+        let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+        let url = format!("{}/{}?{}", self.base, R::TYPE, query.join("&"));
+        self.page(url).await
+    }
+
+    /// The page after `bundle`, or `None` on the last page.
+    pub async fn next_page(&self, bundle: &Bundle) -> Result<Option<Bundle>, FhirError> {
+        match bundle.next() {
+            Some(url) => self.page(url.to_owned()).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn page(&self, url: String) -> Result<Bundle, FhirError> {
+        let (body, _) = self.request(Method::Get, url, None, None).await?;
+        serde_json::from_slice(&body).map_err(|e| FhirError::BadResponse(format!("search result: {e}")))
+    }
+
+    /// `PUT [base]/[type]/[id]` with `If-Match: W/"<version>"`: [`FhirError::Conflict`] when the
+    /// resource changed since `version` was read.
+    pub async fn update<R: Resource>(&self, resource: &R, version: &str) -> Result<Versioned<R>, FhirError> {
+        let id = resource
+            .id()
+            .ok_or_else(|| FhirError::BadResponse("resource without id".into()))?;
+        let url = format!("{}/{}/{}", self.base, R::TYPE, encode(id));
+        let body = serde_json::to_string(resource).map_err(|e| FhirError::BadResponse(e.to_string()))?;
+        let (body, etag) = self
+            .request(Method::Put, url, Some(body), Some(format!("W/\"{version}\"")))
+            .await?;
+        versioned(&body, etag)
+    }
+}
+
+fn versioned<R: Resource>(body: &[u8], etag: Option<String>) -> Result<Versioned<R>, FhirError> {
+    let resource: R = serde_json::from_slice(body).map_err(|e| FhirError::BadResponse(format!("{}: {e}", R::TYPE)))?;
+    let from_meta = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.pointer("/meta/versionId")?.as_str().map(str::to_owned));
+    let from_etag = etag.map(|t| t.trim_start_matches("W/").trim_matches('"').to_owned());
+    let version = from_meta
+        .or(from_etag)
+        .ok_or_else(|| FhirError::BadResponse(format!("{} without a version", R::TYPE)))?;
+    Ok(Versioned { resource, version })
+}

@@ -1,0 +1,11 @@
+//! `fhir`: the typed FHIR R4 client for patient context and scheduling (beside `api`, on the
+//! same transport), and the scheduling changes Rounds makes through it.
+
+mod client;
+pub mod resources;
+pub mod schedule;
+
+pub use client::{FhirClient, FhirError, Versioned};
+pub use resources::{
+    Appointment, Bundle, OperationOutcome, Patient, Practitioner, Reference, Resource, Schedule, Slot,
+};
