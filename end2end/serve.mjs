@@ -36,8 +36,10 @@ async function load(path) {
 async function securityHeaders() {
   let homeserver = '';
   try {
-    const [config] = await load('/config.json');
-    homeserver = new URL(JSON.parse(config).homeserver).origin;
+    const [raw] = await load('/config.json');
+    const config = JSON.parse(raw);
+    homeserver = new URL(config.homeserver).origin;
+    if (config.fhir?.base_url) homeserver += ` ${new URL(config.fhir.base_url).origin}`;
   } catch {
     // A broken config.json still gets a policy; the app shows its error page.
   }

@@ -6,11 +6,12 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-"$ROOT/scripts/setup.sh" apt target trunk wasm-bindgen wasm-opt synapse
+"$ROOT/scripts/setup.sh" apt target trunk wasm-bindgen wasm-opt synapse fhir
 cargo fetch --locked --quiet
 
+trap '"$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo' EXIT
 "$ROOT/scripts/synapse.sh" start demo
-trap '"$ROOT/scripts/synapse.sh" stop demo' EXIT
+FHIR=$("$ROOT/scripts/fhir.sh" start demo)
 HS=$("$ROOT/scripts/synapse.sh" url demo)
 MARKER="$LOCAL/synapse/demo/demo-seeded"
 if [[ ! -f "$MARKER" ]]; then
@@ -24,6 +25,7 @@ cat <<MSG
 
   Rounds is starting at  http://127.0.0.1:8080
   Homeserver (Synapse):  $HS
+  FHIR server (demo EHR): $FHIR
 
   Demo logins (password for all: rounds-demo)
     morgan   Morgan Reyes   admin

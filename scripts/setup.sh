@@ -5,7 +5,7 @@
 #   scripts/setup.sh                 run every step
 #   scripts/setup.sh synapse trunk   run only the named steps
 #
-# Steps: apt target wasm-opt synapse e2e trunk wasm-bindgen
+# Steps: apt target wasm-opt synapse e2e fhir trunk wasm-bindgen
 # Versions are pinned on purpose; see /work/shared/TOOLCHAIN.md for why.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -116,7 +116,20 @@ step_e2e() {
   (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 }
 
-ALL_STEPS=(apt target wasm-opt synapse e2e trunk wasm-bindgen)
+# --- the local FHIR server's npm packages (Medplum, pinned in fhir/package-lock.json)
+step_fhir() {
+  local dir="$ROOT/fhir"
+  [[ -f "$dir/package-lock.json" ]] || return 0
+  # npm ci writes node_modules/.package-lock.json; newer lock => reinstall.
+  if [[ -f "$dir/node_modules/.package-lock.json" && ! "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    return 0
+  fi
+  log "npm: installing fhir dependencies"
+  # --silent also hides the EBADENGINE warning: Medplum asks for Node 22, runs on 20 (see fhir/server.mjs).
+  (cd "$dir" && npm ci --no-audit --no-fund --silent)
+}
+
+ALL_STEPS=(apt target wasm-opt synapse e2e fhir trunk wasm-bindgen)
 
 run_step() {
   case "$1" in
@@ -127,6 +140,7 @@ run_step() {
     wasm-opt) step_wasm_opt ;;
     synapse) step_synapse ;;
     e2e) step_e2e ;;
+    fhir) step_fhir ;;
     *) echo "unknown step: $1 (steps: ${ALL_STEPS[*]})" >&2; exit 2 ;;
   esac
 }

@@ -14,13 +14,17 @@ cargo fmt --all -- --check
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-# A fresh, empty homeserver for every run; stopped however the run ends.
+# A fresh, empty homeserver and a freshly seeded FHIR server for every run; both are stopped
+# however the run ends.
+trap '"$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test' EXIT
 "$ROOT/scripts/synapse.sh" reset test
 "$ROOT/scripts/synapse.sh" start test
-trap '"$ROOT/scripts/synapse.sh" stop test' EXIT
-export ROUNDS_TEST_HOMESERVER ROUNDS_TEST_SECRET_FILE
+"$ROOT/scripts/fhir.sh" reset test >/dev/null
+export ROUNDS_TEST_HOMESERVER ROUNDS_TEST_SECRET_FILE ROUNDS_TEST_FHIR ROUNDS_TEST_FHIR_TOKEN
 ROUNDS_TEST_HOMESERVER=$("$ROOT/scripts/synapse.sh" url test)
 ROUNDS_TEST_SECRET_FILE="$LOCAL/synapse/test/shared_secret"
+ROUNDS_TEST_FHIR=$("$ROOT/scripts/fhir.sh" url test)
+ROUNDS_TEST_FHIR_TOKEN=rounds-dev-token
 
 log "native unit and integration tests"
 cargo test --quiet
@@ -36,13 +40,15 @@ log "release build"
 trunk build --release
 
 log "end-to-end tests (Playwright, Chromium)"
+"$ROOT/scripts/fhir.sh" reset test >/dev/null
 export ROUNDS_CONFIG="$LOCAL/e2e-config.json"
 cat >"$ROUNDS_CONFIG" <<JSON
 {
   "clinic_name": "Riverside Therapy",
   "homeserver": "$ROUNDS_TEST_HOMESERVER",
   "allow_homeserver_change": true,
-  "clinic": "rounds"
+  "clinic": "rounds",
+  "fhir": { "base_url": "$ROUNDS_TEST_FHIR", "token": "$ROUNDS_TEST_FHIR_TOKEN" }
 }
 JSON
 (cd end2end && npx playwright test)

@@ -149,6 +149,18 @@ const THREADS: &[DemoThread] = &[
     },
 ];
 
+/// The demo EHR's id for a demo patient (`Sara M.` → `Patient/sara-m`, see fhir/seed.mjs).
+fn fhir_patient(display: &str) -> String {
+    let mut words = display.split_whitespace();
+    let given = words.next().unwrap_or_default().to_lowercase();
+    let initial = words
+        .next()
+        .and_then(|w| w.chars().next())
+        .map(|c| c.to_lowercase().to_string())
+        .unwrap_or_default();
+    format!("Patient/{given}-{initial}")
+}
+
 /// A txn id unique to this process run (each login is a new device, so ids never collide).
 fn txn_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -235,7 +247,7 @@ async fn post_threads(
             topic: thread.topic.into(),
             patient: thread.patient.map(|p| PatientRef {
                 display: p.into(),
-                id: None,
+                id: Some(fhir_patient(p)),
             }),
             priority: if thread.urgent {
                 Priority::Urgent

