@@ -1,4 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { findThread, signedIn } from './helpers';
 
 const FHIR = process.env.ROUNDS_TEST_FHIR ?? 'http://127.0.0.1:18103/fhir/R4';
@@ -112,4 +113,22 @@ test('the New thread dialog offers matching patients from the EHR', async ({ bro
   const region = priya.getByRole('region', { name: 'Patient' });
   await expect(region.getByRole('heading', { name: 'José H.' })).toBeVisible();
   await expect(region.getByRole('button', { name: 'Reschedule' })).toBeVisible();
+});
+
+test('with the EHR down, nothing is changed and nothing is posted', async ({ browser }) => {
+  const dana = await signedIn(browser, 'dana');
+  await openThread(dana, 'Client canceled');
+  const patient = dana.getByRole('region', { name: 'Patient' });
+  await patient.getByRole('button', { name: 'Reschedule' }).first().click();
+  await patient.getByRole('list', { name: 'Free slots' }).getByRole('radio').first().check();
+  const cards = await dana.locator('.appointment-card').count();
+  execFileSync('bash', ['../scripts/fhir.sh', 'stop', 'test'], { stdio: 'inherit' });
+  try {
+    await patient.getByRole('button', { name: 'Confirm' }).click();
+    await expect(patient.getByRole('alert')).toContainText('Nothing was changed: the scheduling system could not be reached');
+    await dana.waitForTimeout(1000);
+    await expect(dana.locator('.appointment-card')).toHaveCount(cards);
+  } finally {
+    execFileSync('bash', ['../scripts/fhir.sh', 'start', 'test'], { stdio: 'inherit' });
+  }
 });
