@@ -152,7 +152,7 @@ pub fn PatientRegion(room: String, root: String, patient: Patient) -> impl IntoV
                                     let (choose, apply) = (choose.clone(), apply.clone());
                                     view! {
                                         <li>
-                                            <span class="when">{describe(&a.resource)}</span>
+                                            <span class="appt-when">{describe(&a.resource)}</span>
                                             <button type="button" class="small" disabled=move || action.get() == Action::Working
                                                 on:click=move |_| choose(i)>"Reschedule"</button>
                                             <button type="button" class="small" disabled=move || action.get() == Action::Working
