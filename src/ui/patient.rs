@@ -112,19 +112,23 @@ pub fn PatientRegion(room: String, root: String, patient: Patient) -> impl IntoV
                     Some(slot) => schedule::reschedule(&client, &appointment, slot).await,
                     None => schedule::cancel(&client, &appointment).await,
                 };
+                action.set(Action::Idle);
                 match result {
                     Ok(updated) => {
                         let summary = announce(state, &room, &root, &display, &appointment.resource, &updated.resource);
                         message.set(Some((false, summary)));
+                        load();
                     }
-                    Err(FhirError::Conflict) => message.set(Some((
-                        true,
-                        "This appointment was changed by someone else meanwhile. It has been reloaded: check it and try again.".into(),
-                    ))),
+                    Err(FhirError::Conflict) => {
+                        message.set(Some((
+                            true,
+                            "This appointment was changed by someone else meanwhile. It has been reloaded: check it and try again.".into(),
+                        )));
+                        load();
+                    }
+                    // The server is down or refused: keep what is shown and say nothing changed.
                     Err(e) => message.set(Some((true, format!("Nothing was changed: {e}.")))),
                 }
-                action.set(Action::Idle);
-                load();
             });
         }
     };
