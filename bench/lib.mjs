@@ -7,8 +7,8 @@ import { dirname } from 'node:path';
 export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 export const LOCAL = `${ROOT}/.local`;
 export const BENCH_LOCAL = `${LOCAL}/bench`;
-export const HOMESERVER = process.env.ROUNDS_BENCH_HOMESERVER ?? 'http://127.0.0.1:18008';
-export const SECRET_FILE = process.env.ROUNDS_BENCH_SECRET_FILE ?? `${LOCAL}/synapse/test/shared_secret`;
+export const HOMESERVER = process.env.ROUNDS_BENCH_HOMESERVER ?? 'http://127.0.0.1:18028';
+export const SECRET_FILE = process.env.ROUNDS_BENCH_SECRET_FILE ?? `${LOCAL}/synapse/bench/shared_secret`;
 export const DEMO_PASSWORD = 'rounds-demo';
 export const CLINIC = 'rounds';
 

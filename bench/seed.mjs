@@ -18,7 +18,7 @@ import { statSync } from 'node:fs';
 import { Api, BENCH_LOCAL, CLINIC, HOMESERVER, LOCAL, log, pool, readJson, replyContent, rootContent, writeJson } from './lib.mjs';
 
 const CACHE = `${BENCH_LOCAL}/seed.json`;
-const DB = process.env.ROUNDS_BENCH_DB ?? `${LOCAL}/synapse/test/homeserver.db`;
+const DB = process.env.ROUNDS_BENCH_DB ?? `${LOCAL}/synapse/bench/homeserver.db`;
 const SMALL_COUNT = 200;
 const TOTAL_FOR_ADMIN = 10_000;
 const SMALL_ROOMS = ['scheduling', 'authorization', 'referral', 'staffing'];

@@ -158,7 +158,18 @@ impl Inbox {
                 user_id,
                 event_id,
             } => {
-                self.receipts.entry((room_id, user_id)).or_default().insert(event_id);
+                let thread = self.event_thread.get(&event_id).cloned();
+                let receipts = self.receipts.entry((room_id.clone(), user_id)).or_default();
+                // Keep one receipt per thread (the furthest): a long session otherwise piles up
+                // receipts that every unread count would scan.
+                if let Some(t) = thread.filter(|k| k.0 == room_id).and_then(|k| self.threads.get(&k)) {
+                    let new_pos = t.position(&event_id);
+                    if receipts.iter().any(|e| t.position(e) > new_pos) {
+                        return;
+                    }
+                    receipts.retain(|e| t.position(e).is_none());
+                }
+                receipts.insert(event_id);
             }
             Incoming::Name { user_id, name } => {
                 self.names.insert(user_id, name);
@@ -375,17 +386,20 @@ impl Inbox {
         });
         if filter.group_by_patient {
             // Stable: inside a patient, newest first; patients ordered by their newest thread;
-            // threads without a patient last.
-            let mut order: HashMap<String, usize> = HashMap::new();
-            for t in &found {
-                let key = patient_key(t);
+            // threads without a patient last. Keys are computed once per thread.
+            let keys: Vec<String> = found.iter().map(|t| patient_key(t)).collect();
+            let mut order: HashMap<&str, usize> = HashMap::new();
+            for key in &keys {
                 let next = order.len();
-                order.entry(key).or_insert(next);
+                order.entry(key.as_str()).or_insert(next);
             }
-            found.sort_by_key(|t| {
-                let key = patient_key(t);
-                (key.is_empty(), order[&key])
-            });
+            let mut decorated: Vec<((bool, usize), &Thread)> = keys
+                .iter()
+                .map(|k| (k.is_empty(), order[k.as_str()]))
+                .zip(found)
+                .collect();
+            decorated.sort_by_key(|(rank, _)| *rank);
+            found = decorated.into_iter().map(|(_, t)| t).collect();
         }
         found
     }

@@ -176,8 +176,16 @@ pub async fn accept_clinic_invites_and_join<T: Transport>(
     // Synapse answers an identical initial sync from a cache for minutes, which would hide an
     // invite that just arrived: a never-matching event type makes every request distinct.
     let nonce = format!("app.rounds.nonce{}", now_nonce());
+    // Only invites matter here: no timelines, state, receipts or account data.
     let filter = serde_json::json!({
-        "room": { "timeline": { "limit": 1, "not_types": [nonce] }, "state": { "lazy_load_members": true } },
+        "room": {
+            "timeline": { "limit": 0, "not_types": [nonce] },
+            "state": { "types": [] },
+            "ephemeral": { "types": [] },
+            "account_data": { "types": [] },
+        },
+        "account_data": { "types": [] },
+        "presence": { "types": [] },
     });
     let sync = client
         .sync(&SyncRequest {

@@ -369,7 +369,13 @@ fn Composer(room: String, root: String) -> impl IntoView {
             outbox::send_reply(state, &room, &root, body.trim_end());
             text.set(String::new());
             draft.clear();
-            notify_typing(false);
+            // Stop typing only after the message is on its way: sent first, the notice would
+            // wake the others' long-poll one sync before the message and delay it.
+            let stop = notify_typing.clone();
+            spawn_local(async move {
+                gloo_timers::future::sleep(std::time::Duration::from_millis(1500)).await;
+                stop(false);
+            });
         }
     };
     let send_click = send.clone();
