@@ -1,7 +1,7 @@
 //! The inbox: every thread the person can see, what they have read, and the filtered views.
 
 use super::thread::{fold, Body, Delivery, Message, Priority, Status, Thread, ThreadInfo};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Something the sync engine learned, already translated from Matrix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,8 +95,10 @@ pub struct Inbox {
     threads: HashMap<ThreadKey, Thread>,
     /// Event id → thread, for replies, receipts and de-duplication.
     event_thread: HashMap<String, ThreadKey>,
-    /// (room, user) → event ids that user has receipts on.
-    receipts: HashMap<(String, String), HashSet<String>>,
+    /// Per thread: each user's furthest read event in it.
+    marks: HashMap<ThreadKey, HashMap<String, String>>,
+    /// Receipts on events not loaded yet: event id → (room, user), placed when the event arrives.
+    pending_receipts: HashMap<String, Vec<(String, String)>>,
     names: HashMap<String, String>,
     typing: HashMap<String, Vec<String>>,
     /// Replies whose root has not arrived yet.
@@ -134,7 +136,8 @@ impl Inbox {
                 self.event_thread.insert(message.id.clone(), key.clone());
                 let root_id = message.id.clone();
                 self.threads
-                    .insert(key, self.annotate(Thread::new(&room_id, message, info)));
+                    .insert(key.clone(), self.annotate(Thread::new(&room_id, message, info)));
+                self.place_pending_receipts(&root_id, &key);
                 for (room, reply) in self.orphans.remove(&root_id).unwrap_or_default() {
                     self.add_to_thread(&room, &root_id, reply);
                 }
@@ -157,20 +160,14 @@ impl Inbox {
                 room_id,
                 user_id,
                 event_id,
-            } => {
-                let thread = self.event_thread.get(&event_id).cloned();
-                let receipts = self.receipts.entry((room_id.clone(), user_id)).or_default();
-                // Keep one receipt per thread (the furthest): a long session otherwise piles up
-                // receipts that every unread count would scan.
-                if let Some(t) = thread.filter(|k| k.0 == room_id).and_then(|k| self.threads.get(&k)) {
-                    let new_pos = t.position(&event_id);
-                    if receipts.iter().any(|e| t.position(e) > new_pos) {
-                        return;
-                    }
-                    receipts.retain(|e| t.position(e).is_none());
-                }
-                receipts.insert(event_id);
-            }
+            } => match self.event_thread.get(&event_id).cloned().filter(|k| k.0 == room_id) {
+                Some(key) => self.mark(key, user_id, event_id),
+                None => self
+                    .pending_receipts
+                    .entry(event_id)
+                    .or_default()
+                    .push((room_id, user_id)),
+            },
             Incoming::Name { user_id, name } => {
                 self.names.insert(user_id, name);
             }
@@ -180,8 +177,30 @@ impl Inbox {
             Incoming::RoomGone { room_id } => {
                 self.threads.retain(|(room, _), _| *room != room_id);
                 self.event_thread.retain(|_, (room, _)| *room != room_id);
-                self.receipts.retain(|(room, _), _| *room != room_id);
+                self.marks.retain(|(room, _), _| *room != room_id);
                 self.typing.remove(&room_id);
+            }
+        }
+    }
+
+    /// Moves `user`'s read mark in thread `key` to `event_id` if that is further.
+    fn mark(&mut self, key: ThreadKey, user: String, event_id: String) {
+        let Some(thread) = self.threads.get(&key) else { return };
+        let marks = self.marks.entry(key).or_default();
+        let further = match marks.get(&user) {
+            Some(current) => thread.position(&event_id) > thread.position(current),
+            None => true,
+        };
+        if further {
+            marks.insert(user, event_id);
+        }
+    }
+
+    /// Places receipts that arrived before their event.
+    fn place_pending_receipts(&mut self, event_id: &str, key: &ThreadKey) {
+        for (room, user) in self.pending_receipts.remove(event_id).unwrap_or_default() {
+            if room == key.0 {
+                self.mark(key.clone(), user, event_id.to_owned());
             }
         }
     }
@@ -189,6 +208,7 @@ impl Inbox {
     fn add_to_thread(&mut self, room_id: &str, root_id: &str, message: Message) {
         let key = (room_id.to_owned(), root_id.to_owned());
         self.event_thread.insert(message.id.clone(), key.clone());
+        let id = message.id.clone();
         let mentions = self.mentions_me(&message);
         if let Some(thread) = self.threads.get_mut(&key) {
             // A server echo replaces the local echo: forget the local id.
@@ -201,6 +221,7 @@ impl Inbox {
             }
             thread.mentions_me |= mentions;
             thread.push(message);
+            self.place_pending_receipts(&id, &key);
         }
     }
 
@@ -302,8 +323,8 @@ impl Inbox {
 
     /// Position in `thread` up to which `user` has read (their furthest receipt in it).
     fn read_position(&self, thread: &Thread, user: &str) -> Option<usize> {
-        let receipts = self.receipts.get(&(thread.room_id.clone(), user.to_owned()))?;
-        receipts.iter().filter_map(|e| thread.position(e)).max()
+        let marks = self.marks.get(&(thread.room_id.clone(), thread.root_id.clone()))?;
+        thread.position(marks.get(user)?)
     }
 
     /// Messages from others after my furthest receipt in the thread.
@@ -331,11 +352,12 @@ impl Inbox {
     /// For each message index, who (other than me) has read up to exactly there.
     pub fn seen_by(&self, thread: &Thread) -> BTreeMap<usize, Vec<String>> {
         let mut seen: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for (room, user) in self.receipts.keys() {
-            if *room != thread.room_id || *user == self.me {
+        let key = (thread.room_id.clone(), thread.root_id.clone());
+        for (user, event) in self.marks.get(&key).into_iter().flatten() {
+            if *user == self.me {
                 continue;
             }
-            if let Some(pos) = self.read_position(thread, user) {
+            if let Some(pos) = thread.position(event) {
                 seen.entry(pos).or_default().push(self.name(user));
             }
         }
