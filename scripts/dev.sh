@@ -10,6 +10,8 @@ cd "$ROOT"
 cargo fetch --locked --quiet
 
 trap '"$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo' EXIT
+# Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
+trap 'exit 130' INT TERM
 "$ROOT/scripts/synapse.sh" start demo
 FHIR=$("$ROOT/scripts/fhir.sh" start demo)
 HS=$("$ROOT/scripts/synapse.sh" url demo)

@@ -17,6 +17,8 @@ cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warning
 # A fresh, empty homeserver and a freshly seeded FHIR server for every run; both are stopped
 # however the run ends.
 trap '"$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test' EXIT
+# Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
+trap 'exit 130' INT TERM
 "$ROOT/scripts/synapse.sh" reset test
 "$ROOT/scripts/synapse.sh" start test
 "$ROOT/scripts/fhir.sh" reset test >/dev/null

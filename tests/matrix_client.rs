@@ -175,6 +175,19 @@ fn rate_limit_reports_retry_after_and_retry_succeeds() {
     let id = run(through_proxy.send_event(&room, MESSAGE, &txn, &text("patient"))).unwrap();
     assert!(id.starts_with('$'));
     assert_eq!(refused.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // A tool's client can wait the limit out itself.
+    let (proxy, refused) = common::rate_limiting_proxy("/send/", 1);
+    let patient = Client::new(NativeTransport::default(), &proxy)
+        .with_session(user.session().unwrap().clone())
+        .waiting_out_rate_limits(Duration::from_secs(5));
+    let started = std::time::Instant::now();
+    run(patient.send_event(&room, MESSAGE, &unique("t"), &text("waited"))).unwrap();
+    assert_eq!(refused.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(
+        started.elapsed() >= Duration::from_millis(1000),
+        "it waited as the server asked"
+    );
 }
 
 #[test]

@@ -35,6 +35,8 @@ pub struct Client<T> {
     transport: T,
     homeserver: String,
     session: Option<Session>,
+    /// How long a call may wait out `429 Too Many Requests` in total before giving up.
+    rate_limit_patience: Duration,
 }
 
 impl<T: Transport> Client<T> {
@@ -44,7 +46,16 @@ impl<T: Transport> Client<T> {
             transport,
             homeserver: homeserver.trim().trim_end_matches('/').to_owned(),
             session: None,
+            rate_limit_patience: Duration::ZERO,
         }
+    }
+
+    /// The same client, waiting out rate limits (as long as the server asks, up to `patience`
+    /// per call) instead of returning them. For tools such as provisioning and seeding; the app
+    /// handles 429 itself (sync backoff, outbox).
+    pub fn waiting_out_rate_limits(mut self, patience: Duration) -> Self {
+        self.rate_limit_patience = patience;
+        self
     }
 
     /// The same client, signed in with an existing session.
@@ -110,19 +121,23 @@ impl<T: Transport> Client<T> {
             if_match: None,
             timeout,
         };
-        let response = self.transport.send(request).await.map_err(|e| match e {
-            TransportError::Connection(detail) => Error::Connection(detail),
-            TransportError::Timeout => Error::Timeout,
-            TransportError::Aborted => Error::Aborted,
-        })?;
-        if (200..300).contains(&response.status) {
-            Ok(response.body)
-        } else {
-            Err(Error::from_response(
-                response.status,
-                response.retry_after.as_deref(),
-                &response.body,
-            ))
+        let mut waited = Duration::ZERO;
+        loop {
+            let response = self.transport.send(request.clone()).await.map_err(|e| match e {
+                TransportError::Connection(detail) => Error::Connection(detail),
+                TransportError::Timeout => Error::Timeout,
+                TransportError::Aborted => Error::Aborted,
+            })?;
+            if (200..300).contains(&response.status) {
+                return Ok(response.body);
+            }
+            let error = Error::from_response(response.status, response.retry_after.as_deref(), &response.body);
+            let wait = Duration::from_millis(error.retry_after_ms().unwrap_or(1_000));
+            if response.status != 429 || waited + wait > self.rate_limit_patience {
+                return Err(error);
+            }
+            self.transport.pause(wait.as_millis() as u64).await;
+            waited += wait;
         }
     }
 

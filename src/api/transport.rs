@@ -78,4 +78,7 @@ pub enum TransportError {
 pub trait Transport {
     /// Performs the request and returns the response, whatever its status.
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>>;
+
+    /// Waits `ms` milliseconds (a timer in the browser, a blocking sleep in native tools).
+    fn pause(&self, ms: u64) -> impl Future<Output = ()>;
 }

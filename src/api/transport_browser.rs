@@ -76,4 +76,8 @@ impl Transport for BrowserTransport {
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
         Self::perform(request)
     }
+
+    fn pause(&self, ms: u64) -> impl Future<Output = ()> {
+        gloo_timers::future::TimeoutFuture::new(u32::try_from(ms).unwrap_or(u32::MAX))
+    }
 }

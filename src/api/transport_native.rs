@@ -94,4 +94,9 @@ impl Transport for NativeTransport {
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
         std::future::ready(self.perform(request))
     }
+
+    fn pause(&self, ms: u64) -> impl Future<Output = ()> {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        std::future::ready(())
+    }
 }

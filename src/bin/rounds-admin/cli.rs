@@ -95,7 +95,9 @@ fn print_report(report: &Report) {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    let mut client = Client::new(NativeTransport::default(), &args.homeserver);
+    // A clinic's homeserver has rate limits; the tool waits them out rather than failing.
+    let mut client = Client::new(NativeTransport::default(), &args.homeserver)
+        .waiting_out_rate_limits(std::time::Duration::from_secs(120));
     if let Command::SeedDemo { shared_secret_file } = &args.command {
         let secret = std::fs::read_to_string(shared_secret_file)
             .map_err(|e| format!("cannot read {}: {e}", shared_secret_file.display()))?;

@@ -9,6 +9,9 @@ use rounds::provision::{self, server_name};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// How long one call may wait out the homeserver's rate limits.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// The password of every demo account (printed by `scripts/dev.sh`).
 pub const DEMO_PASSWORD: &str = "rounds-demo";
 
@@ -181,7 +184,8 @@ pub async fn seed(homeserver: &str, secret: &str, prefix: &str) -> Result<(), St
     let transport = NativeTransport::default();
     let mut sessions: BTreeMap<&str, Client<NativeTransport>> = BTreeMap::new();
     for (user, display, _) in DEMO_STAFF {
-        let mut client = Client::new(transport.clone(), homeserver);
+        // The demo homeserver keeps Synapse's default rate limits: wait them out.
+        let mut client = Client::new(transport.clone(), homeserver).waiting_out_rate_limits(PATIENCE);
         // Registration returns a session; only accounts that already exist need a login
         // (the demo server keeps Synapse's default login rate limit of a few per minute).
         let session = match client
