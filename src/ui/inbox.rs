@@ -205,17 +205,7 @@ fn ThreadRow(
     let row = move || {
         state.inbox.with(|inbox| {
             let thread = inbox.thread(&room, &root)?;
-            let category = state
-                .session
-                .with(|s| {
-                    s.as_ref().and_then(|s| {
-                        s.clinic
-                            .policy
-                            .category_by_room(&room)
-                            .map(|c| (c.id.clone(), c.label.clone()))
-                    })
-                })
-                .unwrap_or_default();
+            let category = state.category_of(&room);
             let preview = thread.preview().map(|m| {
                 let text = match &m.body {
                     Body::Text(t) | Body::Appointment(t) => t.clone(),

@@ -118,6 +118,20 @@ impl AppState {
         self.store.get_value()
     }
 
+    /// `(id, label)` of the category whose room is `room` (empty when unknown).
+    pub fn category_of(&self, room: &str) -> (String, String) {
+        self.session
+            .with(|s| {
+                s.as_ref().and_then(|s| {
+                    s.clinic
+                        .policy
+                        .category_by_room(room)
+                        .map(|c| (c.id.clone(), c.label.clone()))
+                })
+            })
+            .unwrap_or_default()
+    }
+
     /// Replaces the clinic policy after the admins changed it.
     pub fn set_policy(&self, policy: ClinicPolicy) {
         self.session.update(|s| {

@@ -87,19 +87,7 @@ fn ThreadBody(room: String, root: String, older: RwSignal<Option<String>>) -> im
     let priority = move || thread.with(|t| t.as_ref().map(|t| t.priority).unwrap_or_default());
     let category = {
         let room = room.clone();
-        move || {
-            state
-                .session
-                .with(|s| {
-                    s.as_ref().and_then(|s| {
-                        s.clinic
-                            .policy
-                            .category_by_room(&room)
-                            .map(|c| (c.id.clone(), c.label.clone()))
-                    })
-                })
-                .unwrap_or_default()
-        }
+        move || state.category_of(&room)
     };
 
     // Read receipts: for the newest message from someone else, while the page is looked at.
