@@ -68,11 +68,15 @@ impl ThreadMeta {
 /// The content of a plain-text reply in a thread (`latest` is the thread's latest event, for
 /// the reply fallback older clients show).
 pub fn thread_reply_content(root: &str, latest: &str, body: &str) -> serde_json::Value {
-    serde_json::json!({
-        "msgtype": "m.text",
-        "body": body,
-        "m.relates_to": super::events::ThreadRelation::new(root, latest),
-    })
+    in_thread(serde_json::json!({ "msgtype": "m.text" }), root, latest, body)
+}
+
+/// `fields` placed in the thread of `root`, with `body` as the plain text other clients show.
+fn in_thread(mut fields: serde_json::Value, root: &str, latest: &str, body: &str) -> serde_json::Value {
+    fields["m.relates_to"] =
+        serde_json::to_value(super::events::ThreadRelation::new(root, latest)).expect("relation serialises");
+    fields["body"] = serde_json::Value::String(body.to_owned());
+    fields
 }
 
 /// Event type announcing an appointment change made from a thread (after the FHIR server
@@ -97,11 +101,12 @@ pub struct AppointmentChange {
 impl AppointmentChange {
     /// The event content in the thread of `root`, with `fallback` as the plain-text body.
     pub fn content(&self, root: &str, latest: &str, fallback: &str) -> serde_json::Value {
-        let mut content = serde_json::to_value(self).expect("change serialises");
-        content["m.relates_to"] =
-            serde_json::to_value(super::events::ThreadRelation::new(root, latest)).expect("relation");
-        content["body"] = serde_json::Value::String(fallback.to_owned());
-        content
+        in_thread(
+            serde_json::to_value(self).expect("change serialises"),
+            root,
+            latest,
+            fallback,
+        )
     }
 }
 
@@ -129,15 +134,17 @@ pub struct ThreadUpdate {
 impl ThreadUpdate {
     /// The event content, placed in the thread of `root`.
     pub fn content(&self, root: &str, latest: &str) -> serde_json::Value {
-        let mut content = serde_json::to_value(self).expect("update serialises");
-        content["m.relates_to"] =
-            serde_json::to_value(super::events::ThreadRelation::new(root, latest)).expect("relation");
-        content["body"] = serde_json::Value::String(match self.status {
-            Some(ThreadStatus::Resolved) => "Marked the thread resolved".into(),
-            Some(ThreadStatus::Open) => "Reopened the thread".into(),
-            None => "Changed the thread's priority".into(),
-        });
-        content
+        let fallback = match self.status {
+            Some(ThreadStatus::Resolved) => "Marked the thread resolved",
+            Some(ThreadStatus::Open) => "Reopened the thread",
+            None => "Changed the thread's priority",
+        };
+        in_thread(
+            serde_json::to_value(self).expect("update serialises"),
+            root,
+            latest,
+            fallback,
+        )
     }
 }
 
