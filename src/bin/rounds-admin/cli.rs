@@ -98,10 +98,9 @@ async fn run(args: Args) -> Result<(), String> {
     // A clinic's homeserver has rate limits; the tool waits them out rather than failing.
     let mut client = Client::new(NativeTransport::default(), &args.homeserver)
         .waiting_out_rate_limits(std::time::Duration::from_secs(120));
+    // Seeding registers its own users with the shared secret: no admin password needed.
     if let Command::SeedDemo { shared_secret_file } = &args.command {
-        let secret = std::fs::read_to_string(shared_secret_file)
-            .map_err(|e| format!("cannot read {}: {e}", shared_secret_file.display()))?;
-        return crate::demo::seed(&args.homeserver, secret.trim(), &args.clinic).await;
+        return seed_demo(&args, shared_secret_file).await;
     }
     let password = env_secret("ROUNDS_ADMIN_PASSWORD")?;
     client
@@ -113,6 +112,12 @@ async fn run(args: Args) -> Result<(), String> {
     // Always end the admin session, even after a failure.
     let _ = client.logout().await;
     result
+}
+
+async fn seed_demo(args: &Args, shared_secret_file: &std::path::Path) -> Result<(), String> {
+    let secret = std::fs::read_to_string(shared_secret_file)
+        .map_err(|e| format!("cannot read {}: {e}", shared_secret_file.display()))?;
+    crate::demo::seed(&args.homeserver, secret.trim(), &args.clinic).await
 }
 
 async fn command(client: &Client<NativeTransport>, args: &Args, server: &str) -> Result<(), String> {
@@ -146,7 +151,7 @@ async fn command(client: &Client<NativeTransport>, args: &Args, server: &str) ->
                 println!("{:<32} {:<24} {}", entry.user_id, name, entry.roles.join(", "));
             }
         }
-        Command::SeedDemo { .. } => unreachable!("handled before signing in"),
+        Command::SeedDemo { shared_secret_file } => seed_demo(args, shared_secret_file).await?,
     }
     Ok(())
 }
