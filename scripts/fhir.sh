@@ -30,6 +30,8 @@ SERVER="$ROOT/fhir/server.mjs"
 URL="http://127.0.0.1:$PORT/fhir/R4"
 PIDFILE="$DATA/server.pid"
 LOGFILE="$DATA/server.log"
+SERVICE="fhir[$INSTANCE]"
+source "$ROOT/scripts/service.sh"
 
 # Pid from our pid file, only if that process is still this instance's server
 # (guards against a stale file whose pid was reused by something else).
@@ -47,37 +49,6 @@ live_pid() {
 # metadata is the one FHIR endpoint that needs no token.
 answers() { curl -fsS -o /dev/null --max-time 2 "$URL/metadata" 2>/dev/null; }
 
-# Serialise start/stop/reset on one instance (e.g. a test runner and a human).
-lock() {
-  mkdir -p "$DATA"
-  exec 9>"$DATA/.lock"
-  flock -w 60 9 || { log "fhir[$INSTANCE]: $DATA/.lock still held after 60 s"; exit 1; }
-}
-
-elapsed() { awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME-$1}"; }
-
-# Alive and not a zombie. Once start returns, the server's parent is init,
-# which here reaps exited children only after a second or so; kill -0 alone
-# would count that zombie as running.
-alive() {
-  local state
-  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-  [[ -n "$state" && "$state" != Z ]]
-}
-
-# SIGTERM, wait up to 10 s, then SIGKILL.
-stop_pid() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for (( i = 0; i < 100; i++ )); do
-    alive "$pid" || return 0
-    sleep 0.1
-  done
-  log "fhir[$INSTANCE]: pid $pid ignored SIGTERM for 10 s, killing"
-  kill -KILL "$pid" 2>/dev/null || true
-  while alive "$pid"; do sleep 0.1; done
-}
-
 cmd_start() {
   lock
   local pid
@@ -91,7 +62,7 @@ cmd_start() {
     log "fhir[$INSTANCE]: pid $pid not answering, restarting"
     stop_pid "$pid"
   fi
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  if port_taken; then
     log "fhir[$INSTANCE]: port $PORT is already taken by a process not started from $DATA"
     return 1
   fi
@@ -123,16 +94,7 @@ cmd_start() {
   echo "$URL"
 }
 
-cmd_stop() {
-  lock
-  local pid
-  if pid=$(live_pid); then
-    local t0=$EPOCHREALTIME
-    stop_pid "$pid"
-    log "fhir[$INSTANCE]: stopped (pid $pid, $(elapsed "$t0") s)"
-  fi
-  rm -f "$PIDFILE"
-}
+cmd_stop() { stop_service; }
 
 cmd_status() {
   local pid

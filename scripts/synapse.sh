@@ -32,6 +32,8 @@ URL="http://127.0.0.1:$PORT"
 PIDFILE="$DATA/synapse.pid"          # ours: Synapse only writes one when daemonised
 SECRET_FILE="$DATA/shared_secret"
 VERSIONS_URL="$URL/_matrix/client/versions"
+SERVICE="synapse[$INSTANCE]"
+source "$ROOT/scripts/service.sh"
 
 # Pid from our pid file, only if that process is still this instance's Synapse
 # (guards against a stale file whose pid was reused by something else).
@@ -52,13 +54,6 @@ ensure_secret() {
   [[ -s "$SECRET_FILE" ]] && return 0
   mkdir -p "$DATA"
   (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$SECRET_FILE")
-}
-
-# Serialise start/stop/reset on one instance (e.g. a test runner and a human).
-lock() {
-  mkdir -p "$DATA"
-  exec 9>"$DATA/.lock"
-  flock -w 60 9 || { log "synapse[$INSTANCE]: $DATA/.lock still held after 60 s"; exit 1; }
 }
 
 generate_config() {
@@ -171,7 +166,7 @@ cmd_start() {
     log "synapse[$INSTANCE]: pid $pid not answering, restarting"
     stop_pid "$pid"
   fi
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  if port_taken; then
     log "synapse[$INSTANCE]: port $PORT is already taken by a process not started from $DATA"
     return 1
   fi
@@ -192,7 +187,7 @@ cmd_start() {
 
   local deadline=$(( $(date +%s) + 30 ))
   until answers; do
-    if ! kill -0 "$pid" 2>/dev/null || (( $(date +%s) >= deadline )); then
+    if ! alive "$pid" || (( $(date +%s) >= deadline )); then
       log "synapse[$INSTANCE]: failed to start (see $DATA/stdout.log, $DATA/homeserver.log)"
       tail -n 20 "$DATA/stdout.log" "$DATA/homeserver.log" >&2 2>/dev/null || true
       stop_pid "$pid"
@@ -201,32 +196,10 @@ cmd_start() {
     fi
     sleep 0.1
   done
-  log "synapse[$INSTANCE]: started at $URL (pid $pid, $(awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME-$t0}") s)"
+  log "synapse[$INSTANCE]: started at $URL (pid $pid, $(elapsed "$t0") s)"
 }
 
-# SIGTERM, wait up to 10 s, then SIGKILL.
-stop_pid() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for (( i = 0; i < 100; i++ )); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  log "synapse[$INSTANCE]: pid $pid ignored SIGTERM for 10 s, killing"
-  kill -KILL "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-}
-
-cmd_stop() {
-  lock
-  local pid
-  if pid=$(live_pid); then
-    local t0=$EPOCHREALTIME
-    stop_pid "$pid"
-    log "synapse[$INSTANCE]: stopped (pid $pid, $(awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME-$t0}") s)"
-  fi
-  rm -f "$PIDFILE"
-}
+cmd_stop() { stop_service; }
 
 cmd_reset() {
   cmd_stop

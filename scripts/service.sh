@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# Process handling shared by synapse.sh and fhir.sh: one local server per instance, our own pid
+# file, serialised start/stop. Source it after setting SERVICE (a log label such as
+# "synapse[test]"), DATA (the instance's folder), PIDFILE, PORT, and defining `live_pid`.
+
+elapsed() { awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME-$1}"; }
+
+# Serialise start/stop/reset on one instance (e.g. a test runner and a human).
+lock() {
+  mkdir -p "$DATA"
+  exec 9>"$DATA/.lock"
+  flock -w 60 9 || { log "$SERVICE: $DATA/.lock still held after 60 s"; exit 1; }
+}
+
+# Alive and not a zombie. Once start returns, the server's parent is init, which here reaps
+# exited children only after a second or so; kill -0 alone would count that zombie as running.
+alive() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n "$state" && "$state" != Z ]]
+}
+
+# SIGTERM, wait up to 10 s, then SIGKILL.
+stop_pid() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for (( i = 0; i < 100; i++ )); do
+    alive "$pid" || return 0
+    sleep 0.1
+  done
+  log "$SERVICE: pid $pid ignored SIGTERM for 10 s, killing"
+  kill -KILL "$pid" 2>/dev/null || true
+  while alive "$pid"; do sleep 0.1; done
+}
+
+# Whether something (not ours) already listens on the instance's port.
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+
+# Stops the instance if it runs; no error if it does not.
+stop_service() {
+  lock
+  local pid
+  if pid=$(live_pid); then
+    local t0=$EPOCHREALTIME
+    stop_pid "$pid"
+    log "$SERVICE: stopped (pid $pid, $(elapsed "$t0") s)"
+  fi
+  rm -f "$PIDFILE"
+}
