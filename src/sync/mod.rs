@@ -1,13 +1,15 @@
-//! `sync`: the long-poll sync engine, its status and reconnect backoff, history on demand, and
-//! the translation of Matrix events into domain facts.
+//! `sync`: the long-poll sync engine, its status and reconnect backoff, history on demand, the
+//! translation of Matrix events into domain facts, and how queued sends look meanwhile.
 
 mod backoff;
 pub mod convert;
 mod engine;
 mod history;
+mod outbox;
 mod status;
 
 pub use backoff::Backoff;
 pub use engine::{Batch, SyncEngine, TIMELINE_LIMIT};
 pub use history::{fetch_roots, thread_history, ThreadPager};
+pub use outbox::local_echo;
 pub use status::SyncStatus;

@@ -12,7 +12,7 @@ use crate::api::events::MESSAGE;
 use crate::api::rounds::{
     thread_reply_content, AppointmentChange, ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_UPDATE,
 };
-use crate::domain::{Body, Delivery, Message, Status};
+use crate::domain::{Delivery, Message, Status};
 use crate::store::{OutboxItem, OutboxState};
 use crate::sync::Backoff;
 use leptos::prelude::*;
@@ -85,39 +85,12 @@ fn latest_event(state: AppState, room_id: &str, root_id: &str) -> String {
 }
 
 /// What the thread shows for a queued item.
-fn local_echo(state: AppState, item: &OutboxItem) -> Message {
-    let text = || {
-        item.content
-            .get("body")
-            .and_then(|b| b.as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let body = if item.event_type == APPOINTMENT {
-        Body::Appointment(text())
-    } else if item.event_type == THREAD_UPDATE {
-        let status = item.content.get("status").and_then(|s| s.as_str()).map(|s| match s {
-            "resolved" => Status::Resolved,
-            _ => Status::Open,
-        });
-        Body::Update { status, priority: None }
-    } else {
-        Body::Text(text())
-    };
-    Message {
-        id: item.txn_id.clone(),
-        sender: state
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.me()))
-            .unwrap_or_default(),
-        ts: item.queued_at,
-        body,
-        delivery: match &item.state {
-            OutboxState::Pending => Delivery::Sending,
-            OutboxState::Failed(reason) => Delivery::Failed(reason.clone()),
-        },
-        txn_id: Some(item.txn_id.clone()),
-    }
+fn local_echo(state: AppState, item: &OutboxItem) -> Option<Message> {
+    let me = state
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.me()))
+        .unwrap_or_default();
+    crate::sync::local_echo(item, &me)
 }
 
 fn queue(state: AppState, room_id: &str, root_id: &str, event_type: &str, content: serde_json::Value) {
@@ -131,8 +104,9 @@ fn queue(state: AppState, room_id: &str, root_id: &str, event_type: &str, conten
         queued_at: js_sys::Date::now() as u64,
         state: OutboxState::Pending,
     };
-    let echo = local_echo(state, &item);
-    state.inbox.update(|inbox| inbox.add_local(room_id, root_id, echo));
+    if let Some(echo) = local_echo(state, &item) {
+        state.inbox.update(|inbox| inbox.add_local(room_id, root_id, echo));
+    }
     state.outbox.update(|q| q.push(item.clone()));
     spawn_local(async move {
         // Persisted before the first attempt: a crash from here on loses nothing.
@@ -179,7 +153,9 @@ pub fn echo_queued(state: AppState) {
                 .thread(&item.room_id, &item.root_id)
                 .is_some_and(|t| !t.contains(&item.txn_id));
             if known && !inbox.knows(&item.txn_id) {
-                inbox.add_local(&item.room_id, &item.root_id, local_echo(state, item));
+                if let Some(echo) = local_echo(state, item) {
+                    inbox.add_local(&item.room_id, &item.root_id, echo);
+                }
             }
         }
     });
