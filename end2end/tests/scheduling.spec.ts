@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Browser, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { findThread, signedIn } from './helpers';
 
@@ -17,6 +17,17 @@ async function fhir(method: string, path: string, body?: unknown, headers: Recor
 async function openThread(page: Page, text: string) {
   await (await findThread(page, text)).getByRole('link').click();
   await expect(page.getByRole('list', { name: 'Messages' })).toBeVisible();
+}
+
+/** Dana in the Maya R. thread with the first free slot chosen (not yet confirmed), and how many
+ *  appointment cards the thread already shows. */
+async function slotChosen(browser: Browser) {
+  const dana = await signedIn(browser, 'dana');
+  await openThread(dana, 'Client canceled');
+  const patient = dana.getByRole('region', { name: 'Patient' });
+  await patient.getByRole('button', { name: 'Reschedule' }).first().click();
+  await patient.getByRole('list', { name: 'Free slots' }).getByRole('radio').first().check();
+  return { dana, patient, cards: await dana.locator('.appointment-card').count() };
 }
 
 function hhmm(instant: string) {
@@ -54,8 +65,8 @@ test('the front desk reschedules from a thread; the change lands in the EHR and 
   expect((await fhir('GET', before.slot[0].reference)).json.status).toBe('free');
 
   // The therapist sees the update card live.
-  await expect(jordan.locator('.appointment-card')).toContainText(`Rescheduled Maya R. from`);
-  await expect(jordan.locator('.appointment-card')).toContainText(`to`);
+  await expect(jordan.locator('.appointment-card').last()).toContainText(`Rescheduled Maya R. from`);
+  await expect(jordan.locator('.appointment-card').last()).toContainText(`to`);
 
   // The schedule view shows the new time for that day.
   await dana.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedule' }).click();
@@ -68,12 +79,7 @@ test('the front desk reschedules from a thread; the change lands in the EHR and 
 });
 
 test('a change made meanwhile in the EHR gives a conflict, not a silent overwrite', async ({ browser }) => {
-  const dana = await signedIn(browser, 'dana');
-  await openThread(dana, 'Client canceled');
-  const patient = dana.getByRole('region', { name: 'Patient' });
-  await patient.getByRole('button', { name: 'Reschedule' }).first().click();
-  await patient.getByRole('list', { name: 'Free slots' }).getByRole('radio').first().check();
-  const cards = await dana.locator('.appointment-card').count();
+  const { dana, patient, cards } = await slotChosen(browser);
 
   // Someone edits the appointment directly in the EHR before Dana confirms.
   const current = await fhir('GET', 'Appointment/maya-r-1');
@@ -116,12 +122,7 @@ test('the New thread dialog offers matching patients from the EHR', async ({ bro
 });
 
 test('with the EHR down, nothing is changed and nothing is posted', async ({ browser }) => {
-  const dana = await signedIn(browser, 'dana');
-  await openThread(dana, 'Client canceled');
-  const patient = dana.getByRole('region', { name: 'Patient' });
-  await patient.getByRole('button', { name: 'Reschedule' }).first().click();
-  await patient.getByRole('list', { name: 'Free slots' }).getByRole('radio').first().check();
-  const cards = await dana.locator('.appointment-card').count();
+  const { dana, patient, cards } = await slotChosen(browser);
   execFileSync('bash', ['../scripts/fhir.sh', 'stop', 'test'], { stdio: 'inherit' });
   try {
     await patient.getByRole('button', { name: 'Confirm' }).click();
