@@ -161,7 +161,7 @@ notes.push(
 notes.push(
   'Native: `bench/inbox.rs` builds 10,000 threads (7 rooms, 0–3 replies each, receipts on a third) and times each `Inbox::query` with `std::time::Instant` for ~1.5 s after a warm-up; the bench profile inherits the release profile (opt-level "z", LTO) like the wasm, but runs as native x86-64 code, typically faster than the same code in wasm.',
 );
-notes.push('Budgets are those of /work/shared/DESIGN.md section 5; the ratio is figure / budget on the median (p95 where marked); peers are the figures DESIGN.md quotes for context. Benchmarks never fail on a slow figure.');
+notes.push('Budgets are those of docs/DESIGN.md section 5; the ratio is figure / budget on the median (p95 where marked); peers are the figures DESIGN.md quotes for context. Benchmarks never fail on a slow figure.');
 if (browser?.errors?.length) notes.push(`Errors during the browser run: ${browser.errors.join('; ')}`);
 if (meta.errors) notes.push(`Steps that failed: ${meta.errors}`);
 

@@ -6,19 +6,20 @@
 #   scripts/setup.sh synapse trunk   run only the named steps
 #
 # Steps: apt target wasm-opt synapse e2e fhir trunk wasm-bindgen
-# Versions are pinned on purpose; see /work/shared/TOOLCHAIN.md for why.
+# Versions are pinned on purpose; docs/TOOLCHAIN.md says why.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TRUNK_VERSION=0.21.14          # 0.22.x needs a newer rustc than we have
 BINARYEN_VERSION=132.0.0       # Debian's binaryen 108 emits wasm that crashes in the browser
 SYNAPSE_VERSION=1.163.2        # newest served by pip when pinned
-APT_PACKAGES=(chromium chromium-driver fonts-liberation brotli curl)
+APT_PACKAGES=(chromium chromium-driver fonts-liberation brotli curl nginx openssl)
 
 SUDO=""
 if [[ $EUID -ne 0 ]]; then SUDO=sudo; fi
 
-# --- system packages: headless browser for tests, fonts for screenshots, brotli for size budgets
+# --- system packages: headless browser for tests, fonts for screenshots, brotli for size budgets,
+#     nginx (and openssl for its test certificate) for the tested deployment configuration
 step_apt() {
   local missing=() p
   for p in "${APT_PACKAGES[@]}"; do

@@ -9,6 +9,9 @@ cd "$ROOT"
 "$ROOT/scripts/setup.sh"
 cargo fetch --locked --quiet
 
+log "the repository stands alone"
+"$ROOT/scripts/check-standalone.sh"
+
 log "formatting and lints (native and wasm32)"
 cargo fmt --all -- --check
 cargo clippy --quiet --all-targets -- -D warnings

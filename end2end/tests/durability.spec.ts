@@ -1,6 +1,8 @@
 import { test, expect, type Page } from '@playwright/test';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Api, findThread, HOMESERVER, signIn, signedIn, unique } from './helpers';
 
 const OFFLINE = 'Offline — messages will be sent when you reconnect';
@@ -130,7 +132,7 @@ test('sign-out deletes the local databases; idle logoff keeps drafts for the sam
 
   // Idle logoff, on a second copy of the app configured with a 3-second timeout.
   const port = 18081;
-  const config = `${process.env.ROUNDS_CONFIG ?? '/tmp'}.idle.json`;
+  const config = join(tmpdir(), 'rounds-e2e-config-idle.json');
   writeFileSync(
     config,
     JSON.stringify({ clinic_name: 'Riverside Therapy', homeserver: HOMESERVER, clinic: 'rounds', idle_minutes: 0.05 }),

@@ -113,9 +113,9 @@ export class Api {
   }
 }
 
-/** The hostile strings shared by the whole project (one JSON string per line). */
+/** Hostile names, topics and bodies (one JSON string per line), kept in end2end/fixtures. */
 export function hostileStrings(): string[] {
-  const file = new URL('../../../shared/fixtures/hostile-strings.txt', import.meta.url);
+  const file = new URL('../fixtures/hostile-strings.txt', import.meta.url);
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() && !l.startsWith('#'))
