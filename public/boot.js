@@ -8,9 +8,14 @@ await init({ module_or_path: tag.dataset.wasm });
 // Service worker: the app starts offline. A new version waits until the user chooses to reload
 // (the app shows "Update available — Reload"), so one page never mixes two versions.
 if ('serviceWorker' in navigator) {
-  const registration = await navigator.serviceWorker.register('/sw.js');
+  // Every release stamps a new sw.js; never take it from the HTTP cache.
+  const registration = await navigator.serviceWorker.register('/sw.js', { updateViaCache: 'none' });
+  // A tablet may keep Rounds open for days: look for a new release every hour as well.
+  setInterval(() => registration.update().catch(() => undefined), 60 * 60 * 1000);
   const announce = () => {
     if (registration.waiting && navigator.serviceWorker.controller) {
+      // Kept on the page as well, for an app that starts listening only later.
+      document.documentElement.dataset.updateAvailable = 'true';
       dispatchEvent(new CustomEvent('rounds-update-available'));
     }
   };

@@ -1,30 +1,51 @@
-// Rounds service worker: keeps the app's own static files so the app starts offline.
-// It never caches anything from another origin (the homeserver's answers hold patient data).
+// Rounds service worker: keeps this release's own static files so the app starts offline.
+//
+// It answers only two kinds of request: page navigations (the app's index page) and the files
+// listed in PRECACHE below. Everything else — the homeserver, the FHIR server, any API that
+// sits behind the portal's origin — goes to the network untouched and is never stored, since
+// those answers carry one person's data.
+//
+// RELEASE and PRECACHE are written by scripts/release-sw.mjs after every build (a Trunk hook):
+// a new release is a new worker, so browsers notice it and the app offers "Update available —
+// Reload"; the cache is named after the release and older releases' caches are deleted.
 'use strict';
 
-const SHELL = 'rounds-shell-v1';
+const RELEASE = 'development';
+const PRECACHE = ['/', '/config.json'];
+
+const CACHE = `rounds-shell-${RELEASE}`;
+const OWN_FILES = new Set(PRECACHE);
+// Files whose content may change without a new release: always asked of the network first.
+const REVALIDATE = new Set(['/config.json', '/manifest.webmanifest']);
 
 self.addEventListener('message', (event) => {
   if (event.data === 'skip-waiting') self.skipWaiting();
+  if (event.data === 'forget-person') event.waitUntil(forgetPerson());
 });
 
-// The hashed asset names change with every build: read them from the index page itself.
-async function shellUrls() {
-  const response = await fetch('/', { cache: 'no-store' });
-  const html = await response.clone().text();
-  const assets = [...html.matchAll(/(?:href|src)="(\/[^"]+)"/g)].map((m) => m[1]);
-  return { index: response, urls: ['/config.json', '/manifest.webmanifest', '/icons/icon-512.png', '/icons/maskable-512.png', ...new Set(assets)] };
+// Sign-out and logoff: no notification of the person's stays on screen, and no cache but this
+// release's static files survives (whatever else the origin may have stored).
+async function forgetPerson() {
+  for (const note of await self.registration.getNotifications()) note.close();
+  for (const key of await caches.keys()) {
+    if (key !== CACHE) await caches.delete(key);
+  }
+  if (self.navigator.clearAppBadge) await self.navigator.clearAppBadge().catch(() => undefined);
 }
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
-      const cache = await caches.open(SHELL);
-      const { index, urls } = await shellUrls();
-      await cache.put('/', index);
-      // A missing optional file (no manifest yet) must not stop the install.
-      await Promise.all(urls.map((url) => cache.add(url).catch(() => undefined)));
-      // The first version takes over at once; later ones wait for the user's "Reload".
+      const cache = await caches.open(CACHE);
+      // Fresh copies, not the HTTP cache's (which may still hold the previous release's index).
+      await Promise.all(
+        PRECACHE.map(async (path) => {
+          const response = await fetch(path, { cache: 'no-store' });
+          if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+          await cache.put(path, response);
+        }),
+      );
+      // The first version takes over at once; later ones wait for the person's "Reload".
       if (!self.registration.active) await self.skipWaiting();
     })(),
   );
@@ -33,8 +54,9 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
+      // Only this release's files stay; nothing else the origin may have cached survives.
       for (const key of await caches.keys()) {
-        if (key !== SHELL) await caches.delete(key);
+        if (key !== CACHE) await caches.delete(key);
       }
       await self.clients.claim();
     })(),
@@ -46,22 +68,28 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (request.mode === 'navigate') {
-    // Any app route: the newest index page when online, the kept one offline.
-    event.respondWith(fromNetworkThenCache(request, '/'));
-  } else if (url.pathname === '/manifest.webmanifest') {
+    // Any page is asked of the network; offline, every app route is this release's index page.
+    // Navigation answers are never stored: behind the portal's origin they may be the
+    // homeserver's or the identity provider's pages, not ours.
+    event.respondWith(fetch(request).catch(() => offlineIndex(request)));
+    return;
+  }
+  // A query string makes it a different request (an API call, a cache-buster): not ours.
+  if (url.search || !OWN_FILES.has(url.pathname)) return;
+  if (url.pathname === '/manifest.webmanifest') {
     event.respondWith(brandedManifest(request));
-  } else if (url.pathname === '/config.json') {
-    event.respondWith(fromNetworkThenCache(request, '/config.json'));
+  } else if (REVALIDATE.has(url.pathname)) {
+    event.respondWith(networkFirst(request, url.pathname));
   } else {
-    event.respondWith(fromCacheThenNetwork(request));
+    event.respondWith(cacheFirst(request, url.pathname));
   }
 });
 
 // The manifest follows the clinic's config.json (name and colours), with no rebuild.
 async function brandedManifest(request) {
-  const manifest = await (await fromNetworkThenCache(request, '/manifest.webmanifest')).json();
+  const manifest = await (await networkFirst(request, '/manifest.webmanifest')).json();
   try {
-    const config = await (await fromNetworkThenCache(new Request('/config.json'), '/config.json')).json();
+    const config = await (await networkFirst(new Request('/config.json'), '/config.json')).json();
     if (config.clinic_name) {
       manifest.name = config.clinic_name;
       manifest.short_name = config.short_name || config.clinic_name.slice(0, 12);
@@ -73,25 +101,30 @@ async function brandedManifest(request) {
   return new Response(JSON.stringify(manifest), { headers: { 'Content-Type': 'application/manifest+json' } });
 }
 
-async function fromNetworkThenCache(request, key) {
-  const cache = await caches.open(SHELL);
+async function offlineIndex(request) {
+  const kept = await (await caches.open(CACHE)).match('/');
+  if (kept) return kept;
+  throw new TypeError(`offline and no copy of the app for ${new URL(request.url).pathname}`);
+}
+
+async function networkFirst(request, path) {
+  const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(key, response.clone());
+    if (response.ok && !response.redirected) await cache.put(path, response.clone());
     return response;
   } catch (error) {
-    const kept = await cache.match(key);
+    const kept = await cache.match(path);
     if (kept) return kept;
     throw error;
   }
 }
 
-async function fromCacheThenNetwork(request) {
-  const cache = await caches.open(SHELL);
-  const kept = await cache.match(request);
+async function cacheFirst(request, path) {
+  const cache = await caches.open(CACHE);
+  const kept = await cache.match(path);
   if (kept) return kept;
   const response = await fetch(request);
-  // Hashed file names never change content, so a fresh one can be kept as is.
-  if (response.ok) await cache.put(request, response.clone());
+  if (response.ok) await cache.put(path, response.clone());
   return response;
 }

@@ -1,15 +1,14 @@
 import { test, expect, chromium } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { Api, findThread, HOMESERVER, signIn, signedIn, unique } from './helpers';
 
 /** A second copy of the same build on another port, with its own config.json (no rebuild). */
 async function portal(port: number, config: string): Promise<{ url: string; stop: () => void }> {
-  const file = `/tmp/rounds-e2e-config-${port}.json`;
+  const file = join(tmpdir(), `rounds-e2e-config-${port}.json`);
   writeFileSync(file, config);
   const server: ChildProcess = spawn('node', ['serve.mjs'], { env: { ...process.env, PORT: String(port), ROUNDS_CONFIG: file } });
   const url = `http://127.0.0.1:${port}`;
@@ -177,5 +176,53 @@ test('a backgrounded page raises a notification without patient details', async 
   expect(note.title).toBe('New urgent message in Scheduling');
   expect(JSON.stringify(note)).not.toContain(patient);
   await expect(page).toHaveTitle(/^\(\d+\) Riverside Therapy$/);
+  await context.close();
+});
+
+test('sign-out closes the notifications it showed and leaves no cache but the app’s own files', async ({ browser }) => {
+  const context = await browser.newContext();
+  await context.grantPermissions(['notifications']);
+  await context.addInitScript(() => {
+    const Real = window.Notification;
+    (window as any).__shown = [];
+    class Recording extends Real {
+      closedByApp = false;
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        (window as any).__shown.push(this);
+      }
+      close() {
+        this.closedByApp = true;
+        super.close();
+      }
+    }
+    (window as any).Notification = Recording;
+  });
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  await signIn(page, 'dana');
+  await expect(page.getByText('Live', { exact: true })).toBeVisible();
+  await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+  const jordan = await Api.login('jordan');
+  const scheduling = await jordan.roomId('rounds.scheduling');
+  await jordan.send(scheduling, {
+    msgtype: 'm.text',
+    body: 'Urgent – Front desk needed\n\nLobby',
+    'app.rounds.thread': { topic: 'Front desk needed', patient: null, priority: 'urgent' },
+  });
+  await expect.poll(() => page.evaluate(() => (window as any).__shown.length), { timeout: 20_000 }).toBe(1);
+  // Something of the person's in Cache Storage (a previous version, an extension, a mistake).
+  await page.evaluate(async () => {
+    const cache = await caches.open('leftover');
+    await cache.put('/_matrix/client/v3/sync?since=s1', new Response('{"rooms":{}}'));
+  });
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect.poll(() => page.evaluate(() => (window as any).__shown.every((n: any) => n.closedByApp))).toBe(true);
+  await expect.poll(() => page.evaluate(async () => (await caches.keys()).every((k) => k.startsWith('rounds-shell-')))).toBe(true);
+  await expect(page).toHaveTitle('Riverside Therapy');
   await context.close();
 });

@@ -48,8 +48,16 @@ fn App(config: AppConfig) -> impl IntoView {
         state.status.set(crate::sync::SyncStatus::Offline { retry_in_ms: 0 });
     });
     let online = window_event_listener(leptos::ev::online, move |_| state.wake.update(|w| *w += 1));
-    // boot.js announces a waiting new version of the app.
+    // boot.js announces a waiting new version of the app (and marks the page, in case it did so
+    // before this listener existed).
     let update = window_event_listener_untyped("rounds-update-available", move |_| state.update_available.set(true));
+    let marked = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .is_some_and(|root| root.has_attribute("data-update-available"));
+    if marked {
+        state.update_available.set(true);
+    }
     on_cleanup(move || {
         offline.remove();
         online.remove();

@@ -7,9 +7,15 @@ use super::inbox::urlencode;
 use super::state::AppState;
 use crate::domain::{Priority, Thread};
 use leptos::prelude::*;
+use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
+
+thread_local! {
+    /// Notifications this page showed and that may still be on screen.
+    static SHOWN: RefCell<Vec<Notification>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Whether this browser has notifications at all (calling the API where it is missing throws).
 fn supported() -> bool {
@@ -71,6 +77,17 @@ pub fn show(thread: &Thread, category: &str) {
     notification.set_onclick(Some(onclick.as_ref().unchecked_ref()));
     // The notification owns its handler for as long as the page lives.
     onclick.forget();
+    SHOWN.with(|shown| shown.borrow_mut().push(notification));
+}
+
+/// At sign-out and logoff: nothing of the person stays on screen or in the browser's caches.
+/// Closes the notifications this page showed and asks the service worker to close its own and
+/// to delete every cache but the app's static files.
+pub fn forget_person() {
+    SHOWN.with(|shown| shown.borrow_mut().drain(..).for_each(|n| n.close()));
+    if let Some(worker) = web_sys::window().and_then(|w| w.navigator().service_worker().controller()) {
+        let _ = worker.post_message(&JsValue::from_str("forget-person"));
+    }
 }
 
 /// Keeps the tab title and the app badge in step with the unread count.

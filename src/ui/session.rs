@@ -132,6 +132,7 @@ pub async fn end(state: AppState, ending: Ending, notice: Option<String>) {
             state.store_problem.set(Some(e.to_string()));
         }
     }
+    notify::forget_person();
     state.session.set(None);
     state.inbox.set(Inbox::default());
     state.outbox.set(Vec::new());
