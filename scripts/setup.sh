@@ -30,8 +30,15 @@ step_apt() {
   done
   (( ${#missing[@]} )) || return 0
   log "apt: installing ${missing[*]}"
+  # Packages such as nginx start a system service on install; Rounds runs its own instances on
+  # 127.0.0.1 only, so keep the system ones from starting (the Debian policy-rc.d convention).
+  local policy=/usr/sbin/policy-rc.d placed=""
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod +x "$policy" && placed=1
+  fi
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  [[ -z "$placed" ]] || $SUDO rm -f "$policy"
 }
 
 # --- the browser compile target

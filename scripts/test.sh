@@ -19,7 +19,7 @@ cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warning
 
 # A fresh, empty homeserver and a freshly seeded FHIR server for every run; both are stopped
 # however the run ends.
-trap '"$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test' EXIT
+trap '"$ROOT/scripts/nginx.sh" stop test; "$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test' EXIT
 # Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
 trap 'exit 130' INT TERM
 "$ROOT/scripts/synapse.sh" reset test
@@ -56,4 +56,6 @@ cat >"$ROUNDS_CONFIG" <<JSON
   "fhir": { "base_url": "$ROUNDS_TEST_FHIR", "token": "$ROUNDS_TEST_FHIR_TOKEN" }
 }
 JSON
+# The same build behind Debian's nginx with the shipped configuration (deploy/nginx/rounds.conf).
+"$ROOT/scripts/nginx.sh" start test
 (cd end2end && npx playwright test)
