@@ -20,23 +20,23 @@ impl Color {
     /// White.
     pub const WHITE: Color = Color { r: 255, g: 255, b: 255 };
 
-    /// Parses `#rrggbb` or `#rgb`.
+    /// Parses `#rrggbb` or `#rgb`; anything else (including non-ASCII text) is `None`.
     pub fn parse(text: &str) -> Option<Color> {
-        let hex = text.trim().strip_prefix('#')?;
-        let digits: Vec<u8> = match hex.len() {
-            6 => (0..3)
-                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
-                .collect::<Option<_>>()?,
-            3 => hex
-                .chars()
-                .map(|c| c.to_digit(16).map(|d| (d * 17) as u8))
-                .collect::<Option<_>>()?,
+        let digits: Vec<u8> = text
+            .trim()
+            .strip_prefix('#')?
+            .chars()
+            .map(|c| c.to_digit(16).map(|d| d as u8))
+            .collect::<Option<_>>()?;
+        let channels: Vec<u8> = match digits.len() {
+            6 => digits.chunks(2).map(|pair| pair[0] * 16 + pair[1]).collect(),
+            3 => digits.iter().map(|d| d * 17).collect(),
             _ => return None,
         };
         Some(Color {
-            r: digits[0],
-            g: digits[1],
-            b: digits[2],
+            r: channels[0],
+            g: channels[1],
+            b: channels[2],
         })
     }
 
@@ -104,5 +104,24 @@ mod tests {
             .unwrap_err()
             .contains("not a colour"));
         assert_eq!(Color::parse("#204060").unwrap().scaled(0.5).to_string(), "#102030");
+    }
+
+    #[test]
+    fn non_ascii_and_odd_lengths_are_refused_not_panicked() {
+        // Multi-byte characters once made byte slicing panic (and abort the whole app).
+        for text in [
+            "#0f6e6é",
+            "#éé",
+            "#ａｂｃ",
+            "#12345",
+            "#",
+            "#0f6e6e0",
+            "#1234567",
+            "＃0f6e6e",
+        ] {
+            assert_eq!(Color::parse(text), None, "{text}");
+        }
+        let err = check_brand("primary_color", "#0f6e6é").unwrap_err();
+        assert!(err.contains("not a colour"), "{err}");
     }
 }

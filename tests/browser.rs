@@ -18,7 +18,7 @@ fn homeserver() -> &'static str {
 
 #[wasm_bindgen_test]
 async fn browser_transport_signs_in_and_calls_synapse() {
-    let mut client = Client::new(BrowserTransport, homeserver());
+    let mut client = Client::new(BrowserTransport::default(), homeserver());
     let versions = client.versions().await.expect("versions");
     assert!(!versions.versions.is_empty());
 
@@ -34,8 +34,23 @@ async fn browser_transport_signs_in_and_calls_synapse() {
 
 #[wasm_bindgen_test]
 async fn browser_transport_reports_unreachable_servers() {
-    let client = Client::new(BrowserTransport, "http://127.0.0.1:9");
+    let client = Client::new(BrowserTransport::default(), "http://127.0.0.1:9");
     assert!(matches!(client.versions().await, Err(Error::Connection(_))));
+}
+
+#[wasm_bindgen_test]
+async fn browser_transport_refuses_answers_over_its_size_limit() {
+    // /versions is a few hundred bytes: with a 64-byte limit it must be refused, not read.
+    let client = Client::new(BrowserTransport::with_max_body(64), homeserver());
+    match client.versions().await {
+        Err(Error::BadResponse { status: 200, detail }) => {
+            assert!(detail.contains("larger than 64 bytes"), "{detail}")
+        }
+        other => panic!("expected a refused answer, got {other:?}"),
+    }
+    // The default limit leaves ordinary answers alone.
+    let client = Client::new(BrowserTransport::default(), homeserver());
+    assert!(client.versions().await.is_ok());
 }
 
 #[wasm_bindgen_test]

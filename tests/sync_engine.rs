@@ -8,7 +8,7 @@ use common::{new_user, run, unique};
 use rounds::api::events::MESSAGE;
 use rounds::api::rounds::{thread_reply_content, ThreadMeta};
 use rounds::api::CreateRoom;
-use rounds::domain::{ClinicPolicy, Inbox};
+use rounds::domain::{ClinicPolicy, Inbox, Incoming};
 use rounds::sync::{SyncEngine, TIMELINE_LIMIT};
 use std::collections::HashSet;
 use std::time::Duration;
@@ -49,7 +49,7 @@ fn a_limited_timeline_is_filled_from_history() {
         .incoming
         .iter()
         .filter_map(|i| match i {
-            rounds::domain::Incoming::InThread { message, .. } => Some(message.id.as_str()),
+            Incoming::InThread { message, .. } => Some(message.id.as_str()),
             _ => None,
         })
         .collect();
@@ -79,4 +79,42 @@ fn an_expired_token_is_reported_as_unknown_token() {
     let mut engine = SyncEngine::new(stale, "!x:localhost".into(), ClinicPolicy::with_defaults("X"));
     let err = run(engine.poll(Duration::from_millis(10), |_| false)).unwrap_err();
     assert!(err.is_unknown_token(), "{err:?}");
+}
+
+#[test]
+fn a_root_that_cannot_be_fetched_is_tried_again_only_after_a_backoff() {
+    let user = new_user("roots");
+    let room = run(user.create_room(&CreateRoom {
+        room_version: Some("10".into()),
+        preset: Some("private_chat".into()),
+        ..CreateRoom::default()
+    }))
+    .unwrap();
+    let meta = ThreadMeta {
+        topic: "Found".into(),
+        patient: None,
+        priority: Default::default(),
+    };
+    let real = run(user.send_event(&room, MESSAGE, &unique("t"), &meta.root_content("here"))).unwrap();
+    let missing = vec![
+        (room.clone(), real.clone()),
+        (room.clone(), "$no-such-event".to_owned()),
+    ];
+    let mut fetcher = rounds::sync::RootFetcher::default();
+
+    let found = run(fetcher.fetch(&user, &missing, 0));
+    assert!(matches!(&found[0], Incoming::Root { message, .. } if message.id == real));
+    assert_eq!(
+        found[1],
+        Incoming::RootUnavailable {
+            room_id: room.clone(),
+            root_id: "$no-such-event".into()
+        },
+        "the replies show at once under a stand-in"
+    );
+    // Not asked again at the next sync, only once the backoff has passed, then less often.
+    assert!(run(fetcher.fetch(&user, &missing[1..], 30_000)).is_empty());
+    assert_eq!(run(fetcher.fetch(&user, &missing[1..], 60_000)).len(), 1);
+    assert!(run(fetcher.fetch(&user, &missing[1..], 150_000)).is_empty());
+    assert_eq!(run(fetcher.fetch(&user, &missing[1..], 180_000)).len(), 1);
 }

@@ -116,6 +116,17 @@ test('another config.json rebrands the same build; a broken one shows what is wr
   } finally {
     unreadable.stop();
   }
+
+  // A colour with non-ASCII characters once aborted the whole app before its error page.
+  const accented = await portal(18087, JSON.stringify({ clinic_name: 'Accent', homeserver: HOMESERVER, accent_color: '#0f6e6é' }));
+  try {
+    const page = await browser.newPage();
+    await page.goto(accented.url);
+    await expect(page.getByRole('heading', { name: 'This portal is not set up correctly' })).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('accent_color "#0f6e6é" is not a colour');
+  } finally {
+    accented.stop();
+  }
 });
 
 test('every view passes axe with no serious or critical violations', async ({ browser }) => {

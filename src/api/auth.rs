@@ -69,10 +69,7 @@ pub async fn discover<T: Transport>(transport: &T, server_url: &str) -> Result<O
         if_match: None,
         timeout: super::client::DEFAULT_TIMEOUT,
     };
-    let response = transport
-        .send(request)
-        .await
-        .map_err(|e| Error::Connection(format!("{e:?}")))?;
+    let response = transport.send(request).await?;
     if response.status == 404 {
         return Ok(None);
     }

@@ -1,7 +1,7 @@
 //! The typed Matrix client: one value holding the homeserver URL, the session and a transport.
 
 use super::error::Error;
-use super::transport::{HttpRequest, Method, Transport, TransportError};
+use super::transport::{HttpRequest, Method, Transport};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -123,11 +123,7 @@ impl<T: Transport> Client<T> {
         };
         let mut waited = Duration::ZERO;
         loop {
-            let response = self.transport.send(request.clone()).await.map_err(|e| match e {
-                TransportError::Connection(detail) => Error::Connection(detail),
-                TransportError::Timeout => Error::Timeout,
-                TransportError::Aborted => Error::Aborted,
-            })?;
+            let response = self.transport.send(request.clone()).await?;
             if (200..300).contains(&response.status) {
                 return Ok(response.body);
             }

@@ -1,5 +1,6 @@
 //! The one error type of the typed Matrix client.
 
+use super::transport::TransportError;
 use std::fmt;
 
 /// Everything that can go wrong talking to a homeserver.
@@ -102,6 +103,20 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<TransportError> for Error {
+    fn from(error: TransportError) -> Self {
+        match error {
+            TransportError::Connection(detail) => Error::Connection(detail),
+            TransportError::Timeout => Error::Timeout,
+            TransportError::Aborted => Error::Aborted,
+            TransportError::TooLarge { status, limit } => Error::BadResponse {
+                status,
+                detail: TransportError::too_large_detail(limit),
+            },
+        }
+    }
+}
 
 /// Body of a Matrix error response.
 #[derive(serde::Deserialize)]

@@ -83,8 +83,38 @@ where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
-    let raw = Option::<Vec<Value>>::deserialize(deserializer)?.unwrap_or_default();
+    let Some(Value::Array(raw)) = Option::<Value>::deserialize(deserializer)? else {
+        return Ok(Vec::new());
+    };
     Ok(raw.into_iter().filter_map(|v| T::deserialize(v).ok()).collect())
+}
+
+/// Deserialises a field leniently: a value of the wrong shape becomes the field's default
+/// instead of failing the whole answer (one odd field in a `/sync` must not stop syncing).
+pub fn lenient<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned + Default,
+{
+    let raw = Value::deserialize(deserializer)?;
+    Ok(T::deserialize(raw).unwrap_or_default())
+}
+
+/// Deserialises a map keeping the entries whose values parse (a room that does not parse is
+/// left out of this answer; the others are kept).
+pub fn lenient_map<'de, D, T>(deserializer: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let raw = Option::<Value>::deserialize(deserializer)?;
+    let Some(Value::Object(entries)) = raw else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(entries
+        .into_iter()
+        .filter_map(|(k, v)| T::deserialize(v).ok().map(|t| (k, t)))
+        .collect())
 }
 
 /// A list of events, as in `{"events": [...]}`, keeping only well-formed ones.

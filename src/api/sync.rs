@@ -2,7 +2,7 @@
 
 use super::client::{query, Client};
 use super::error::Error;
-use super::events::{BasicEvent, ClientEvent, EventList};
+use super::events::{lenient, lenient_map, lenient_vec, BasicEvent, ClientEvent, EventList};
 use super::transport::{Method, Transport};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -22,15 +22,18 @@ pub struct SyncRequest {
 }
 
 /// The answer of `/sync`.
+///
+/// Decoded leniently: apart from `next_batch`, a field of the wrong shape becomes its default
+/// and a room that does not parse is left out, so one odd field never stops syncing.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SyncResponse {
     /// Pass as `since` next time.
     pub next_batch: String,
     /// Per-room updates.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub rooms: Rooms,
     /// Global account data.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub account_data: EventList<BasicEvent>,
 }
 
@@ -38,13 +41,13 @@ pub struct SyncResponse {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Rooms {
     /// Rooms the user is joined to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_map")]
     pub join: BTreeMap<String, JoinedRoom>,
     /// Rooms the user is invited to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_map")]
     pub invite: BTreeMap<String, InvitedRoom>,
     /// Rooms the user left or was removed from.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_map")]
     pub leave: BTreeMap<String, LeftRoom>,
 }
 
@@ -52,22 +55,22 @@ pub struct Rooms {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct JoinedRoom {
     /// State before the timeline (or all state on an initial sync).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub state: EventList<ClientEvent>,
     /// New timeline events.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub timeline: Timeline,
     /// Receipts and typing.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub ephemeral: EventList<BasicEvent>,
     /// Per-room account data.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub account_data: EventList<BasicEvent>,
     /// Unread counts for the main timeline (or the whole room without threaded counts).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub unread_notifications: UnreadCounts,
     /// Unread counts per thread root, when the filter asks for `unread_thread_notifications`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_map")]
     pub unread_thread_notifications: BTreeMap<String, UnreadCounts>,
 }
 
@@ -75,10 +78,10 @@ pub struct JoinedRoom {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub struct UnreadCounts {
     /// Unread messages that notify.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub notification_count: u64,
     /// Unread highlights (mentions).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub highlight_count: u64,
 }
 
@@ -86,13 +89,14 @@ pub struct UnreadCounts {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Timeline {
     /// Events, oldest first.
-    #[serde(default, deserialize_with = "super::events::lenient_vec")]
+    #[serde(default, deserialize_with = "lenient_vec")]
     pub events: Vec<ClientEvent>,
     /// `true` when events between the previous sync and these were left out: paginate
     /// backwards from `prev_batch` to fill the gap.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub limited: bool,
     /// Token to paginate backwards from the start of this slice.
+    #[serde(default, deserialize_with = "lenient")]
     pub prev_batch: Option<String>,
 }
 
@@ -100,7 +104,7 @@ pub struct Timeline {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct InvitedRoom {
     /// Stripped state events.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub invite_state: EventList<StrippedState>,
 }
 
@@ -123,10 +127,10 @@ pub struct StrippedState {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct LeftRoom {
     /// The timeline up to the leave.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub timeline: Timeline,
     /// State.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub state: EventList<ClientEvent>,
 }
 
@@ -187,5 +191,53 @@ impl<T: Transport> Client<T> {
             super::client::DEFAULT_TIMEOUT + long_poll,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_wrongly_typed_field_does_not_fail_the_sync() {
+        let body = br#"{
+            "next_batch": "s2",
+            "account_data": {"events": "not a list"},
+            "rooms": {
+                "join": {
+                    "!broken:x": 5,
+                    "!ok:x": {
+                        "timeline": {"events": [
+                            {"event_id": "$a", "type": "m.room.message", "sender": "@a:x", "origin_server_ts": 1,
+                             "content": {"msgtype": "m.text", "body": "still here"}}
+                        ], "limited": "yes", "prev_batch": 12},
+                        "unread_notifications": {"notification_count": "three", "highlight_count": 1},
+                        "unread_thread_notifications": {"$r": {"notification_count": -1}, "$s": 4},
+                        "ephemeral": {"events": [{"type": "m.typing", "content": {"user_ids": ["@b:x"]}}]}
+                    }
+                },
+                "invite": [],
+                "leave": {"!gone:x": {"timeline": null}}
+            }
+        }"#;
+        let sync: SyncResponse = super::super::client::decode(body).expect("decodes");
+        assert_eq!(sync.next_batch, "s2");
+        let room = &sync.rooms.join["!ok:x"];
+        assert_eq!(room.timeline.events.len(), 1);
+        assert!(!room.timeline.limited);
+        assert_eq!(room.timeline.prev_batch, None);
+        assert_eq!(room.unread_notifications.highlight_count, 1);
+        assert_eq!(room.unread_notifications.notification_count, 0);
+        assert_eq!(room.ephemeral.events.len(), 1);
+        assert!(!sync.rooms.join.contains_key("!broken:x"));
+        assert!(sync.rooms.invite.is_empty());
+        assert!(sync.rooms.leave.contains_key("!gone:x"));
+        assert!(sync.account_data.events.is_empty());
+    }
+
+    #[test]
+    fn a_sync_without_next_batch_is_an_error_not_a_panic() {
+        let result: Result<SyncResponse, Error> = super::super::client::decode(br#"{"rooms": {}}"#);
+        assert!(matches!(result, Err(Error::BadResponse { .. })));
     }
 }

@@ -72,6 +72,30 @@ pub enum TransportError {
     Timeout,
     /// The request was aborted by its owner.
     Aborted,
+    /// The answer was larger than the transport accepts (`limit` bytes); it was not kept.
+    TooLarge {
+        /// HTTP status of the refused answer.
+        status: u16,
+        /// The largest body accepted, in bytes.
+        limit: u64,
+    },
+}
+
+/// The largest answer body the transports accept. A sync of a clinic-sized account stays far
+/// below (10,000 threads: about 1.3 MB); beyond this, something is wrong with the server.
+pub const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+
+impl TransportError {
+    /// Why a `TooLarge` answer was refused, in words.
+    pub fn too_large_detail(limit: u64) -> String {
+        const MB: u64 = 1024 * 1024;
+        let size = if limit >= MB {
+            format!("{} MB", limit / MB)
+        } else {
+            format!("{limit} bytes")
+        };
+        format!("the answer is larger than {size}, the most Rounds accepts")
+    }
 }
 
 /// Sends one HTTP request. Implementations must not panic on any input or network condition.

@@ -1,17 +1,33 @@
 //! Browser transport over gloo-net (`fetch`), with a timeout through `AbortController`.
 
-use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError, MAX_BODY_BYTES};
 use gloo_net::http::{Method as GlooMethod, RequestBuilder};
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
 
-/// The browser's [`Transport`]. Stateless; clone freely.
-#[derive(Clone, Copy, Default)]
-pub struct BrowserTransport;
+/// The browser's [`Transport`]. Clone freely.
+#[derive(Clone, Copy)]
+pub struct BrowserTransport {
+    /// Answers with a larger body are refused ([`TransportError::TooLarge`]).
+    max_body: u64,
+}
+
+impl Default for BrowserTransport {
+    fn default() -> Self {
+        BrowserTransport {
+            max_body: MAX_BODY_BYTES,
+        }
+    }
+}
 
 impl BrowserTransport {
-    async fn perform(req: HttpRequest) -> Result<HttpResponse, TransportError> {
+    /// A transport refusing answers over `max_body` bytes (tests use a small limit).
+    pub fn with_max_body(max_body: u64) -> Self {
+        BrowserTransport { max_body }
+    }
+
+    async fn perform(req: HttpRequest, max_body: u64) -> Result<HttpResponse, TransportError> {
         let controller = web_sys::AbortController::new()
             .map_err(|_| TransportError::Connection("AbortController unavailable".into()))?;
         let timed_out = Rc::new(Cell::new(false));
@@ -53,7 +69,23 @@ impl BrowserTransport {
         let status = response.status();
         let retry_after = response.headers().get("retry-after");
         let etag = response.headers().get("etag");
+        let too_large = TransportError::TooLarge {
+            status,
+            limit: max_body,
+        };
+        // Refuse before reading when the server says how large it is; check again after, since
+        // the header may be missing (chunked answers).
+        let announced = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if announced.is_some_and(|len| len > max_body) {
+            return Err(too_large);
+        }
         let body = response.binary().await.map_err(failed)?;
+        if body.len() as u64 > max_body {
+            return Err(too_large);
+        }
         Ok(HttpResponse {
             status,
             retry_after,
@@ -74,7 +106,7 @@ fn gloo_method(method: Method) -> GlooMethod {
 
 impl Transport for BrowserTransport {
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
-        Self::perform(request)
+        Self::perform(request, self.max_body)
     }
 
     fn pause(&self, ms: u64) -> impl Future<Output = ()> {

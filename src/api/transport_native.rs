@@ -3,7 +3,7 @@
 //! ureq is blocking; the returned future completes on its first poll, which is all a
 //! command-line tool or a sequential test needs (driven by `pollster`).
 
-use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError, MAX_BODY_BYTES};
 use std::future::Future;
 use std::io::Read;
 
@@ -22,9 +22,6 @@ impl Default for NativeTransport {
         NativeTransport { agent: config.into() }
     }
 }
-
-/// Bodies above this are refused rather than buffered (a sync of a huge account stays far below).
-const MAX_BODY: u64 = 256 * 1024 * 1024;
 
 impl NativeTransport {
     fn perform(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
@@ -58,12 +55,19 @@ impl NativeTransport {
         };
         let (retry_after, etag) = (header("retry-after"), header("etag"));
         let mut body = Vec::new();
+        // One byte more than allowed tells a too-large answer from one exactly at the limit.
         response
             .into_body()
             .into_reader()
-            .take(MAX_BODY)
+            .take(MAX_BODY_BYTES + 1)
             .read_to_end(&mut body)
             .map_err(|e| TransportError::Connection(e.to_string()))?;
+        if body.len() as u64 > MAX_BODY_BYTES {
+            return Err(TransportError::TooLarge {
+                status,
+                limit: MAX_BODY_BYTES,
+            });
+        }
         Ok(HttpResponse {
             status,
             retry_after,

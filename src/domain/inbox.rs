@@ -47,6 +47,14 @@ pub enum Incoming {
         /// Users typing.
         user_ids: Vec<String>,
     },
+    /// A thread root that cannot be loaded: its replies show under a stand-in
+    /// ([`Thread::unavailable`]) until the root arrives after all.
+    RootUnavailable {
+        /// Category room.
+        room_id: String,
+        /// The root that could not be loaded.
+        root_id: String,
+    },
     /// The person no longer has access to a room (kicked, left, role removed).
     RoomGone {
         /// Room.
@@ -130,6 +138,7 @@ impl Inbox {
         match item {
             Incoming::Root { room_id, message, info } => {
                 if self.event_thread.contains_key(&message.id) {
+                    self.replace_stand_in(&room_id, message, info);
                     return;
                 }
                 let key = (room_id.clone(), message.id.clone());
@@ -168,6 +177,17 @@ impl Inbox {
                     .or_default()
                     .push((room_id, user_id)),
             },
+            Incoming::RootUnavailable { room_id, root_id } => {
+                let Some(replies) = self.orphans.remove(&root_id) else {
+                    return;
+                };
+                let key = (room_id.clone(), root_id.clone());
+                self.event_thread.insert(root_id.clone(), key.clone());
+                self.threads.insert(key, Thread::unavailable(&room_id, &root_id));
+                for (room, reply) in replies {
+                    self.add_to_thread(&room, &root_id, reply);
+                }
+            }
             Incoming::Name { user_id, name } => {
                 self.names.insert(user_id, name);
             }
@@ -181,6 +201,26 @@ impl Inbox {
                 self.typing.remove(&room_id);
             }
         }
+    }
+
+    /// The root of a thread shown under a stand-in arrived after all: it takes the stand-in's
+    /// place (the replies stay).
+    fn replace_stand_in(&mut self, room_id: &str, root: Message, info: ThreadInfo) {
+        let mentions = self.mentions_me(&root);
+        let Some(thread) = self
+            .threads
+            .get_mut(&(room_id.to_owned(), root.id.clone()))
+            .filter(|t| t.is_unavailable())
+        else {
+            return;
+        };
+        let replies = thread.messages.split_off(1);
+        let mut real = Thread::new(room_id, root, info);
+        for reply in replies {
+            real.push(reply);
+        }
+        real.mentions_me = thread.mentions_me || mentions;
+        *thread = real;
     }
 
     /// Moves `user`'s read mark in thread `key` to `event_id` if that is further.
@@ -276,12 +316,19 @@ impl Inbox {
         }
     }
 
-    /// Rooms whose threads have replies but no root yet (the root is older than what synced).
+    /// `(room, root)` of threads whose root is still to be loaded: replies waiting for their
+    /// root (older than what synced), and threads shown under a stand-in.
     pub fn missing_roots(&self) -> Vec<(String, String)> {
-        self.orphans
+        let waiting = self
+            .orphans
             .iter()
-            .filter_map(|(root, replies)| replies.first().map(|(room, _)| (room.clone(), root.clone())))
-            .collect()
+            .filter_map(|(root, replies)| replies.first().map(|(room, _)| (room.clone(), root.clone())));
+        let stand_ins = self
+            .threads
+            .iter()
+            .filter(|(_, t)| t.is_unavailable())
+            .map(|(k, _)| k.clone());
+        waiting.chain(stand_ins).collect()
     }
 
     /// Removes a local message that was never sent.
@@ -340,7 +387,7 @@ impl Inbox {
             .messages
             .iter()
             .skip(from.max(mine))
-            .filter(|m| m.sender != self.me)
+            .filter(|m| m.sender != self.me && m.body != Body::Unavailable)
             .count()
     }
 
@@ -371,7 +418,7 @@ impl Inbox {
         let latest = thread
             .messages
             .iter()
-            .rposition(|m| m.delivery == Delivery::Sent && m.sender != self.me)?;
+            .rposition(|m| m.delivery == Delivery::Sent && m.sender != self.me && m.body != Body::Unavailable)?;
         let read = self.read_position(thread, &self.me);
         (read.is_none_or(|r| r < latest)).then(|| thread.messages[latest].id.clone())
     }

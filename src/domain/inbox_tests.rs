@@ -306,3 +306,34 @@ fn losing_a_room_removes_its_threads() {
     assert!(inbox.thread("!clin", "$c").is_none());
     assert_eq!(inbox.len(), 3);
 }
+
+#[test]
+fn replies_whose_root_cannot_be_loaded_show_under_a_stand_in_until_it_arrives() {
+    let mut inbox = Inbox::new(ME);
+    inbox.apply([reply("!r", "$gone", "$a", "@b:x", 20, "still relevant")]);
+    assert!(inbox.is_empty(), "a reply alone waits for its root");
+    inbox.apply([Incoming::RootUnavailable {
+        room_id: "!r".into(),
+        root_id: "$gone".into(),
+    }]);
+    let thread = inbox.thread("!r", "$gone").expect("stand-in thread");
+    assert!(thread.is_unavailable());
+    assert_eq!(thread.messages.len(), 2);
+    assert_eq!(inbox.unread(thread), 1);
+    // Still to be fetched (later, with backoff: see sync::RootFetcher).
+    assert_eq!(inbox.missing_roots(), [("!r".to_owned(), "$gone".to_owned())]);
+    // Later replies join the stand-in.
+    inbox.apply([reply("!r", "$gone", "$b", "@c:x", 30, "another")]);
+    assert_eq!(inbox.thread("!r", "$gone").unwrap().messages.len(), 3);
+
+    // The root arrives after all (say, through the threads list): it replaces the stand-in.
+    inbox.apply([root("!r", "$gone", "@b:x", 10, "Coverage", None, true)]);
+    let thread = inbox.thread("!r", "$gone").unwrap();
+    assert!(!thread.is_unavailable());
+    assert_eq!(thread.info.title(), "Coverage");
+    assert_eq!(thread.priority, Priority::Urgent);
+    let ids: Vec<_> = thread.messages.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["$gone", "$a", "$b"]);
+    assert_eq!(inbox.len(), 1);
+    assert!(inbox.missing_roots().is_empty());
+}

@@ -66,6 +66,9 @@ pub enum Body {
         /// New priority, if changed.
         priority: Option<Priority>,
     },
+    /// A thread's first message that could not be loaded (removed, or older than the person's
+    /// access); its replies still show under it.
+    Unavailable,
 }
 
 /// Delivery state of a message this device sent.
@@ -197,11 +200,38 @@ impl Thread {
         self.latest().ts
     }
 
+    /// A stand-in for a thread whose replies arrived but whose first message cannot be loaded,
+    /// so that the replies are not silently hidden.
+    pub fn unavailable(room_id: &str, root_id: &str) -> Self {
+        let root = Message {
+            id: root_id.to_owned(),
+            sender: String::new(),
+            ts: 0,
+            body: Body::Unavailable,
+            delivery: Delivery::Sent,
+            txn_id: None,
+        };
+        let info = ThreadInfo {
+            topic: UNAVAILABLE_TOPIC.to_owned(),
+            patient: None,
+            priority: Priority::Routine,
+        };
+        Thread::new(room_id, root, info)
+    }
+
+    /// Whether this is a stand-in from [`Thread::unavailable`].
+    pub fn is_unavailable(&self) -> bool {
+        self.messages.first().is_some_and(|m| m.body == Body::Unavailable)
+    }
+
     /// The text preview of the newest text message.
     pub fn preview(&self) -> Option<&Message> {
         self.messages.iter().rev().find(|m| matches!(m.body, Body::Text(_)))
     }
 }
+
+/// The topic of a thread whose first message cannot be loaded.
+pub const UNAVAILABLE_TOPIC: &str = "Earlier thread (its first message is not available)";
 
 /// Lower-cases and strips common accents so `josé` matches `Jose`.
 pub fn fold(text: &str) -> String {

@@ -11,6 +11,9 @@ pub struct Backoff {
 const BASE_MS: u64 = 1_000;
 /// Longest delay.
 const MAX_MS: u64 = 30_000;
+/// Longest wait honoured when the server asks for one (`Retry-After`): a misconfigured or
+/// hostile server must not silence a clinic's tablets for hours.
+pub const MAX_SERVER_WAIT_MS: u64 = 5 * 60_000;
 
 impl Backoff {
     /// The delay before the next attempt; `jitter` is a random number in `[0, 1)`.
@@ -21,10 +24,11 @@ impl Backoff {
         (exp as f64 * factor) as u64
     }
 
-    /// The delay to honour for an error: the server's `retry_after` when it gave one.
+    /// The delay to honour for an error: the server's `retry_after` when it gave one, at most
+    /// [`MAX_SERVER_WAIT_MS`].
     pub fn delay_for(&mut self, retry_after_ms: Option<u64>, jitter: f64) -> u64 {
         let ours = self.next_delay(jitter);
-        retry_after_ms.map_or(ours, |server| server.max(1))
+        retry_after_ms.map_or(ours, |server| server.clamp(1, MAX_SERVER_WAIT_MS))
     }
 
     /// Forget failures after a success.
@@ -57,5 +61,14 @@ mod tests {
         assert_eq!(b.delay_for(Some(7000), 0.3), 7000);
         assert_eq!(b.failures(), 1);
         assert!(b.delay_for(None, 0.0) >= 1000);
+    }
+
+    #[test]
+    fn server_waits_are_capped() {
+        let mut b = Backoff::default();
+        // A day (or u64::MAX from a hostile header) becomes five minutes.
+        assert_eq!(b.delay_for(Some(86_400_000), 0.5), MAX_SERVER_WAIT_MS);
+        assert_eq!(b.delay_for(Some(u64::MAX), 0.5), MAX_SERVER_WAIT_MS);
+        assert_eq!(b.delay_for(Some(0), 0.5), 1);
     }
 }

@@ -11,16 +11,74 @@ const THREADS_PAGE: u32 = 30;
 /// Replies fetched per page of a thread's history.
 const REPLIES_PAGE: u32 = 50;
 
-/// Fetches thread roots the inbox only knows replies of.
-pub async fn fetch_roots<T: Transport>(client: &Client<T>, missing: &[(String, String)]) -> Vec<Incoming> {
-    let mut found = Vec::new();
-    for (room_id, root) in missing {
-        // A root the person cannot see (404/403) stays missing; its replies stay hidden.
-        if let Ok(event) = client.event(room_id, root).await {
-            found.extend(convert::timeline_event(room_id, &event));
+/// First wait before fetching a missing thread root again; it doubles after each failure.
+const ROOT_RETRY_MS: u64 = 60_000;
+/// Longest wait between two attempts at one root.
+const ROOT_RETRY_MAX_MS: u64 = 60 * 60_000;
+
+/// Fetches one thread root: `Ok(None)` when the server has it but it is not a thread root Rounds
+/// can show (redacted, another event type).
+pub async fn fetch_root<T: Transport>(
+    client: &Client<T>,
+    room_id: &str,
+    root: &str,
+) -> Result<Option<Incoming>, Error> {
+    let event = client.event(room_id, root).await?;
+    Ok(convert::timeline_event(room_id, &event).filter(|i| matches!(i, Incoming::Root { .. })))
+}
+
+/// Fetches the thread roots the inbox only knows replies of, backing off per root: a root that
+/// cannot be loaded is tried again after a minute, then two, … up to an hour, never after every
+/// sync, and its replies show at once under a stand-in ([`Incoming::RootUnavailable`]).
+#[derive(Debug, Default)]
+pub struct RootFetcher {
+    /// Root id → (time of the next attempt, failures so far).
+    retry: HashMap<String, (u64, u32)>,
+}
+
+impl RootFetcher {
+    /// What fetching the `missing` roots that are due at `now_ms` brought.
+    pub async fn fetch<T: Transport>(
+        &mut self,
+        client: &Client<T>,
+        missing: &[(String, String)],
+        now_ms: u64,
+    ) -> Vec<Incoming> {
+        let mut found = Vec::new();
+        for (room_id, root) in missing {
+            if self.retry.get(root).is_some_and(|(due, _)| now_ms < *due) {
+                continue;
+            }
+            match fetch_root(client, room_id, root).await {
+                Ok(Some(incoming)) => {
+                    self.retry.remove(root);
+                    found.push(incoming);
+                }
+                // Not a root Rounds can show: it will not become one; stop asking.
+                Ok(None) => {
+                    self.retry.insert(root.clone(), (u64::MAX, 1));
+                    found.push(unavailable(room_id, root));
+                }
+                // Gone, refused or the network: ask again later, show the replies now.
+                Err(_) => {
+                    let failures = self.retry.get(root).map_or(0, |(_, n)| *n) + 1;
+                    let wait = ROOT_RETRY_MS
+                        .saturating_mul(1 << (failures - 1).min(10))
+                        .min(ROOT_RETRY_MAX_MS);
+                    self.retry.insert(root.clone(), (now_ms.saturating_add(wait), failures));
+                    found.push(unavailable(room_id, root));
+                }
+            }
         }
+        found
     }
-    found
+}
+
+fn unavailable(room_id: &str, root: &str) -> Incoming {
+    Incoming::RootUnavailable {
+        room_id: room_id.to_owned(),
+        root_id: root.to_owned(),
+    }
 }
 
 /// One page of a thread's replies (the server sends newest first), returned oldest first, with

@@ -8,8 +8,8 @@ mod history;
 mod outbox;
 mod status;
 
-pub use backoff::Backoff;
+pub use backoff::{Backoff, MAX_SERVER_WAIT_MS};
 pub use engine::{Batch, SyncEngine, TIMELINE_LIMIT};
-pub use history::{fetch_roots, thread_history, ThreadPager};
+pub use history::{fetch_root, thread_history, RootFetcher, ThreadPager};
 pub use outbox::local_echo;
 pub use status::SyncStatus;

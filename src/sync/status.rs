@@ -15,13 +15,18 @@ pub enum SyncStatus {
         /// Delay before the next attempt.
         retry_in_ms: u64,
     },
+    /// The homeserver asked the app to wait (rate limiting); retrying after `retry_in_ms`.
+    Throttled {
+        /// Delay before the next attempt (the server's wait, capped).
+        retry_in_ms: u64,
+    },
 }
 
 impl SyncStatus {
     /// The status while the next request is in flight.
     pub fn before_attempt(self) -> SyncStatus {
         match self {
-            SyncStatus::Offline { .. } => SyncStatus::CatchingUp,
+            SyncStatus::Offline { .. } | SyncStatus::Throttled { .. } => SyncStatus::CatchingUp,
             other => other,
         }
     }

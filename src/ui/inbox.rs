@@ -209,7 +209,7 @@ fn ThreadRow(
             let preview = thread.preview().map(|m| {
                 let text = match &m.body {
                     Body::Text(t) | Body::Appointment(t) => t.clone(),
-                    Body::Update { .. } => String::new(),
+                    Body::Update { .. } | Body::Unavailable => String::new(),
                 };
                 format!("{}: {}", inbox.name(&m.sender), text)
             });

@@ -6,7 +6,7 @@ use crate::api::BrowserTransport;
 use crate::domain::{Inbox, Incoming};
 use crate::provision::{self, Clinic, Membership};
 use crate::store::{SavedSession, Store};
-use crate::sync::{self, Backoff, Batch, SyncEngine, SyncStatus};
+use crate::sync::{Backoff, Batch, RootFetcher, SyncEngine, SyncStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
@@ -54,11 +54,12 @@ fn saved_session(client: &MatrixClient, membership: &Membership) -> Option<Saved
 pub async fn restore(state: AppState) -> bool {
     match Store::restore().await {
         Ok(Some((store, saved))) => {
-            let client = MatrixClient::new(BrowserTransport, &saved.homeserver).with_session(crate::api::Session {
-                user_id: saved.user_id,
-                access_token: saved.access_token,
-                device_id: saved.device_id,
-            });
+            let client =
+                MatrixClient::new(BrowserTransport::default(), &saved.homeserver).with_session(crate::api::Session {
+                    user_id: saved.user_id,
+                    access_token: saved.access_token,
+                    device_id: saved.device_id,
+                });
             let membership = Membership {
                 clinic: Clinic {
                     space: saved.clinic_space,
@@ -172,6 +173,7 @@ fn current(state: AppState, generation: u64) -> bool {
 
 async fn run(state: AppState, mut engine: SyncEngine<crate::api::BrowserTransport>, generation: u64) {
     let mut backoff = Backoff::default();
+    let mut roots = RootFetcher::default();
     while current(state, generation) {
         state.status.update(|s| *s = s.before_attempt());
         let knows = |id: &str| state.inbox.with_untracked(|i| i.knows(id));
@@ -182,7 +184,7 @@ async fn run(state: AppState, mut engine: SyncEngine<crate::api::BrowserTranspor
         match result {
             Ok(batch) => {
                 backoff.reset();
-                apply(state, &engine, batch).await;
+                apply(state, &engine, &mut roots, batch).await;
                 state.status.set(SyncStatus::Live);
             }
             Err(e) if e.is_unknown_token() => {
@@ -192,14 +194,23 @@ async fn run(state: AppState, mut engine: SyncEngine<crate::api::BrowserTranspor
             }
             Err(e) => {
                 let delay = backoff.delay_for(e.retry_after_ms(), js_sys::Math::random());
-                state.status.set(SyncStatus::Offline { retry_in_ms: delay });
+                state.status.set(if e.status() == Some(429) {
+                    SyncStatus::Throttled { retry_in_ms: delay }
+                } else {
+                    SyncStatus::Offline { retry_in_ms: delay }
+                });
                 wait(state, delay).await;
             }
         }
     }
 }
 
-async fn apply(state: AppState, engine: &SyncEngine<crate::api::BrowserTransport>, batch: Batch) {
+async fn apply(
+    state: AppState,
+    engine: &SyncEngine<crate::api::BrowserTransport>,
+    roots: &mut RootFetcher,
+    batch: Batch,
+) {
     let Batch {
         incoming,
         joined,
@@ -276,8 +287,10 @@ async fn apply(state: AppState, engine: &SyncEngine<crate::api::BrowserTransport
     let client = engine.client();
     let missing = state.inbox.with_untracked(|i| i.missing_roots());
     if !missing.is_empty() {
-        let roots = sync::fetch_roots(client, &missing).await;
-        state.inbox.update(|inbox| inbox.apply(roots));
+        let found = roots.fetch(client, &missing, js_sys::Date::now() as u64).await;
+        if !found.is_empty() {
+            state.inbox.update(|inbox| inbox.apply(found));
+        }
     }
     // A role given by an admin arrives as an invite: take it and join what it allows.
     if !invited.is_empty() {

@@ -134,6 +134,12 @@ fn ConnectionState() -> impl IntoView {
         SyncStatus::Offline { .. } => {
             view! { <div class="connection offline" role="status">{OFFLINE_TEXT}</div> }.into_any()
         }
+        SyncStatus::Throttled { retry_in_ms } => view! {
+            <div class="connection waiting" role="status">
+                {format!("The homeserver is busy — trying again in {}", super::time::duration(retry_in_ms))}
+            </div>
+        }
+        .into_any(),
         SyncStatus::Initial => view! { <span class="connection">"Connecting…"</span> }.into_any(),
         SyncStatus::CatchingUp => view! { <span class="connection">"Catching up…"</span> }.into_any(),
         SyncStatus::Live => view! { <span class="connection live">"Live"</span> }.into_any(),

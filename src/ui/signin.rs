@@ -36,7 +36,7 @@ pub fn SignIn() -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let mut client = MatrixClient::new(BrowserTransport, &hs);
+            let mut client = MatrixClient::new(BrowserTransport::default(), &hs);
             if let Err(e) = client.login(user.trim(), &pass, None).await {
                 error.set(Some(sign_in_message(&e, &hs)));
                 busy.set(false);

@@ -54,14 +54,24 @@ fn load_thread(
     let Some(client) = state.client() else { return };
     spawn_local(async move {
         if !state.inbox.with_untracked(|i| i.knows(&root)) {
-            let found = sync::fetch_roots(&client, &[(room.clone(), root.clone())]).await;
-            if found.is_empty() {
-                error.set(Some(
-                    "This thread does not exist or you do not have access to it.".into(),
-                ));
+            let problem = match sync::fetch_root(&client, &room, &root).await {
+                Ok(Some(found)) => {
+                    state.inbox.update(|i| i.apply([found]));
+                    None
+                }
+                Ok(None) => Some("This thread's first message is not available.".to_owned()),
+                Err(e) if matches!(e.status(), Some(403 | 404)) => {
+                    Some("This thread does not exist or you do not have access to it.".to_owned())
+                }
+                // Not a verdict on the thread: the network or the server failed.
+                Err(e) => Some(format!(
+                    "This thread could not be loaded ({e}). Try again when the connection is back."
+                )),
+            };
+            if problem.is_some() {
+                error.set(problem);
                 return;
             }
-            state.inbox.update(|i| i.apply(found));
         }
         match sync::thread_history(&client, &room, &root, None).await {
             Ok((found, token)) => {
@@ -243,6 +253,10 @@ fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
                 <p class="text">{summary}</p>
                 <span class="card-by">{format!("{name} · {when}")}</span>
             </li>
+        }
+        .into_any(),
+        Body::Unavailable => view! {
+            <li class="update">"The first message of this thread is not available to you."</li>
         }
         .into_any(),
         Body::Update { status, .. } => {

@@ -93,3 +93,13 @@ pub fn instant(ts: u64) -> String {
 pub fn day_start_from_today(days: i32) -> u64 {
     (day_start(&Date::new_0()) + f64::from(days) * DAY_MS) as u64
 }
+
+/// A wait as staff read it: `40 s`, `5 min`.
+pub fn duration(ms: u64) -> String {
+    let secs = ms.div_ceil(1000);
+    if secs < 60 {
+        format!("{secs} s")
+    } else {
+        format!("{} min", secs.div_ceil(60))
+    }
+}
