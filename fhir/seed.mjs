@@ -16,7 +16,7 @@ const MRN = 'https://rounds.example/mrn';
 const ORG = { reference: 'Organization/riverside', display: 'Riverside Therapy' };
 
 const CLINIC_HOURS = [13, 14, 15, 16, 17, 18, 19, 20]; // slot start hours, UTC
-const SLOT_DAYS = 14; // today and the 13 days after it
+const SLOT_DAYS = 28; // today and the 27 days after it: four weeks to reschedule into
 
 // The same people as the demo Matrix users (see the Synapse seed).
 const STAFF = [

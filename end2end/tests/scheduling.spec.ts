@@ -30,6 +30,20 @@ async function slotChosen(browser: Browser) {
   return { dana, patient, cards: await dana.locator('.appointment-card').count() };
 }
 
+/** The soonest free slot in Jordan's schedule: the first time the picker offers. */
+async function soonestFreeSlot() {
+  const now = new Date().toISOString();
+  const found = await fhir('GET', `Slot?schedule=Schedule/jordan&status=free&start=ge${now}&_sort=start&_count=1`);
+  return found.json.entry[0].resource;
+}
+
+/** Someone edits a slot directly in the EHR (its version changes). */
+async function touchSlot(id: string) {
+  const current = await fhir('GET', `Slot/${id}`);
+  const edited = { ...current.json, comment: 'Edited in the EHR' };
+  expect((await fhir('PUT', `Slot/${id}`, edited, { 'If-Match': current.etag! })).status).toBe(200);
+}
+
 function hhmm(instant: string) {
   const d = new Date(instant);
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
@@ -50,6 +64,7 @@ test('the front desk reschedules from a thread; the change lands in the EHR and 
   const before = (await fhir('GET', 'Appointment/maya-r-1')).json;
   await expect(patient.getByRole('listitem').filter({ hasText: hhmm(before.start) }).first()).toBeVisible();
   await patient.getByRole('button', { name: 'Reschedule' }).first().click();
+  await patient.getByRole('group', { name: 'Day' }).getByRole('button').nth(1).click();
   const slots = patient.getByRole('list', { name: 'Free slots' });
   await expect(slots.getByRole('radio').first()).toBeVisible();
   await slots.getByRole('radio').nth(2).check();
@@ -75,7 +90,8 @@ test('the front desk reschedules from a thread; the change lands in the EHR and 
   for (let i = 0; i < offset; i++) await dana.getByRole('button', { name: 'Next day' }).click();
   const column = dana.getByRole('region', { name: 'Jordan Ellis' });
   await expect(column).toContainText(`${hhmm(after.start)}`);
-  await expect(column.getByRole('listitem').filter({ hasText: hhmm(after.start) })).toContainText('Maya Rossi');
+  // Rows read `17:00–18:00 Maya Rossi`: match the start, not an earlier row's end.
+  await expect(column.getByRole('listitem').filter({ hasText: `${hhmm(after.start)}–` })).toContainText('Maya Rossi');
 });
 
 test('a change made meanwhile in the EHR gives a conflict, not a silent overwrite', async ({ browser }) => {
@@ -132,4 +148,126 @@ test('with the EHR down, nothing is changed and nothing is posted', async ({ bro
   } finally {
     execFileSync('bash', ['../scripts/fhir.sh', 'start', 'test'], { stdio: 'inherit' });
   }
+});
+
+test('the front desk moves an appointment to a day weeks ahead', async ({ browser }) => {
+  const dana = await signedIn(browser, 'dana');
+  await openThread(dana, 'Client canceled');
+  const patient = dana.getByRole('region', { name: 'Patient' });
+  await patient.getByRole('button', { name: 'Reschedule' }).first().click();
+  const days = patient.getByRole('group', { name: 'Day' }).getByRole('button');
+  await expect(days.first()).toBeVisible();
+  // Every working day of the coming weeks is offered, not just the next dozen times.
+  expect(await days.count()).toBeGreaterThanOrEqual(10);
+  await days.last().click();
+  await expect(days.last()).toHaveAttribute('aria-pressed', 'true');
+  const label = (await days.last().getAttribute('aria-label'))!.split(':')[0];
+  await patient.getByRole('list', { name: 'Free slots' }).getByRole('radio').last().check();
+  await patient.getByRole('button', { name: 'Confirm' }).click();
+  await expect(patient.getByRole('status')).toContainText('Rescheduled Maya R. from');
+
+  const after = (await fhir('GET', 'Appointment/maya-r-1')).json;
+  const daysAhead = (new Date(after.start).getTime() - Date.now()) / 86_400_000;
+  expect(daysAhead).toBeGreaterThan(9);
+  const shown = new Date(after.start).toLocaleDateString('en-US', { weekday: 'short', month: 'short', day: 'numeric' });
+  expect(shown).toBe(label);
+});
+
+for (const [device, viewport] of [
+  ['phone', { width: 390, height: 844 }],
+  ['tablet', { width: 820, height: 1180 }],
+] as const) {
+  test(`every offered day and time is reachable on a ${device} without sideways scrolling`, async ({ browser }) => {
+    const dana = await signedIn(browser, 'dana', viewport);
+    await openThread(dana, 'Client canceled');
+    const patient = dana.getByRole('region', { name: 'Patient' });
+    await patient.getByRole('button', { name: 'Reschedule' }).first().click();
+    const days = patient.getByRole('group', { name: 'Day' }).getByRole('button');
+    await expect(days.first()).toBeVisible();
+    const within = async (locator: import('@playwright/test').Locator) => {
+      await locator.scrollIntoViewIfNeeded();
+      const box = (await locator.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+    };
+    for (const day of await days.all()) await within(day);
+    for (const day of [days.first(), days.last()]) {
+      await day.click();
+      const times = patient.getByRole('list', { name: 'Free slots' }).getByRole('listitem');
+      await expect(times.first()).toBeVisible();
+      for (const time of await times.all()) await within(time);
+    }
+    const overflow = await dana.evaluate(() => {
+      const scrollers = [...document.querySelectorAll<HTMLElement>('*')].filter(
+        (el) => el.scrollWidth > el.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX),
+      );
+      return { page: document.documentElement.scrollWidth > innerWidth, hidden: scrollers.map((e) => e.className) };
+    });
+    expect(overflow).toEqual({ page: false, hidden: [] });
+  });
+}
+
+test('cancelling asks for confirmation and a reason, which the EHR records', async ({ browser }) => {
+  const dana = await signedIn(browser, 'dana');
+  await openThread(dana, 'Client canceled');
+  const patient = dana.getByRole('region', { name: 'Patient' });
+  const before = (await fhir('GET', 'Appointment/maya-r-1')).json;
+
+  await patient.getByRole('button', { name: 'Cancel appointment' }).first().click();
+  await expect(patient).toContainText('Cancel the appointment on');
+  await patient.getByRole('button', { name: 'Keep appointment' }).click();
+  expect((await fhir('GET', 'Appointment/maya-r-1')).json.status).toBe('booked');
+
+  await patient.getByRole('button', { name: 'Cancel appointment' }).first().click();
+  await patient.getByRole('button', { name: 'Confirm cancellation' }).click();
+  await expect(patient.getByRole('alert')).toContainText('Give a reason');
+  expect((await fhir('GET', 'Appointment/maya-r-1')).json.status).toBe('booked');
+
+  await patient.getByRole('textbox', { name: 'Reason' }).fill('Family is travelling for two weeks');
+  await patient.getByRole('button', { name: 'Confirm cancellation' }).click();
+  await expect(patient.getByRole('status')).toContainText("Cancelled Maya R.'s appointment");
+  const after = (await fhir('GET', 'Appointment/maya-r-1')).json;
+  expect(after.status).toBe('cancelled');
+  expect(after.cancelationReason).toEqual({ text: 'Family is travelling for two weeks' });
+  expect((await fhir('GET', before.slot[0].reference)).json.status).toBe('free');
+  await expect(dana.locator('.appointment-card').last()).toContainText("Cancelled Maya R.'s appointment");
+});
+
+test('a move whose slot write fails says exactly what was written, and can be undone or finished', async ({ browser }) => {
+  const dana = await signedIn(browser, 'dana');
+  await openThread(dana, 'Client canceled');
+  const patient = dana.getByRole('region', { name: 'Patient' });
+  const cards = await dana.locator('.appointment-card').count();
+  const original = (await fhir('GET', 'Appointment/maya-r-1')).json;
+
+  // The chosen time is edited in the EHR between choosing it and confirming.
+  const choose = async () => {
+    await patient.getByRole('button', { name: 'Reschedule' }).first().click();
+    await patient.getByRole('list', { name: 'Free slots' }).getByRole('radio').first().check();
+    const slot = await soonestFreeSlot();
+    await touchSlot(slot.id);
+    await patient.getByRole('button', { name: 'Confirm' }).click();
+    return slot;
+  };
+  let slot = await choose();
+  await expect(patient.getByRole('alert')).toContainText('The appointment was moved to');
+  await expect(patient.getByRole('alert')).toContainText('its new time could not be marked as taken');
+  // The EHR really holds the half-done move; nothing was announced.
+  expect((await fhir('GET', 'Appointment/maya-r-1')).json.start).toBe(slot.start);
+  await expect(dana.locator('.appointment-card')).toHaveCount(cards);
+
+  await patient.getByRole('button', { name: 'Undo the move' }).click();
+  await expect(patient.getByRole('status')).toContainText('The move was undone');
+  expect((await fhir('GET', 'Appointment/maya-r-1')).json.start).toBe(original.start);
+  expect((await fhir('GET', `Slot/${slot.id}`)).json.status).toBe('free');
+  await expect(dana.locator('.appointment-card')).toHaveCount(cards);
+
+  slot = await choose();
+  await expect(patient.getByRole('alert')).toContainText('its new time could not be marked as taken');
+  await patient.getByRole('button', { name: 'Finish the change' }).click();
+  await expect(patient.getByRole('status')).toContainText('Rescheduled Maya R. from');
+  expect((await fhir('GET', 'Appointment/maya-r-1')).json.start).toBe(slot.start);
+  expect((await fhir('GET', `Slot/${slot.id}`)).json.status).toBe('busy');
+  expect((await fhir('GET', original.slot[0].reference)).json.status).toBe('free');
+  await expect(dana.locator('.appointment-card')).toHaveCount(cards + 1);
 });

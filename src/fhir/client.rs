@@ -93,6 +93,7 @@ impl<T: Transport> FhirClient<T> {
             TransportError::Connection(d) => FhirError::Unreachable(d),
             TransportError::Timeout => FhirError::Unreachable("no answer in time".into()),
             TransportError::Aborted => FhirError::Unreachable("cancelled".into()),
+            TransportError::TooLarge { limit, .. } => FhirError::BadResponse(TransportError::too_large_detail(limit)),
         })?;
         match response.status {
             200..=299 => Ok((response.body, response.etag)),
@@ -121,12 +122,27 @@ impl<T: Transport> FhirClient<T> {
         self.page(url).await
     }
 
-    /// The page after `bundle`, or `None` on the last page.
+    /// The page after `bundle`, or `None` on the last page. The bearer token goes only to
+    /// this server: a `next` link elsewhere is refused, not followed.
     pub async fn next_page(&self, bundle: &Bundle) -> Result<Option<Bundle>, FhirError> {
         match bundle.next() {
-            Some(url) => self.page(url.to_owned()).await.map(Some),
+            Some(url) if self.is_under_base(url) => self.page(url.to_owned()).await.map(Some),
+            Some(_) => Err(FhirError::BadResponse(format!(
+                "the next page is not on {}; it was not followed",
+                self.base
+            ))),
             None => Ok(None),
         }
+    }
+
+    /// Whether `url` is this server's base or a path below it (no way out by `..`).
+    fn is_under_base(&self, url: &str) -> bool {
+        let Some(rest) = url.strip_prefix(&self.base) else {
+            return false;
+        };
+        let path = rest.split(['?', '#']).next().unwrap_or_default();
+        (rest.is_empty() || rest.starts_with(['/', '?']))
+            && !path.split('/').any(|segment| segment == ".." || segment.contains('\\'))
     }
 
     async fn page(&self, url: String) -> Result<Bundle, FhirError> {

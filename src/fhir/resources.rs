@@ -209,6 +209,8 @@ resource!(
         slot: Vec<Reference>,
         /// Patient, practitioner, …
         participant: Vec<Participant>,
+        /// Why it was cancelled (a CodeableConcept; Rounds writes its `text`).
+        cancelation_reason: Option<Value>,
     }
 );
 

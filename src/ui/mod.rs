@@ -14,6 +14,7 @@ mod schedule;
 mod session;
 mod shell;
 mod signin;
+mod slot_picker;
 mod staff;
 mod state;
 mod thread_view;

@@ -1,14 +1,16 @@
 //! The `Patient` region of a thread about a patient: name, next appointments and, for staff who
-//! schedule, `Reschedule` and `Cancel appointment` written to the FHIR server first.
+//! schedule, `Reschedule` and `Cancel appointment`, written to the FHIR server first and
+//! announced in the thread once the EHR holds the whole change.
 
 use super::outbox;
+use super::slot_picker::SlotPicker;
 use super::state::AppState;
 use super::time;
 use crate::api::rounds::AppointmentChange;
 use crate::api::BrowserTransport;
 use crate::domain::clinic::roles::{ADMIN, CLINICIAN, FRONT_DESK};
 use crate::domain::Patient;
-use crate::fhir::schedule;
+use crate::fhir::schedule::{self, ChangeError, Partial, Step};
 use crate::fhir::{Appointment, FhirClient, FhirError, Practitioner, Resource, Slot, Versioned};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,7 +20,7 @@ pub fn fhir_client(state: AppState) -> Option<FhirClient<BrowserTransport>> {
     state
         .config
         .with_value(|c| c.fhir.clone())
-        .map(|f| FhirClient::new(BrowserTransport, &f.base_url, f.token))
+        .map(|f| FhirClient::new(BrowserTransport::default(), &f.base_url, f.token))
 }
 
 /// Whether the signed-in person may see appointments and change them.
@@ -32,16 +34,22 @@ pub fn can_schedule(state: AppState) -> bool {
     })
 }
 
-/// What the person is doing with an appointment.
+/// What the person is doing with an appointment (by its index in the list).
 #[derive(Clone, PartialEq)]
 enum Action {
     Idle,
-    Choosing {
-        appointment: usize,
-        slots: Vec<Versioned<Slot>>,
-        chosen: Option<usize>,
-    },
+    Choosing(usize),
+    Cancelling(usize),
     Working,
+    /// A change the EHR holds only partly: finish or undo it.
+    HalfDone(Box<Partial>),
+}
+
+/// What the region tells the person after a change.
+#[derive(Clone)]
+enum Notice {
+    Done(String),
+    Problem(String),
 }
 
 /// The region; `room`/`root` is the thread the change is announced in.
@@ -50,7 +58,7 @@ pub fn PatientRegion(room: String, root: String, patient: Patient) -> impl IntoV
     let state = AppState::get();
     let appointments = RwSignal::new(None::<Vec<Versioned<Appointment>>>);
     let action = RwSignal::new(Action::Idle);
-    let message = RwSignal::new(None::<(bool, String)>);
+    let notice = RwSignal::new(None::<Notice>);
     let schedules = can_schedule(state);
     let reference = patient.id.clone().filter(|_| schedules);
     let client = fhir_client(state);
@@ -65,170 +73,271 @@ pub fn PatientRegion(room: String, root: String, patient: Patient) -> impl IntoV
                 let from = time::instant(time::day_start_from_today(0));
                 match schedule::upcoming(&client, &reference, &from).await {
                     Ok(found) => appointments.set(Some(found)),
-                    Err(e) => message.set(Some((true, format!("Appointments could not be loaded: {e}.")))),
+                    Err(e) => notice.set(Some(Notice::Problem(format!("Appointments could not be loaded: {e}.")))),
                 }
             });
         }
     };
     load();
+    let appointment =
+        move |index: usize| appointments.with_untracked(|a| a.as_ref().and_then(|a| a.get(index).cloned()));
 
-    let choose = {
-        let client = client.clone();
-        move |index: usize| {
-            let Some(client) = client.clone() else { return };
-            let Some(appointment) = appointments.with_untracked(|a| a.as_ref().and_then(|a| a.get(index).cloned()))
-            else {
+    // Runs one write to the EHR and reports its outcome; announces only a completed change.
+    let display = patient.display.clone();
+    let settle = {
+        let (room, root, load) = (room.clone(), root.clone(), load.clone());
+        move |result: Result<Versioned<Appointment>, ChangeError>, before: Appointment| {
+            // Reload what the EHR now holds, unless it could not be reached at all.
+            let changed = !matches!(&result, Err(ChangeError::NothingWritten(e)) if *e != FhirError::Conflict);
+            match result {
+                Ok(after) => {
+                    let summary = announce(state, &room, &root, &display, &before, &after.resource);
+                    action.set(Action::Idle);
+                    notice.set(Some(Notice::Done(summary)));
+                }
+                Err(ChangeError::NothingWritten(FhirError::Conflict)) => {
+                    action.set(Action::Idle);
+                    notice.set(Some(Notice::Problem(
+                        "This appointment was changed by someone else meanwhile. It has been reloaded: check it and try again.".into(),
+                    )));
+                }
+                // The server is down or refused: nothing changed, keep what is shown.
+                Err(ChangeError::NothingWritten(e)) => {
+                    action.set(Action::Idle);
+                    notice.set(Some(Notice::Problem(format!("Nothing was changed: {e}."))));
+                }
+                Err(ChangeError::Partial(partial)) => {
+                    notice.set(Some(Notice::Problem(half_done(&partial))));
+                    action.set(Action::HalfDone(partial));
+                }
+            }
+            if changed {
+                load();
+            }
+        }
+    };
+
+    let reschedule = {
+        let (client, settle) = (client.clone(), settle.clone());
+        move |index: usize, slot: Versioned<Slot>| {
+            let (Some(client), Some(appointment)) = (client.clone(), appointment(index)) else {
                 return;
             };
-            message.set(None);
+            let settle = settle.clone();
+            action.set(Action::Working);
+            notice.set(None);
             spawn_local(async move {
-                let from = time::instant(js_sys::Date::now() as u64);
-                match schedule::free_slots(&client, &appointment.resource, &from, 12).await {
-                    Ok(slots) => action.set(Action::Choosing {
-                        appointment: index,
-                        slots,
-                        chosen: None,
-                    }),
-                    Err(e) => message.set(Some((true, format!("Free times could not be loaded: {e}.")))),
+                let result = schedule::reschedule(&client, &appointment, &slot).await;
+                settle(result, appointment.resource);
+            });
+        }
+    };
+    let cancel = {
+        let (client, settle) = (client.clone(), settle.clone());
+        move |index: usize, reason: String| {
+            let (Some(client), Some(appointment)) = (client.clone(), appointment(index)) else {
+                return;
+            };
+            let settle = settle.clone();
+            action.set(Action::Working);
+            notice.set(None);
+            spawn_local(async move {
+                let result = schedule::cancel(&client, &appointment, &reason).await;
+                settle(result, appointment.resource);
+            });
+        }
+    };
+    let finish = {
+        let (client, settle) = (client.clone(), settle.clone());
+        move |partial: Partial| {
+            let Some(client) = client.clone() else { return };
+            let settle = settle.clone();
+            action.set(Action::Working);
+            spawn_local(async move {
+                let before = partial.before.clone();
+                settle(schedule::finish(&client, partial).await, before);
+            });
+        }
+    };
+    let undo = {
+        let (client, load) = (client.clone(), load.clone());
+        move |partial: Partial| {
+            let Some(client) = client.clone() else { return };
+            let load = load.clone();
+            action.set(Action::Working);
+            spawn_local(async move {
+                match schedule::undo(&client, &partial).await {
+                    Ok(back) => {
+                        action.set(Action::Idle);
+                        notice.set(Some(Notice::Done(format!(
+                            "The move was undone: the appointment is back at {}.",
+                            when(&back.resource)
+                        ))));
+                    }
+                    Err(e) => {
+                        notice.set(Some(Notice::Problem(format!(
+                            "{} Undoing failed too: {e}.",
+                            half_done(&partial)
+                        ))));
+                        action.set(Action::HalfDone(Box::new(partial)));
+                    }
                 }
+                load();
             });
         }
     };
 
-    let display = patient.display.clone();
-    let apply = {
-        let (client, room, root, load) = (client.clone(), room.clone(), root.clone(), load.clone());
-        move |index: usize, slot: Option<Versioned<Slot>>| {
-            let Some(client) = client.clone() else { return };
-            let Some(appointment) = appointments.with_untracked(|a| a.as_ref().and_then(|a| a.get(index).cloned()))
-            else {
-                return;
-            };
-            let (room, root, display, load) = (room.clone(), root.clone(), display.clone(), load.clone());
-            action.set(Action::Working);
-            message.set(None);
-            spawn_local(async move {
-                let result = match &slot {
-                    Some(slot) => schedule::reschedule(&client, &appointment, slot).await,
-                    None => schedule::cancel(&client, &appointment).await,
-                };
-                action.set(Action::Idle);
-                match result {
-                    Ok(updated) => {
-                        let summary = announce(state, &room, &root, &display, &appointment.resource, &updated.resource);
-                        message.set(Some((false, summary)));
-                        load();
+    let busy = move || matches!(action.get(), Action::Working | Action::HalfDone(_));
+    let list = move || {
+        match appointments.get() {
+        None => view! { <p class="muted">"Loading appointments…"</p> }.into_any(),
+        Some(list) if list.is_empty() => view! { <p class="muted">"No upcoming appointments."</p> }.into_any(),
+        Some(list) => view! {
+            <ul class="appointments">
+                {list.into_iter().enumerate().map(|(i, a)| view! {
+                    <li>
+                        <span class="appt-when">{describe(&a.resource)}</span>
+                        <button type="button" class="small" disabled=busy
+                            on:click=move |_| { notice.set(None); action.set(Action::Choosing(i)) }>"Reschedule"</button>
+                        <button type="button" class="small" disabled=busy
+                            on:click=move |_| { notice.set(None); action.set(Action::Cancelling(i)) }>"Cancel appointment"</button>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+    }
+    };
+    let panel = {
+        let client = client.clone();
+        move || match action.get() {
+            Action::Choosing(i) => {
+                let (client, target, reschedule) = (client.clone()?, appointment(i)?, reschedule.clone());
+                Some(
+                    view! {
+                        <SlotPicker client=client appointment=target.resource
+                            confirm=move |slot| reschedule(i, slot) back=move |()| action.set(Action::Idle)/>
                     }
-                    Err(FhirError::Conflict) => {
-                        message.set(Some((
-                            true,
-                            "This appointment was changed by someone else meanwhile. It has been reloaded: check it and try again.".into(),
-                        )));
-                        load();
-                    }
-                    // The server is down or refused: keep what is shown and say nothing changed.
-                    Err(e) => message.set(Some((true, format!("Nothing was changed: {e}.")))),
-                }
-            });
+                    .into_any(),
+                )
+            }
+            Action::Cancelling(i) => {
+                let (target, cancel) = (appointment(i)?, cancel.clone());
+                Some(
+                    view! { <CancelConfirm appointment=target.resource confirm=move |reason| cancel(i, reason)
+                    keep=move |()| action.set(Action::Idle)/> }
+                    .into_any(),
+                )
+            }
+            Action::HalfDone(partial) => {
+                let (finish, undo) = (finish.clone(), undo.clone());
+                let moved = partial.new_slot.is_some();
+                let for_undo = (*partial).clone();
+                Some(view! {
+                    <div class="dialog-actions half-done">
+                        <button type="button" class="primary" on:click=move |_| finish((*partial).clone())>"Finish the change"</button>
+                        {moved.then(|| view! {
+                            <button type="button" on:click=move |_| undo(for_undo.clone())>"Undo the move"</button>
+                        })}
+                    </div>
+                }.into_any())
+            }
+            Action::Idle | Action::Working => None,
         }
     };
 
     view! {
         <section class="patient" role="region" aria-label="Patient">
             <h2 class="patient-name">{patient.display.clone()}</h2>
-            {move || message.get().map(|(is_error, text)| if is_error {
-                view! { <p class="alert" role="alert">{text}</p> }.into_any()
-            } else {
-                view! { <p class="notice" role="status">{text}</p> }.into_any()
+            {move || notice.get().map(|n| match n {
+                Notice::Problem(text) => view! { <p class="alert" role="alert">{text}</p> }.into_any(),
+                Notice::Done(text) => view! { <p class="notice" role="status">{text}</p> }.into_any(),
             })}
             {match (schedules, reference.is_some(), client.is_some()) {
-                (false, _, _) => None,
+                (false, _, _) | (true, true, false) => None,
                 (true, false, _) => Some(view! { <p class="muted">"Not linked to a patient record."</p> }.into_any()),
-                (true, true, false) => None,
                 (true, true, true) => Some(view! {
                     <h3 class="appointments-heading">"Next appointments"</h3>
-                    {let apply = apply.clone(); move || match appointments.get() {
-                        None => view! { <p class="muted">"Loading appointments…"</p> }.into_any(),
-                        Some(list) if list.is_empty() => view! { <p class="muted">"No upcoming appointments."</p> }.into_any(),
-                        Some(list) => view! {
-                            <ul class="appointments">
-                                {list.into_iter().enumerate().map(|(i, a)| {
-                                    let (choose, apply) = (choose.clone(), apply.clone());
-                                    view! {
-                                        <li>
-                                            <span class="appt-when">{describe(&a.resource)}</span>
-                                            <button type="button" class="small" disabled=move || action.get() == Action::Working
-                                                on:click=move |_| choose(i)>"Reschedule"</button>
-                                            <button type="button" class="small" disabled=move || action.get() == Action::Working
-                                                on:click=move |_| apply(i, None)>"Cancel appointment"</button>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                    }}
-                    <SlotPicker action=action apply=apply.clone()/>
+                    {list}
+                    {panel}
                 }.into_any()),
             }}
         </section>
     }
 }
 
+/// Asks before cancelling, with the reason the EHR records.
 #[component]
-fn SlotPicker<F>(action: RwSignal<Action>, apply: F) -> impl IntoView
-where
-    F: Fn(usize, Option<Versioned<Slot>>) + Clone + Send + Sync + 'static,
-{
-    move || {
-        let Action::Choosing {
-            appointment,
-            slots,
-            chosen,
-        } = action.get()
-        else {
-            return None;
-        };
-        let apply = apply.clone();
-        let confirm_slots = slots.clone();
-        Some(view! {
-            <fieldset class="slots">
-                <legend>"Free times"</legend>
-                {if slots.is_empty() { Some(view! { <p class="muted">"No free times in the next days."</p> }) } else { None }}
-                <ul role="list" aria-label="Free slots">
-                    {slots.iter().enumerate().map(|(i, s)| {
-                        let label = time::parse_instant(&s.resource.start).map(time::date_clock).unwrap_or_else(|| s.resource.start.clone());
-                        let slots = slots.clone();
-                        view! {
-                            <li><label class="check">
-                                <input type="radio" name="slot" prop:checked=chosen == Some(i)
-                                    on:change=move |_| action.set(Action::Choosing { appointment, slots: slots.clone(), chosen: Some(i) })/>
-                                {label}
-                            </label></li>
-                        }
-                    }).collect_view()}
-                </ul>
-                <div class="dialog-actions">
-                    <button type="button" on:click=move |_| action.set(Action::Idle)>"Back"</button>
-                    <button type="button" class="primary" disabled=chosen.is_none()
-                        on:click=move |_| if let Some(i) = chosen { apply(appointment, confirm_slots.get(i).cloned()) }>"Confirm"</button>
-                </div>
-            </fieldset>
-        })
+fn CancelConfirm(
+    appointment: Appointment,
+    #[prop(into)] confirm: Callback<String>,
+    #[prop(into)] keep: Callback<()>,
+) -> impl IntoView {
+    let reason = RwSignal::new(String::new());
+    let missing = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = reason.get_untracked().trim().to_owned();
+        if text.is_empty() {
+            missing.set(true);
+            return;
+        }
+        confirm.run(text);
+    };
+    view! {
+        <form class="slots cancel-confirm" on:submit=submit>
+            <p class="confirm-question">{format!("Cancel the appointment on {}?", describe(&appointment))}</p>
+            <label for="cancel-reason">"Reason"</label>
+            <input id="cancel-reason" type="text" autocomplete="off" placeholder="e.g. Family is travelling"
+                prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+            {move || missing.get().then(|| view! { <p class="alert" role="alert">"Give a reason: the EHR keeps it with the cancellation."</p> })}
+            <div class="dialog-actions">
+                <button type="button" on:click=move |_| keep.run(())>"Keep appointment"</button>
+                <button type="submit" class="primary danger">"Confirm cancellation"</button>
+            </div>
+        </form>
     }
 }
 
-/// `Tue, Nov 26 · 14:00 with Jordan Ellis`.
-fn describe(appointment: &Appointment) -> String {
-    let when = appointment
+/// `Tue, Nov 26 · 14:00`, or a note when the EHR gave no time.
+fn when(appointment: &Appointment) -> String {
+    appointment
         .start
         .as_deref()
         .and_then(time::parse_instant)
         .map(time::date_clock)
-        .unwrap_or_else(|| "Time not set".into());
+        .unwrap_or_else(|| "no time set".into())
+}
+
+/// `Tue, Nov 26 · 14:00 with Jordan Ellis`.
+fn describe(appointment: &Appointment) -> String {
     match appointment.actor(Practitioner::TYPE).and_then(|a| a.display.clone()) {
-        Some(who) => format!("{when} with {who}"),
-        None => when,
+        Some(who) => format!("{} with {who}", when(appointment)),
+        None => when(appointment),
     }
+}
+
+/// Exactly what a half-done change wrote and what it could not.
+fn half_done(partial: &Partial) -> String {
+    let written = if partial.new_slot.is_some() {
+        format!(
+            "The appointment was moved to {} in the EHR",
+            when(&partial.now.resource)
+        )
+    } else {
+        "The appointment was cancelled in the EHR".to_owned()
+    };
+    let failed = match partial.failed {
+        Step::TakeSlot => "its new time could not be marked as taken",
+        Step::FreeSlots => "its previous time could not be marked free again",
+        Step::Appointment => "the appointment could not be written",
+    };
+    let next = if partial.new_slot.is_some() {
+        "Finish the change, or undo the move."
+    } else {
+        "Finish the change to free its time."
+    };
+    format!("{written}, but {failed} ({}). {next}", partial.error)
 }
 
 /// Posts the `app.rounds.appointment` event (through the outbox) and returns its summary.

@@ -97,6 +97,32 @@ pub fn rate_limiting_proxy(path_part: &'static str, refusals: usize) -> (String,
     (url, refused)
 }
 
+/// A server answering every request with a `200` JSON body from `respond(host)` (`host` from
+/// the request's `Host` header, for links back to itself), recording every request it gets.
+pub fn recording_server(
+    respond: impl Fn(&str) -> String + Send + 'static,
+) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let url = serve(move |request, stream| {
+        let head = String::from_utf8_lossy(&request).into_owned();
+        let host = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Host: ").or_else(|| l.strip_prefix("host: ")))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        log.lock().unwrap().push(head);
+        let body = respond(&host);
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    (url, seen)
+}
+
 /// Accepts connections, reads one request each (rewritten to `Connection: close`) and hands it
 /// to `handle`.
 fn serve(handle: impl Fn(Vec<u8>, &mut TcpStream) + Send + 'static) -> String {
