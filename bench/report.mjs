@@ -59,6 +59,13 @@ if (st) {
     '1,000 ms',
     ratio(st.warm_restore?.median, 1000),
   );
+  row(
+    'warm, session kept, every /sync held 3 s: navigation → first thread row (from the device)',
+    medP95(st.warm_cached),
+    '1,000 ms',
+    ratio(st.warm_cached?.median, 1000),
+    'before: nothing until the first sync answer',
+  );
   row('warm, signed out: navigation → sign-in form interactive', medP95(st.warm_form), '—', '', 'Hydrogen 614 ms');
   row('warm, signed out: Sign in click → first thread row painted', medP95(st.warm_signin), '—');
   const warmTotal = st.warm_form?.median != null && st.warm_signin?.median != null ? st.warm_form.median + st.warm_signin.median : null;

@@ -9,8 +9,9 @@ cd "$ROOT"
 "$ROOT/scripts/setup.sh"
 cargo fetch --locked --quiet
 
-log "the repository stands alone"
+log "the repository stands alone; the layers hold"
 "$ROOT/scripts/check-standalone.sh"
+"$ROOT/scripts/check-layers.sh"
 
 log "formatting and lints (native and wasm32)"
 cargo fmt --all -- --check

@@ -1,14 +1,16 @@
 //! Rounds: care team messaging for clinics, on Matrix.
 //!
-//! Layers (see `docs/ARCHITECTURE.md`): [`api`] is the typed Matrix client, [`domain`] the pure
-//! care-team model, [`provision`] sets up clinics through the client, and `ui` (browser only)
-//! is the Leptos app.
+//! Layers (see `docs/ARCHITECTURE.md`): [`api`] is the typed Matrix client (and [`fhir`] the
+//! FHIR one), [`domain`] the pure care-team model, [`store`] what the device keeps, [`sync`] the
+//! sync engine and the outbox, [`session`] the services the screens bind to, [`provision`] sets
+//! up clinics through the client, and `ui` (browser only) is the Leptos app.
 
 pub mod api;
 pub mod branding;
 pub mod domain;
 pub mod fhir;
 pub mod provision;
+pub mod session;
 pub mod store;
 pub mod sync;
 

@@ -4,7 +4,12 @@
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use rounds::store::{DraftKey, OutboxItem, OutboxState, Store, StoreError, SCHEMA_VERSION};
+use rounds::domain::{ClinicPolicy, Inbox, Incoming, Message, ThreadInfo};
+use rounds::store::{
+    DraftKey, InboxCache, LocalStore, OutboxItem, OutboxState, Store, StoreError, StoreNotice, DB_NAME, SCHEMA_VERSION,
+};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -34,6 +39,7 @@ fn item(seq: u64) -> OutboxItem {
         content: serde_json::json!({ "msgtype": "m.text", "body": format!("message {seq}") }),
         queued_at: seq,
         state: OutboxState::Pending,
+        queued_on: Some("DEVICE".into()),
     }
 }
 
@@ -173,4 +179,56 @@ async fn unusable_databases_give_clear_errors() {
         "{err:?}"
     );
     assert!(!err.to_string().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn the_inbox_cache_round_trips_encrypted() {
+    let name = db_name("cache");
+    let store = Store::open_in(&name, SCHEMA_VERSION, USER).await.unwrap();
+    assert_eq!(store.load_cache().await.unwrap(), None);
+    let mut inbox = Inbox::new(USER);
+    inbox.apply([Incoming::Root {
+        room_id: "!clinical:localhost".into(),
+        message: Message {
+            id: "$root".into(),
+            sender: "@jordan:localhost".into(),
+            ts: 1,
+            body: rounds::domain::Body::Text(SECRET.into()),
+            delivery: rounds::domain::Delivery::Sent,
+            txn_id: None,
+        },
+        info: ThreadInfo {
+            topic: "Authorization".into(),
+            ..ThreadInfo::default()
+        },
+    }]);
+    let cache = InboxCache {
+        since: Some("s42".into()),
+        inbox: inbox.snapshot(10, 10),
+        policy: ClinicPolicy::with_defaults("Riverside"),
+        joined: vec!["!clinical:localhost".into()],
+    };
+    store.save_cache(&cache).await.unwrap();
+    let raw = raw_record(&name, "cache", &format!("{USER}\u{1f}inbox")).await;
+    let stored = js_sys::JSON::stringify(&raw).unwrap().as_string().unwrap();
+    assert!(!stored.contains("Sara M."), "the cache is encrypted at rest");
+    store.close();
+    let store = Store::open_in(&name, SCHEMA_VERSION, USER).await.unwrap();
+    assert_eq!(store.load_cache().await.unwrap(), Some(cache));
+    store.wipe().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn another_tab_deleting_the_database_closes_this_connection_instead_of_hanging() {
+    let heard = Rc::new(RefCell::new(Vec::new()));
+    let notices = heard.clone();
+    let store = Store::open(USER, move |n| notices.borrow_mut().push(n)).await.unwrap();
+    store.save_draft(&thread(), SECRET).await.unwrap();
+    // Another tab signs out: deleting waits for every open connection, so this one must close.
+    Database::delete_by_name(DB_NAME).unwrap().await.unwrap();
+    assert_eq!(*heard.borrow(), [StoreNotice::ClosedForOtherTab]);
+    assert!(
+        store.load_draft(&thread()).await.is_err(),
+        "this tab cannot use it any more"
+    );
 }

@@ -65,6 +65,37 @@ impl ThreadMeta {
     }
 }
 
+/// Key in the content of every event Rounds sends: the client's transaction id. Another device
+/// of the same person finds out with it whether an interrupted send reached the server before
+/// sending again (transaction ids only deduplicate on the device that sent them).
+pub const TXN_KEY: &str = "app.rounds.txn";
+
+/// `content` marked with its transaction id ([`TXN_KEY`]).
+pub fn with_txn(mut content: serde_json::Value, txn_id: &str) -> serde_json::Value {
+    if let Some(fields) = content.as_object_mut() {
+        fields.insert(TXN_KEY.to_owned(), serde_json::Value::String(txn_id.to_owned()));
+    }
+    content
+}
+
+/// The transaction id an event's content carries ([`TXN_KEY`]).
+pub fn txn_of(content: &serde_json::Value) -> Option<&str> {
+    content.get(TXN_KEY)?.as_str()
+}
+
+/// Points content placed in the thread of `from` (a thread root not yet on the server, known
+/// by its transaction id) at the root's real event id `to`.
+pub fn retarget_thread(content: &mut serde_json::Value, from: &str, to: &str) {
+    let Some(relation) = content.get_mut("m.relates_to") else {
+        return;
+    };
+    for pointer in ["/event_id", "/m.in_reply_to/event_id"] {
+        if let Some(target) = relation.pointer_mut(pointer).filter(|t| t.as_str() == Some(from)) {
+            *target = serde_json::Value::String(to.to_owned());
+        }
+    }
+}
+
 /// The content of a plain-text reply in a thread (`latest` is the thread's latest event, for
 /// the reply fallback older clients show).
 pub fn thread_reply_content(root: &str, latest: &str, body: &str) -> serde_json::Value {
@@ -170,5 +201,19 @@ mod tests {
         );
         assert_eq!(content[THREAD_KEY]["priority"], "urgent");
         assert!(content[THREAD_KEY]["patient"].get("id").is_none());
+    }
+
+    #[test]
+    fn replies_to_a_thread_not_yet_sent_are_retargeted_to_its_event_id() {
+        let mut reply = with_txn(thread_reply_content("txn-root", "txn-root", "First reply"), "txn-reply");
+        assert_eq!(txn_of(&reply), Some("txn-reply"));
+        retarget_thread(&mut reply, "txn-root", "$root");
+        assert_eq!(reply["m.relates_to"]["event_id"], "$root");
+        assert_eq!(reply["m.relates_to"]["m.in_reply_to"]["event_id"], "$root");
+        // A reply to another thread is left alone.
+        let mut other = thread_reply_content("$other", "$latest", "x");
+        retarget_thread(&mut other, "txn-root", "$root");
+        assert_eq!(other["m.relates_to"]["event_id"], "$other");
+        assert_eq!(other["m.relates_to"]["m.in_reply_to"]["event_id"], "$latest");
     }
 }

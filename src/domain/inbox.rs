@@ -1,6 +1,7 @@
 //! The inbox: every thread the person can see, what they have read, and the filtered views.
 
 use super::thread::{fold, Body, Delivery, Message, Priority, Status, Thread, ThreadInfo};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Something the sync engine learned, already translated from Matrix.
@@ -140,6 +141,14 @@ impl Inbox {
                 if self.event_thread.contains_key(&message.id) {
                     self.replace_stand_in(&room_id, message, info);
                     return;
+                }
+                // The server's copy of a thread this device started: the local thread takes
+                // its event id (and keeps the replies queued meanwhile).
+                if let Some(txn) = message.txn_id.clone().filter(|t| *t != message.id) {
+                    if self.threads.contains_key(&(room_id.clone(), txn.clone())) {
+                        self.confirm_root(&room_id, &txn, &message.id);
+                        return;
+                    }
                 }
                 let key = (room_id.clone(), message.id.clone());
                 self.event_thread.insert(message.id.clone(), key.clone());
@@ -305,7 +314,10 @@ impl Inbox {
             return;
         };
         if thread.contains(event_id) {
-            // The sync echo won the race and already replaced the local echo.
+            // The sync echo won the race: any local echo still carrying the txn id goes.
+            thread
+                .messages
+                .retain(|m| m.txn_id.as_deref() != Some(txn_id) || m.delivery == Delivery::Sent);
             return;
         }
         if let Some(m) = thread.messages.iter_mut().find(|m| m.txn_id.as_deref() == Some(txn_id)) {
@@ -313,6 +325,32 @@ impl Inbox {
             m.id = event_id.to_owned();
             m.delivery = Delivery::Sent;
             self.event_thread.insert(event_id.to_owned(), key);
+        }
+    }
+
+    /// A thread started on this device (keyed by its transaction id) is on the server as
+    /// `event_id`: it is keyed by that from now on, its root marked sent.
+    pub fn confirm_root(&mut self, room_id: &str, txn_id: &str, event_id: &str) {
+        let Some(mut thread) = self.threads.remove(&(room_id.to_owned(), txn_id.to_owned())) else {
+            return;
+        };
+        let key = (room_id.to_owned(), event_id.to_owned());
+        thread.root_id = event_id.to_owned();
+        if let Some(root) = thread.messages.first_mut() {
+            root.id = event_id.to_owned();
+            root.delivery = Delivery::Sent;
+        }
+        self.event_thread.remove(txn_id);
+        for message in &thread.messages {
+            self.event_thread.insert(message.id.clone(), key.clone());
+        }
+        if let Some(marks) = self.marks.remove(&(room_id.to_owned(), txn_id.to_owned())) {
+            self.marks.insert(key.clone(), marks);
+        }
+        self.threads.insert(key.clone(), thread);
+        self.place_pending_receipts(event_id, &key);
+        for (room, reply) in self.orphans.remove(event_id).unwrap_or_default() {
+            self.add_to_thread(&room, event_id, reply);
         }
     }
 
@@ -358,6 +396,15 @@ impl Inbox {
     /// Whether this event is already known.
     pub fn knows(&self, event_id: &str) -> bool {
         self.event_thread.contains_key(event_id)
+    }
+
+    /// Whether something this device sent with `txn_id` is in the thread already (as a local
+    /// echo or as the server's copy).
+    pub fn has_txn(&self, room_id: &str, root_id: &str, txn_id: &str) -> bool {
+        self.knows(txn_id)
+            || self
+                .thread(room_id, root_id)
+                .is_some_and(|t| t.messages.iter().any(|m| m.txn_id.as_deref() == Some(txn_id)))
     }
 
     /// A person's display name (falls back to the user id's local part).
@@ -471,6 +518,86 @@ impl Inbox {
             found = decorated.into_iter().map(|(_, t)| t).collect();
         }
         found
+    }
+}
+
+/// The inbox as kept on the device between starts: the most recently active threads with their
+/// newest messages, read marks and names. Local echoes are left out (the outbox keeps those).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxSnapshot {
+    /// The signed-in user.
+    pub me: String,
+    /// Threads, most recently active first, each with its root and newest replies.
+    pub threads: Vec<Thread>,
+    /// `(room, root, user, event)`: each user's furthest read event per thread.
+    pub marks: Vec<(String, String, String, String)>,
+    /// Display names by user id.
+    pub names: Vec<(String, String)>,
+}
+
+impl Inbox {
+    /// What to keep on the device: at most `max_threads` threads (most recently active first),
+    /// each with its root and at most `max_replies` newest sent replies.
+    pub fn snapshot(&self, max_threads: usize, max_replies: usize) -> InboxSnapshot {
+        let mut threads: Vec<&Thread> = self.threads.values().collect();
+        threads.sort_by(|a, b| {
+            b.last_activity()
+                .cmp(&a.last_activity())
+                .then_with(|| a.root_id.cmp(&b.root_id))
+        });
+        threads.truncate(max_threads);
+        let mut marks = Vec::new();
+        let kept: Vec<Thread> = threads
+            .into_iter()
+            .map(|t| {
+                let mut kept = t.clone();
+                let sent: Vec<Message> = t.messages[1..]
+                    .iter()
+                    .filter(|m| m.delivery == Delivery::Sent)
+                    .cloned()
+                    .collect();
+                let skip = sent.len().saturating_sub(max_replies);
+                kept.messages.truncate(1);
+                kept.messages.extend(sent.into_iter().skip(skip));
+                let key = (t.room_id.clone(), t.root_id.clone());
+                for (user, event) in self.marks.get(&key).into_iter().flatten() {
+                    // A mark on a message left out is older than every kept reply: the root
+                    // stands in for it, so those replies still count as unread.
+                    let event = if kept.contains(event) {
+                        event.clone()
+                    } else {
+                        t.root_id.clone()
+                    };
+                    marks.push((key.0.clone(), key.1.clone(), user.clone(), event));
+                }
+                kept
+            })
+            .collect();
+        let mut names: Vec<(String, String)> = self.names.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        names.sort();
+        InboxSnapshot {
+            me: self.me.clone(),
+            threads: kept,
+            marks,
+            names,
+        }
+    }
+
+    /// The inbox kept by [`Inbox::snapshot`], ready to paint and to take sync batches.
+    pub fn from_snapshot(snapshot: InboxSnapshot) -> Inbox {
+        let mut inbox = Inbox::new(&snapshot.me);
+        inbox.names = snapshot.names.into_iter().collect();
+        for thread in snapshot.threads {
+            let key = (thread.room_id.clone(), thread.root_id.clone());
+            for message in &thread.messages {
+                inbox.event_thread.insert(message.id.clone(), key.clone());
+            }
+            inbox.threads.insert(key, thread);
+        }
+        for (room, root, user, event) in snapshot.marks {
+            inbox.mark((room, root), user, event);
+        }
+        inbox
     }
 }
 

@@ -337,3 +337,152 @@ fn replies_whose_root_cannot_be_loaded_show_under_a_stand_in_until_it_arrives() 
     assert_eq!(inbox.len(), 1);
     assert!(inbox.missing_roots().is_empty());
 }
+
+#[test]
+fn a_snapshot_keeps_the_newest_threads_and_replies_and_what_was_read() {
+    let mut inbox = Inbox::new(ME);
+    inbox.apply([
+        Incoming::Name {
+            user_id: "@b:x".into(),
+            name: "Bea".into(),
+        },
+        root("!r", "$old", "@b:x", 1, "Old thread", None, false),
+        root("!r", "$new", "@b:x", 10, "New thread", Some("Sara M."), true),
+    ]);
+    for i in 0..6 {
+        inbox.apply([reply(
+            "!r",
+            "$new",
+            &format!("$n{i}"),
+            "@b:x",
+            11 + i,
+            &format!("reply {i}"),
+        )]);
+    }
+    // I read up to reply 1 (which the snapshot will leave out) and Bea read everything.
+    inbox.apply([receipt("!r", ME, "$n1"), receipt("!r", "@b:x", "$n5")]);
+    inbox.add_local(
+        "!r",
+        "$new",
+        Message {
+            delivery: Delivery::Sending,
+            txn_id: Some("t1".into()),
+            ..msg("t1", ME, 99, "not sent yet")
+        },
+    );
+
+    let snapshot = inbox.snapshot(1, 3);
+    assert_eq!(snapshot.threads.len(), 1, "only the most recently active thread");
+    let json = serde_json::to_string(&snapshot).unwrap();
+    let restored = Inbox::from_snapshot(serde_json::from_str(&json).unwrap());
+    let thread = restored.thread("!r", "$new").expect("kept");
+    let ids: Vec<_> = thread.messages.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["$new", "$n3", "$n4", "$n5"],
+        "the root and the three newest sent replies"
+    );
+    assert_eq!(thread.priority, Priority::Urgent);
+    assert_eq!(thread.info.title(), "Sara M. – New thread");
+    assert!(restored.thread("!r", "$old").is_none());
+    // My mark was on a reply left out: the three kept replies are still unread.
+    assert_eq!(restored.unread(thread), 3);
+    assert_eq!(restored.seen_by(thread).get(&3), Some(&vec!["Bea".to_owned()]));
+    assert!(restored.knows("$n4") && !restored.knows("t1"));
+    // New events continue the restored inbox.
+    let mut restored = restored;
+    restored.apply([reply("!r", "$new", "$n6", "@b:x", 30, "after restart")]);
+    assert_eq!(restored.thread("!r", "$new").unwrap().messages.len(), 5);
+}
+
+#[test]
+fn a_thread_started_offline_takes_its_event_id_when_sent_or_when_its_echo_syncs() {
+    let local_root = |txn: &str| Incoming::Root {
+        room_id: "!r".into(),
+        message: Message {
+            delivery: Delivery::Sending,
+            txn_id: Some(txn.into()),
+            ..msg(txn, ME, 5, "Who can cover Friday?")
+        },
+        info: ThreadInfo {
+            topic: "Coverage".into(),
+            ..ThreadInfo::default()
+        },
+    };
+    // Confirmed by the send's answer.
+    let mut inbox = Inbox::new(ME);
+    inbox.apply([local_root("t1")]);
+    inbox.add_local(
+        "!r",
+        "t1",
+        Message {
+            delivery: Delivery::Sending,
+            txn_id: Some("t2".into()),
+            ..msg("t2", ME, 6, "queued reply")
+        },
+    );
+    inbox.confirm_root("!r", "t1", "$root");
+    assert!(inbox.thread("!r", "t1").is_none());
+    let thread = inbox.thread("!r", "$root").expect("re-keyed");
+    assert_eq!(thread.messages[0].delivery, Delivery::Sent);
+    assert_eq!(thread.messages.len(), 2);
+    inbox.apply([reply("!r", "$root", "$other", "@b:x", 9, "from someone else")]);
+    assert_eq!(inbox.thread("!r", "$root").unwrap().messages.len(), 3);
+    assert_eq!(inbox.len(), 1);
+
+    // Or the sync echo (with our txn id) arrives first: same result, no duplicate thread.
+    let mut inbox = Inbox::new(ME);
+    inbox.apply([local_root("t1")]);
+    inbox.apply([Incoming::Root {
+        room_id: "!r".into(),
+        message: Message {
+            txn_id: Some("t1".into()),
+            ..msg("$root", ME, 5, "Who can cover Friday?")
+        },
+        info: ThreadInfo {
+            topic: "Coverage".into(),
+            ..ThreadInfo::default()
+        },
+    }]);
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(
+        inbox.thread("!r", "$root").unwrap().messages[0].delivery,
+        Delivery::Sent
+    );
+}
+
+#[test]
+fn a_send_confirmed_after_its_sync_echo_leaves_no_second_local_echo() {
+    let mut inbox = Inbox::new(ME);
+    inbox.apply([root("!r", "$root", "@b:x", 1, "Coverage", None, false)]);
+    let local = Message {
+        delivery: Delivery::Sending,
+        txn_id: Some("t1".into()),
+        ..msg("t1", ME, 5, "on my way")
+    };
+    inbox.add_local("!r", "$root", local.clone());
+    // The server's copy arrives through sync and replaces the echo …
+    let synced = Message {
+        txn_id: Some("t1".into()),
+        ..msg("$sent", ME, 5, "on my way")
+    };
+    inbox.apply([Incoming::InThread {
+        room_id: "!r".into(),
+        root_id: "$root".into(),
+        message: synced,
+    }]);
+    assert!(inbox.has_txn("!r", "$root", "t1"));
+    // … and a stale copy of the queue (another tab's) echoed it again before the send's answer.
+    inbox.add_local(
+        "!r",
+        "$root",
+        Message {
+            id: "t1-again".into(),
+            ..local
+        },
+    );
+    inbox.confirm_sent("!r", "$root", "t1", "$sent");
+    let thread = inbox.thread("!r", "$root").unwrap();
+    assert_eq!(thread.messages.len(), 2);
+    assert!(thread.messages.iter().all(|m| m.delivery == Delivery::Sent));
+}

@@ -6,6 +6,6 @@ pub mod staff;
 pub mod thread;
 
 pub use clinic::{Category, ClinicPolicy, PolicyError, Role};
-pub use inbox::{Filter, Inbox, Incoming, View};
+pub use inbox::{Filter, Inbox, InboxSnapshot, Incoming, View};
 pub use staff::StaffView;
 pub use thread::{Body, Delivery, Message, Patient, Priority, Status, Thread, ThreadInfo};

@@ -52,6 +52,15 @@ impl StaffView {
             .find_map(|home| self.categories.iter().find(|c| c.id == home))
     }
 
+    /// Whether the person's roles work with appointments (clinicians, front desk, admins): the
+    /// EHR decides what they may actually read and change; this only decides what is offered.
+    pub fn schedules(&self) -> bool {
+        use super::clinic::roles::{ADMIN, CLINICIAN, FRONT_DESK};
+        self.roles
+            .iter()
+            .any(|r| [CLINICIAN, FRONT_DESK, ADMIN].contains(&r.id.as_str()))
+    }
+
     /// Whether the user holds the clinic's admin role.
     pub fn is_admin(&self) -> bool {
         self.roles.iter().any(|r| r.id == super::clinic::roles::ADMIN)

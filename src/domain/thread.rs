@@ -1,9 +1,11 @@
-//! Threads and messages as staff see them.
+//! Threads and messages as staff see them (serialisable, for the inbox kept on the device).
+
+use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeSet;
 
 /// Urgency of a thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Priority {
     /// Normal work.
     #[default]
@@ -13,7 +15,7 @@ pub enum Priority {
 }
 
 /// Whether a thread still needs work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Status {
     /// Still needs work.
     #[default]
@@ -23,7 +25,7 @@ pub enum Status {
 }
 
 /// The patient a thread is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Patient {
     /// Display name, such as `Sara M.`.
     pub display: String,
@@ -32,7 +34,7 @@ pub struct Patient {
 }
 
 /// What a thread is about, from its root.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ThreadInfo {
     /// Topic.
     pub topic: String,
@@ -53,7 +55,7 @@ impl ThreadInfo {
 }
 
 /// What a message in a thread says.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Body {
     /// Text (rendered as text, never HTML).
     Text(String),
@@ -72,7 +74,7 @@ pub enum Body {
 }
 
 /// Delivery state of a message this device sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Delivery {
     /// On the server.
     Sent,
@@ -83,7 +85,7 @@ pub enum Delivery {
 }
 
 /// One message in a thread.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// Server event id, or the txn id while only local.
     pub id: String,
@@ -100,7 +102,7 @@ pub struct Message {
 }
 
 /// A thread: root, replies in order, and what is known about who read what.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Thread {
     /// The category room.
     pub room_id: String,

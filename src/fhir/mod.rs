@@ -2,6 +2,7 @@
 //! same transport), and the scheduling changes Rounds makes through it.
 
 mod client;
+pub mod instant;
 pub mod resources;
 pub mod schedule;
 

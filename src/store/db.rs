@@ -1,7 +1,8 @@
 //! The IndexedDB database: schema with append-only migrations, and encrypted records.
 
 use super::crypto;
-use super::records::{DraftKey, OutboxItem, SavedSession};
+use super::local::LocalStore;
+use super::records::{DraftKey, InboxCache, OutboxItem, SavedSession};
 use super::StoreError;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -15,19 +16,20 @@ use web_sys::CryptoKey;
 /// The app's database.
 pub const DB_NAME: &str = "rounds";
 /// The newest schema version ([`MIGRATIONS`] has one step per version).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const KEYS: &str = "keys";
 const DRAFTS: &str = "drafts";
 const SESSION: &str = "session";
 const OUTBOX: &str = "outbox";
+const CACHE: &str = "cache";
 /// Separates the user from the record id in keys (never part of a Matrix id).
 const SEP: char = '\u{1f}';
 
 type Migration = fn(&Database) -> indexed_db_futures::Result<()>;
 
 /// Append-only: version N runs `MIGRATIONS[N-1]`. Never edit a shipped step; add one.
-const MIGRATIONS: [Migration; 2] = [
+const MIGRATIONS: [Migration; 3] = [
     // v1: per-user keys, drafts, the saved session.
     |db| {
         db.create_object_store(KEYS).build()?;
@@ -40,7 +42,22 @@ const MIGRATIONS: [Migration; 2] = [
         db.create_object_store(OUTBOX).build()?;
         Ok(())
     },
+    // v3: the inbox kept on the device.
+    |db| {
+        db.create_object_store(CACHE).build()?;
+        Ok(())
+    },
 ];
+
+/// What another tab did to this tab's database connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreNotice {
+    /// Opening waits for another tab that holds an older version open.
+    Blocked,
+    /// Another tab upgrades or deletes the database: this tab's connection was closed so that it
+    /// can, and this tab cannot save any more until it reloads.
+    ClosedForOtherTab,
+}
 
 fn idb(context: &'static str) -> impl Fn(indexed_db_futures::error::Error) -> StoreError {
     move |e| StoreError::from_idb(context, &e.to_string())
@@ -56,14 +73,21 @@ pub struct Store {
 
 impl Store {
     /// Opens the app's database (migrating it) for `user_id`, creating their key on first use.
-    pub async fn open(user_id: &str) -> Result<Store, StoreError> {
-        Store::open_in(DB_NAME, SCHEMA_VERSION, user_id).await
+    /// `notice` hears when another tab blocks the upgrade or needs this tab's connection closed.
+    pub async fn open(user_id: &str, notice: impl Fn(StoreNotice) + 'static) -> Result<Store, StoreError> {
+        let notice: std::rc::Rc<dyn Fn(StoreNotice)> = std::rc::Rc::new(notice);
+        let db = open_database(DB_NAME, SCHEMA_VERSION, Some(notice.clone())).await?;
+        Store::with_database(db, DB_NAME, user_id).await
     }
 
     /// Opens database `name` at schema `version` (≤ [`SCHEMA_VERSION`]); tests use it to create
     /// an older database and check that opening it at the newest version keeps its data.
     pub async fn open_in(name: &str, version: u32, user_id: &str) -> Result<Store, StoreError> {
-        let db = open_database(name, version).await?;
+        let db = open_database(name, version, None).await?;
+        Store::with_database(db, name, user_id).await
+    }
+
+    async fn with_database(db: Database, name: &str, user_id: &str) -> Result<Store, StoreError> {
         let key = match get_js(&db, KEYS, user_id).await? {
             Some(existing) => existing
                 .dyn_into::<CryptoKey>()
@@ -199,12 +223,15 @@ impl Store {
     }
 
     /// The session saved by [`Store::save_session`], with the store to continue with.
-    pub async fn restore() -> Result<Option<(Store, SavedSession)>, StoreError> {
-        let db = open_database(DB_NAME, SCHEMA_VERSION).await?;
+    pub async fn restore(notice: impl Fn(StoreNotice) + 'static) -> Result<Option<(Store, SavedSession)>, StoreError> {
+        let notice: std::rc::Rc<dyn Fn(StoreNotice)> = std::rc::Rc::new(notice);
+        let db = open_database(DB_NAME, SCHEMA_VERSION, Some(notice.clone())).await?;
         let user = get_js(&db, SESSION, "current-user").await?.and_then(|v| v.as_string());
-        db.close();
-        let Some(user) = user else { return Ok(None) };
-        let store = Store::open(&user).await?;
+        let Some(user) = user else {
+            db.close();
+            return Ok(None);
+        };
+        let store = Store::with_database(db, DB_NAME, &user).await?;
         Ok(store
             .get_sealed::<SavedSession>(SESSION, "current")
             .await?
@@ -219,6 +246,40 @@ impl Store {
     }
 }
 
+impl LocalStore for Store {
+    async fn put_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        Store::put_outbox(self, item).await
+    }
+
+    async fn remove_outbox(&self, seq: u64) -> Result<(), StoreError> {
+        Store::remove_outbox(self, seq).await
+    }
+
+    async fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        Store::outbox(self).await
+    }
+
+    async fn save_cache(&self, cache: &InboxCache) -> Result<(), StoreError> {
+        self.put_sealed(CACHE, "inbox", cache).await
+    }
+
+    async fn load_cache(&self) -> Result<Option<InboxCache>, StoreError> {
+        self.get_sealed(CACHE, "inbox").await
+    }
+
+    async fn save_draft(&self, key: &DraftKey, text: &str) -> Result<(), StoreError> {
+        Store::save_draft(self, key, text).await
+    }
+
+    async fn load_draft(&self, key: &DraftKey) -> Result<Option<String>, StoreError> {
+        Store::load_draft(self, key).await
+    }
+
+    async fn draft_keys(&self) -> Result<Vec<DraftKey>, StoreError> {
+        Store::draft_keys(self).await
+    }
+}
+
 async fn delete_database(name: &str) -> Result<(), StoreError> {
     Database::delete_by_name(name)
         .map_err(|e| StoreError::from_idb("deleting local data", &e.to_string()))?
@@ -226,13 +287,26 @@ async fn delete_database(name: &str) -> Result<(), StoreError> {
         .map_err(idb("deleting local data"))
 }
 
-/// Opens `name` at `version`, running the migrations it lacks.
-async fn open_database(name: &str, version: u32) -> Result<Database, StoreError> {
+/// Opens `name` at `version`, running the migrations it lacks. With `notice`, another tab that
+/// blocks the upgrade is reported (instead of hanging on "Loading…"), and this connection closes
+/// itself when another tab upgrades or deletes the database.
+async fn open_database(
+    name: &str,
+    version: u32,
+    notice: Option<std::rc::Rc<dyn Fn(StoreNotice)>>,
+) -> Result<Database, StoreError> {
     if version == 0 || version as usize > MIGRATIONS.len() {
         return Err(StoreError::Failed(format!("unknown schema version {version}")));
     }
-    Database::open(name)
+    let blocked = notice.clone();
+    let db = Database::open(name)
         .with_version(version)
+        .with_on_blocked(move |_| {
+            if let Some(notice) = blocked {
+                notice(StoreNotice::Blocked);
+            }
+            Ok(())
+        })
         .with_on_upgrade_needed(move |event, db| {
             let from = event.old_version() as usize;
             let to = event.new_version().map_or(version as usize, |v| v as usize);
@@ -242,7 +316,27 @@ async fn open_database(name: &str, version: u32) -> Result<Database, StoreError>
             Ok(())
         })
         .await
-        .map_err(|e| StoreError::from_idb("opening the local database", &e.to_string()))
+        .map_err(|e| StoreError::from_idb("opening the local database", &e.to_string()))?;
+    if let Some(notice) = notice {
+        close_for_other_tabs(&db, notice);
+    }
+    Ok(db)
+}
+
+/// Another tab's upgrade or deletion waits for every open connection: this one gives way at
+/// once and says so.
+fn close_for_other_tabs(db: &Database, notice: std::rc::Rc<dyn Fn(StoreNotice)>) {
+    use indexed_db_futures::internals::SystemRepr;
+    use wasm_bindgen::closure::Closure;
+    let raw = db.as_sys().clone();
+    let closing = raw.clone();
+    let handler = Closure::<dyn Fn()>::new(move || {
+        closing.close();
+        notice(StoreNotice::ClosedForOtherTab);
+    });
+    raw.set_onversionchange(Some(handler.as_ref().unchecked_ref()));
+    // Lives as long as the connection (one per session).
+    handler.forget();
 }
 
 async fn put_js(db: &Database, store: &str, key: &str, value: &JsValue) -> Result<(), StoreError> {

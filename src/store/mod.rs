@@ -5,6 +5,8 @@
 //! and WebCrypto parts are browser-only.
 
 mod error;
+mod local;
+mod memory;
 pub mod records;
 
 #[cfg(target_arch = "wasm32")]
@@ -13,7 +15,9 @@ mod crypto;
 mod db;
 
 pub use error::StoreError;
-pub use records::{DraftKey, NewThreadDraft, OutboxItem, OutboxState, SavedSession};
+pub use local::LocalStore;
+pub use memory::MemoryStore;
+pub use records::{DraftKey, InboxCache, NewThreadDraft, OutboxItem, OutboxState, SavedSession};
 
 #[cfg(target_arch = "wasm32")]
-pub use db::{Store, DB_NAME, SCHEMA_VERSION};
+pub use db::{Store, StoreNotice, DB_NAME, SCHEMA_VERSION};

@@ -54,6 +54,21 @@ pub struct NewThreadDraft {
     pub message: String,
 }
 
+impl NewThreadDraft {
+    /// The draft as stored (empty when every text field is: nothing worth keeping).
+    pub fn encode(&self) -> String {
+        if self.patient.is_empty() && self.topic.is_empty() && self.message.is_empty() {
+            return String::new();
+        }
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A stored draft; `None` if it is not one.
+    pub fn decode(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+}
+
 /// Where an outgoing message stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OutboxState {
@@ -74,7 +89,7 @@ pub struct OutboxItem {
     pub txn_id: String,
     /// Category room.
     pub room_id: String,
-    /// Thread root.
+    /// Thread root (its own txn id for a new thread).
     pub root_id: String,
     /// Matrix event type.
     pub event_type: String,
@@ -84,6 +99,31 @@ pub struct OutboxItem {
     pub queued_at: u64,
     /// Pending or failed.
     pub state: OutboxState,
+    /// The device that queued it (and so tried to send it first). Another device sending it
+    /// later — after signing in again — first checks whether that attempt reached the server.
+    #[serde(default)]
+    pub queued_on: Option<String>,
+}
+
+impl OutboxItem {
+    /// Whether this item starts a new thread (its thread is itself until the server names it).
+    pub fn is_thread_root(&self) -> bool {
+        self.root_id == self.txn_id
+    }
+}
+
+/// The inbox kept on the device (encrypted like everything else), so the app paints its threads
+/// before any network answer and syncs on from where it stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxCache {
+    /// The sync token the inbox is up to date with.
+    pub since: Option<String>,
+    /// Threads, messages, read marks and names.
+    pub inbox: crate::domain::InboxSnapshot,
+    /// The clinic policy as last synced.
+    pub policy: crate::domain::ClinicPolicy,
+    /// Rooms joined as last synced.
+    pub joined: Vec<String>,
 }
 
 /// The session kept for restoring after a reload (encrypted like everything else), with what

@@ -49,6 +49,18 @@ impl<T: Transport> SyncEngine<T> {
         }
     }
 
+    /// The same engine continuing from `since` (a token kept on the device with the inbox it
+    /// belongs to): the next sync brings only what happened after it.
+    pub fn resuming_from(mut self, since: Option<String>) -> Self {
+        self.since = since;
+        self
+    }
+
+    /// The token of the last sync applied.
+    pub fn since(&self) -> Option<&str> {
+        self.since.as_deref()
+    }
+
     /// The client (for sends from the same session).
     pub fn client(&self) -> &Client<T> {
         &self.client

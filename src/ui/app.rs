@@ -4,13 +4,15 @@ use super::config::{self, AppConfig};
 use super::schedule::SchedulePage;
 use super::shell::{NoThread, Shell};
 use super::staff::StaffPage;
-use super::state::AppState;
+use super::state::{AppState, Phase};
 use super::thread_view::ThreadView;
+use super::{live, routes};
+use crate::session::browser;
+use crate::store::StoreNotice;
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::use_params_map;
 use leptos_router::path;
-use percent_encoding::percent_decode_str;
 
 /// Loads `config.json` and shows the app, or a clear error page if it is missing or broken.
 #[component]
@@ -39,15 +41,7 @@ fn App(config: AppConfig) -> impl IntoView {
     config.apply();
     AppState::provide(config);
     let state = AppState::get();
-    leptos::task::spawn_local(async move {
-        super::session::restore(state).await;
-        state.restoring.set(false);
-    });
-    // The browser's own connectivity events: show offline at once, retry at once when back.
-    let offline = window_event_listener(leptos::ev::offline, move |_| {
-        state.status.set(crate::sync::SyncStatus::Offline { retry_in_ms: 0 });
-    });
-    let online = window_event_listener(leptos::ev::online, move |_| state.wake.update(|w| *w += 1));
+    leptos::task::spawn_local(restore(state));
     // boot.js announces a waiting new version of the app (and marks the page, in case it did so
     // before this listener existed).
     let update = window_event_listener_untyped("rounds-update-available", move |_| state.update_available.set(true));
@@ -58,11 +52,7 @@ fn App(config: AppConfig) -> impl IntoView {
     if marked {
         state.update_available.set(true);
     }
-    on_cleanup(move || {
-        offline.remove();
-        online.remove();
-        update.remove();
-    });
+    on_cleanup(move || update.remove());
     super::notify::track_unread(state);
     view! {
         <Router>
@@ -78,16 +68,41 @@ fn App(config: AppConfig) -> impl IntoView {
     }
 }
 
+/// At start-up: continues the session this device kept (painting its kept inbox before any
+/// network answer), or shows sign-in. Another tab holding the database is explained, not waited
+/// for in silence.
+async fn restore(state: AppState) {
+    let labels = state.config.with_value(|c| c.labels());
+    match browser::restore(labels, move |notice| store_notice(state, notice)).await {
+        Ok(Some((bound, problem))) => live::begin(state, bound, problem),
+        Ok(None) => state.phase.set(Phase::SignedOut),
+        Err(e) => {
+            state.store_problem.set(Some(e.to_string()));
+            state.phase.set(Phase::SignedOut);
+        }
+    }
+}
+
+/// What another tab did to this tab's database, in words.
+pub fn store_notice(state: AppState, notice: StoreNotice) {
+    state.store_problem.set(Some(
+        match notice {
+            StoreNotice::Blocked => {
+                "Another Rounds tab is still open with an older version: close it (or reload it) to continue."
+            }
+            StoreNotice::ClosedForOtherTab => {
+                "Rounds was updated or signed out in another tab: reload this tab to continue saving your work."
+            }
+        }
+        .to_owned(),
+    ));
+}
+
 /// `/t/<room>/<root>`: a fresh thread view for every thread opened.
 #[component]
 fn ThreadRoute() -> impl IntoView {
     let params = use_params_map();
-    let decode = |s: String| {
-        percent_decode_str(&s)
-            .decode_utf8()
-            .map(|c| c.into_owned())
-            .unwrap_or(s)
-    };
+    let decode = |s: String| routes::decode(&s).unwrap_or(s);
     move || {
         let (room, root) = params.with(|p| (p.get("room").unwrap_or_default(), p.get("root").unwrap_or_default()));
         view! { <ThreadView room=decode(room) root=decode(root)/> }

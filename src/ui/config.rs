@@ -1,7 +1,7 @@
 //! The runtime `config.json` served beside the app: rebrand or repoint without a rebuild.
 
 use crate::branding::check_brand;
-use crate::domain::ClinicPolicy;
+use crate::session::Labels;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -57,17 +57,11 @@ pub struct FhirConfig {
 }
 
 impl AppConfig {
-    /// Applies this portal's category and role labels to a policy (display only).
-    pub fn relabel(&self, policy: &mut ClinicPolicy) {
-        for c in &mut policy.categories {
-            if let Some(label) = self.category_labels.get(&c.id) {
-                c.label = label.clone();
-            }
-        }
-        for r in &mut policy.roles {
-            if let Some(label) = self.role_labels.get(&r.id) {
-                r.label = label.clone();
-            }
+    /// This portal's names for categories and roles.
+    pub fn labels(&self) -> Labels {
+        Labels {
+            categories: self.category_labels.clone(),
+            roles: self.role_labels.clone(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! text back after a reload, a crash or the same person signing in again.
 
 use super::state::AppState;
-use crate::store::DraftKey;
+use crate::store::{DraftKey, LocalStore, NewThreadDraft};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,7 +34,7 @@ impl Draft {
     /// Loads the saved text and hands it to `restore` (only if there is one).
     pub fn load(&self, restore: impl FnOnce(String) + 'static) {
         let (state, key) = (self.state, self.key.clone());
-        let Some(store) = state.local() else { return };
+        let Some(store) = state.store() else { return };
         spawn_local(async move {
             match store.load_draft(&key).await {
                 Ok(Some(text)) => restore(text),
@@ -56,6 +56,20 @@ impl Draft {
         });
     }
 
+    /// Loads the New thread dialog's saved fields.
+    pub fn load_fields(&self, restore: impl FnOnce(NewThreadDraft) + 'static) {
+        self.load(move |saved| {
+            if let Some(fields) = NewThreadDraft::decode(&saved) {
+                restore(fields);
+            }
+        });
+    }
+
+    /// Saves the New thread dialog's fields once typing pauses (all empty deletes the draft).
+    pub fn fields_changed(&self, fields: &NewThreadDraft) {
+        self.changed(fields.encode());
+    }
+
     /// Deletes the draft now (it was sent).
     pub fn clear(&self) {
         self.edits.fetch_add(1, Ordering::Relaxed);
@@ -64,7 +78,7 @@ impl Draft {
     }
 
     async fn write(&self, text: String) {
-        let Some(store) = self.state.local() else { return };
+        let Some(store) = self.state.store() else { return };
         match store.save_draft(&self.key, &text).await {
             Ok(()) => self.state.drafts.update(|d| {
                 if text.is_empty() {
@@ -80,7 +94,7 @@ impl Draft {
 
 /// Loads which composers have drafts (for the inbox's Draft marker).
 pub async fn load_markers(state: AppState) {
-    let Some(store) = state.local() else { return };
+    let Some(store) = state.store() else { return };
     match store.draft_keys().await {
         Ok(keys) => state.drafts.set(keys.into_iter().collect()),
         Err(e) => state.store_problem.set(Some(e.to_string())),

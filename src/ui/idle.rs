@@ -1,8 +1,9 @@
 //! Automatic logoff after the clinic's idle timeout: the app locks and signs out; drafts and
 //! unsent messages stay encrypted for the same person's next sign-in.
 
-use super::session::{self, Ending};
+use super::live;
 use super::state::AppState;
+use crate::session::browser::Ending;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::Cell;
@@ -48,7 +49,7 @@ pub fn watch(state: AppState, generation: u64) {
                     "You were signed out after {} without activity. Your drafts are saved.",
                     describe(minutes)
                 );
-                session::end(state, Ending::KeepDrafts, Some(notice)).await;
+                live::end(state, Ending::KeepDrafts, Some(notice)).await;
                 break;
             }
         }

@@ -1,26 +1,30 @@
-//! `ui`: the Leptos app (browser only). It knows domain types, not Matrix JSON.
+//! `ui`: the Leptos app (browser only). Pages bind to the session's state through [`state`] and
+//! call its commands; they never hold the Matrix client or build protocol or FHIR content
+//! (`scripts/check-layers.sh` keeps it so).
 
 mod app;
+mod composer;
 mod config;
 mod drafts;
-mod errors;
 mod idle;
 mod inbox;
+mod live;
+mod messages;
 mod new_thread;
 mod notify;
-mod outbox;
+mod parts;
 mod patient;
+mod routes;
 mod schedule;
-mod session;
 mod shell;
 mod signin;
 mod slot_picker;
 mod staff;
 mod state;
+mod thread_list;
 mod thread_view;
 mod time;
 mod visibility;
-mod wait;
 
 /// Mounts the app on `<body>` (`public/boot.js` loads it and registers the service worker).
 pub fn start() {

@@ -1,27 +1,22 @@
 //! The `New thread` dialog.
 
 use super::drafts::Draft;
-use super::inbox::urlencode;
-use super::outbox::new_txn_id;
-use super::patient::fhir_client;
+use super::parts::Alert;
+use super::routes::thread_path;
 use super::state::AppState;
-use crate::api::events::MESSAGE;
-use crate::api::rounds::{PatientRef, Priority, ThreadMeta};
-use crate::fhir::schedule::find_patients;
+use crate::domain::{Patient, Priority, ThreadInfo};
+use crate::session::PatientMatch;
 use crate::store::{DraftKey, NewThreadDraft};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-
-/// The homeserver refuses events over 64 KiB; leave room for the envelope.
-const MAX_EVENT_BYTES: usize = 60 * 1024;
 
 /// A modal dialog creating a thread; closes itself on success and opens the new thread.
 #[component]
 pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
     let state = AppState::get();
     let navigate = use_navigate();
-    let categories = move || state.staff.get().map(|s| s.categories).unwrap_or_default();
+    let categories = move || state.staff().map(|s| s.categories).unwrap_or_default();
     let category = RwSignal::new(String::new());
     let patient = RwSignal::new(String::new());
     let topic = RwSignal::new(String::new());
@@ -30,12 +25,12 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    // With a FHIR server, the Patient field offers matching patients (debounced search).
+    // With an EHR, the Patient field offers matching patients (debounced search).
     let patient_ref = RwSignal::new(None::<String>);
-    let matches = RwSignal::new(Vec::<(String, String, String)>::new());
+    let matches = RwSignal::new(Vec::<PatientMatch>::new());
     let searches = StoredValue::new(0u64);
     let lookup = move |text: String| {
-        let Some(client) = fhir_client(state) else { return };
+        let Some(ehr) = state.ehr() else { return };
         searches.update_value(|n| *n += 1);
         let this = searches.get_value();
         if text.trim().chars().count() < 2 {
@@ -47,32 +42,21 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
             if searches.try_get_value() != Some(this) {
                 return;
             }
-            // A failed lookup only means no suggestions: free text still works.
-            let found = find_patients(&client, text.trim()).await.unwrap_or_default();
+            let found = ehr.find_patients(text.trim()).await;
             if searches.try_get_value() == Some(this) {
-                matches.set(
-                    found
-                        .into_iter()
-                        .filter_map(|p| {
-                            let name = p.name.first()?;
-                            Some((format!("Patient/{}", p.id?), name.short(), name.full()))
-                        })
-                        .collect(),
-                );
+                matches.set(found);
             }
         });
     };
 
     // The dialog's fields are one draft, saved as you type and restored after a reload.
     let draft = Draft::new(state, DraftKey::NewThread);
-    draft.load(move |saved| {
-        if let Ok(saved) = serde_json::from_str::<NewThreadDraft>(&saved) {
-            category.set(saved.room_id);
-            patient.set(saved.patient);
-            topic.set(saved.topic);
-            urgent.set(saved.urgent);
-            message.set(saved.message);
-        }
+    draft.load_fields(move |saved| {
+        category.set(saved.room_id);
+        patient.set(saved.patient);
+        topic.set(saved.topic);
+        urgent.set(saved.urgent);
+        message.set(saved.message);
     });
     let save_draft = {
         let draft = draft.clone();
@@ -84,12 +68,7 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                 urgent: urgent.get_untracked(),
                 message: message.get_untracked(),
             };
-            let empty = fields.patient.is_empty() && fields.topic.is_empty() && fields.message.is_empty();
-            draft.changed(if empty {
-                String::new()
-            } else {
-                serde_json::to_string(&fields).unwrap_or_default()
-            });
+            draft.fields_changed(&fields);
         }
     };
 
@@ -115,11 +94,11 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
             error.set(Some(problem));
             return;
         }
-        let meta = ThreadMeta {
+        let info = ThreadInfo {
             topic: topic_text,
             patient: Some(patient.get_untracked().trim().to_owned())
                 .filter(|p| !p.is_empty())
-                .map(|display| PatientRef {
+                .map(|display| Patient {
                     display,
                     id: patient_ref.get_untracked(),
                 }),
@@ -129,17 +108,7 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                 Priority::Routine
             },
         };
-        let content = meta.root_content(body.trim_end());
-        let size = serde_json::to_vec(&content).map(|v| v.len()).unwrap_or(usize::MAX);
-        if size > MAX_EVENT_BYTES {
-            error.set(Some(format!(
-                "This thread is too long to send ({} KB; the limit is {} KB). Shorten the message.",
-                size / 1024,
-                MAX_EVENT_BYTES / 1024
-            )));
-            return;
-        }
-        let (Some(client), Some(room)) = (state.client(), room) else {
+        let (Some(session), Some(room)) = (state.session(), room) else {
             return;
         };
         busy.set(true);
@@ -147,22 +116,19 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
         let navigate = navigate.clone();
         let draft = draft.clone();
         spawn_local(async move {
-            match client.send_event(&room, MESSAGE, &new_txn_id(), &content).await {
-                Ok(event_id) => {
+            // Queued (and kept on the device) first: a thread written offline goes out later,
+            // exactly once; it opens at once under its transaction id.
+            match session.create_thread(&room, info, body.trim_end()).await {
+                Ok(txn_id) => {
                     draft.clear();
                     for field in [patient, topic, message] {
                         field.set(String::new());
                     }
                     urgent.set(false);
                     open.set(false);
-                    navigate(
-                        &format!("/t/{}/{}", urlencode(&room), urlencode(&event_id)),
-                        Default::default(),
-                    );
+                    navigate(&thread_path(&room, &txn_id), Default::default());
                 }
-                Err(e) => error.set(Some(format!(
-                    "The thread could not be created: {e}. Nothing was lost; try again."
-                ))),
+                Err(e) => error.set(Some(format!("The thread could not be created: {e}"))),
             }
             busy.set(false);
         });
@@ -201,10 +167,10 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                         }/>
                     <ul id="nt-patient-options" role="listbox" aria-label="Matching patients" class="options"
                         class:empty=move || matches.with(Vec::is_empty)>
-                        {move || matches.get().into_iter().map(|(reference, short, full)| view! {
+                        {move || matches.get().into_iter().map(|found| view! {
                             <li role="option" aria-selected="false" tabindex="0"
-                                on:click=move |_| { patient.set(short.clone()); patient_ref.set(Some(reference.clone())); matches.set(Vec::new()); }>
-                                {full}
+                                on:click=move |_| { patient.set(found.short.clone()); patient_ref.set(Some(found.reference.clone())); matches.set(Vec::new()); }>
+                                {found.full.clone()}
                             </li>
                         }).collect_view()}
                     </ul>
@@ -228,7 +194,7 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                             let save = save_draft.clone();
                             move |ev| { message.set(event_target_value(&ev)); save(); }
                         }></textarea>
-                    {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+                    {move || error.get().map(|e| view! { <Alert text=e/> })}
                     <div class="dialog-actions">
                         <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
                         <button type="submit" class="primary" disabled=move || busy.get()>"Create thread"</button>

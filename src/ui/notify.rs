@@ -3,7 +3,7 @@
 //! A notification never carries patient details or message text: only the category and
 //! whether it is urgent ("New urgent message in Scheduling"), since it may show on a lock screen.
 
-use super::inbox::urlencode;
+use super::routes;
 use super::state::AppState;
 use crate::domain::{Priority, Thread};
 use leptos::prelude::*;
@@ -47,6 +47,30 @@ pub fn worth_notifying(thread: &Thread, me: &str) -> bool {
     thread.priority == Priority::Urgent || thread.participants.contains(me) || thread.mentions_me
 }
 
+/// One notification per thread with news worth it (urgent, or one the person takes part in),
+/// while the page is not looked at.
+pub fn announce(state: AppState, threads: &[(String, String)]) {
+    if state.active.get_untracked() || !allowed() {
+        return;
+    }
+    let mut threads = threads.to_vec();
+    threads.dedup();
+    for (room, root) in threads {
+        let category = state.category_of(&room).1;
+        let category = if category.is_empty() {
+            "Rounds".to_owned()
+        } else {
+            category
+        };
+        state.inbox(|inbox| {
+            let me = inbox.me().to_owned();
+            if let Some(thread) = inbox.thread(&room, &root).filter(|t| worth_notifying(t, &me)) {
+                show(thread, &category);
+            }
+        });
+    }
+}
+
 /// Shows one notification for a new message in `thread`; clicking it opens the thread.
 pub fn show(thread: &Thread, category: &str) {
     let urgent = thread.priority == Priority::Urgent;
@@ -62,17 +86,12 @@ pub fn show(thread: &Thread, category: &str) {
     let Ok(notification) = Notification::new_with_options(&title, &options) else {
         return;
     };
-    let path = format!("/t/{}/{}", urlencode(&thread.room_id), urlencode(&thread.root_id));
+    let path = routes::thread_path(&thread.room_id, &thread.root_id);
     let onclick = Closure::<dyn Fn()>::new(move || {
-        let Some(window) = web_sys::window() else { return };
-        let _ = window.focus();
-        // Let the router take the new path without reloading the app.
-        if let Ok(history) = window.history() {
-            let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&path));
-            if let Ok(event) = web_sys::PopStateEvent::new("popstate") {
-                let _ = window.dispatch_event(&event);
-            }
+        if let Some(window) = web_sys::window() {
+            let _ = window.focus();
         }
+        routes::go(&path, false);
     });
     notification.set_onclick(Some(onclick.as_ref().unchecked_ref()));
     // The notification owns its handler for as long as the page lives.
@@ -92,7 +111,7 @@ pub fn forget_person() {
 
 /// Keeps the tab title and the app badge in step with the unread count.
 pub fn track_unread(state: AppState) {
-    let total = Memo::new(move |_| state.inbox.with(|i| i.total_unread()));
+    let total = Memo::new(move |_| state.inbox(|i| i.total_unread()).unwrap_or(0));
     Effect::new(move |_| {
         let n = total.get();
         let name = state.config.with_value(|c| c.clinic_name.clone());

@@ -2,17 +2,17 @@
 //! person, Sign out) and the workspace (inbox and thread panes, or the Staff page).
 
 use super::inbox::InboxPane;
+use super::live;
 use super::new_thread::NewThreadDialog;
-use super::session;
+use super::routes::thread_in_path;
 use super::signin::SignIn;
-use super::state::AppState;
-use crate::domain::inbox::ThreadKey;
-use crate::sync::SyncStatus;
+use super::state::{AppState, Phase};
+use crate::session::browser::Ending;
+use crate::session::SyncStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_location;
-use percent_encoding::percent_decode_str;
 
 /// The message the UI contract asks for while offline.
 pub const OFFLINE_TEXT: &str = "Offline — messages will be sent when you reconnect";
@@ -21,23 +21,11 @@ pub const OFFLINE_TEXT: &str = "Offline — messages will be sent when you recon
 #[component]
 pub fn Shell() -> impl IntoView {
     let state = AppState::get();
-    move || {
-        if state.restoring.get() {
-            view! { <p class="boot" role="status">"Loading…"</p> }.into_any()
-        } else if state.signed_in.get() {
-            view! { <Frame/> }.into_any()
-        } else {
-            view! { <SignIn/> }.into_any()
-        }
+    move || match state.phase.get() {
+        Phase::Restoring => view! { <p class="boot" role="status">"Loading…"</p> }.into_any(),
+        Phase::SignedIn => view! { <Frame/> }.into_any(),
+        Phase::SignedOut => view! { <SignIn/> }.into_any(),
     }
-}
-
-/// `(room, root)` of a `/t/<room>/<root>` path.
-fn thread_in_path(path: &str) -> Option<ThreadKey> {
-    let rest = path.strip_prefix("/t/")?;
-    let (room, root) = rest.split_once('/')?;
-    let decode = |s: &str| percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned());
-    Some((decode(room)?, decode(root.trim_end_matches('/'))?))
 }
 
 #[component]
@@ -51,14 +39,15 @@ fn Frame() -> impl IntoView {
             .pathname
             .with(|p| p.starts_with("/staff") || p.starts_with("/schedule"))
     });
-    let schedule_link = super::patient::fhir_client(state).is_some();
+    let schedule_link = state.ehr().is_some();
     let new_thread = RwSignal::new(false);
     let (clinic_name, logo) = state.config.with_value(|c| (c.clinic_name.clone(), c.logo.clone()));
-    let staff = move || state.staff.get();
+    let staff = Memo::new(move |_| state.staff());
+    let staff = move || staff.get();
     let signing_out = RwSignal::new(false);
 
     let sign_out = move |_| {
-        let unsent = state.outbox.with_untracked(Vec::len);
+        let unsent = untrack(|| state.unsent());
         if unsent > 0 {
             let question = format!(
                 "{unsent} message{} not been sent yet and will be lost if you sign out. Sign out anyway?",
@@ -73,7 +62,7 @@ fn Frame() -> impl IntoView {
         }
         signing_out.set(true);
         spawn_local(async move {
-            session::end(state, session::Ending::SignOut, None).await;
+            live::end(state, Ending::SignOut, None).await;
             signing_out.set(false);
         });
     };
@@ -86,7 +75,7 @@ fn Frame() -> impl IntoView {
                 <nav aria-label="Main" class="main-nav">
                     <ul>
                         <li><A href="/" exact=true>"Inbox"</A></li>
-                        {move || (schedule_link && staff().is_some() && super::patient::can_schedule(state)).then(|| view! { <li><A href="/schedule">"Schedule"</A></li> })}
+                        {move || (schedule_link && staff().is_some_and(|s| s.schedules())).then(|| view! { <li><A href="/schedule">"Schedule"</A></li> })}
                         {move || staff().is_some_and(|s| s.is_admin()).then(|| view! { <li><A href="/staff">"Staff"</A></li> })}
                     </ul>
                 </nav>

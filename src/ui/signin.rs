@@ -1,10 +1,8 @@
 //! The sign-in page (UI contract: Homeserver, Username, Password, Sign in, errors in an alert).
 
-use super::errors::{clinic_message, sign_in_message};
-use super::session;
-use super::state::{AppState, MatrixClient};
-use crate::api::BrowserTransport;
-use crate::provision;
+use super::live;
+use super::state::AppState;
+use crate::session::browser;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -29,29 +27,17 @@ pub fn SignIn() -> impl IntoView {
             username.get_untracked(),
             password.get_untracked(),
         );
-        if user.trim().is_empty() || pass.is_empty() {
-            error.set(Some("Enter your username and password.".into()));
-            return;
-        }
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let mut client = MatrixClient::new(BrowserTransport::default(), &hs);
-            if let Err(e) = client.login(user.trim(), &pass, None).await {
-                error.set(Some(sign_in_message(&e, &hs)));
-                busy.set(false);
-                return;
-            }
-            match provision::enter_clinic(&client, &state.config.with_value(|c| c.clinic.clone())).await {
-                Ok(membership) => {
+            let (prefix, labels) = state.config.with_value(|c| (c.clinic.clone(), c.labels()));
+            let notice = move |n| super::app::store_notice(state, n);
+            match browser::sign_in(&hs, &user, &pass, &prefix, labels, notice).await {
+                Ok((bound, problem)) => {
                     password.set(String::new());
-                    session::signed_in(state, client, membership).await;
+                    live::begin(state, bound, problem);
                 }
-                Err(e) => {
-                    error.set(Some(clinic_message(&e)));
-                    // Do not leave a live token behind for an account that cannot use the app.
-                    let _ = client.logout().await;
-                }
+                Err(e) => error.set(Some(e.to_string())),
             }
             busy.set(false);
         });

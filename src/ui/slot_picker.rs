@@ -2,73 +2,77 @@
 //! coming weeks, then that day's free times. Everything wraps, so every time is reachable on a
 //! phone or a tablet without sideways scrolling.
 
+use super::parts::Alert;
+use super::state::AppState;
 use super::time;
-use crate::api::BrowserTransport;
-use crate::fhir::schedule;
-use crate::fhir::{Appointment, FhirClient, Slot, Versioned};
+use crate::session::FreeTime;
 use leptos::prelude::*;
 
 /// How far ahead staff can move an appointment.
 const WEEKS_AHEAD: i32 = 4;
 
-/// One day with its free times (start, slot), soonest first.
+/// One day with its free times, soonest first.
 #[derive(Clone)]
 struct Day {
     start: u64,
-    slots: Vec<(u64, Versioned<Slot>)>,
+    times: Vec<FreeTime>,
 }
 
-/// Groups free slots by local day.
-fn by_day(slots: Vec<Versioned<Slot>>) -> Vec<Day> {
+/// Groups free times by local day.
+fn by_day(times: Vec<FreeTime>) -> Vec<Day> {
     let mut days: Vec<Day> = Vec::new();
-    for slot in slots {
-        let Some(start) = time::parse_instant(&slot.resource.start) else {
-            continue;
-        };
+    for time in times {
         match days.last_mut() {
-            Some(day) if time::same_day(day.start, start) => day.slots.push((start, slot)),
+            Some(day) if time::same_day(day.start, time.start) => day.times.push(time),
             _ => days.push(Day {
-                start,
-                slots: vec![(start, slot)],
+                start: time.start,
+                times: vec![time],
             }),
         }
     }
     days
 }
 
-/// The picker; `confirm` is called with the chosen slot, `back` closes it.
+/// The picker for `appointment`; `confirm` is called with the chosen free time's id.
 #[component]
 pub fn SlotPicker(
-    client: FhirClient<BrowserTransport>,
-    appointment: Appointment,
-    #[prop(into)] confirm: Callback<Versioned<Slot>>,
+    appointment: String,
+    #[prop(into)] confirm: Callback<String>,
     #[prop(into)] back: Callback<()>,
 ) -> impl IntoView {
+    let state = AppState::get();
     let days = LocalResource::new(move || {
-        let (client, appointment) = (client.clone(), appointment.clone());
+        let (ehr, appointment) = (state.ehr(), appointment.clone());
         async move {
-            let from = time::instant(js_sys::Date::now() as u64);
-            let to = time::instant(time::day_start_from_today(WEEKS_AHEAD * 7 + 1));
-            schedule::free_slots(&client, &appointment, &from, &to)
-                .await
-                .map(by_day)
+            let (from, to) = (
+                js_sys::Date::now() as u64,
+                time::day_start_from_today(WEEKS_AHEAD * 7 + 1),
+            );
+            match ehr {
+                Some(ehr) => ehr
+                    .free_times(&appointment, from, to)
+                    .await
+                    .map(by_day)
+                    .map_err(|e| e.to_string()),
+                None => Err("this portal has no EHR".to_owned()),
+            }
         }
     });
     let day = RwSignal::new(0usize);
-    let chosen = RwSignal::new(None::<Versioned<Slot>>);
+    let chosen = RwSignal::new(None::<String>);
 
     view! {
         <fieldset class="slots">
             <legend>"Move to"</legend>
             <Suspense fallback=|| view! { <p class="muted" role="status">"Loading free times…"</p> }>
                 {move || days.get().map(|result| match result {
-                    Err(e) => view! { <p class="alert" role="alert">{format!("Free times could not be loaded: {e}.")}</p> }.into_any(),
+                    Err(e) => view! { <Alert text=format!("Free times could not be loaded: {e}.")/> }.into_any(),
                     Ok(days) if days.is_empty() => view! {
                         <p class="muted">{format!("No free times in the next {WEEKS_AHEAD} weeks.")}</p>
                     }.into_any(),
                     Ok(days) => {
                         let chips = days.iter().enumerate().map(|(i, d)| {
-                            let (name, free) = (time::day(d.start), d.slots.len());
+                            let (name, free) = (time::day(d.start), d.times.len());
                             let label = format!("{name}: {free} free time{}", if free == 1 { "" } else { "s" });
                             view! {
                                 <li><button type="button" class="day" aria-label=label aria-pressed=move || (day.get() == i).to_string()
@@ -84,14 +88,14 @@ pub fn SlotPicker(
                         };
                         let times = move || {
                             let d = days.get(day.get()).cloned()?;
-                            Some(d.slots.into_iter().map(|(start, slot)| {
-                                let id = slot.resource.id.clone();
-                                let is_chosen = move || chosen.with(|c| c.as_ref().and_then(|c| c.resource.id.clone()) == id);
+                            Some(d.times.into_iter().map(|free| {
+                                let id = free.id.clone();
+                                let is_chosen = move || chosen.with(|c| c.as_deref() == Some(id.as_str()));
                                 view! {
                                     <li><label class="time">
                                         <input type="radio" name="slot" prop:checked=is_chosen
-                                            on:change=move |_| chosen.set(Some(slot.clone()))/>
-                                        {time::clock(start)}
+                                            on:change=move |_| chosen.set(Some(free.id.clone()))/>
+                                        {time::clock(free.start)}
                                     </label></li>
                                 }
                             }).collect_view())

@@ -1,7 +1,8 @@
 //! The Staff page (admins only): who holds which role; add and remove roles.
 
+use super::parts::Alert;
 use super::state::AppState;
-use crate::provision::{self, RosterEntry};
+use crate::session::RosterEntry;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -9,7 +10,7 @@ use leptos::task::spawn_local;
 #[component]
 pub fn StaffPage() -> impl IntoView {
     let state = AppState::get();
-    let is_admin = move || state.staff.get().is_some_and(|s| s.is_admin());
+    let is_admin = move || state.staff().is_some_and(|s| s.is_admin());
     view! {
         <section class="staff-page" aria-labelledby="staff-title">
             <h1 id="staff-title">"Staff"</h1>
@@ -29,49 +30,38 @@ pub fn StaffPage() -> impl IntoView {
 #[component]
 fn Roster() -> impl IntoView {
     let state = AppState::get();
-    let roster = RwSignal::new(None::<Vec<RosterEntry>>);
+    // The server's truth, read again after every change.
+    let version = RwSignal::new(0u32);
+    let roster = LocalResource::new(move || {
+        version.track();
+        let session = state.session();
+        async move {
+            match session {
+                Some(session) => session
+                    .roster()
+                    .await
+                    .map_err(|e| format!("The staff list could not be loaded: {e}")),
+                None => Ok(Vec::new()),
+            }
+        }
+    });
+    let entries = move || roster.get().and_then(Result::ok).unwrap_or_default();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let roles = move || {
-        state
-            .session
-            .with(|s| s.as_ref().map(|s| s.clinic.policy.roles.clone()).unwrap_or_default())
+        state.staff();
+        state.session().map(|s| s.policy().roles).unwrap_or_default()
     };
 
-    let reload = move || {
-        let Some((client, clinic)) = state
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| (s.client.clone(), s.clinic.clone())))
-        else {
-            return;
-        };
-        spawn_local(async move {
-            match provision::roster(&client, &clinic).await {
-                Ok(entries) => roster.set(Some(entries)),
-                Err(e) => error.set(Some(format!("The staff list could not be loaded: {e}"))),
-            }
-        });
-    };
-    reload();
+    let reload = move || version.update(|v| *v += 1);
 
     // Runs one change through the provisioning logic, then shows the server's new truth.
     let change = move |user: String, role: String, add: bool| {
-        let Some((client, clinic)) = state
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| (s.client.clone(), s.clinic.clone())))
-        else {
-            return;
-        };
+        let Some(session) = state.session() else { return };
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let roles = [role];
-            let result = if add {
-                provision::add_roles(&client, &clinic, &user, &roles).await
-            } else {
-                provision::remove_roles(&client, &clinic, &user, &roles).await
-            };
-            if let Err(e) = result {
+            if let Err(e) = session.change_role(&user, &role, add).await {
                 error.set(Some(format!("The change was not made: {e}")));
             }
             busy.set(false);
@@ -84,10 +74,6 @@ fn Roster() -> impl IntoView {
     let add_new = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let user = new_user.get_untracked().trim().to_owned();
-        let server = state
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| provision::server_name(&s.me()).to_owned()))
-            .unwrap_or_default();
         let role = Some(new_role.get_untracked())
             .filter(|r| !r.is_empty())
             .or_else(|| roles().first().map(|r| r.id.clone()));
@@ -96,11 +82,7 @@ fn Roster() -> impl IntoView {
                 "Enter the person's user name, such as priya or @priya:server.".into(),
             )),
             (false, Some(role)) => {
-                let id = if user.starts_with('@') {
-                    user
-                } else {
-                    format!("@{user}:{server}")
-                };
+                let id = state.session().map(|s| s.user_id_for(&user)).unwrap_or(user);
                 new_user.set(String::new());
                 change(id, role, true);
             }
@@ -109,12 +91,12 @@ fn Roster() -> impl IntoView {
     };
 
     view! {
-        {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+        {move || error.get().or_else(|| roster.get().and_then(Result::err)).map(|e| view! { <Alert text=e/> })}
         <table class="staff-table">
             <caption class="visually-hidden">"Staff and their roles"</caption>
             <thead><tr><th scope="col">"Name"</th><th scope="col">"User"</th><th scope="col">"Roles"</th><th scope="col">"Add a role"</th></tr></thead>
             <tbody>
-                {move || roster.get().map(|entries| entries.into_iter().map(|entry| {
+                <For each=entries key=|entry: &RosterEntry| (entry.user_id.clone(), entry.roles.clone()) let:entry>{{
                     let name = entry.display_name.clone().unwrap_or_else(|| entry.user_id.clone());
                     let held = entry.roles.clone();
                     let all_roles = roles();
@@ -157,10 +139,10 @@ fn Roster() -> impl IntoView {
                             </td>
                         </tr>
                     }
-                }).collect_view())}
+                }}</For>
             </tbody>
         </table>
-        {move || roster.with(Option::is_none).then(|| view! { <p class="loading" role="status">"Loading staff…"</p> })}
+        {move || roster.get().is_none().then(|| view! { <p class="loading" role="status">"Loading staff…"</p> })}
         <form class="add-staff" on:submit=add_new>
             <h2>"Add someone to the staff"</h2>
             <label for="new-staff-user">"User name"</label>

@@ -1,34 +1,25 @@
-//! App-wide state shared by every page through Leptos context.
+//! App-wide state shared by every page through Leptos context: the configuration, the bound
+//! session, and one trigger per kind of change, so a page re-reads only what it shows (a typing
+//! notice never re-runs the inbox query).
 
 use super::config::AppConfig;
-use crate::api::{BrowserTransport, Client};
-use crate::domain::{ClinicPolicy, Inbox, StaffView};
-use crate::provision::Clinic;
-use crate::store::{DraftKey, OutboxItem, Store};
-use crate::sync::SyncStatus;
+use crate::domain::{Inbox, StaffView};
+use crate::session::browser::{AppEhr, AppSession, Bound, DeviceStore};
+use crate::session::SyncStatus;
+use crate::store::DraftKey;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-/// The Matrix client the UI uses.
-pub type MatrixClient = Client<BrowserTransport>;
-
-/// A signed-in session.
-#[derive(Clone)]
-pub struct Session {
-    /// The signed-in client.
-    pub client: MatrixClient,
-    /// The clinic space and its policy.
-    pub clinic: Clinic,
-    /// The signed-in user's display name.
-    pub display_name: Option<String>,
-}
-
-impl Session {
-    /// The signed-in user id.
-    pub fn me(&self) -> String {
-        self.client.session().map(|s| s.user_id.clone()).unwrap_or_default()
-    }
+/// Where the app is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Looking for a session kept on this device.
+    Restoring,
+    /// Nobody is signed in: the sign-in page.
+    SignedOut,
+    /// Someone is.
+    SignedIn,
 }
 
 /// Everything the pages share.
@@ -36,34 +27,24 @@ impl Session {
 pub struct AppState {
     /// The runtime configuration.
     pub config: StoredValue<AppConfig>,
-    /// The session; `None` shows the sign-in page.
-    pub session: RwSignal<Option<Session>>,
-    /// Rooms the user is joined to (role spaces and category rooms decide what they see).
-    pub joined: RwSignal<BTreeSet<String>>,
-    /// The threads.
-    pub inbox: RwSignal<Inbox>,
-    /// The sync loop's state.
-    pub status: RwSignal<SyncStatus>,
-    /// A message for the sign-in page (for example after the session ended).
+    bound: StoredValue<Option<Bound>, LocalStorage>,
+    ehr: StoredValue<Option<Rc<AppEhr>>, LocalStorage>,
+    /// Restoring, signed out or signed in.
+    pub phase: RwSignal<Phase>,
+    /// A message for the sign-in page (after logoff, say).
     pub notice: RwSignal<Option<String>>,
     /// Bumped at every sign-in and sign-out, so that loops of an old session stop.
     pub generation: RwSignal<u64>,
-    /// Whether someone is signed in (changes only at sign-in and sign-out).
-    pub signed_in: Memo<bool>,
-    /// The signed-in person's view, derived from the policy and the joined rooms.
-    pub staff: Memo<Option<StaffView>>,
-    /// The encrypted local store of the signed-in user (`None` if IndexedDB is unusable).
-    pub store: StoredValue<Option<Rc<Store>>, LocalStorage>,
-    /// Why the local store cannot be used, shown to the user.
+    inbox_changed: Trigger,
+    typing_changed: Trigger,
+    membership_changed: Trigger,
+    outbox_changed: Trigger,
+    /// The connection's state.
+    pub status: RwSignal<SyncStatus>,
+    /// Why the device cannot keep the person's data (shown until it can).
     pub store_problem: RwSignal<Option<String>>,
     /// Composers with a saved draft (for the inbox's Draft marker).
     pub drafts: RwSignal<BTreeSet<DraftKey>>,
-    /// Messages not yet on the server, in queue order (mirrors the stored outbox).
-    pub outbox: RwSignal<Vec<OutboxItem>>,
-    /// Bumped when the browser comes back online: sleeping retries wake up at once.
-    pub wake: RwSignal<u64>,
-    /// True while a saved session is being restored at start-up.
-    pub restoring: RwSignal<bool>,
     /// Whether the person is looking at the page (visible and focused).
     pub active: ReadSignal<bool>,
     /// A new version of the app is installed and waits for a reload.
@@ -73,31 +54,20 @@ pub struct AppState {
 impl AppState {
     /// Creates the state and provides it as context.
     pub fn provide(config: AppConfig) {
-        let session: RwSignal<Option<Session>> = RwSignal::new(None);
-        let joined = RwSignal::new(BTreeSet::new());
-        let staff = Memo::new(move |_| {
-            let joined = joined.get();
-            session.with(|s| {
-                s.as_ref()
-                    .map(|s| StaffView::new(&s.clinic.policy, &s.me(), s.display_name.as_deref(), &joined))
-            })
-        });
         provide_context(AppState {
             config: StoredValue::new(config),
-            session,
-            joined,
-            inbox: RwSignal::new(Inbox::default()),
-            status: RwSignal::new(SyncStatus::Initial),
+            bound: StoredValue::new_local(None),
+            ehr: StoredValue::new_local(None),
+            phase: RwSignal::new(Phase::Restoring),
             notice: RwSignal::new(None),
             generation: RwSignal::new(0),
-            signed_in: Memo::new(move |_| session.with(Option::is_some)),
-            staff,
-            store: StoredValue::new_local(None),
+            inbox_changed: Trigger::new(),
+            typing_changed: Trigger::new(),
+            membership_changed: Trigger::new(),
+            outbox_changed: Trigger::new(),
+            status: RwSignal::new(SyncStatus::Initial),
             store_problem: RwSignal::new(None),
             drafts: RwSignal::new(BTreeSet::new()),
-            outbox: RwSignal::new(Vec::new()),
-            wake: RwSignal::new(0),
-            restoring: RwSignal::new(true),
             active: super::visibility::page_active(),
             update_available: RwSignal::new(false),
         });
@@ -108,36 +78,82 @@ impl AppState {
         expect_context::<AppState>()
     }
 
-    /// The client, if signed in (untracked).
-    pub fn client(&self) -> Option<MatrixClient> {
-        self.session.with_untracked(|s| s.as_ref().map(|s| s.client.clone()))
+    /// Makes `bound` the running session (with an EHR if the portal has one).
+    pub(super) fn bind(&self, bound: Bound) {
+        let ehr = self
+            .config
+            .with_value(|c| c.fhir.clone())
+            .map(|f| Rc::new(crate::session::browser::ehr(&f.base_url, f.token)));
+        self.ehr.set_value(ehr);
+        self.bound.set_value(Some(bound));
     }
 
-    /// The local store, if open.
-    pub fn local(&self) -> Option<Rc<Store>> {
-        self.store.get_value()
+    /// Forgets the running session; returns it for ending.
+    pub(super) fn unbind(&self) -> Option<Bound> {
+        self.ehr.set_value(None);
+        self.bound.try_update_value(Option::take).flatten()
+    }
+
+    /// The session (untracked).
+    pub fn session(&self) -> Option<AppSession> {
+        self.bound.with_value(|b| b.as_ref().map(|b| b.session.clone()))
+    }
+
+    /// The device store (untracked).
+    pub fn store(&self) -> Option<Rc<DeviceStore>> {
+        self.bound.with_value(|b| b.as_ref().map(|b| b.store.clone()))
+    }
+
+    /// The EHR, when the portal has one and someone is signed in.
+    pub fn ehr(&self) -> Option<Rc<AppEhr>> {
+        self.ehr.get_value()
+    }
+
+    /// Reads the inbox (re-run when threads, messages or receipts change).
+    pub fn inbox<R>(&self, read: impl FnOnce(&Inbox) -> R) -> Option<R> {
+        self.inbox_changed.track();
+        self.session().map(|s| s.with_inbox(read))
+    }
+
+    /// Who is typing in `room`, other than the person (re-run when that changes).
+    pub fn typing(&self, room: &str) -> Vec<String> {
+        self.typing_changed.track();
+        self.session()
+            .map(|s| s.with_inbox(|i| i.typing(room)))
+            .unwrap_or_default()
+    }
+
+    /// The person's roles and categories (re-run when membership changes).
+    pub fn staff(&self) -> Option<StaffView> {
+        self.membership_changed.track();
+        self.session().map(|s| s.staff())
     }
 
     /// `(id, label)` of the category whose room is `room` (empty when unknown).
     pub fn category_of(&self, room: &str) -> (String, String) {
-        self.session
-            .with(|s| {
-                s.as_ref().and_then(|s| {
-                    s.clinic
-                        .policy
-                        .category_by_room(room)
-                        .map(|c| (c.id.clone(), c.label.clone()))
-                })
-            })
-            .unwrap_or_default()
+        self.membership_changed.track();
+        self.session().and_then(|s| s.category_of(room)).unwrap_or_default()
     }
 
-    /// Replaces the clinic policy after the admins changed it.
-    pub fn set_policy(&self, policy: ClinicPolicy) {
-        self.session.update(|s| {
-            if let Some(s) = s {
-                s.clinic.policy = policy;
-            }
-        });
+    /// Messages not on the server yet (re-run when the queue changes).
+    pub fn unsent(&self) -> usize {
+        self.outbox_changed.track();
+        self.session().map_or(0, |s| s.unsent())
+    }
+
+    pub(super) fn inbox_changed(&self) {
+        self.inbox_changed.notify();
+    }
+
+    pub(super) fn typing_changed(&self) {
+        self.typing_changed.notify();
+    }
+
+    pub(super) fn membership_changed(&self) {
+        self.membership_changed.notify();
+    }
+
+    pub(super) fn outbox_changed(&self) {
+        self.outbox_changed.notify();
     }
 }

@@ -78,17 +78,6 @@ pub fn date_clock(ts: u64) -> String {
     )
 }
 
-/// Milliseconds since the epoch of a FHIR instant (`2026-11-26T14:00:00Z`).
-pub fn parse_instant(text: &str) -> Option<u64> {
-    let ms = Date::parse(text);
-    (!ms.is_nan()).then_some(ms as u64)
-}
-
-/// A FHIR instant (UTC) for `ts`.
-pub fn instant(ts: u64) -> String {
-    date(ts).to_iso_string().into()
-}
-
 /// Local midnight of the day `days` from today.
 pub fn day_start_from_today(days: i32) -> u64 {
     (day_start(&Date::new_0()) + f64::from(days) * DAY_MS) as u64

@@ -179,3 +179,70 @@ fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
     request.extend_from_slice(&buf[header_end..]);
     Some(request)
 }
+
+/// The native transport behind a switch: while `offline` is set, every request fails as if
+/// the network were gone (what a tablet in a dead zone sees).
+#[derive(Clone, Default)]
+pub struct Flaky {
+    inner: rounds::api::NativeTransport,
+    /// Set to cut the network.
+    pub offline: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl rounds::api::Transport for Flaky {
+    async fn send(
+        &self,
+        request: rounds::api::HttpRequest,
+    ) -> Result<rounds::api::HttpResponse, rounds::api::TransportError> {
+        if self.offline.get() {
+            return Err(rounds::api::TransportError::Connection("offline (test)".into()));
+        }
+        self.inner.send(request).await
+    }
+
+    async fn pause(&self, ms: u64) {
+        self.inner.pause(ms).await
+    }
+}
+
+/// A signed-in client of `user` over a [`Flaky`] transport.
+pub fn flaky_client(user: &TestClient) -> (Client<Flaky>, Flaky) {
+    let flaky = Flaky::default();
+    let client = Client::new(flaky.clone(), &homeserver()).with_session(user.session().unwrap().clone());
+    (client, flaky)
+}
+
+/// Signs `user` in again: a new device, as after idle logoff or on another tablet.
+pub fn new_device(user: &TestClient) -> TestClient {
+    let mut client = Client::new(NativeTransport::default(), &homeserver());
+    let name = user
+        .user_id()
+        .unwrap()
+        .trim_start_matches('@')
+        .split(':')
+        .next()
+        .unwrap()
+        .to_owned();
+    pollster::block_on(client.login(&name, PASSWORD, None)).expect("log in again");
+    client
+}
+
+/// A private room (version 10) created by `user`.
+pub fn new_room(user: &TestClient) -> String {
+    pollster::block_on(user.create_room(&rounds::api::CreateRoom {
+        room_version: Some("10".into()),
+        preset: Some("private_chat".into()),
+        ..rounds::api::CreateRoom::default()
+    }))
+    .expect("create room")
+}
+
+/// Bodies of the messages in `room` sent by anyone, oldest first.
+pub fn bodies(user: &TestClient, room: &str) -> Vec<String> {
+    let page = pollster::block_on(user.messages(room, None, rounds::api::Direction::Backward, 200)).expect("messages");
+    page.chunk
+        .iter()
+        .rev()
+        .filter_map(|e| e.content.get("body")?.as_str().map(str::to_owned))
+        .collect()
+}

@@ -1,14 +1,15 @@
-//! What a queued outgoing message looks like in its thread before the server has it.
+//! What a queued item looks like before the server has it.
 
-use super::convert;
 use crate::api::events::ClientEvent;
-use crate::domain::{Delivery, Incoming, Message};
+use crate::domain::{Delivery, Incoming};
 use crate::store::{OutboxItem, OutboxState};
+use crate::sync::convert;
 
 /// The local echo of a queued item: the same translation as a synced event (so a reply, a status
-/// change and an appointment card look as they will once sent), marked Sending or Failed.
-/// `None` for content Rounds would not show.
-pub fn local_echo(item: &OutboxItem, me: &str) -> Option<Message> {
+/// change, an appointment card or a new thread looks as it will once sent), marked Sending or
+/// Failed, with its transaction id as its event id until the server gives it one. `None` for
+/// content Rounds would not show.
+pub fn local_echo(item: &OutboxItem, me: &str) -> Option<Incoming> {
     let event = ClientEvent {
         event_id: item.txn_id.clone(),
         kind: item.event_type.clone(),
@@ -18,22 +19,32 @@ pub fn local_echo(item: &OutboxItem, me: &str) -> Option<Message> {
         content: item.content.clone(),
         unsigned: None,
     };
-    let Incoming::InThread { mut message, .. } = convert::timeline_event(&item.room_id, &event)? else {
-        return None;
+    let mut incoming = convert::timeline_event(&item.room_id, &event)?;
+    let message = match &mut incoming {
+        Incoming::Root { message, .. } if item.is_thread_root() => message,
+        Incoming::InThread { message, .. } if !item.is_thread_root() => message,
+        _ => return None,
     };
     message.delivery = match &item.state {
         OutboxState::Pending => Delivery::Sending,
         OutboxState::Failed(reason) => Delivery::Failed(reason.clone()),
     };
     message.txn_id = Some(item.txn_id.clone());
-    Some(message)
+    Some(incoming)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::rounds::{thread_reply_content, ThreadStatus, ThreadUpdate};
-    use crate::domain::{Body, Status};
+    use crate::api::rounds::{thread_reply_content, ThreadMeta, ThreadStatus, ThreadUpdate};
+    use crate::domain::{Body, Message, Status};
+
+    fn message(incoming: Incoming) -> Message {
+        match incoming {
+            Incoming::Root { message, .. } | Incoming::InThread { message, .. } => message,
+            other => panic!("not a message: {other:?}"),
+        }
+    }
 
     fn item(event_type: &str, content: serde_json::Value, state: OutboxState) -> OutboxItem {
         OutboxItem {
@@ -45,6 +56,7 @@ mod tests {
             content,
             queued_at: 7,
             state,
+            queued_on: None,
         }
     }
 
@@ -55,7 +67,7 @@ mod tests {
             thread_reply_content("$root", "$root", "On my way"),
             OutboxState::Pending,
         );
-        let echo = local_echo(&reply, "@me:x").unwrap();
+        let echo = message(local_echo(&reply, "@me:x").unwrap());
         assert_eq!(echo.body, Body::Text("On my way".into()));
         assert_eq!(echo.delivery, Delivery::Sending);
         assert_eq!(
@@ -72,7 +84,7 @@ mod tests {
             update.content("$root", "$root"),
             OutboxState::Failed("refused".into()),
         );
-        let echo = local_echo(&failed, "@me:x").unwrap();
+        let echo = message(local_echo(&failed, "@me:x").unwrap());
         assert_eq!(
             echo.body,
             Body::Update {
@@ -90,7 +102,25 @@ mod tests {
         assert_eq!(
             local_echo(&outside, "@me:x"),
             None,
-            "only messages inside a thread are queued"
+            "a plain message outside a thread is not a Rounds send"
         );
+
+        // A new thread written offline echoes as a thread of its own, keyed by its txn id.
+        let meta = ThreadMeta {
+            topic: "Coverage".into(),
+            patient: None,
+            priority: Default::default(),
+        };
+        let mut root = item(
+            "m.room.message",
+            meta.root_content("Who can cover?"),
+            OutboxState::Pending,
+        );
+        root.root_id = root.txn_id.clone();
+        let Some(Incoming::Root { message, info, .. }) = local_echo(&root, "@me:x") else {
+            panic!("a root echo");
+        };
+        assert_eq!((message.id.as_str(), info.topic.as_str()), ("t1", "Coverage"));
+        assert_eq!(message.delivery, Delivery::Sending);
     }
 }

@@ -1,0 +1,24 @@
+//! `session`: the services the screens bind to, between `sync` and `ui`. A [`Session`] owns the
+//! signed-in person's live inbox (sync loop, status, receipts, typing, paging, invites, the
+//! outbox, the inbox kept on the device); an [`Ehr`] their view of the clinic's EHR. Both are
+//! generic over transport, store and platform, so they run natively in tests; [`browser`] binds
+//! them to a browser tab. Screens get domain types and plain views, never protocol content.
+
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+mod change;
+mod ehr;
+mod labels;
+mod service;
+mod signin;
+
+pub use crate::api::encode;
+pub use crate::fhir::schedule::Step as ChangeStep;
+pub use crate::provision::RosterEntry;
+pub use crate::sync::outbox::{QueueError, Refusal};
+pub use crate::sync::{Command, SyncStatus};
+pub use change::Change;
+pub use ehr::{announcement, Column, Ehr, FreeTime, HalfDone, Outcome, PatientMatch, Visit};
+pub use labels::Labels;
+pub use service::{OpenProblem, Session, Start, LONG_POLL};
+pub use signin::{resume, sign_in, to_keep, SignInError};

@@ -1,0 +1,119 @@
+//! Becoming a session: signing in (password, then joining the clinic's rooms the roles allow),
+//! or continuing one the device kept. Errors come out as sentences staff can act on.
+
+use super::service::Start;
+use crate::api::{Client, Error, Session as Token, Transport};
+use crate::provision::{self, Clinic, ProvisionError};
+use crate::store::{InboxCache, SavedSession};
+use std::fmt;
+
+/// Why signing in did not work.
+#[derive(Debug)]
+pub enum SignInError {
+    /// The homeserver refused or could not be reached (at `homeserver`).
+    Login {
+        /// The error.
+        error: Error,
+        /// The address tried.
+        homeserver: String,
+    },
+    /// Signed in, but the clinic could not be entered.
+    Clinic(ProvisionError),
+    /// Nothing to sign in with.
+    Missing,
+}
+
+impl fmt::Display for SignInError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignInError::Missing => write!(f, "Enter your username and password."),
+            SignInError::Login { error, homeserver } => match error {
+                Error::Server(e) if e.errcode == "M_FORBIDDEN" => write!(f, "Wrong username or password."),
+                Error::Server(e) if e.errcode == "M_USER_DEACTIVATED" => {
+                    write!(f, "This account has been deactivated.")
+                }
+                Error::Server(e) if e.status == 429 => write!(f, "Too many attempts. Wait a moment and try again."),
+                Error::Connection(_) | Error::Timeout => write!(
+                    f,
+                    "Cannot reach the homeserver at {homeserver}. Check the address and your connection."
+                ),
+                other => write!(f, "Sign-in failed: {other}"),
+            },
+            SignInError::Clinic(ProvisionError::NotFound(what)) => write!(
+                f,
+                "You have no access to this clinic yet ({what}). Ask a clinic admin to give you a role."
+            ),
+            SignInError::Clinic(other) => write!(f, "The clinic could not be loaded: {other}"),
+        }
+    }
+}
+
+/// Signs `user` in with a password and enters the clinic `prefix` (accepting role invites and
+/// joining the categories the roles allow). A person without access is signed out again, so no
+/// live token is left behind.
+pub async fn sign_in<T: Transport + Clone>(
+    transport: T,
+    homeserver: &str,
+    user: &str,
+    password: &str,
+    prefix: &str,
+) -> Result<Start<T>, SignInError> {
+    if user.trim().is_empty() || password.is_empty() {
+        return Err(SignInError::Missing);
+    }
+    let mut client = Client::new(transport, homeserver);
+    client
+        .login(user.trim(), password, None)
+        .await
+        .map_err(|error| SignInError::Login {
+            error,
+            homeserver: homeserver.to_owned(),
+        })?;
+    match provision::enter_clinic(&client, prefix).await {
+        Ok(membership) => Ok(Start {
+            client,
+            clinic: membership.clinic,
+            joined: membership.joined,
+            display_name: membership.display_name,
+            cache: None,
+        }),
+        Err(e) => {
+            let _ = client.logout().await;
+            Err(SignInError::Clinic(e))
+        }
+    }
+}
+
+/// What the device keeps to continue a session after a reload (encrypted by the store).
+pub fn to_keep<T: Transport>(start: &Start<T>) -> Option<SavedSession> {
+    let token = start.client.session()?;
+    Some(SavedSession {
+        homeserver: start.client.homeserver().to_owned(),
+        user_id: token.user_id.clone(),
+        access_token: token.access_token.clone(),
+        device_id: token.device_id.clone(),
+        clinic_space: start.clinic.space.clone(),
+        policy: start.clinic.policy.clone(),
+        joined: start.joined.iter().cloned().collect(),
+        display_name: start.display_name.clone(),
+    })
+}
+
+/// Continues a session the device kept, with its kept inbox: no network needed to paint.
+pub fn resume<T: Transport>(transport: T, saved: SavedSession, cache: Option<InboxCache>) -> Start<T> {
+    let client = Client::new(transport, &saved.homeserver).with_session(Token {
+        user_id: saved.user_id,
+        access_token: saved.access_token,
+        device_id: saved.device_id,
+    });
+    Start {
+        client,
+        clinic: Clinic {
+            space: saved.clinic_space,
+            policy: saved.policy,
+        },
+        joined: saved.joined.into_iter().collect(),
+        display_name: saved.display_name,
+        cache,
+    }
+}

@@ -1,0 +1,112 @@
+//! What staff do, as events to send: the domain commands of the outbox.
+
+use crate::api::events::MESSAGE;
+use crate::api::rounds::{
+    thread_reply_content, AppointmentChange, PatientRef, Priority as WirePriority, ThreadMeta, ThreadStatus,
+    ThreadUpdate, APPOINTMENT, THREAD_UPDATE,
+};
+use crate::domain::{Priority, Status, ThreadInfo};
+
+/// Something to post, in the domain's words.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// A text reply in a thread.
+    Reply {
+        /// The reply's text.
+        text: String,
+    },
+    /// A new thread (the command's room; its root is the event itself).
+    NewThread {
+        /// Topic, patient and priority.
+        info: ThreadInfo,
+        /// The first message.
+        text: String,
+    },
+    /// `Mark resolved` / `Reopen`.
+    SetStatus(Status),
+    /// An appointment change the EHR accepted, with its plain-text summary.
+    Appointment {
+        /// What changed.
+        change: AppointmentChange,
+        /// What other clients show.
+        summary: String,
+    },
+}
+
+/// The event type and content of `command` in the thread of `root` (whose newest event is
+/// `latest`, for the reply fallback older clients show).
+pub fn event_for(command: &Command, root: &str, latest: &str) -> (&'static str, serde_json::Value) {
+    match command {
+        Command::Reply { text } => (MESSAGE, thread_reply_content(root, latest, text)),
+        Command::NewThread { info, text } => (MESSAGE, meta(info).root_content(text)),
+        Command::SetStatus(status) => {
+            let update = ThreadUpdate {
+                status: Some(match status {
+                    Status::Open => ThreadStatus::Open,
+                    Status::Resolved => ThreadStatus::Resolved,
+                }),
+                priority: None,
+            };
+            (THREAD_UPDATE, update.content(root, latest))
+        }
+        Command::Appointment { change, summary } => (APPOINTMENT, change.content(root, latest, summary)),
+    }
+}
+
+/// The wire form of a thread's topic, patient and priority.
+fn meta(info: &ThreadInfo) -> ThreadMeta {
+    ThreadMeta {
+        topic: info.topic.clone(),
+        patient: info.patient.as_ref().map(|p| PatientRef {
+            display: p.display.clone(),
+            id: p.id.clone(),
+        }),
+        priority: match info.priority {
+            Priority::Routine => WirePriority::Routine,
+            Priority::Urgent => WirePriority::Urgent,
+        },
+    }
+}
+
+/// The homeserver refuses events over 64 KiB; leave room for the envelope.
+pub const MAX_EVENT_BYTES: usize = 60 * 1024;
+
+/// Why a command cannot be queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Nothing to send.
+    Empty,
+    /// The event would be larger than the homeserver accepts (its size in bytes).
+    TooLong(usize),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Empty => write!(f, "Write a message first."),
+            Refusal::TooLong(size) => write!(
+                f,
+                "This message is too long to send ({} KB; the limit is {} KB). Shorten it or split it.",
+                size / 1024,
+                MAX_EVENT_BYTES / 1024
+            ),
+        }
+    }
+}
+
+/// Checks a command's content before it is queued.
+pub fn check(command: &Command, content: &serde_json::Value) -> Result<(), Refusal> {
+    let empty = match command {
+        Command::Reply { text } => text.trim().is_empty(),
+        Command::NewThread { info, text } => text.trim().is_empty() || info.topic.trim().is_empty(),
+        _ => false,
+    };
+    if empty {
+        return Err(Refusal::Empty);
+    }
+    let size = serde_json::to_vec(content).map_or(usize::MAX, |v| v.len());
+    if size > MAX_EVENT_BYTES {
+        return Err(Refusal::TooLong(size));
+    }
+    Ok(())
+}

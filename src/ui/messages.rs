@@ -1,0 +1,191 @@
+//! A thread's messages: day separators, receipts, delivery states, earlier replies on scroll.
+
+use super::state::AppState;
+use super::time;
+use crate::domain::{Body, Delivery, Message, Status, Thread};
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// One row of the conversation.
+#[derive(Clone, PartialEq)]
+enum Row {
+    Day(u64),
+    Message {
+        message: Message,
+        name: String,
+        is_root: bool,
+    },
+    Seen(String),
+}
+
+impl Row {
+    /// Rows keep their identity across updates (a message by its id and delivery state).
+    fn key(&self) -> String {
+        match self {
+            Row::Day(ts) => format!("day {}", time::day(*ts)),
+            Row::Message { message, .. } => format!("{} {:?}", message.id, message.delivery),
+            Row::Seen(names) => format!("seen {names}"),
+        }
+    }
+}
+
+fn rows(
+    thread: &Thread,
+    seen: &std::collections::BTreeMap<usize, Vec<String>>,
+    name: impl Fn(&str) -> String,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (i, m) in thread.messages.iter().enumerate() {
+        if i == 0 || !time::same_day(thread.messages[i - 1].ts, m.ts) {
+            rows.push(Row::Day(m.ts));
+        }
+        rows.push(Row::Message {
+            message: m.clone(),
+            name: name(&m.sender),
+            is_root: i == 0,
+        });
+        if let Some(names) = seen.get(&i) {
+            rows.push(Row::Seen(names.join(", ")));
+        }
+    }
+    rows
+}
+
+/// The list labelled `Messages`, in a focusable scrolling region.
+#[component]
+pub fn MessageList(room: String, root: String, thread: Memo<Option<Thread>>) -> impl IntoView {
+    let state = AppState::get();
+    let scroller = NodeRef::<html::Div>::new();
+    let listed = Memo::new(move |_| {
+        thread
+            .with(|t| {
+                let t = t.as_ref()?;
+                state.inbox(|inbox| rows(t, &inbox.seen_by(t), |user| inbox.name(user)))
+            })
+            .unwrap_or_default()
+    });
+    // Keep the newest message in view as messages arrive.
+    Effect::new(move |_| {
+        listed.track();
+        if let Some(el) = scroller.get() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+    let has_earlier = {
+        let (room, root) = (room.clone(), root.clone());
+        move || {
+            thread.track();
+            state.session().is_some_and(|s| s.has_earlier(&room, &root))
+        }
+    };
+    let loading = RwSignal::new(false);
+    let load_earlier = move || {
+        let Some(session) = state.session() else { return };
+        if loading.get_untracked() || !session.has_earlier(&room, &root) {
+            return;
+        }
+        loading.set(true);
+        let (room, root) = (room.clone(), root.clone());
+        spawn_local(async move {
+            // A failed page is tried again on the next scroll.
+            let _ = session.load_earlier(&room, &root).await;
+            loading.set(false);
+        });
+    };
+    view! {
+        // Focusable, so the conversation scrolls with the keyboard too.
+        <div class="messages-scroll" node_ref=scroller tabindex="0" role="region" aria-label="Conversation"
+            on:scroll=move |_| {
+                if scroller.get_untracked().is_some_and(|el| el.scroll_top() < 40) {
+                    load_earlier();
+                }
+            }>
+            {move || has_earlier().then(|| view! {
+                <p class="earlier">{move || if loading.get() { "Loading earlier messages…" } else { "Scroll up for earlier messages" }}</p>
+            })}
+            // New messages are announced politely to screen readers.
+            <ol class="messages" aria-label="Messages" aria-live="polite" aria-relevant="additions">
+                <For each=move || listed.get() key=Row::key let:row>
+                    {match row {
+                        Row::Day(ts) => view! { <li class="day">{time::day(ts)}</li> }.into_any(),
+                        Row::Seen(names) => view! { <li class="seen">{format!("Seen by {names}")}</li> }.into_any(),
+                        Row::Message { message, name, is_root } => view! {
+                            <MessageItem message=message name=name is_root=is_root/>
+                        }.into_any(),
+                    }}
+                </For>
+            </ol>
+        </div>
+    }
+}
+
+#[component]
+fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
+    let state = AppState::get();
+    let when = time::clock(message.ts);
+    match message.body {
+        Body::Appointment(summary) => view! {
+            <li class="appointment-card">
+                <span class="card-label">"Schedule change"</span>
+                <p class="text">{summary}</p>
+                <span class="card-by">{format!("{name} · {when}")}</span>
+            </li>
+        }
+        .into_any(),
+        Body::Unavailable => view! {
+            <li class="update">"The first message of this thread is not available to you."</li>
+        }
+        .into_any(),
+        Body::Update { status, .. } => {
+            let what = match status {
+                Some(Status::Resolved) => "marked this thread resolved",
+                Some(Status::Open) => "reopened this thread",
+                None => "changed the priority",
+            };
+            view! { <li class="update">{format!("{name} {what} · {when}")}</li> }.into_any()
+        }
+        Body::Text(text) => {
+            let txn = message.txn_id.clone().unwrap_or_default();
+            let act = move |retry: bool| {
+                let (Some(session), txn) = (state.session(), txn.clone()) else {
+                    return;
+                };
+                spawn_local(async move {
+                    if retry {
+                        session.retry(&txn).await;
+                    } else {
+                        session.delete(&txn).await;
+                    }
+                });
+            };
+            let delivery = match message.delivery {
+                Delivery::Sent => None,
+                Delivery::Sending => Some(view! { <span class="delivery">"Sending…"</span> }.into_any()),
+                Delivery::Failed(reason) => Some(
+                    view! {
+                        <span class="delivery failed">"Failed"</span>
+                        <span class="failure-reason">{reason}</span>
+                        <button type="button" class="small" on:click={
+                            let act = act.clone();
+                            move |_| act(true)
+                        }>"Retry"</button>
+                        <button type="button" class="small" on:click=move |_| act(false)>"Delete"</button>
+                    }
+                    .into_any(),
+                ),
+            };
+            view! {
+                <li class="message" class:root=is_root>
+                    <div class="message-head">
+                        <span class="sender">{name}</span>
+                        <time>{when}</time>
+                    </div>
+                    <p class="text">{text}</p>
+                    {delivery.map(|d| view! { <div class="delivery-line">{d}</div> })}
+                </li>
+            }
+            .into_any()
+        }
+    }
+}
