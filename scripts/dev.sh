@@ -6,12 +6,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-"$ROOT/scripts/setup.sh" apt target trunk wasm-bindgen wasm-opt synapse fhir
+"$ROOT/scripts/setup.sh" apt target trunk wasm-bindgen wasm-opt synapse fhir idp
 cargo fetch --locked --quiet
 
-trap '"$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo' EXIT
+trap '"$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo; "$ROOT/scripts/idp.sh" stop demo' EXIT
 # Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
 trap 'exit 130' INT TERM
+IDP=$("$ROOT/scripts/idp.sh" start demo)
 "$ROOT/scripts/synapse.sh" start demo
 FHIR=$("$ROOT/scripts/fhir.sh" start demo)
 HS=$("$ROOT/scripts/synapse.sh" url demo)
@@ -26,18 +27,21 @@ fi
 cat <<MSG
 
   Rounds is starting at  http://127.0.0.1:8080
-  Homeserver (Synapse):  $HS
+  Homeserver (Synapse):   $HS
+  Clinic sign-in (OIDC):  $IDP
   FHIR server (demo EHR): $FHIR
 
-  Demo logins (password for all: rounds-demo)
-    morgan   Morgan Reyes   admin
-    priya    Priya Shah     clinician
-    jordan   Jordan Ellis   clinician
-    dana     Dana Brooks    front desk
-    sam      Sam Ortiz      billing
+  Demo logins (password for all: rounds-demo), with "Sign in with Riverside staff account"
+  (the clinic's single sign-on, which also connects Rounds to the EHR) or with a password:
+    morgan   Morgan Reyes   admin        EHR: schedules
+    priya    Priya Shah     clinician    EHR: reads appointments
+    jordan   Jordan Ellis   clinician    EHR: reads appointments
+    dana     Dana Brooks    front desk   EHR: reschedules and cancels
+    sam      Sam Ortiz      billing      EHR: patient names only
 
+  Sessions end on the server 15 minutes after the last activity (Synapse refresh tokens).
   The demo homeserver keeps Synapse's default login rate limit (a few sign-ins per minute).
-  Press Ctrl-C to stop the app and Synapse.
+  Press Ctrl-C to stop the app, Synapse, the EHR and the sign-in service.
 
 MSG
 trunk serve

@@ -3,8 +3,12 @@
 #
 #   scripts/fhir.sh start|stop|reset|status|url demo|test
 #
-#   demo  port 8103    bearer token rounds-dev-token
-#   test  port 18103   bearer token rounds-dev-token, POST /reset enabled
+#   demo  port 8103    tokens from idp[demo] (127.0.0.1:8110)
+#   test  port 18103   tokens from idp[test] (127.0.0.1:18110), POST /reset enabled
+#
+# Every request needs a SMART access token from the identity provider (scripts/idp.sh), which
+# must be running first: the server checks tokens against its keys, and what each person may
+# read or change against their role in the EHR's own records (fhir/access.mjs).
 #
 # The server (fhir/server.mjs: Medplum's FhirRouter over an in-memory
 # repository) keeps everything in memory and seeds the "Riverside Therapy" demo
@@ -19,12 +23,11 @@ usage() { echo "usage: $0 start|stop|reset|status|url demo|test" >&2; exit 2; }
 (( $# == 2 )) || usage
 CMD=$1 INSTANCE=$2
 case "$INSTANCE" in
-  demo) PORT=8103 ALLOW_RESET=0 ;;
-  test) PORT=18103 ALLOW_RESET=1 ;;
+  demo) PORT=8103 ALLOW_RESET=0 IDP=demo ;;
+  test) PORT=18103 ALLOW_RESET=1 IDP=test ;;
   *) usage ;;
 esac
 
-TOKEN=rounds-dev-token
 DATA="$LOCAL/fhir/$INSTANCE"
 SERVER="$ROOT/fhir/server.mjs"
 URL="http://127.0.0.1:$PORT/fhir/R4"
@@ -33,18 +36,7 @@ LOGFILE="$DATA/server.log"
 SERVICE="fhir[$INSTANCE]"
 source "$ROOT/scripts/service.sh"
 
-# Pid from our pid file, only if that process is still this instance's server
-# (guards against a stale file whose pid was reused by something else).
-live_pid() {
-  local pid
-  [[ -f "$PIDFILE" ]] || return 1
-  pid=$(<"$PIDFILE")
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  alive "$pid" || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$SERVER" || return 1
-  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "PORT=$PORT" || return 1
-  echo "$pid"
-}
+live_pid() { pid_from_file "$SERVER" "$PORT"; }
 
 # metadata is the one FHIR endpoint that needs no token.
 answers() { curl -fsS -o /dev/null --max-time 2 "$URL/metadata" 2>/dev/null; }
@@ -73,23 +65,15 @@ cmd_start() {
   # Node 20 needs --experimental-websocket for these packages (see fhir/server.mjs).
   # node directly, not `npm start`: killing npm's pid would leave the server running.
   # setsid: survive the caller's Ctrl-C / process-group kill; we manage it by pid.
-  (cd "$ROOT/fhir" && exec env PORT="$PORT" FHIR_TOKEN="$TOKEN" FHIR_ALLOW_RESET="$ALLOW_RESET" \
+  local issuer
+  issuer=$("$ROOT/scripts/idp.sh" url "$IDP")
+  (cd "$ROOT/fhir" && exec env PORT="$PORT" IDP_ISSUER="$issuer" FHIR_AUDIENCE="$URL" FHIR_ALLOW_RESET="$ALLOW_RESET" \
       nohup setsid node --experimental-websocket "$SERVER" \
       >"$LOGFILE" 2>&1 </dev/null 9>&-) &   # 9>&-: don't hand it our lock
   pid=$!
   echo "$pid" >"$PIDFILE"
 
-  local deadline=$(( $(date +%s) + 30 ))
-  until answers; do
-    if ! alive "$pid" || (( $(date +%s) >= deadline )); then
-      log "fhir[$INSTANCE]: failed to start (see $LOGFILE)"
-      tail -n 20 "$LOGFILE" >&2 2>/dev/null || true
-      stop_pid "$pid"
-      rm -f "$PIDFILE"
-      return 1
-    fi
-    sleep 0.1
-  done
+  await_answers "$pid" 30 "$LOGFILE"
   log "fhir[$INSTANCE]: started at $URL (pid $pid, $(elapsed "$t0") s)"
   echo "$URL"
 }

@@ -24,15 +24,7 @@ PIDFILE="$DATA/nginx.pid"
 SERVICE="nginx[$INSTANCE]"
 source "$ROOT/scripts/service.sh"
 
-live_pid() {
-  local pid
-  [[ -f "$PIDFILE" ]] || return 1
-  pid=$(<"$PIDFILE")
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  alive "$pid" || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$DATA/nginx.conf" || return 1
-  echo "$pid"
-}
+live_pid() { pid_from_file "$DATA/nginx.conf"; }
 
 answers() { curl -ksS -o /dev/null --max-time 2 "$URL/config.json" 2>/dev/null; }
 
@@ -62,6 +54,7 @@ PY
       -e "s|/srv/rounds/dist|$DATA/dist|" \
       -e "s|https://matrix.clinic.example|$homeserver|g" \
       -e "s|https://ehr.clinic.example|${fhir%/fhir/R4}|g" \
+      -e "s|https://login.clinic.example|$("$ROOT/scripts/idp.sh" url test)|g" \
       -e "s|http://127.0.0.1:8008|$homeserver|g" \
       "$ROOT/deploy/nginx/rounds.conf" >"$DATA/rounds.conf"
   cat >"$DATA/nginx.conf" <<CONF
@@ -97,16 +90,7 @@ cmd_start() {
       >"$DATA/stdout.log" 2>&1 </dev/null 9>&-) &
   pid=$!
   echo "$pid" >"$PIDFILE"
-  local deadline=$(( $(date +%s) + 15 ))
-  until answers; do
-    if ! alive "$pid" || (( $(date +%s) >= deadline )); then
-      log "$SERVICE: failed to start (see $DATA/error.log)"
-      tail -n 20 "$DATA/error.log" >&2 2>/dev/null || true
-      stop_pid "$pid"; rm -f "$PIDFILE"
-      return 1
-    fi
-    sleep 0.1
-  done
+  await_answers "$pid" 15 "$DATA/error.log"
   log "$SERVICE: serving the release build at $URL (pid $pid)"
 }
 

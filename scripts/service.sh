@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# Process handling shared by synapse.sh and fhir.sh: one local server per instance, our own pid
-# file, serialised start/stop. Source it after setting SERVICE (a log label such as
-# "synapse[test]"), DATA (the instance's folder), PIDFILE, PORT, and defining `live_pid`.
+# Process handling shared by the local servers' scripts (synapse, idp, fhir, nginx): one server
+# per instance, our own pid file, serialised start/stop. Source it after setting SERVICE (a log
+# label such as "synapse[test]"), DATA (the instance's folder), PIDFILE, PORT, and defining
+# `live_pid` (usually with `pid_from_file`) and `answers` (whether the server responds).
 
 elapsed() { awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME-$1}"; }
 
@@ -31,6 +32,39 @@ stop_pid() {
   log "$SERVICE: pid $pid ignored SIGTERM for 10 s, killing"
   kill -KILL "$pid" 2>/dev/null || true
   while alive "$pid"; do sleep 0.1; done
+}
+
+# The pid in PIDFILE if that process is alive, its command line contains $1 and (when $2 is
+# given) its environment has PORT=$2: guards against a stale file whose pid was reused.
+pid_from_file() {
+  local pid
+  [[ -f "$PIDFILE" ]] || return 1
+  pid=$(<"$PIDFILE")
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  alive "$pid" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$1" || return 1
+  if [[ -n "${2:-}" ]]; then
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "PORT=$2" || return 1
+  fi
+  echo "$pid"
+}
+
+# Waits up to $2 seconds until the just-started server (pid $1) answers. If it exits or time
+# runs out: shows the end of its logs (the remaining arguments), stops it and fails.
+await_answers() {
+  local pid=$1 seconds=$2
+  shift 2
+  local deadline=$(( $(date +%s) + seconds ))
+  until answers; do
+    if ! alive "$pid" || (( $(date +%s) >= deadline )); then
+      log "$SERVICE: failed to start (see $*)"
+      tail -n 20 "$@" >&2 2>/dev/null || true
+      stop_pid "$pid"
+      rm -f "$PIDFILE"
+      return 1
+    fi
+    sleep 0.1
+  done
 }
 
 # Whether something (not ours) already listens on the instance's port.

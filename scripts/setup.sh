@@ -5,7 +5,7 @@
 #   scripts/setup.sh                 run every step
 #   scripts/setup.sh synapse trunk   run only the named steps
 #
-# Steps: apt target wasm-opt synapse e2e fhir trunk wasm-bindgen
+# Steps: apt target wasm-opt synapse e2e fhir idp trunk wasm-bindgen
 # Versions are pinned on purpose; docs/TOOLCHAIN.md says why.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -104,12 +104,13 @@ step_synapse() {
   local venv="$LOCAL/synapse-venv" have
   # Package metadata, not synapse.__version__: inside a git checkout (as here)
   # the latter gets " (b=branch,sha)" appended and would never match.
-  have="$("$venv/bin/python" -c 'import importlib.metadata as m, synapse; print(m.version("matrix-synapse"))' 2>/dev/null || true)"
+  # With the oidc extra (authlib): single sign-on through the clinic's identity provider.
+  have="$("$venv/bin/python" -c 'import importlib.metadata as m, synapse, authlib; print(m.version("matrix-synapse"))' 2>/dev/null || true)"
   if [[ "$have" == "$SYNAPSE_VERSION" ]]; then return 0; fi
-  log "pip: installing matrix-synapse $SYNAPSE_VERSION into $venv${have:+ (had $have)}"
+  log "pip: installing matrix-synapse[oidc] $SYNAPSE_VERSION into $venv${have:+ (had $have)}"
   mkdir -p "$LOCAL"
   [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check "matrix-synapse==$SYNAPSE_VERSION"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "matrix-synapse[oidc]==$SYNAPSE_VERSION"
 }
 
 # --- Playwright & co. for end2end/ (written separately; may not exist yet)
@@ -137,7 +138,19 @@ step_fhir() {
   (cd "$dir" && npm ci --no-audit --no-fund --silent)
 }
 
-ALL_STEPS=(apt target wasm-opt synapse e2e fhir trunk wasm-bindgen)
+# --- the local identity provider's npm packages (oidc-provider, jose; pinned in idp/package-lock.json)
+step_idp() {
+  local dir="$ROOT/idp"
+  [[ -f "$dir/package-lock.json" ]] || return 0
+  if [[ -f "$dir/node_modules/.package-lock.json" && ! "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    return 0
+  fi
+  log "npm: installing idp dependencies"
+  # --silent also hides oidc-provider's EBADENGINE warning: it asks for Node 22, runs on 20.18+.
+  (cd "$dir" && npm ci --no-audit --no-fund --silent)
+}
+
+ALL_STEPS=(apt target wasm-opt synapse e2e fhir idp trunk wasm-bindgen)
 
 run_step() {
   case "$1" in
@@ -149,6 +162,7 @@ run_step() {
     synapse) step_synapse ;;
     e2e) step_e2e ;;
     fhir) step_fhir ;;
+    idp) step_idp ;;
     *) echo "unknown step: $1 (steps: ${ALL_STEPS[*]})" >&2; exit 2 ;;
   esac
 }

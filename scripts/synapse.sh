@@ -35,17 +35,7 @@ VERSIONS_URL="$URL/_matrix/client/versions"
 SERVICE="synapse[$INSTANCE]"
 source "$ROOT/scripts/service.sh"
 
-# Pid from our pid file, only if that process is still this instance's Synapse
-# (guards against a stale file whose pid was reused by something else).
-live_pid() {
-  local pid
-  [[ -f "$PIDFILE" ]] || return 1
-  pid=$(<"$PIDFILE")
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  [[ -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "-c $DATA/homeserver.yaml" || return 1
-  echo "$pid"
-}
+live_pid() { pid_from_file "-c $DATA/homeserver.yaml"; }
 
 answers() { curl -fsS -o /dev/null --max-time 2 "$VERSIONS_URL" 2>/dev/null; }
 
@@ -124,6 +114,14 @@ default_room_version: "10"
 max_upload_size: 10M
 $bcrypt_line
 YAML
+  case "$INSTANCE" in
+    # Sessions the server ends: access tokens are short-lived and refreshed by the app while it
+    # is open; a refresh token unused for the clinic's idle timeout expires, so a session left
+    # in a closed tab cannot be reopened. Logins without refresh tokens (other clients, tools)
+    # live a shift. The test instance uses seconds, so the suite can watch a session expire.
+    demo) write_sso 5m 15m 12h ;;
+    test) write_sso 30s 60s "" ;;
+  esac
   if [[ "$INSTANCE" != demo ]]; then
     # Generous but finite: tests create many users/rooms/messages quickly.
     local g='{per_second: 1000, burst_count: 10000}'
@@ -154,6 +152,49 @@ YAML
   fi
 }
 
+# Single sign-on through the local identity provider (scripts/idp.sh, started first) and the
+# session lifetimes: access token, refresh token (idle), tokens without refresh.
+write_sso() {
+  local access=$1 refresh=$2 plain=$3 issuer secret origin
+  issuer=$("$ROOT/scripts/idp.sh" url "$INSTANCE")
+  secret=$("$ROOT/scripts/idp.sh" secret "$INSTANCE" synapse)
+  cat >>"$DATA/overrides.yaml" <<YAML
+refreshable_access_token_lifetime: $access
+refresh_token_lifetime: $refresh
+${plain:+nonrefreshable_access_token_lifetime: $plain}
+oidc_providers:
+  - idp_id: rounds
+    idp_name: "Clinic sign-in"
+    issuer: "$issuer"
+    client_id: synapse
+    client_secret: "$secret"
+    client_auth_method: client_secret_basic
+    scopes: ["openid", "profile"]
+    # Staff accounts made before SSO (the demo's, rounds-admin's) sign in through it too.
+    allow_existing_users: true
+    # Rounds asks the provider for the password again after a logoff (prompt=login).
+    passthrough_authorization_parameters: ["prompt"]
+    user_mapping_provider:
+      config:
+        localpart_template: "{{ user.preferred_username }}"
+        display_name_template: "{{ user.name }}"
+sso:
+  # Rounds' own origins get the login token without Synapse's "continue to …" page.
+  client_whitelist:
+YAML
+  for origin in $(app_origins); do
+    echo "    - \"$origin/\"" >>"$DATA/overrides.yaml"
+  done
+}
+
+# Where this instance's Rounds is served (the identity provider registers the same origins).
+app_origins() {
+  case "$INSTANCE" in
+    demo) echo http://127.0.0.1:8080 ;;
+    test) for p in $(seq 18080 18090); do echo "http://127.0.0.1:$p"; done; echo https://127.0.0.1:18443 ;;
+  esac
+}
+
 cmd_start() {
   lock
   local pid
@@ -170,7 +211,9 @@ cmd_start() {
     log "synapse[$INSTANCE]: port $PORT is already taken by a process not started from $DATA"
     return 1
   fi
-  [[ -x "$PY" ]] || "$ROOT/scripts/setup.sh" synapse
+  "$ROOT/scripts/setup.sh" synapse   # quiet when the venv (with the oidc extra) is in place
+  # The identity provider first: Synapse's single sign-on needs its discovery document.
+  [[ "$INSTANCE" == bench ]] || "$ROOT/scripts/idp.sh" start "$INSTANCE" >/dev/null
   mkdir -p "$DATA"
   ensure_secret
   generate_config
@@ -185,17 +228,7 @@ cmd_start() {
   pid=$!
   echo "$pid" >"$PIDFILE"
 
-  local deadline=$(( $(date +%s) + 30 ))
-  until answers; do
-    if ! alive "$pid" || (( $(date +%s) >= deadline )); then
-      log "synapse[$INSTANCE]: failed to start (see $DATA/stdout.log, $DATA/homeserver.log)"
-      tail -n 20 "$DATA/stdout.log" "$DATA/homeserver.log" >&2 2>/dev/null || true
-      stop_pid "$pid"
-      rm -f "$PIDFILE"
-      return 1
-    fi
-    sleep 0.1
-  done
+  await_answers "$pid" 30 "$DATA/stdout.log" "$DATA/homeserver.log"
   log "synapse[$INSTANCE]: started at $URL (pid $pid, $(elapsed "$t0") s)"
 }
 

@@ -20,17 +20,23 @@ cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warning
 
 # A fresh, empty homeserver and a freshly seeded FHIR server for every run; both are stopped
 # however the run ends.
-trap '"$ROOT/scripts/nginx.sh" stop test; "$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test' EXIT
+trap '"$ROOT/scripts/nginx.sh" stop test; "$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test; "$ROOT/scripts/idp.sh" stop test' EXIT
 # Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
 trap 'exit 130' INT TERM
+# The identity provider first: Synapse's single sign-on and the EHR's tokens come from it.
+"$ROOT/scripts/idp.sh" start test >/dev/null
 "$ROOT/scripts/synapse.sh" reset test
 "$ROOT/scripts/synapse.sh" start test
 "$ROOT/scripts/fhir.sh" reset test >/dev/null
-export ROUNDS_TEST_HOMESERVER ROUNDS_TEST_SECRET_FILE ROUNDS_TEST_FHIR ROUNDS_TEST_FHIR_TOKEN
+export ROUNDS_TEST_HOMESERVER ROUNDS_TEST_SECRET_FILE ROUNDS_TEST_FHIR ROUNDS_TEST_IDP ROUNDS_TEST_IDP_SECRET
 ROUNDS_TEST_HOMESERVER=$("$ROOT/scripts/synapse.sh" url test)
 ROUNDS_TEST_SECRET_FILE="$LOCAL/synapse/test/shared_secret"
 ROUNDS_TEST_FHIR=$("$ROOT/scripts/fhir.sh" url test)
-ROUNDS_TEST_FHIR_TOKEN=rounds-dev-token
+ROUNDS_TEST_IDP=$("$ROOT/scripts/idp.sh" url test)
+# The test suite's own backend client (system scopes) for reading and resetting the EHR.
+ROUNDS_TEST_IDP_SECRET=$("$ROOT/scripts/idp.sh" secret test tests)
+# The app calls the identity provider's token endpoint: the test servers' CSP allows it.
+export ROUNDS_CONNECT_EXTRA=$ROUNDS_TEST_IDP
 
 log "native unit and integration tests"
 cargo test --quiet
@@ -54,7 +60,8 @@ cat >"$ROUNDS_CONFIG" <<JSON
   "homeserver": "$ROUNDS_TEST_HOMESERVER",
   "allow_homeserver_change": true,
   "clinic": "rounds",
-  "fhir": { "base_url": "$ROUNDS_TEST_FHIR", "token": "$ROUNDS_TEST_FHIR_TOKEN" }
+  "sso": { "name": "Riverside staff account" },
+  "fhir": { "base_url": "$ROUNDS_TEST_FHIR", "client_id": "rounds-app" }
 }
 JSON
 # The same build behind Debian's nginx with the shipped configuration (deploy/nginx/rounds.conf).

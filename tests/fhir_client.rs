@@ -1,5 +1,6 @@
 //! The typed FHIR client against the local FHIR server (Medplum's router, started and seeded by
-//! `scripts/test.sh`): search, paging, read, update with If-Match, conflicts, refusals.
+//! `scripts/test.sh`, checking tokens from the local identity provider): search, paging, read,
+//! update with If-Match, conflicts, refusals, and the tokens it accepts.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
@@ -8,10 +9,17 @@ use rounds::api::NativeTransport;
 use rounds::fhir::schedule::{self, ChangeError, Step};
 use rounds::fhir::{Appointment, FhirClient, FhirError, Patient, Slot};
 
+fn base() -> String {
+    std::env::var("ROUNDS_TEST_FHIR").expect("ROUNDS_TEST_FHIR is not set: run scripts/test.sh")
+}
+
+/// A client with the suite's backend token. The first call reloads the EHR's seed, so the
+/// tests below start from the same appointments however often the suite runs against one server.
 fn client() -> FhirClient<NativeTransport> {
-    let base = std::env::var("ROUNDS_TEST_FHIR").expect("ROUNDS_TEST_FHIR is not set: run scripts/test.sh");
-    let token = std::env::var("ROUNDS_TEST_FHIR_TOKEN").ok();
-    FhirClient::new(NativeTransport::default(), &base, token)
+    static SEEDED: std::sync::Once = std::sync::Once::new();
+    let token = common::ehr_token();
+    SEEDED.call_once(|| common::reset_ehr(&base(), &token));
+    FhirClient::new(NativeTransport::default(), &base(), Some(token))
 }
 
 fn run<F: std::future::Future>(f: F) -> F::Output {
@@ -268,4 +276,50 @@ fn a_schedule_whose_pages_never_end_is_capped() {
         "{err}"
     );
     assert_eq!(seen.lock().unwrap().len(), schedule::MAX_PAGES);
+}
+
+#[test]
+fn the_ehr_refuses_requests_without_a_valid_token_and_renews_through_the_hook() {
+    // No token, a forged one: the EHR asks for a sign-in (401), nothing is read.
+    let anonymous = FhirClient::new(NativeTransport::default(), &base(), None);
+    assert_eq!(
+        run(anonymous.read::<Patient>("sara-m")).unwrap_err(),
+        FhirError::SignInNeeded
+    );
+    let forged = FhirClient::new(
+        NativeTransport::default(),
+        &base(),
+        Some("eyJhbGciOiJub25lIn0.e30.".into()),
+    );
+    assert_eq!(
+        run(forged.read::<Patient>("sara-m")).unwrap_err(),
+        FhirError::SignInNeeded
+    );
+
+    // A client whose token the EHR refuses renews it once through its hook, then goes on.
+    let renewals = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counted = renewals.clone();
+    let renewing = FhirClient::new(NativeTransport::default(), &base(), Some("expired".into())).renewing_with(
+        std::rc::Rc::new(move || {
+            counted.set(counted.get() + 1);
+            Box::pin(async { Ok(common::ehr_token()) })
+        }),
+    );
+    assert_eq!(
+        run(renewing.read::<Patient>("sara-m")).unwrap().resource.name[0].full(),
+        "Sara Martinez"
+    );
+    assert_eq!(
+        run(renewing.read::<Patient>("liam-k")).unwrap().resource.name[0].full(),
+        "Liam Kim"
+    );
+    assert_eq!(renewals.get(), 1, "renewed once, then the fresh token is used");
+}
+
+#[test]
+fn the_smart_configuration_names_the_identity_provider() {
+    let config = run(rounds::fhir::smart::discover(&NativeTransport::default(), &base())).unwrap();
+    assert_eq!(config.token_endpoint, format!("{}/token", common::idp()));
+    assert!(config.capabilities.iter().any(|c| c == "launch-standalone"));
+    assert!(config.capabilities.iter().any(|c| c == "client-public"));
 }

@@ -7,7 +7,7 @@ mod common;
 use common::{new_user, run, unique};
 use rounds::api::events::MESSAGE;
 use rounds::api::rounds::{thread_reply_content, ThreadMeta};
-use rounds::api::CreateRoom;
+use rounds::api::{Client, CreateRoom, NativeTransport};
 use rounds::domain::{ClinicPolicy, Inbox, Incoming};
 use rounds::sync::{SyncEngine, TIMELINE_LIMIT};
 use std::collections::HashSet;
@@ -74,7 +74,9 @@ fn a_limited_timeline_is_filled_from_history() {
 #[test]
 fn an_expired_token_is_reported_as_unknown_token() {
     let mut user = new_user("expired");
-    let stale = user.clone();
+    // Clones share tokens (so a refresh reaches every service); a separate client keeps the old one.
+    let stale =
+        Client::new(NativeTransport::default(), user.homeserver()).with_session(user.session().unwrap().clone());
     run(user.logout()).unwrap();
     let mut engine = SyncEngine::new(stale, "!x:localhost".into(), ClinicPolicy::with_defaults("X"));
     let err = run(engine.poll(Duration::from_millis(10), |_| false)).unwrap_err();

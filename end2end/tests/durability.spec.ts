@@ -127,7 +127,7 @@ test('sign-out deletes the local databases; idle logoff keeps drafts for the sam
   const sam = await signedIn(browser, 'sam');
   await expect.poll(() => sam.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain('rounds');
   await sam.getByRole('button', { name: 'Sign out' }).click();
-  await expect(sam.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(sam.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
   await expect.poll(() => sam.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).not.toContain('rounds');
 
   // Idle logoff, on a second copy of the app configured with a 3-second timeout.
@@ -146,7 +146,7 @@ test('sign-out deletes the local databases; idle logoff keeps drafts for the sam
     await openThread(page, 'Authorization renewal pending');
     await page.getByRole('textbox', { name: 'Message' }).fill(draft);
     await expect(page.getByText(/You were signed out after 3 seconds without activity/)).toBeVisible({ timeout: 15_000 });
-    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
 
     // The same person gets the draft back.
     await signIn(page, 'jordan');

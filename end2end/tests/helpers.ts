@@ -17,17 +17,75 @@ export async function signIn(page: Page, user: string, password = DEMO_PASSWORD)
   await page.goto('/');
   await page.getByRole('textbox', { name: 'Username' }).fill(user);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
-/** A new browser context signed in as `user`, with the inbox loaded. */
-export async function signedIn(browser: Browser, user: string, viewport = { width: 1280, height: 900 }) {
+/**
+ * Signs in through the clinic's identity provider (single sign-on): the provider's own sign-in
+ * page, then back to Rounds, which also connects to the EHR with the person's own token.
+ */
+export async function signInSso(page: Page, user: string, password = DEMO_PASSWORD) {
+  await page.goto('/');
+  await page.getByRole('button', { name: /^Sign in with / }).click();
+  await expect(page.getByRole('heading', { name: 'Clinic sign-in' })).toBeVisible();
+  await page.getByRole('textbox', { name: 'Username' }).fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect.poll(() => new URL(page.url()).pathname).not.toMatch(/^\/auth\//);
+}
+
+/** A new browser context signed in as `user` (by password, or `sso`), with the inbox loaded. */
+export async function signedIn(browser: Browser, user: string, viewport = { width: 1280, height: 900 }, sso = false) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log(`[${user}] page error: ${e.message}`));
-  await signIn(page, user);
+  if (sso) await signInSso(page, user);
+  else await signIn(page, user);
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   return page;
+}
+
+/** The test EHR, started and seeded by scripts/test.sh. */
+export const FHIR = process.env.ROUNDS_TEST_FHIR ?? 'http://127.0.0.1:18103/fhir/R4';
+const IDP = process.env.ROUNDS_TEST_IDP ?? 'http://127.0.0.1:18110';
+
+let backend: { token: string; until: number } | null = null;
+/** An EHR token of the test suite's own backend client (system scopes), renewed as it expires. */
+export async function ehrToken(): Promise<string> {
+  if (backend && backend.until > Date.now()) return backend.token;
+  const res = await fetch(`${IDP}/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: 'rounds-tests',
+      client_secret: process.env.ROUNDS_TEST_IDP_SECRET ?? '',
+      scope: 'system/*.cruds',
+    }),
+  });
+  if (!res.ok) throw new Error(`EHR token: ${res.status} ${await res.text()}`);
+  const body = await res.json();
+  backend = { token: body.access_token, until: Date.now() + (body.expires_in - 30) * 1000 };
+  return backend.token;
+}
+
+/** A request to the test EHR as the test suite's backend client (or with `token`). */
+export async function fhir(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, token?: string | null) {
+  const auth = token === null ? {} : { Authorization: `Bearer ${token ?? (await ehrToken())}` };
+  const res = await fetch(`${FHIR}/${path}`, {
+    method,
+    headers: { ...auth, 'Content-Type': 'application/fhir+json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : {}, etag: res.headers.get('etag') };
+}
+
+/** Puts the test EHR back to its seed. */
+export async function resetEhr() {
+  const res = await fetch(FHIR.replace(/\/fhir\/R4$/, '/reset'), { method: 'POST', headers: { Authorization: `Bearer ${await ehrToken()}` } });
+  expect(res.status).toBe(200);
 }
 
 /** The category names the inbox's `Category` filter offers (besides All). */

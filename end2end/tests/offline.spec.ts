@@ -149,8 +149,8 @@ test('signing out in one tab signs out every tab and leaves nothing on screen', 
   await openThread(second, 'Authorization renewal pending');
 
   await first.getByRole('button', { name: 'Sign out' }).click();
-  await expect(first.getByRole('button', { name: 'Sign in' })).toBeVisible();
-  await expect(second.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(first.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
+  await expect(second.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
   await expect(second.getByText('You signed out in another tab.')).toBeVisible();
   await expect(second.getByRole('list', { name: 'Threads' })).toHaveCount(0);
   await expect(second.getByText('Authorization renewal pending')).toHaveCount(0);

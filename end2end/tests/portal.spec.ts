@@ -31,7 +31,7 @@ test('the Content-Security-Policy is sent and blocks injected scripts', async ({
   expect(csp).toContain("object-src 'none'");
   expect(csp).toContain("base-uri 'none'");
   expect(csp).toContain(`connect-src 'self' ${new URL(HOMESERVER).origin}`);
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
   expect(await page.locator('script:not([src])').count()).toBe(0);
   expect(await page.locator('link[rel=modulepreload][integrity], link[rel=stylesheet][integrity]').count()).toBe(2);
   const ran = await page.evaluate(() => {
@@ -65,7 +65,7 @@ test('Chromium reports the app installable, and it starts offline', async ({ bas
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Riverside Therapy' })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
   await context.close();
   rmSync(profile, { recursive: true, force: true });
 });
@@ -90,7 +90,7 @@ test('another config.json rebrands the same build; a broken one shows what is wr
     await expect(page.locator('.signin-card img.logo')).toHaveAttribute('src', '/icons/icon-192.png');
     const brand = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--brand').trim());
     expect(brand).toBe('#5b2a86');
-    const button = await page.getByRole('button', { name: 'Sign in' }).evaluate((b) => getComputedStyle(b).backgroundColor);
+    const button = await page.getByRole('button', { name: 'Sign in', exact: true }).evaluate((b) => getComputedStyle(b).backgroundColor);
     expect(button).toBe('rgb(91, 42, 134)');
     await signIn(page, 'dana');
     await expect(page.getByRole('combobox', { name: 'Category' }).locator('option:checked')).toHaveText('Front desk queue');
@@ -132,7 +132,7 @@ test('another config.json rebrands the same build; a broken one shows what is wr
 test('every view passes axe with no serious or critical violations', async ({ browser }) => {
   const page = await (await browser.newContext()).newPage();
   await page.goto('/');
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
   expect(await seriousViolations(page), 'sign-in').toEqual([]);
 
   await signIn(page, 'morgan');
@@ -231,7 +231,7 @@ test('sign-out closes the notifications it showed and leaves no cache but the ap
   });
 
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
   await expect.poll(() => page.evaluate(() => (window as any).__shown.every((n: any) => n.closedByApp))).toBe(true);
   await expect.poll(() => page.evaluate(async () => (await caches.keys()).every((k) => k.startsWith('rounds-shell-')))).toBe(true);
   await expect(page).toHaveTitle('Riverside Therapy');

@@ -1,18 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { findThread, signedIn } from './helpers';
-
-const FHIR = process.env.ROUNDS_TEST_FHIR ?? 'http://127.0.0.1:18103/fhir/R4';
-const TOKEN = process.env.ROUNDS_TEST_FHIR_TOKEN ?? 'rounds-dev-token';
-
-async function fhir(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${FHIR}/${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/fhir+json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json(), etag: res.headers.get('etag') };
-}
+import { fhir, findThread, resetEhr, signedIn } from './helpers';
 
 async function openThread(page: Page, text: string) {
   await (await findThread(page, text)).getByRole('link').click();
@@ -22,7 +10,7 @@ async function openThread(page: Page, text: string) {
 /** Dana in the Maya R. thread with the first free slot chosen (not yet confirmed), and how many
  *  appointment cards the thread already shows. */
 async function slotChosen(browser: Browser) {
-  const dana = await signedIn(browser, 'dana');
+  const dana = await signedIn(browser, 'dana', undefined, true);
   await openThread(dana, 'Client canceled');
   const patient = dana.getByRole('region', { name: 'Patient' });
   await patient.getByRole('button', { name: 'Reschedule' }).first().click();
@@ -49,18 +37,15 @@ function hhmm(instant: string) {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-test.beforeEach(async () => {
-  const reset = await fetch(FHIR.replace(/\/fhir\/R4$/, '/reset'), { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
-  expect(reset.status).toBe(200);
-});
+test.beforeEach(resetEhr);
 
 test('the front desk reschedules from a thread; the change lands in the EHR and in the thread', async ({ browser }) => {
-  const [dana, jordan] = await Promise.all([signedIn(browser, 'dana'), signedIn(browser, 'jordan')]);
+  const [dana, jordan] = await Promise.all([signedIn(browser, 'dana', undefined, true), signedIn(browser, 'jordan', undefined, true)]);
   await openThread(dana, 'Client canceled');
   await openThread(jordan, 'Client canceled');
 
   const patient = dana.getByRole('region', { name: 'Patient' });
-  await expect(patient.getByRole('heading', { name: 'Maya R.' })).toBeVisible();
+  await expect(patient.getByRole('heading', { name: 'Maya Rossi' })).toBeVisible();
   const before = (await fhir('GET', 'Appointment/maya-r-1')).json;
   await expect(patient.getByRole('listitem').filter({ hasText: hhmm(before.start) }).first()).toBeVisible();
   await patient.getByRole('button', { name: 'Reschedule' }).first().click();
@@ -113,17 +98,20 @@ test('a change made meanwhile in the EHR gives a conflict, not a silent overwrit
 });
 
 test('billing sees the patient name but no appointments or actions', async ({ browser }) => {
-  const sam = await signedIn(browser, 'sam');
+  const sam = await signedIn(browser, 'sam', undefined, true);
   await openThread(sam, 'Authorization renewal pending');
   const patient = sam.getByRole('region', { name: 'Patient' });
-  await expect(patient.getByRole('heading', { name: 'Sara M.' })).toBeVisible();
+  await expect(patient.getByRole('heading', { name: 'Sara Martinez' })).toBeVisible();
+  await expect(patient).toContainText('Appointments are not available for your role.');
   await expect(patient.getByRole('button')).toHaveCount(0);
-  await expect(patient).not.toContainText('appointment');
+  // The EHR gave billing the name and nothing else (the birth date is not shown because the
+  // EHR did not send it).
+  await expect(patient).not.toContainText('Born');
   await expect(sam.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedule' })).toHaveCount(0);
 });
 
 test('the New thread dialog offers matching patients from the EHR', async ({ browser }) => {
-  const priya = await signedIn(browser, 'priya');
+  const priya = await signedIn(browser, 'priya', undefined, true);
   await priya.getByRole('button', { name: 'New thread' }).click();
   const dialog = priya.getByRole('dialog', { name: 'New thread' });
   await dialog.getByRole('textbox', { name: 'Patient' }).fill('jose');
@@ -133,8 +121,12 @@ test('the New thread dialog offers matching patients from the EHR', async ({ bro
   await dialog.getByRole('textbox', { name: 'Message' }).fill('Paperwork is incomplete.');
   await dialog.getByRole('button', { name: 'Create thread' }).click();
   const region = priya.getByRole('region', { name: 'Patient' });
-  await expect(region.getByRole('heading', { name: 'José H.' })).toBeVisible();
-  await expect(region.getByRole('button', { name: 'Reschedule' })).toBeVisible();
+  // The EHR's record, not the label typed in the thread.
+  await expect(region.getByRole('heading', { name: 'José Hernández' })).toBeVisible();
+  await expect(region).toContainText('Born 2014-03-05');
+  // A clinician reads appointments; changing them is the front desk's (and the EHR says so).
+  await expect(region.getByRole('list').getByRole('listitem').first()).toBeVisible();
+  await expect(region.getByRole('button', { name: 'Reschedule' })).toHaveCount(0);
 });
 
 test('with the EHR down, nothing is changed and nothing is posted', async ({ browser }) => {
@@ -151,7 +143,7 @@ test('with the EHR down, nothing is changed and nothing is posted', async ({ bro
 });
 
 test('the front desk moves an appointment to a day weeks ahead', async ({ browser }) => {
-  const dana = await signedIn(browser, 'dana');
+  const dana = await signedIn(browser, 'dana', undefined, true);
   await openThread(dana, 'Client canceled');
   const patient = dana.getByRole('region', { name: 'Patient' });
   await patient.getByRole('button', { name: 'Reschedule' }).first().click();
@@ -178,7 +170,7 @@ for (const [device, viewport] of [
   ['tablet', { width: 820, height: 1180 }],
 ] as const) {
   test(`every offered day and time is reachable on a ${device} without sideways scrolling`, async ({ browser }) => {
-    const dana = await signedIn(browser, 'dana', viewport);
+    const dana = await signedIn(browser, 'dana', viewport, true);
     await openThread(dana, 'Client canceled');
     const patient = dana.getByRole('region', { name: 'Patient' });
     await patient.getByRole('button', { name: 'Reschedule' }).first().click();
@@ -208,7 +200,7 @@ for (const [device, viewport] of [
 }
 
 test('cancelling asks for confirmation and a reason, which the EHR records', async ({ browser }) => {
-  const dana = await signedIn(browser, 'dana');
+  const dana = await signedIn(browser, 'dana', undefined, true);
   await openThread(dana, 'Client canceled');
   const patient = dana.getByRole('region', { name: 'Patient' });
   const before = (await fhir('GET', 'Appointment/maya-r-1')).json;
@@ -234,7 +226,7 @@ test('cancelling asks for confirmation and a reason, which the EHR records', asy
 });
 
 test('a move whose slot write fails says exactly what was written, and can be undone or finished', async ({ browser }) => {
-  const dana = await signedIn(browser, 'dana');
+  const dana = await signedIn(browser, 'dana', undefined, true);
   await openThread(dana, 'Client canceled');
   const patient = dana.getByRole('region', { name: 'Patient' });
   const cards = await dana.locator('.appointment-card').count();

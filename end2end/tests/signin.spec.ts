@@ -5,7 +5,7 @@ test('a wrong password shows an alert and keeps the form', async ({ page }) => {
   await signIn(page, 'dana', 'not-the-password');
   await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
   await expect(page.getByRole('textbox', { name: 'Username' })).toHaveValue('dana');
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
 });
 
 test('two staff members signed in at once each see only their categories', async ({ browser }) => {
@@ -28,7 +28,7 @@ test('two staff members signed in at once each see only their categories', async
   await expect(therapist.getByRole('combobox', { name: 'Category' }).locator('option:checked')).toHaveText('Clinical');
 
   await desk.getByRole('button', { name: 'Sign out' }).click();
-  await expect(desk.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(desk.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
   // Signing one person out leaves the other's session alone.
   await expect(therapist.getByRole('button', { name: 'Sign out' })).toBeVisible();
 });

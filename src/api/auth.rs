@@ -1,6 +1,6 @@
 //! Discovery, sign-in and sign-out.
 
-use super::client::{decode, encode, Client, Empty, Session};
+use super::client::{decode, encode, query, Client, Empty, Session};
 use super::error::Error;
 use super::transport::{HttpRequest, Method, Transport};
 use serde::{Deserialize, Serialize};
@@ -44,11 +44,35 @@ pub struct WhoAmI {
 struct LoginRequest<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
-    identifier: UserIdentifier<'a>,
-    password: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identifier: Option<UserIdentifier<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    password: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     device_id: Option<&'a str>,
     initial_device_display_name: &'a str,
+    /// Short-lived access tokens with a refresh token, so the server can end unused sessions.
+    refresh_token: bool,
+}
+
+/// How the homeserver lets people sign in (`GET /login`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginFlows {
+    /// Username and password.
+    pub password: bool,
+    /// Single sign-on, through these identity providers.
+    pub sso: Vec<IdentityProvider>,
+}
+
+/// An identity provider the homeserver offers for single sign-on.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct IdentityProvider {
+    /// Its id, for the redirect.
+    pub id: String,
+    /// Its name as the homeserver shows it.
+    pub name: String,
 }
 
 #[derive(Serialize)]
@@ -65,7 +89,7 @@ pub async fn discover<T: Transport>(transport: &T, server_url: &str) -> Result<O
         method: Method::Get,
         url: format!("{}/.well-known/matrix/client", server_url.trim_end_matches('/')),
         access_token: None,
-        json_body: None,
+        body: None,
         if_match: None,
         timeout: super::client::DEFAULT_TIMEOUT,
     };
@@ -86,20 +110,82 @@ impl<T: Transport> Client<T> {
         self.get("/_matrix/client/versions").await
     }
 
+    /// `GET /login`: password, single sign-on (and through which providers), or both.
+    pub async fn login_flows(&self) -> Result<LoginFlows, Error> {
+        #[derive(Deserialize)]
+        struct Flow {
+            #[serde(rename = "type")]
+            kind: String,
+            #[serde(default, deserialize_with = "super::events::lenient_vec")]
+            identity_providers: Vec<IdentityProvider>,
+        }
+        #[derive(Deserialize)]
+        struct Flows {
+            #[serde(default, deserialize_with = "super::events::lenient_vec")]
+            flows: Vec<Flow>,
+        }
+        let answer: Flows = self.get("/_matrix/client/v3/login").await?;
+        let mut flows = LoginFlows::default();
+        for flow in answer.flows {
+            match flow.kind.as_str() {
+                "m.login.password" => flows.password = true,
+                "m.login.sso" => flows.sso.extend(flow.identity_providers),
+                _ => {}
+            }
+        }
+        Ok(flows)
+    }
+
+    /// Where to send the browser to sign in through `provider`; the homeserver sends it back to
+    /// `redirect_url` with a `loginToken`. `again` makes the provider ask for the password even
+    /// if it still has a session (after a logoff, on a shared workstation).
+    pub fn sso_redirect_url(&self, provider: &str, redirect_url: &str, again: bool) -> String {
+        format!(
+            "{}/_matrix/client/v3/login/sso/redirect/{}{}",
+            self.homeserver(),
+            encode(provider),
+            query(&[
+                ("redirectUrl", Some(redirect_url.to_owned())),
+                ("prompt", again.then(|| "login".to_owned())),
+            ])
+        )
+    }
+
     /// Password login as `user` (localpart or full id). Keeps the session in the client.
     /// Pass the previous `device_id` to keep txn ids and receipts on the same device.
     pub async fn login(&mut self, user: &str, password: &str, device_id: Option<&str>) -> Result<Session, Error> {
-        self.set_session(None);
-        let request = LoginRequest {
+        self.complete_login(LoginRequest {
             kind: "m.login.password",
-            identifier: UserIdentifier {
+            identifier: Some(UserIdentifier {
                 kind: "m.id.user",
                 user,
-            },
-            password,
+            }),
+            password: Some(password),
+            token: None,
             device_id,
             initial_device_display_name: "Rounds",
-        };
+            refresh_token: true,
+        })
+        .await
+    }
+
+    /// `m.login.token` login with the `loginToken` single sign-on returned (single use, short
+    /// lived). Keeps the session in the client.
+    pub async fn login_with_token(&mut self, token: &str) -> Result<Session, Error> {
+        self.complete_login(LoginRequest {
+            kind: "m.login.token",
+            identifier: None,
+            password: None,
+            token: Some(token),
+            device_id: None,
+            initial_device_display_name: "Rounds",
+            refresh_token: true,
+        })
+        .await
+    }
+
+    async fn complete_login(&mut self, request: LoginRequest<'_>) -> Result<Session, Error> {
+        self.set_session(None);
         let session: Session = self.post("/_matrix/client/v3/login", &request).await?;
         self.set_session(Some(session.clone()));
         Ok(session)

@@ -5,6 +5,10 @@ use super::transport::{HttpRequest, Method, Transport};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::time::Duration;
 
 /// Timeout for ordinary requests; long-poll sync adds its own server timeout on top.
@@ -18,7 +22,7 @@ pub fn encode(segment: &str) -> String {
     utf8_percent_encode(segment, UNRESERVED).to_string()
 }
 
-/// A session on a homeserver: who is signed in, with which token, on which device.
+/// A session on a homeserver: who is signed in, with which tokens, on which device.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct Session {
     /// Full Matrix user id, `@alice:example.org`.
@@ -27,14 +31,35 @@ pub struct Session {
     pub access_token: String,
     /// The device this login created (txn ids are scoped to it).
     pub device_id: String,
+    /// Renews the access token when it expires (`None` when the server issued none).
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
-/// A typed Matrix client-server API client over any [`Transport`].
+/// A session's renewable credentials.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct Tokens {
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token (replaced at every refresh).
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// Renews expired tokens on a client's behalf — where several holders share one session (the
+/// tabs of a browser), so that only one refreshes and the others take its result. Gets the
+/// expired tokens, returns fresh ones.
+pub type Renew = Rc<dyn Fn(Tokens) -> Pin<Box<dyn Future<Output = Result<Tokens, Error>>>>>;
+
+/// A typed Matrix client-server API client over any [`Transport`]. Clones share the session's
+/// tokens: a refresh made by one is used by all.
 #[derive(Clone)]
 pub struct Client<T> {
     transport: T,
     homeserver: String,
     session: Option<Session>,
+    tokens: Rc<RefCell<Option<Tokens>>>,
+    renew: Option<Renew>,
     /// How long a call may wait out `429 Too Many Requests` in total before giving up.
     rate_limit_patience: Duration,
 }
@@ -46,6 +71,8 @@ impl<T: Transport> Client<T> {
             transport,
             homeserver: homeserver.trim().trim_end_matches('/').to_owned(),
             session: None,
+            tokens: Rc::new(RefCell::new(None)),
+            renew: None,
             rate_limit_patience: Duration::ZERO,
         }
     }
@@ -58,9 +85,18 @@ impl<T: Transport> Client<T> {
         self
     }
 
-    /// The same client, signed in with an existing session.
+    /// The same client, signed in with an existing session. Its tokens are its own: clones
+    /// made before this call keep theirs.
     pub fn with_session(mut self, session: Session) -> Self {
-        self.session = Some(session);
+        self.tokens = Rc::new(RefCell::new(None));
+        self.set_session(Some(session));
+        self
+    }
+
+    /// The same client, renewing expired tokens through `renew` instead of refreshing them
+    /// itself.
+    pub fn renewing_with(mut self, renew: Renew) -> Self {
+        self.renew = Some(renew);
         self
     }
 
@@ -69,12 +105,22 @@ impl<T: Transport> Client<T> {
         &self.homeserver
     }
 
-    /// The current session, if signed in.
+    /// The session as it was signed in (for who and which device; [`Client::tokens`] has the
+    /// current tokens).
     pub fn session(&self) -> Option<&Session> {
         self.session.as_ref()
     }
 
+    /// The session's current tokens (after any refresh).
+    pub fn tokens(&self) -> Option<Tokens> {
+        self.tokens.borrow().clone()
+    }
+
     pub(super) fn set_session(&mut self, session: Option<Session>) {
+        *self.tokens.borrow_mut() = session.as_ref().map(|s| Tokens {
+            access_token: s.access_token.clone(),
+            refresh_token: s.refresh_token.clone(),
+        });
         self.session = session;
     }
 
@@ -84,6 +130,19 @@ impl<T: Transport> Client<T> {
             .as_ref()
             .map(|s| s.user_id.as_str())
             .ok_or_else(not_signed_in)
+    }
+
+    /// Exchanges the expired `tokens` for fresh ones (through the [`Renew`] hook when set).
+    async fn renew_tokens(&self, expired: Tokens) -> Result<Tokens, Error> {
+        let fresh = match &self.renew {
+            Some(renew) => renew(expired).await?,
+            None => {
+                let refresh = expired.refresh_token.ok_or_else(not_signed_in)?;
+                refresh_tokens(&self.transport, &self.homeserver, &refresh).await?
+            }
+        };
+        *self.tokens.borrow_mut() = Some(fresh.clone());
+        Ok(fresh)
     }
 
     /// Sends a request to `path` (starting with `/_matrix/...`) and decodes the JSON answer.
@@ -113,21 +172,30 @@ impl<T: Transport> Client<T> {
                 status: 0,
                 detail: format!("request could not be encoded: {e}"),
             })?;
-        let request = HttpRequest {
+        let mut request = HttpRequest {
             method,
             url: format!("{}{}", self.homeserver, path),
-            access_token: self.session.as_ref().map(|s| s.access_token.clone()),
-            json_body,
+            access_token: None,
+            body: json_body.map(super::transport::Body::Json),
             if_match: None,
             timeout,
         };
         let mut waited = Duration::ZERO;
+        let mut renewed = false;
         loop {
+            let tokens = self.tokens();
+            request.access_token = tokens.as_ref().map(|t| t.access_token.clone());
             let response = self.transport.send(request.clone()).await?;
             if (200..300).contains(&response.status) {
                 return Ok(response.body);
             }
             let error = Error::from_response(response.status, response.retry_after.as_deref(), &response.body);
+            // An expired access token (soft logout): renew it once and try again.
+            if let Some(expired) = tokens.filter(|t| t.refresh_token.is_some() && error.is_soft_logout() && !renewed) {
+                renewed = true;
+                self.renew_tokens(expired).await?;
+                continue;
+            }
             let wait = Duration::from_millis(error.retry_after_ms().unwrap_or(1_000));
             if response.status != 429 || waited + wait > self.rate_limit_patience {
                 return Err(error);
@@ -159,6 +227,37 @@ pub(super) fn decode<R: DeserializeOwned>(bytes: &[u8]) -> Result<R, Error> {
         status: 200,
         // serde's message names the field and position, never the value.
         detail: format!("malformed JSON: {e}"),
+    })
+}
+
+/// `POST /refresh`: fresh tokens for a refresh token. A refused refresh (expired, revoked, used
+/// by someone else) means the session is over: it comes back as `M_UNKNOWN_TOKEN`.
+pub async fn refresh_tokens<T: Transport>(
+    transport: &T,
+    homeserver: &str,
+    refresh_token: &str,
+) -> Result<Tokens, Error> {
+    let request = HttpRequest {
+        method: Method::Post,
+        url: format!("{}/_matrix/client/v3/refresh", homeserver.trim_end_matches('/')),
+        access_token: None,
+        body: Some(super::transport::Body::Json(
+            serde_json::json!({ "refresh_token": refresh_token }).to_string(),
+        )),
+        if_match: None,
+        timeout: DEFAULT_TIMEOUT,
+    };
+    let response = transport.send(request).await?;
+    if (200..300).contains(&response.status) {
+        return decode(&response.body);
+    }
+    Err(match Error::from_response(response.status, None, &response.body) {
+        Error::Server(e) if matches!(e.status, 401 | 403) => Error::Server(super::error::ServerError {
+            errcode: "M_UNKNOWN_TOKEN".into(),
+            soft_logout: false,
+            ..e
+        }),
+        other => other,
     })
 }
 

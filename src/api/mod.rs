@@ -21,15 +21,15 @@ mod transport_browser;
 #[cfg(not(target_arch = "wasm32"))]
 mod transport_native;
 
-pub use auth::{discover, Versions, WellKnown, WellKnownHomeserver, WhoAmI};
-pub use client::{encode, Client, Session, DEFAULT_TIMEOUT};
+pub use auth::{discover, IdentityProvider, LoginFlows, Versions, WellKnown, WellKnownHomeserver, WhoAmI};
+pub use client::{encode, refresh_tokens, Client, Renew, Session, Tokens, DEFAULT_TIMEOUT};
 pub use error::{Error, ServerError};
 pub use messages::{Direction, EventId, MessagesPage, RelationsPage, ThreadsInclude};
 pub use rooms::{CreateRoom, DirectoryUser, Hierarchy, HierarchyRoom, InitialState, JoinedMember, MemberContent};
 pub use sync::{
     Filter, InvitedRoom, JoinedRoom, LeftRoom, Rooms, StrippedState, SyncRequest, SyncResponse, Timeline, UnreadCounts,
 };
-pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+pub use transport::{Body, HttpRequest, HttpResponse, Method, Transport, TransportError, MAX_BODY_BYTES};
 
 #[cfg(target_arch = "wasm32")]
 pub use transport_browser::BrowserTransport;

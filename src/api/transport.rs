@@ -1,8 +1,8 @@
 //! The small seam between the typed client and an HTTP implementation.
 //!
 //! The browser uses gloo-net (`transport_browser`), native tools and tests use ureq
-//! (`transport_native`). Only the headers Synapse's CORS allows are ever sent:
-//! `Authorization` and `Content-Type`.
+//! (`transport_native`). Only the headers Synapse's CORS allows are ever sent to it:
+//! `Authorization` and `Content-Type` (the FHIR server also gets `If-Match`).
 
 use std::future::Future;
 use std::time::Duration;
@@ -41,13 +41,48 @@ pub struct HttpRequest {
     pub url: String,
     /// Bearer token, sent as `Authorization: Bearer …` (never in the URL).
     pub access_token: Option<String>,
-    /// JSON body, sent with `Content-Type: application/json`.
-    pub json_body: Option<String>,
+    /// The body, if any.
+    pub body: Option<Body>,
     /// `If-Match` precondition (FHIR updates; never sent to the homeserver, whose CORS
     /// does not allow it).
     pub if_match: Option<String>,
     /// Give up after this long (long-poll sync passes its own, longer than the server's).
     pub timeout: Duration,
+}
+
+/// A request body, already serialised, with its content type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// JSON, sent with `Content-Type: application/json`.
+    Json(String),
+    /// A form (OAuth token requests), sent with `Content-Type: application/x-www-form-urlencoded`.
+    Form(String),
+}
+
+impl Body {
+    /// The body as a form of `fields`, percent-encoded.
+    pub fn form(fields: &[(&str, &str)]) -> Body {
+        let encoded: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", super::client::encode(k), super::client::encode(v)))
+            .collect();
+        Body::Form(encoded.join("&"))
+    }
+
+    /// The `Content-Type` to send it with.
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Body::Json(_) => "application/json",
+            Body::Form(_) => "application/x-www-form-urlencoded",
+        }
+    }
+
+    /// The serialised text.
+    pub fn text(&self) -> &str {
+        match self {
+            Body::Json(text) | Body::Form(text) => text,
+        }
+    }
 }
 
 /// What came back: status, the `Retry-After` header and the raw body.

@@ -51,8 +51,8 @@ impl BrowserTransport {
         if let Some(tag) = &req.if_match {
             builder = builder.header("If-Match", tag);
         }
-        let request = match req.json_body {
-            Some(body) => builder.header("Content-Type", "application/json").body(body),
+        let request = match &req.body {
+            Some(body) => builder.header("Content-Type", body.content_type()).body(body.text()),
             None => builder.build(),
         }
         .map_err(|e| TransportError::Connection(e.to_string()))?;

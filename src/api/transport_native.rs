@@ -32,10 +32,10 @@ impl NativeTransport {
         if let Some(tag) = &req.if_match {
             builder = builder.header("If-Match", tag);
         }
-        let result = match req.json_body {
+        let result = match &req.body {
             Some(body) => builder
-                .header("Content-Type", "application/json")
-                .body(body.into_bytes()),
+                .header("Content-Type", body.content_type())
+                .body(body.text().as_bytes().to_vec()),
             None => builder.body(Vec::new()),
         };
         let request = result.map_err(|e| TransportError::Connection(e.to_string()))?;

@@ -2,7 +2,11 @@
 
 use super::resources::{Bundle, OperationOutcome, Resource};
 use crate::api::{encode, HttpRequest, Method, Transport, TransportError};
+use std::cell::RefCell;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -14,6 +18,10 @@ pub enum FhirError {
     Unreachable(String),
     /// `412 Precondition Failed`: someone else changed the resource since it was read.
     Conflict,
+    /// `401`: the EHR needs the person to sign in to it (no token, or one it no longer accepts).
+    SignInNeeded,
+    /// `403`: the EHR does not allow this to the person's role (its explanation).
+    NotAllowed(String),
     /// The server refused, with its OperationOutcome's issues.
     Refused {
         /// HTTP status.
@@ -30,6 +38,8 @@ impl fmt::Display for FhirError {
         match self {
             FhirError::Unreachable(detail) => write!(f, "the scheduling system could not be reached ({detail})"),
             FhirError::Conflict => write!(f, "someone else changed this record meanwhile"),
+            FhirError::SignInNeeded => write!(f, "sign in to the EHR to continue"),
+            FhirError::NotAllowed(why) => write!(f, "not available for your role ({why})"),
             FhirError::Refused { status, issues } if issues.is_empty() => {
                 write!(f, "the scheduling system refused the change (HTTP {status})")
             }
@@ -56,12 +66,16 @@ pub struct Versioned<R> {
     pub version: String,
 }
 
-/// A typed FHIR R4 client.
+/// Renews the person's EHR access token when the EHR no longer accepts it.
+pub type RenewToken = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, FhirError>>>>>;
+
+/// A typed FHIR R4 client. Clones share the access token: a renewal by one serves all.
 #[derive(Clone)]
 pub struct FhirClient<T> {
     transport: T,
     base: String,
-    token: Option<String>,
+    token: Rc<RefCell<Option<String>>>,
+    renew: Option<RenewToken>,
 }
 
 impl<T: Transport> FhirClient<T> {
@@ -70,8 +84,25 @@ impl<T: Transport> FhirClient<T> {
         FhirClient {
             transport,
             base: base.trim_end_matches('/').to_owned(),
-            token,
+            token: Rc::new(RefCell::new(token)),
+            renew: None,
         }
+    }
+
+    /// The same client, renewing its token through `renew` when the EHR refuses it (`401`).
+    pub fn renewing_with(mut self, renew: RenewToken) -> Self {
+        self.renew = Some(renew);
+        self
+    }
+
+    /// Uses `token` from now on (all clones).
+    pub fn set_token(&self, token: Option<String>) {
+        *self.token.borrow_mut() = token;
+    }
+
+    /// The FHIR base URL.
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     async fn request(
@@ -81,31 +112,45 @@ impl<T: Transport> FhirClient<T> {
         body: Option<String>,
         if_match: Option<String>,
     ) -> Result<(Vec<u8>, Option<String>), FhirError> {
-        let request = HttpRequest {
+        let mut request = HttpRequest {
             method,
             url,
-            access_token: self.token.clone(),
-            json_body: body,
+            access_token: self.token.borrow().clone(),
+            body: body.map(crate::api::Body::Json),
             if_match,
             timeout: TIMEOUT,
         };
-        let response = self.transport.send(request).await.map_err(|e| match e {
+        let mut response = self.send(request.clone()).await?;
+        if response.status == 401 {
+            if let Some(renew) = &self.renew {
+                let fresh = renew().await?;
+                *self.token.borrow_mut() = Some(fresh.clone());
+                request.access_token = Some(fresh);
+                response = self.send(request).await?;
+            }
+        }
+        match response.status {
+            200..=299 => Ok((response.body, response.etag)),
+            412 => Err(FhirError::Conflict),
+            401 => Err(FhirError::SignInNeeded),
+            status => {
+                let outcome: OperationOutcome = serde_json::from_slice(&response.body).unwrap_or_default();
+                let issues: Vec<String> = outcome.issue.iter().map(|i| i.text()).collect();
+                if status == 403 {
+                    return Err(FhirError::NotAllowed(issues.join("; ")));
+                }
+                Err(FhirError::Refused { status, issues })
+            }
+        }
+    }
+
+    async fn send(&self, request: HttpRequest) -> Result<crate::api::HttpResponse, FhirError> {
+        self.transport.send(request).await.map_err(|e| match e {
             TransportError::Connection(d) => FhirError::Unreachable(d),
             TransportError::Timeout => FhirError::Unreachable("no answer in time".into()),
             TransportError::Aborted => FhirError::Unreachable("cancelled".into()),
             TransportError::TooLarge { limit, .. } => FhirError::BadResponse(TransportError::too_large_detail(limit)),
-        })?;
-        match response.status {
-            200..=299 => Ok((response.body, response.etag)),
-            412 => Err(FhirError::Conflict),
-            status => {
-                let outcome: OperationOutcome = serde_json::from_slice(&response.body).unwrap_or_default();
-                Err(FhirError::Refused {
-                    status,
-                    issues: outcome.issue.iter().map(|i| i.text()).collect(),
-                })
-            }
-        }
+        })
     }
 
     /// `GET [base]/[type]/[id]`.

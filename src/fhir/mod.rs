@@ -5,8 +5,9 @@ mod client;
 pub mod instant;
 pub mod resources;
 pub mod schedule;
+pub mod smart;
 
-pub use client::{FhirClient, FhirError, Versioned};
+pub use client::{FhirClient, FhirError, RenewToken, Versioned};
 pub use resources::{
     Appointment, Bundle, OperationOutcome, Patient, Practitioner, Reference, Resource, Schedule, Slot,
 };

@@ -142,6 +142,8 @@ resource!(
     Patient {
         /// Names.
         name: Vec<HumanName>,
+        /// Date of birth (`YYYY-MM-DD`).
+        birth_date: Option<String>,
     }
 );
 

@@ -38,6 +38,27 @@ pub struct FreeTime {
     pub end: u64,
 }
 
+/// A patient as the EHR records them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientRecord {
+    /// The full name.
+    pub full: String,
+    /// How staff refer to them (`Sara M.`).
+    pub short: String,
+    /// Date of birth, if the person may see it.
+    pub birth_date: Option<String>,
+}
+
+impl PatientRecord {
+    /// Whether a thread's free-text label names this patient (case and accents aside).
+    pub fn matches(&self, label: &str) -> bool {
+        let label = crate::domain::thread::fold(label.trim());
+        [&self.full, &self.short]
+            .iter()
+            .any(|n| crate::domain::thread::fold(n.trim()) == label)
+    }
+}
+
 /// A patient matching a search.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatientMatch {
@@ -88,9 +109,12 @@ pub enum Outcome {
     HalfDone(HalfDone),
 }
 
-/// The EHR client of a session, with what it read (the versions changes are written against).
+/// The EHR client of a session, with what it read (the versions changes are written against)
+/// and what the person's authorization allows.
 pub struct Ehr<T> {
     client: FhirClient<T>,
+    /// The scopes granted, once the person connected Rounds to the EHR.
+    scope: RefCell<Option<String>>,
     appointments: RefCell<HashMap<String, Versioned<Appointment>>>,
     slots: RefCell<HashMap<String, Versioned<crate::fhir::Slot>>>,
     partial: RefCell<Option<Partial>>,
@@ -128,10 +152,56 @@ impl<T: Transport> Ehr<T> {
     pub fn new(client: FhirClient<T>) -> Self {
         Ehr {
             client,
+            scope: RefCell::new(None),
             appointments: RefCell::new(HashMap::new()),
             slots: RefCell::new(HashMap::new()),
             partial: RefCell::new(None),
         }
+    }
+
+    /// The client (to renew its token).
+    pub fn client(&self) -> &FhirClient<T> {
+        &self.client
+    }
+
+    /// The person's authorization: the access token (kept in memory) and the scopes granted.
+    pub fn connect(&self, access_token: Option<String>, scope: &str) {
+        if access_token.is_some() {
+            self.client.set_token(access_token);
+        }
+        *self.scope.borrow_mut() = Some(scope.to_owned());
+    }
+
+    /// Forgets the authorization (the EHR no longer accepts it).
+    pub fn disconnect(&self) {
+        self.client.set_token(None);
+        *self.scope.borrow_mut() = None;
+    }
+
+    /// Whether the person connected Rounds to the EHR.
+    pub fn is_connected(&self) -> bool {
+        self.scope.borrow().is_some()
+    }
+
+    /// Whether the person's authorization allows `letter` (`r`, `s`, `u`) on `kind`: what Rounds
+    /// offers. The EHR decides, and refuses, on every request.
+    pub fn allows(&self, kind: &str, letter: char) -> bool {
+        let scope = self.scope.borrow();
+        scope
+            .as_ref()
+            .is_some_and(|scope| crate::fhir::smart::scope_allows(scope, kind, letter))
+    }
+
+    /// The patient `reference` (`Patient/<id>`) as the EHR records them.
+    pub async fn patient(&self, reference: &str) -> Result<PatientRecord, FhirError> {
+        let id = reference.strip_prefix("Patient/").unwrap_or(reference);
+        let patient = self.client.read::<Patient>(id).await?.resource;
+        let name = patient.name.first().cloned().unwrap_or_default();
+        Ok(PatientRecord {
+            full: name.full(),
+            short: name.short(),
+            birth_date: patient.birth_date,
+        })
     }
 
     /// Patients whose name matches `text` (a failed search just means no suggestions).

@@ -14,11 +14,12 @@ mod signin;
 
 pub use crate::api::encode;
 pub use crate::fhir::schedule::Step as ChangeStep;
+pub use crate::fhir::FhirError;
 pub use crate::provision::RosterEntry;
 pub use crate::sync::outbox::{QueueError, Refusal};
 pub use crate::sync::{Command, SyncStatus};
 pub use change::Change;
-pub use ehr::{announcement, Column, Ehr, FreeTime, HalfDone, Outcome, PatientMatch, Visit};
+pub use ehr::{announcement, Column, Ehr, FreeTime, HalfDone, Outcome, PatientMatch, PatientRecord, Visit};
 pub use labels::Labels;
 pub use service::{OpenProblem, Session, Start, LONG_POLL};
-pub use signin::{resume, sign_in, to_keep, SignInError};
+pub use signin::{resume, sign_in, sign_in_with_token, to_keep, SignInError};

@@ -21,12 +21,18 @@ pub enum SignInError {
     Clinic(ProvisionError),
     /// Nothing to sign in with.
     Missing,
+    /// A single sign-on answer this tab did not ask for, or one already used.
+    Forged,
 }
 
 impl fmt::Display for SignInError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SignInError::Missing => write!(f, "Enter your username and password."),
+            SignInError::Forged => write!(
+                f,
+                "This sign-in link was not started here, or was already used. Nothing was signed in: sign in again."
+            ),
             SignInError::Login { error, homeserver } => match error {
                 Error::Server(e) if e.errcode == "M_FORBIDDEN" => write!(f, "Wrong username or password."),
                 Error::Server(e) if e.errcode == "M_USER_DEACTIVATED" => {
@@ -65,10 +71,34 @@ pub async fn sign_in<T: Transport + Clone>(
     client
         .login(user.trim(), password, None)
         .await
-        .map_err(|error| SignInError::Login {
-            error,
-            homeserver: homeserver.to_owned(),
-        })?;
+        .map_err(login_refused(homeserver))?;
+    enter(client, prefix).await
+}
+
+/// Completes single sign-on: redeems the `loginToken` the homeserver sent the browser back with,
+/// then enters the clinic like [`sign_in`].
+pub async fn sign_in_with_token<T: Transport + Clone>(
+    transport: T,
+    homeserver: &str,
+    login_token: &str,
+    prefix: &str,
+) -> Result<Start<T>, SignInError> {
+    let mut client = Client::new(transport, homeserver);
+    client
+        .login_with_token(login_token)
+        .await
+        .map_err(login_refused(homeserver))?;
+    enter(client, prefix).await
+}
+
+fn login_refused(homeserver: &str) -> impl FnOnce(crate::api::Error) -> SignInError + '_ {
+    move |error| SignInError::Login {
+        error,
+        homeserver: homeserver.to_owned(),
+    }
+}
+
+async fn enter<T: Transport + Clone>(mut client: Client<T>, prefix: &str) -> Result<Start<T>, SignInError> {
     match provision::enter_clinic(&client, prefix).await {
         Ok(membership) => Ok(Start {
             client,
@@ -84,18 +114,23 @@ pub async fn sign_in<T: Transport + Clone>(
     }
 }
 
-/// What the device keeps to continue a session after a reload (encrypted by the store).
-pub fn to_keep<T: Transport>(start: &Start<T>) -> Option<SavedSession> {
-    let token = start.client.session()?;
+/// What the device keeps to continue a session after a reload (encrypted by the store), as of
+/// `now` (the person's last activity).
+pub fn to_keep<T: Transport>(start: &Start<T>, now: u64) -> Option<SavedSession> {
+    let who = start.client.session()?;
+    let tokens = start.client.tokens()?;
     Some(SavedSession {
         homeserver: start.client.homeserver().to_owned(),
-        user_id: token.user_id.clone(),
-        access_token: token.access_token.clone(),
-        device_id: token.device_id.clone(),
+        user_id: who.user_id.clone(),
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        device_id: who.device_id.clone(),
         clinic_space: start.clinic.space.clone(),
         policy: start.clinic.policy.clone(),
         joined: start.joined.iter().cloned().collect(),
         display_name: start.display_name.clone(),
+        last_active: now,
+        ehr: None,
     })
 }
 
@@ -105,6 +140,7 @@ pub fn resume<T: Transport>(transport: T, saved: SavedSession, cache: Option<Inb
         user_id: saved.user_id,
         access_token: saved.access_token,
         device_id: saved.device_id,
+        refresh_token: saved.refresh_token,
     });
     Start {
         client,

@@ -2,7 +2,7 @@
 
 use super::crypto;
 use super::local::LocalStore;
-use super::records::{DraftKey, InboxCache, OutboxItem, SavedSession};
+use super::records::{DraftKey, InboxCache, OutboxItem, PendingLaunch, SavedSession};
 use super::StoreError;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -216,9 +216,27 @@ impl Store {
         put_js(&self.db, SESSION, "current-user", &self.user.as_str().into()).await
     }
 
+    /// The session kept by [`Store::save_session`] (as another tab may have updated it).
+    pub async fn saved(&self) -> Result<Option<SavedSession>, StoreError> {
+        self.get_sealed(SESSION, "current").await
+    }
+
+    /// Keeps an EHR authorization on its way (until the browser comes back).
+    pub async fn put_pending_launch(&self, pending: &PendingLaunch) -> Result<(), StoreError> {
+        self.put_sealed(SESSION, "pending-launch", pending).await
+    }
+
+    /// The EHR authorization on its way, removed as it is read (each answer is used once).
+    pub async fn take_pending_launch(&self) -> Result<Option<PendingLaunch>, StoreError> {
+        let pending = self.get_sealed(SESSION, "pending-launch").await?;
+        delete(&self.db, SESSION, &self.record_key("pending-launch")).await?;
+        Ok(pending)
+    }
+
     /// Forgets the saved session (sign-out, idle logoff); drafts stay.
     pub async fn forget_session(&self) -> Result<(), StoreError> {
         delete(&self.db, SESSION, "current-user").await?;
+        delete(&self.db, SESSION, &self.record_key("pending-launch")).await?;
         delete(&self.db, SESSION, &self.record_key("current")).await
     }
 

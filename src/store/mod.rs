@@ -17,7 +17,9 @@ mod db;
 pub use error::StoreError;
 pub use local::LocalStore;
 pub use memory::MemoryStore;
-pub use records::{DraftKey, InboxCache, NewThreadDraft, OutboxItem, OutboxState, SavedSession};
+pub use records::{
+    DraftKey, EhrKept, InboxCache, NewThreadDraft, OutboxItem, OutboxState, PendingLaunch, SavedSession,
+};
 
 #[cfg(target_arch = "wasm32")]
 pub use db::{Store, StoreNotice, DB_NAME, SCHEMA_VERSION};

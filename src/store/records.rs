@@ -136,6 +136,9 @@ pub struct SavedSession {
     pub user_id: String,
     /// Access token.
     pub access_token: String,
+    /// Refresh token (renews the access token; the server expires it when unused).
+    #[serde(default)]
+    pub refresh_token: Option<String>,
     /// Device id (keeps txn ids valid across reloads).
     pub device_id: String,
     /// The clinic space's room id.
@@ -146,6 +149,36 @@ pub struct SavedSession {
     pub joined: Vec<String>,
     /// Display name.
     pub display_name: Option<String>,
+    /// When the person was last active in any tab (ms since the epoch): a session idle longer
+    /// than the clinic's timeout is not continued, whatever the server says.
+    #[serde(default)]
+    pub last_active: u64,
+    /// The person's EHR authorization, if they connected Rounds to it.
+    #[serde(default)]
+    pub ehr: Option<EhrKept>,
+}
+
+/// What the device keeps of the person's EHR authorization (the access token stays in memory).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EhrKept {
+    /// Renews the EHR access token (rotated at every use).
+    pub refresh_token: String,
+    /// The scopes granted.
+    pub scope: String,
+}
+
+/// An EHR authorization on its way (between sending the browser to the provider and its
+/// return): what the answer must match and what redeems its code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingLaunch {
+    /// The `state` sent.
+    pub state: String,
+    /// The PKCE verifier.
+    pub verifier: String,
+    /// Where to go back to afterwards (an app path).
+    pub return_to: String,
+    /// Whether it was a silent (`prompt=none`) attempt.
+    pub silent: bool,
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::staff::StaffPage;
 use super::state::{AppState, Phase};
 use super::thread_view::ThreadView;
 use super::{live, routes};
-use crate::session::browser;
+use crate::session::browser::{self, Restored};
 use crate::store::StoreNotice;
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -62,6 +62,8 @@ fn App(config: AppConfig) -> impl IntoView {
                     <Route path=path!("t/:room/:root") view=ThreadRoute/>
                     <Route path=path!("staff") view=StaffPage/>
                     <Route path=path!("schedule") view=SchedulePage/>
+                    // Where single sign-on and the EHR authorization come back (handled at start).
+                    <Route path=path!("auth/:step") view=NoThread/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -72,14 +74,52 @@ fn App(config: AppConfig) -> impl IntoView {
 /// network answer), or shows sign-in. Another tab holding the database is explained, not waited
 /// for in silence.
 async fn restore(state: AppState) {
-    let labels = state.config.with_value(|c| c.labels());
-    match browser::restore(labels, move |notice| store_notice(state, notice)).await {
-        Ok(Some((bound, problem))) => live::begin(state, bound, problem),
-        Ok(None) => state.phase.set(Phase::SignedOut),
+    let (labels, prefix, idle) = state.config.with_value(|c| (c.labels(), c.clinic.clone(), c.idle_ms()));
+    let location = web_sys::window().map(|w| w.location());
+    let path = location.as_ref().and_then(|l| l.pathname().ok()).unwrap_or_default();
+    let query = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
+    let notice = move |n| store_notice(state, n);
+    // Back from single sign-on: the login token is used once and dropped from the address bar.
+    if path == routes::SSO_RETURN {
+        routes::go("/", true);
+        match browser::sso_complete(&query, &prefix, labels, notice).await {
+            // Right after signing in, the EHR authorization needs no second password: it is
+            // asked for before the inbox shows (the page leaves for a moment and comes back).
+            Ok((bound, problem)) if state.ehr_link().is_some() => {
+                if let Err(e) = live::connect_ehr_first(state, bound.clone()).await {
+                    state.ehr_problem.set(Some(e));
+                    live::begin(state, bound, problem);
+                }
+            }
+            Ok((bound, problem)) => live::begin(state, bound, problem),
+            Err(e) => {
+                state.sign_in_problem.set(Some(e.to_string()));
+                state.phase.set(Phase::SignedOut);
+            }
+        }
+        return;
+    }
+    match browser::restore(labels, idle, notice).await {
+        Ok(Restored::Session(bound, problem)) => {
+            live::begin(state, bound, problem);
+            if path == routes::EHR_RETURN {
+                live::complete_ehr(state, query);
+            }
+        }
+        Ok(Restored::IdleTooLong) => {
+            state.notice.set(Some(
+                "You were signed out because Rounds was not used for a while. Your drafts are saved.".into(),
+            ));
+            state.phase.set(Phase::SignedOut);
+        }
+        Ok(Restored::Nobody) => state.phase.set(Phase::SignedOut),
         Err(e) => {
             state.store_problem.set(Some(e.to_string()));
             state.phase.set(Phase::SignedOut);
         }
+    }
+    if path.starts_with("/auth/") && state.phase.get_untracked() == Phase::SignedOut {
+        routes::go("/", true);
     }
 }
 

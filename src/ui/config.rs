@@ -43,20 +43,40 @@ pub struct AppConfig {
     /// The clinic's FHIR R4 server; without it the patient and scheduling features are hidden.
     #[serde(default)]
     pub fhir: Option<FhirConfig>,
+    /// Single sign-on: which of the homeserver's identity providers to offer, under which name.
+    #[serde(default)]
+    pub sso: Option<SsoConfig>,
 }
 
-/// Where the clinic's FHIR server is.
+/// Where the clinic's FHIR server is, and how Rounds is known to its authorization server. No
+/// credential: each person authorizes Rounds with their own sign-in (SMART on FHIR).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FhirConfig {
     /// Base URL, such as `https://ehr.clinic.example/fhir/R4`.
     pub base_url: String,
-    /// A static bearer token (development and demo servers only; production uses SMART on FHIR).
+    /// The public client id Rounds is registered with at the clinic's authorization server.
+    pub client_id: String,
+}
+
+/// The single sign-on button.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoConfig {
+    /// The homeserver's identity provider id (`oidc-rounds`); the first it offers when absent.
     #[serde(default)]
-    pub token: Option<String>,
+    pub provider: Option<String>,
+    /// The name on the button: "Sign in with <name>" (the homeserver's name when absent).
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 impl AppConfig {
+    /// The clinic's idle timeout, if it has one (zero or less turns automatic logoff off).
+    pub fn idle_ms(&self) -> Option<u64> {
+        (self.idle_minutes.is_finite() && self.idle_minutes > 0.0).then_some((self.idle_minutes * 60_000.0) as u64)
+    }
+
     /// This portal's names for categories and roles.
     pub fn labels(&self) -> Labels {
         Labels {

@@ -3,25 +3,53 @@
 
 use super::live;
 use super::state::AppState;
-use crate::session::browser::Ending;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-/// Watches for activity while session `generation` lasts.
-pub fn watch(state: AppState, generation: u64) {
-    let minutes = state.config.with_value(|c| c.idle_minutes);
-    // Zero, negative or NaN turns automatic logoff off.
-    if minutes.is_nan() || minutes <= 0.0 {
-        return;
+/// Activity is passed on (to the other tabs, to the kept session) at most this often, and at
+/// least four times per idle window so no tab times out while another is in use.
+const TELL_EVERY_MS: f64 = 10_000.0;
+
+/// The idle clock of session `generation`: reset by activity here or in another tab.
+#[derive(Clone)]
+pub struct Idle {
+    last: Rc<Cell<f64>>,
+}
+
+impl Idle {
+    /// Another tab of the same person was active.
+    pub fn heard(&self) {
+        self.last.set(js_sys::Date::now());
     }
-    let limit_ms = minutes * 60_000.0;
-    let last = Rc::new(Cell::new(js_sys::Date::now()));
+}
+
+/// Watches for activity while session `generation` lasts; `active` hears of it (at most every
+/// ten seconds) so the other tabs and the kept session know. Logs off after the clinic's idle
+/// timeout without activity in any tab.
+pub fn watch(state: AppState, generation: u64, active: impl Fn() + 'static) -> Idle {
+    let idle = Idle {
+        last: Rc::new(Cell::new(js_sys::Date::now())),
+    };
+    let Some(limit_ms) = state.config.with_value(|c| c.idle_ms()) else {
+        return idle;
+    };
+    let minutes = limit_ms as f64 / 60_000.0;
+    let tell_every = TELL_EVERY_MS.min(limit_ms as f64 / 4.0);
+    let told = Rc::new(Cell::new(0.0));
     let touch = {
-        let last = last.clone();
-        move || last.set(js_sys::Date::now())
+        let (last, told) = (idle.last.clone(), told.clone());
+        let active = Rc::new(active);
+        move || {
+            let now = js_sys::Date::now();
+            last.set(now);
+            if now - told.get() >= tell_every {
+                told.set(now);
+                active();
+            }
+        }
     };
     let handles = vec![
         window_event_listener(leptos::ev::pointerdown, {
@@ -38,23 +66,25 @@ pub fn watch(state: AppState, generation: u64) {
         }),
         window_event_listener(leptos::ev::wheel, move |_| touch()),
     ];
+    let last = idle.last.clone();
     spawn_local(async move {
         loop {
             gloo_timers::future::sleep(Duration::from_secs(1)).await;
             if state.generation.get_untracked() != generation {
                 break;
             }
-            if js_sys::Date::now() - last.get() >= limit_ms {
+            if js_sys::Date::now() - last.get() >= limit_ms as f64 {
                 let notice = format!(
                     "You were signed out after {} without activity. Your drafts are saved.",
                     describe(minutes)
                 );
-                live::end(state, Ending::KeepDrafts, Some(notice)).await;
+                live::log_off(state, notice).await;
                 break;
             }
         }
         handles.into_iter().for_each(|h| h.remove());
     });
+    idle
 }
 
 fn describe(minutes: f64) -> String {

@@ -28,8 +28,9 @@ pub fn begin(state: AppState, bound: Bound, problem: Problem) {
 
     // Another tab changed the queue since this one last read it.
     let foreign_outbox = Rc::new(Cell::new(false));
+    let idle_clock: Rc<std::cell::RefCell<Option<idle::Idle>>> = Rc::default();
     let tabs = {
-        let foreign = foreign_outbox.clone();
+        let (foreign, idle_clock) = (foreign_outbox.clone(), idle_clock.clone());
         Rc::new(Tabs::join(move |message| match message {
             TabMessage::Outbox => {
                 foreign.set(true);
@@ -39,9 +40,19 @@ pub fn begin(state: AppState, bound: Bound, problem: Problem) {
             }
             TabMessage::SignedOut => spawn_local(end(
                 state,
-                Ending::ElsewhereSignedOut,
+                Ending::Elsewhere,
                 Some("You signed out in another tab.".into()),
             )),
+            TabMessage::LoggedOff => spawn_local(end(
+                state,
+                Ending::Elsewhere,
+                Some("You were signed out after a while without activity. Your drafts are saved.".into()),
+            )),
+            TabMessage::Activity => {
+                if let Some(idle) = idle_clock.borrow().as_ref() {
+                    idle.heard();
+                }
+            }
         }))
     };
     let send = {
@@ -96,6 +107,24 @@ pub fn begin(state: AppState, bound: Bound, problem: Problem) {
             }
         }
     });
+    {
+        let tabs = tabs.clone();
+        // Activity here keeps every tab's session alive, and the kept one reopenable.
+        let idle = idle::watch(state, generation, move || {
+            tabs.tell(TabMessage::Activity);
+            if let Some(bound) = state.bound() {
+                spawn_local(async move { browser::touch(&bound, js_sys::Date::now() as u64).await });
+            }
+        });
+        *idle_clock.borrow_mut() = Some(idle);
+    }
+    // A kept EHR authorization is renewed on the first request that needs it.
+    if let (Some(ehr), Some(bound)) = (state.ehr(), state.bound()) {
+        spawn_local(async move {
+            browser::ehr_restore(&ehr, &bound).await;
+            state.ehr_changed();
+        });
+    }
     spawn_local(async move {
         session.start().await;
         send();
@@ -103,9 +132,69 @@ pub fn begin(state: AppState, bound: Bound, problem: Problem) {
         session.run().await;
         // The loop ended: drop what belongs to this session.
         drop(tabs);
+        drop(idle_clock);
         window_events.into_iter().for_each(|h| h.remove());
     });
-    idle::watch(state, generation);
+}
+
+/// Sends the browser to connect Rounds to the EHR, coming back to `return_to`. `silent` right
+/// after single sign-on (no second password); otherwise the person asked for it.
+pub fn connect_ehr(state: AppState, return_to: String, silent: bool) {
+    let (Some(link), Some(bound)) = (state.ehr_link(), state.bound()) else {
+        return;
+    };
+    spawn_local(async move {
+        match browser::ehr_connect(&link, &bound, &return_to, silent).await {
+            Ok(url) => {
+                // The inbox is kept first: the page is left for a moment.
+                bound.session.persist().await;
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().assign(&url);
+                }
+            }
+            Err(e) => state.ehr_problem.set(Some(e.to_string())),
+        }
+    });
+}
+
+/// Right after single sign-on: sends the browser for the person's EHR authorization before the
+/// inbox shows (silently: the provider has just signed them in). The error says why it could not.
+pub async fn connect_ehr_first(state: AppState, bound: Bound) -> Result<(), String> {
+    let link = state.ehr_link().ok_or("this portal has no EHR")?;
+    let url = browser::ehr_connect(&link, &bound, "/", true)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The session is kept already; the page comes back to /auth/ehr and continues it.
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(&url);
+    }
+    Ok(())
+}
+
+/// Completes the EHR authorization the browser came back with (`/auth/ehr?…`).
+pub fn complete_ehr(state: AppState, query: String) {
+    let (Some(link), Some(bound), Some(ehr)) = (state.ehr_link(), state.bound(), state.ehr()) else {
+        routes::go("/", true);
+        return;
+    };
+    spawn_local(async move {
+        // The code in the address bar is used once and dropped from the history.
+        routes::go("/", true);
+        match browser::ehr_complete(&link, &bound, &ehr, &query).await {
+            Ok(back) => {
+                state.ehr_problem.set(None);
+                routes::go(&back, true);
+            }
+            Err(e) => state.ehr_problem.set(Some(e.to_string())),
+        }
+        state.ehr_changed();
+    });
+}
+
+/// Idle logoff here: every tab of the person signs out, drafts kept.
+pub async fn log_off(state: AppState, notice: String) {
+    Tabs::join(|_| {}).tell(TabMessage::LoggedOff);
+    end(state, Ending::KeepDrafts, Some(notice)).await;
 }
 
 fn persist(state: AppState) {

@@ -3,6 +3,7 @@
 //! (`scripts/check-layers.sh` keeps it so).
 
 mod app;
+mod appointments;
 mod composer;
 mod config;
 mod drafts;

@@ -1,307 +1,99 @@
-//! The `Patient` region of a thread about a patient: name, next appointments and, for staff who
-//! schedule, `Reschedule` and `Cancel appointment`, written to the EHR first and announced in the
-//! thread once the EHR holds the whole change.
+//! The `Patient` region of a thread about a patient. The patient shown is the EHR's record for
+//! the thread's stored id — never the thread's free-text label — and a label that does not match
+//! the record is said plainly, so a thread cannot point staff at another person's appointments.
 
+use super::appointments::Appointments;
+use super::live;
 use super::parts::Alert;
-use super::slot_picker::SlotPicker;
 use super::state::AppState;
-use super::time;
 use crate::domain::Patient;
-use crate::session::browser::AppEhr;
-use crate::session::{announcement, ChangeStep, HalfDone, Outcome, Visit};
+use crate::session::{FhirError, PatientRecord};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use std::rc::Rc;
 
-/// What the person is doing with an appointment.
-#[derive(Clone, PartialEq)]
-enum Action {
-    Idle,
-    Choosing(Visit),
-    Cancelling(Visit),
-    Working,
-    /// A change the EHR holds only partly: finish or undo it.
-    HalfDone(HalfDone),
-}
-
-/// What the region tells the person after a change.
-#[derive(Clone)]
-enum Notice {
-    Done(String),
-    Problem(String),
-}
-
-/// The region; `room`/`root` is the thread the change is announced in.
+/// The region; `room`/`root` is the thread changes are announced in.
 #[component]
 pub fn PatientRegion(room: String, root: String, patient: Patient) -> impl IntoView {
     let state = AppState::get();
     let has_ehr = state.ehr().is_some();
-    let schedules = state.staff().is_some_and(|s| s.schedules());
-    let reference = patient.id.clone().filter(|_| schedules);
-    let action = RwSignal::new(Action::Idle);
-    let notice = RwSignal::new(None::<Notice>);
-    // Bumped to read the appointments again after a change.
-    let reload = RwSignal::new(0u32);
-    let appointments = {
-        let reference = reference.clone();
+    let label = patient.display.clone();
+    let connected = move || state.ehr_allows("Patient", 'r').is_some();
+    let record = {
+        let id = patient.id.clone();
         LocalResource::new(move || {
-            reload.track();
-            let (ehr, reference) = (state.ehr(), reference.clone());
+            let reads = state.ehr_allows("Patient", 'r');
+            let (ehr, id) = (state.ehr(), id.clone());
             async move {
-                match (ehr, reference) {
-                    (Some(ehr), Some(reference)) => Some(ehr.upcoming(&reference, time::day_start_from_today(0)).await),
+                match (ehr, id, reads) {
+                    (Some(ehr), Some(id), Some(_)) => Some(ehr.patient(&id).await),
                     _ => None,
                 }
             }
         })
     };
-
-    // One scheduling change, its outcome shown; only a completed change is announced.
-    let display = patient.display.clone();
-    let settle = move |outcome: Outcome| {
-        match outcome {
-            Outcome::Done { before, after } => {
-                let summary = summary(&display, &before, &after);
-                let command = announcement(&before, &after, summary.clone());
-                if let Some(session) = state.session() {
-                    let (room, root) = (room.clone(), root.clone());
-                    spawn_local(async move {
-                        if let Err(e) = session.post(&room, &root, command).await {
-                            state.store_problem.set(Some(e.to_string()));
-                        }
-                    });
-                }
-                action.set(Action::Idle);
-                notice.set(Some(Notice::Done(summary)));
-            }
-            Outcome::Conflict => {
-                action.set(Action::Idle);
-                notice.set(Some(Notice::Problem(
-                    "This appointment was changed by someone else meanwhile. It has been reloaded: check it and try again.".into(),
-                )));
-            }
-            // The EHR could not be reached or refused: nothing changed, keep what is shown.
-            Outcome::NothingChanged(why) => {
-                action.set(Action::Idle);
-                notice.set(Some(Notice::Problem(format!("Nothing was changed: {why}."))));
-                return;
-            }
-            Outcome::HalfDone(half) => {
-                notice.set(Some(Notice::Problem(half_done(&half))));
-                action.set(Action::HalfDone(half));
-            }
-        }
-        reload.update(|n| *n += 1);
-    };
-    let run = {
-        let settle = settle.clone();
-        move |change: Change| {
-            let (Some(ehr), settle) = (state.ehr(), settle.clone()) else {
-                return;
-            };
-            action.set(Action::Working);
-            notice.set(None);
-            spawn_local(async move { settle(change.apply(&ehr).await) });
-        }
-    };
-    let undo = {
-        move |half: HalfDone| {
-            let Some(ehr) = state.ehr() else { return };
-            action.set(Action::Working);
-            spawn_local(async move {
-                match ehr.undo().await {
-                    Ok(back) => {
-                        action.set(Action::Idle);
-                        notice.set(Some(Notice::Done(format!(
-                            "The move was undone: the appointment is back at {}.",
-                            when(&back)
-                        ))));
-                    }
-                    Err(e) => {
-                        notice.set(Some(Notice::Problem(format!(
-                            "{} Undoing failed too: {e}.",
-                            half_done(&half)
-                        ))));
-                        action.set(Action::HalfDone(half));
-                    }
-                }
-                reload.update(|n| *n += 1);
-            });
-        }
-    };
-
-    let busy = move || matches!(action.get(), Action::Working | Action::HalfDone(_));
-    let list = move || {
-        appointments.get().flatten().map(|result| match result {
-            Err(e) => view! { <Alert text=format!("Appointments could not be loaded: {e}.")/> }.into_any(),
-            Ok(list) if list.is_empty() => view! { <p class="muted">"No upcoming appointments."</p> }.into_any(),
-            Ok(list) => view! {
-                <ul class="appointments">
-                    <For each=move || list.clone() key=|v| (v.id.clone(), v.start) let:visit>
-                        <li>
-                            <span class="appt-when">{describe(&visit)}</span>
-                            <button type="button" class="small" disabled=busy
-                                on:click={
-                                    let visit = visit.clone();
-                                    move |_| { notice.set(None); action.set(Action::Choosing(visit.clone())) }
-                                }>"Reschedule"</button>
-                            <button type="button" class="small" disabled=busy
-                                on:click=move |_| { notice.set(None); action.set(Action::Cancelling(visit.clone())) }>"Cancel appointment"</button>
-                        </li>
-                    </For>
-                </ul>
+    let identity = {
+        let label = label.clone();
+        move || match record.get().flatten() {
+            Some(Ok(found)) => view! { <Identity record=found label=label.clone()/> }.into_any(),
+            Some(Err(FhirError::NotAllowed(_))) => view! {
+                <h2 class="patient-name">{label.clone()}</h2>
+                <p class="muted">"Patient details are not available for your role."</p>
             }
             .into_any(),
-        })
-    };
-    let panel = {
-        move || match action.get() {
-            Action::Choosing(visit) => {
-                let run = run.clone();
-                let id = visit.id.clone();
-                Some(
-                    view! {
-                        <SlotPicker appointment=visit.id.clone()
-                            confirm=move |slot: String| run(Change::Reschedule { appointment: id.clone(), slot })
-                            back=move |()| action.set(Action::Idle)/>
-                    }
-                    .into_any(),
-                )
+            Some(Err(e)) => view! {
+                <h2 class="patient-name">{label.clone()}</h2>
+                <Alert text=format!("The patient's record could not be loaded: {e}.")/>
             }
-            Action::Cancelling(visit) => {
-                let run = run.clone();
-                let id = visit.id.clone();
-                Some(view! { <CancelConfirm visit=visit confirm=move |reason| run(Change::Cancel { appointment: id.clone(), reason })
-                    keep=move |()| action.set(Action::Idle)/> }.into_any())
-            }
-            Action::HalfDone(half) => {
-                let run = run.clone();
-                let moved = half.moved_to.is_some();
-                Some(view! {
-                    <div class="dialog-actions half-done">
-                        <button type="button" class="primary" on:click=move |_| run(Change::Finish)>"Finish the change"</button>
-                        {moved.then(|| view! {
-                            <button type="button" on:click=move |_| undo(half.clone())>"Undo the move"</button>
-                        })}
-                    </div>
-                }.into_any())
-            }
-            Action::Idle | Action::Working => None,
+            .into_any(),
+            None => view! { <h2 class="patient-name">{label.clone()}</h2> }.into_any(),
         }
     };
 
     view! {
         <section class="patient" role="region" aria-label="Patient">
-            <h2 class="patient-name">{patient.display.clone()}</h2>
-            {move || notice.get().map(|n| match n {
-                Notice::Problem(text) => view! { <Alert text=text/> }.into_any(),
-                Notice::Done(text) => view! { <p class="notice" role="status">{text}</p> }.into_any(),
-            })}
-            {match (schedules, reference.is_some(), has_ehr) {
-                (false, _, _) | (true, true, false) => None,
-                (true, false, _) => Some(view! { <p class="muted">"Not linked to a patient record."</p> }.into_any()),
-                (true, true, true) => Some(view! {
-                    <h3 class="appointments-heading">"Next appointments"</h3>
-                    <Suspense fallback=|| view! { <p class="muted">"Loading appointments…"</p> }>{list}</Suspense>
-                    {panel}
-                }.into_any()),
+            {identity}
+            {match (has_ehr, patient.id.clone()) {
+                (false, _) => None,
+                (true, None) => Some(view! { <p class="muted">"Not linked to a patient record."</p> }.into_any()),
+                (true, Some(reference)) => Some((move || if connected() {
+                    view! { <Appointments room=room.clone() root=root.clone() reference=reference.clone() display=label.clone()/> }.into_any()
+                } else {
+                    view! { <ConnectEhr/> }.into_any()
+                }).into_any()),
             }}
         </section>
     }
 }
 
-/// A change asked of the EHR.
-#[derive(Clone)]
-enum Change {
-    Reschedule { appointment: String, slot: String },
-    Cancel { appointment: String, reason: String },
-    Finish,
-}
-
-impl Change {
-    async fn apply(self, ehr: &Rc<AppEhr>) -> Outcome {
-        match self {
-            Change::Reschedule { appointment, slot } => ehr.reschedule(&appointment, &slot).await,
-            Change::Cancel { appointment, reason } => ehr.cancel(&appointment, &reason).await,
-            Change::Finish => ehr.finish().await,
-        }
+/// The EHR's record, checked against the thread's label.
+#[component]
+fn Identity(record: PatientRecord, label: String) -> impl IntoView {
+    let matches = record.matches(&label);
+    let born = record.birth_date.clone().map(|b| format!("Born {b}"));
+    view! {
+        <h2 class="patient-name">{record.full.clone()}</h2>
+        {born.map(|b| view! { <p class="muted patient-details">{b}</p> })}
+        {(!matches).then(|| view! {
+            <Alert text=format!(
+                "This thread says “{label}”, but the EHR record it points to is {}. Check that it is the right person before acting on it.",
+                record.full
+            )/>
+        })}
     }
 }
 
-/// Asks before cancelling, with the reason the EHR records.
+/// Offers to sign in to the EHR (and says why the last attempt did not work).
 #[component]
-fn CancelConfirm(
-    visit: Visit,
-    #[prop(into)] confirm: Callback<String>,
-    #[prop(into)] keep: Callback<()>,
-) -> impl IntoView {
-    let reason = RwSignal::new(String::new());
-    let missing = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let text = reason.get_untracked().trim().to_owned();
-        if text.is_empty() {
-            missing.set(true);
-            return;
-        }
-        confirm.run(text);
+pub fn ConnectEhr() -> impl IntoView {
+    let state = AppState::get();
+    let here = move || {
+        web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_else(|| "/".into())
     };
     view! {
-        <form class="slots cancel-confirm" on:submit=submit>
-            <p class="confirm-question">{format!("Cancel the appointment on {}?", describe(&visit))}</p>
-            <label for="cancel-reason">"Reason"</label>
-            <input id="cancel-reason" type="text" autocomplete="off" placeholder="e.g. Family is travelling"
-                prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
-            {move || missing.get().then(|| view! { <Alert text="Give a reason: the EHR keeps it with the cancellation."/> })}
-            <div class="dialog-actions">
-                <button type="button" on:click=move |_| keep.run(())>"Keep appointment"</button>
-                <button type="submit" class="primary danger">"Confirm cancellation"</button>
-            </div>
-        </form>
-    }
-}
-
-/// `Tue, Nov 26 · 14:00`, or a note when the EHR gave no time.
-fn when(visit: &Visit) -> String {
-    visit
-        .start
-        .map(time::date_clock)
-        .unwrap_or_else(|| "no time set".into())
-}
-
-/// `Tue, Nov 26 · 14:00 with Jordan Ellis`.
-fn describe(visit: &Visit) -> String {
-    match &visit.practitioner {
-        Some(who) => format!("{} with {who}", when(visit)),
-        None => when(visit),
-    }
-}
-
-/// Exactly what a half-done change wrote and what it could not.
-fn half_done(half: &HalfDone) -> String {
-    let written = match half.moved_to {
-        Some(at) => format!("The appointment was moved to {} in the EHR", time::date_clock(at)),
-        None => "The appointment was cancelled in the EHR".to_owned(),
-    };
-    let failed = match half.failed {
-        ChangeStep::TakeSlot => "its new time could not be marked as taken",
-        ChangeStep::FreeSlots => "its previous time could not be marked free again",
-        ChangeStep::Appointment => "the appointment could not be written",
-    };
-    let next = if half.moved_to.is_some() {
-        "Finish the change, or undo the move."
-    } else {
-        "Finish the change to free its time."
-    };
-    format!("{written}, but {failed} ({}). {next}", half.error)
-}
-
-/// The announcement's text (what every client in the thread shows).
-fn summary(patient: &str, before: &Visit, after: &Visit) -> String {
-    let at = |v: &Visit| v.start.map(time::weekday_clock).unwrap_or_default();
-    if after.status == "cancelled" {
-        format!("Cancelled {patient}'s appointment on {}", at(before))
-    } else {
-        format!("Rescheduled {patient} from {} to {}", at(before), at(after))
+        <div class="connect-ehr">
+            <p class="muted">"Sign in to the EHR to see appointments."</p>
+            <button type="button" class="small" on:click=move |_| live::connect_ehr(state, here(), false)>"Sign in to the EHR"</button>
+        </div>
     }
 }

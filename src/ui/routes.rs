@@ -2,6 +2,11 @@
 
 use wasm_bindgen::JsValue;
 
+/// Where single sign-on sends the browser back (with `?n=…&loginToken=…`).
+pub const SSO_RETURN: &str = "/auth/matrix";
+/// Where the EHR authorization sends the browser back (with `?code=…&state=…`).
+pub const EHR_RETURN: &str = "/auth/ehr";
+
 /// `/t/<room>/<root>`, ids percent-encoded.
 pub fn thread_path(room: &str, root: &str) -> String {
     format!("/t/{}/{}", crate::session::encode(room), crate::session::encode(root))

@@ -3,9 +3,10 @@
 //! one.
 
 use super::parts::Alert;
+use super::patient::ConnectEhr;
 use super::state::AppState;
 use super::time;
-use crate::session::Column;
+use crate::session::{Column, FhirError};
 use leptos::prelude::*;
 
 /// The day view.
@@ -13,21 +14,22 @@ use leptos::prelude::*;
 pub fn SchedulePage() -> impl IntoView {
     let state = AppState::get();
     let day = RwSignal::new(0i32);
-    let ehr = state.ehr();
-    let allowed = ehr.is_some() && state.staff().is_some_and(|s| s.schedules());
+    let has_ehr = state.ehr().is_some();
+    // `None` until the person has connected Rounds to the EHR; the EHR refuses what their role
+    // may not see, whatever this page offers.
+    let allowed = move || state.ehr_allows("Appointment", 's');
     let columns = LocalResource::new(move || {
-        let (offset, ehr) = (day.get(), ehr.clone());
+        let (offset, ehr, allowed) = (day.get(), state.ehr(), allowed());
         async move {
-            let ehr = ehr.filter(|_| allowed)?;
+            let ehr = ehr.filter(|_| allowed == Some(true))?;
             let (from, to) = (
                 time::day_start_from_today(offset),
                 time::day_start_from_today(offset + 1),
             );
-            Some(
-                ehr.day(from, to)
-                    .await
-                    .map_err(|e| format!("The schedule could not be loaded: {e}.")),
-            )
+            Some(ehr.day(from, to).await.map_err(|e| match e {
+                FhirError::NotAllowed(_) => "The schedule is not available for your role.".to_owned(),
+                other => format!("The schedule could not be loaded: {other}."),
+            }))
         }
     });
     let title = move || time::day(time::day_start_from_today(day.get()));
@@ -39,7 +41,12 @@ pub fn SchedulePage() -> impl IntoView {
                 <button type="button" on:click=move |_| day.set(0)>"Today"</button>
                 <button type="button" on:click=move |_| day.update(|d| *d += 1)>"Next day"</button>
             </div>
-            {(!allowed).then(|| view! { <Alert text="The schedule is not available to you here."/> })}
+            {move || match (has_ehr, allowed()) {
+                (false, _) => Some(view! { <Alert text="This portal has no EHR connected."/> }.into_any()),
+                (true, None) => Some(view! { <ConnectEhr/> }.into_any()),
+                (true, Some(false)) => Some(view! { <Alert text="The schedule is not available for your role."/> }.into_any()),
+                (true, Some(true)) => None,
+            }}
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the schedule…"</p> }>
                 {move || columns.get().flatten().map(|result| match result {
                     Err(e) => view! { <Alert text=e/> }.into_any(),

@@ -90,6 +90,12 @@ fn Frame() -> impl IntoView {
                 <button type="button" class="quiet" on:click=sign_out disabled=move || signing_out.get()>"Sign out"</button>
             </header>
             {move || state.store_problem.get().map(|p| view! { <p class="store-problem" role="alert">{p}</p> })}
+            {move || state.ehr_problem.get().map(|p| view! {
+                <div class="banner ehr-problem" role="alert">
+                    {p}" "
+                    <button type="button" class="small quiet" on:click=move |_| state.ehr_problem.set(None)>"Dismiss"</button>
+                </div>
+            })}
             {move || state.update_available.get().then(|| view! {
                 <div class="banner" role="status">
                     "Update available — "

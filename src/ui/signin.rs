@@ -29,6 +29,7 @@ pub fn SignIn() -> impl IntoView {
         );
         busy.set(true);
         error.set(None);
+        state.sign_in_problem.set(None);
         spawn_local(async move {
             let (prefix, labels) = state.config.with_value(|c| (c.clinic.clone(), c.labels()));
             let notice = move |n| super::app::store_notice(state, n);
@@ -43,6 +44,32 @@ pub fn SignIn() -> impl IntoView {
         });
     };
 
+    // How this homeserver lets people sign in: single sign-on through the clinic's identity
+    // provider, a password, or both.
+    let flows = LocalResource::new(move || {
+        let hs = homeserver.get();
+        async move { browser::login_options(hs.trim()).await.ok() }
+    });
+    let sso = move || {
+        let flows = flows.get().flatten()?;
+        let chosen = state.config.with_value(|c| c.sso.clone()).unwrap_or_default();
+        let provider = match &chosen.provider {
+            Some(id) => flows.sso.iter().find(|p| &p.id == id)?.clone(),
+            None => flows.sso.first()?.clone(),
+        };
+        Some((provider.id, chosen.name.unwrap_or(provider.name)))
+    };
+    let password_offered = move || flows.get().flatten().is_none_or(|f| f.password || f.sso.is_empty());
+    let start_sso = move |provider: String| match browser::sso_start(homeserver.get_untracked().trim(), &provider) {
+        Ok(url) => {
+            busy.set(true);
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().assign(&url);
+            }
+        }
+        Err(e) => error.set(Some(e.to_string())),
+    };
+
     view! {
         <main class="signin">
             <form class="signin-card" on:submit=submit>
@@ -51,24 +78,31 @@ pub fn SignIn() -> impl IntoView {
                     {config.clinic_name.clone()}
                 </h1>
                 <p class="subtitle">"Sign in to your care team"</p>
+                {move || state.notice.get().map(|message| view! { <p class="notice">{message}</p> })}
+                {move || state.sign_in_problem.get().or_else(|| error.get()).map(|message| view! { <p class="alert" role="alert">{message}</p> })}
+                {move || sso().map(|(provider, name)| view! {
+                    <button type="button" class="primary sso" disabled=move || busy.get()
+                        on:click=move |_| start_sso(provider.clone())>{format!("Sign in with {name}")}</button>
+                    <p class="divider"><span>"or with a password"</span></p>
+                })}
                 <label for="homeserver">"Homeserver"</label>
                 <input id="homeserver" type="url" autocomplete="url" required
                     prop:value=move || homeserver.get()
                     readonly=!can_change_server
                     on:input=move |ev| homeserver.set(event_target_value(&ev))/>
-                <label for="username">"Username"</label>
-                <input id="username" type="text" autocomplete="username" autocapitalize="none" required
-                    prop:value=move || username.get()
-                    on:input=move |ev| username.set(event_target_value(&ev))/>
-                <label for="password">"Password"</label>
-                <input id="password" type="password" autocomplete="current-password" required
-                    prop:value=move || password.get()
-                    on:input=move |ev| password.set(event_target_value(&ev))/>
-                {move || state.notice.get().map(|message| view! { <p class="notice">{message}</p> })}
-                {move || error.get().map(|message| view! { <p class="alert" role="alert">{message}</p> })}
-                <button type="submit" class="primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
-                </button>
+                <div class="password-signin" class:hidden=move || !password_offered()>
+                    <label for="username">"Username"</label>
+                    <input id="username" type="text" autocomplete="username" autocapitalize="none"
+                        prop:value=move || username.get()
+                        on:input=move |ev| username.set(event_target_value(&ev))/>
+                    <label for="password">"Password"</label>
+                    <input id="password" type="password" autocomplete="current-password"
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))/>
+                    <button type="submit" class="primary" disabled=move || busy.get()>
+                        {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </div>
             </form>
         </main>
     }

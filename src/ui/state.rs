@@ -4,7 +4,7 @@
 
 use super::config::AppConfig;
 use crate::domain::{Inbox, StaffView};
-use crate::session::browser::{AppEhr, AppSession, Bound, DeviceStore};
+use crate::session::browser::{self, AppEhr, AppSession, Bound, DeviceStore, EhrLink};
 use crate::session::SyncStatus;
 use crate::store::DraftKey;
 use leptos::prelude::*;
@@ -29,10 +29,16 @@ pub struct AppState {
     pub config: StoredValue<AppConfig>,
     bound: StoredValue<Option<Bound>, LocalStorage>,
     ehr: StoredValue<Option<Rc<AppEhr>>, LocalStorage>,
+    ehr_link: StoredValue<Option<EhrLink>, LocalStorage>,
     /// Restoring, signed out or signed in.
     pub phase: RwSignal<Phase>,
     /// A message for the sign-in page (after logoff, say).
     pub notice: RwSignal<Option<String>>,
+    /// Why single sign-on did not complete (an alert on the sign-in page).
+    pub sign_in_problem: RwSignal<Option<String>>,
+    /// Why the EHR is not connected, when a connection was tried.
+    pub ehr_problem: RwSignal<Option<String>>,
+    ehr_changed: Trigger,
     /// Bumped at every sign-in and sign-out, so that loops of an old session stop.
     pub generation: RwSignal<u64>,
     inbox_changed: Trigger,
@@ -54,12 +60,17 @@ pub struct AppState {
 impl AppState {
     /// Creates the state and provides it as context.
     pub fn provide(config: AppConfig) {
+        let ehr_link = config.fhir.as_ref().map(|f| EhrLink::new(&f.base_url, &f.client_id));
         provide_context(AppState {
             config: StoredValue::new(config),
             bound: StoredValue::new_local(None),
             ehr: StoredValue::new_local(None),
+            ehr_link: StoredValue::new_local(ehr_link),
             phase: RwSignal::new(Phase::Restoring),
             notice: RwSignal::new(None),
+            sign_in_problem: RwSignal::new(None),
+            ehr_problem: RwSignal::new(None),
+            ehr_changed: Trigger::new(),
             generation: RwSignal::new(0),
             inbox_changed: Trigger::new(),
             typing_changed: Trigger::new(),
@@ -80,12 +91,19 @@ impl AppState {
 
     /// Makes `bound` the running session (with an EHR if the portal has one).
     pub(super) fn bind(&self, bound: Bound) {
-        let ehr = self
-            .config
-            .with_value(|c| c.fhir.clone())
-            .map(|f| Rc::new(crate::session::browser::ehr(&f.base_url, f.token)));
+        let ehr = self.ehr_link().map(|link| Rc::new(browser::ehr(&link, &bound)));
         self.ehr.set_value(ehr);
         self.bound.set_value(Some(bound));
+    }
+
+    /// The portal's EHR and how Rounds is known to its authorization server.
+    pub fn ehr_link(&self) -> Option<EhrLink> {
+        self.ehr_link.get_value()
+    }
+
+    /// The running session with its store (for the browser flows).
+    pub fn bound(&self) -> Option<Bound> {
+        self.bound.get_value()
     }
 
     /// Forgets the running session; returns it for ending.
@@ -107,6 +125,17 @@ impl AppState {
     /// The EHR, when the portal has one and someone is signed in.
     pub fn ehr(&self) -> Option<Rc<AppEhr>> {
         self.ehr.get_value()
+    }
+
+    /// Whether the person's EHR authorization allows `letter` on `kind` (`None`: not connected;
+    /// re-run when that changes). The EHR itself refuses what its records do not allow.
+    pub fn ehr_allows(&self, kind: &str, letter: char) -> Option<bool> {
+        self.ehr_changed.track();
+        self.ehr().filter(|e| e.is_connected()).map(|e| e.allows(kind, letter))
+    }
+
+    pub(super) fn ehr_changed(&self) {
+        self.ehr_changed.notify();
     }
 
     /// Reads the inbox (re-run when threads, messages or receipts change).

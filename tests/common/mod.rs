@@ -246,3 +246,56 @@ pub fn bodies(user: &TestClient, room: &str) -> Vec<String> {
         .filter_map(|e| e.content.get("body")?.as_str().map(str::to_owned))
         .collect()
 }
+
+/// The test identity provider (`scripts/test.sh` starts it and sets this).
+pub fn idp() -> String {
+    std::env::var("ROUNDS_TEST_IDP").expect("ROUNDS_TEST_IDP is not set: run scripts/test.sh")
+}
+
+/// An EHR access token of the test suite's backend client (system scopes: it reads and resets
+/// the EHR as an integration would, not as a person).
+pub fn ehr_token() -> String {
+    use rounds::api::{Body, HttpRequest, Method, Transport};
+    let secret =
+        std::env::var("ROUNDS_TEST_IDP_SECRET").expect("ROUNDS_TEST_IDP_SECRET is not set: run scripts/test.sh");
+    let request = HttpRequest {
+        method: Method::Post,
+        url: format!("{}/token", idp()),
+        access_token: None,
+        body: Some(Body::form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "rounds-tests"),
+            ("client_secret", &secret),
+            ("scope", "system/*.cruds"),
+        ])),
+        if_match: None,
+        timeout: std::time::Duration::from_secs(10),
+    };
+    let response = pollster::block_on(NativeTransport::default().send(request)).expect("token request");
+    let token: serde_json::Value = serde_json::from_slice(&response.body).expect("token answer");
+    token["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token: {token}"))
+        .to_owned()
+}
+
+/// Reloads the test EHR's seed (`POST /reset` beside the FHIR base, backend clients only).
+pub fn reset_ehr(fhir_base: &str, token: &str) {
+    use rounds::api::{HttpRequest, Method, Transport};
+    let origin = fhir_base.trim_end_matches('/').trim_end_matches("/fhir/R4");
+    let request = HttpRequest {
+        method: Method::Post,
+        url: format!("{origin}/reset"),
+        access_token: Some(token.to_owned()),
+        body: None,
+        if_match: None,
+        timeout: std::time::Duration::from_secs(30),
+    };
+    let response = pollster::block_on(NativeTransport::default().send(request)).expect("reset request");
+    assert_eq!(
+        response.status,
+        200,
+        "reset: {}",
+        String::from_utf8_lossy(&response.body)
+    );
+}

@@ -1,19 +1,25 @@
-//! The session in a browser tab: gloo-net, the encrypted IndexedDB store, timers, and the
-//! coordination of several tabs of one person (one tab sends the outbox at a time, through Web
-//! Locks; a BroadcastChannel tells the others what changed and when someone signed out).
+//! The session in a browser tab: gloo-net, the encrypted IndexedDB store, timers, single sign-on
+//! and the SMART launch (redirects), and the coordination of several tabs of one person (one tab
+//! at a time sends the outbox or renews tokens, through Web Locks; a BroadcastChannel tells the
+//! others what changed, when someone was active, and when someone signed out).
+
+mod ehr;
+mod sso;
+mod tabs;
+mod tokens;
+
+pub use ehr::{ehr, ehr_complete, ehr_connect, ehr_restore, EhrLink, EhrProblem};
+pub use sso::{login_options, sso_complete, sso_start};
+pub use tabs::{with_lock, with_lock_result, TabMessage, Tabs};
 
 use super::ehr::Ehr;
 use super::labels::Labels;
 use super::service::{Session, Start};
 use super::signin::{self, SignInError};
 use crate::api::BrowserTransport;
-use crate::fhir::FhirClient;
 use crate::store::{DraftKey, InboxCache, LocalStore, MemoryStore, OutboxItem, Store, StoreError, StoreNotice};
 use crate::sync::BrowserPlatform;
-use std::future::Future;
 use std::rc::Rc;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
 
 /// The session of the app.
 pub type AppSession = Session<BrowserTransport, DeviceStore, BrowserPlatform>;
@@ -110,39 +116,87 @@ pub async fn sign_in(
     notice: impl Fn(StoreNotice) + 'static,
 ) -> Result<(Bound, Problem), SignInError> {
     let start = signin::sign_in(BrowserTransport::default(), homeserver, user, password, prefix).await?;
+    Ok(bind(start, labels, notice).await)
+}
+
+/// A signed-in start made the session of this tab: the person's encrypted store opened (or why
+/// it cannot be), the session kept there for reloads, token renewals shared between tabs.
+async fn bind(
+    start: Start<BrowserTransport>,
+    labels: Labels,
+    notice: impl Fn(StoreNotice) + 'static,
+) -> (Bound, Problem) {
     let me = start.client.session().map(|s| s.user_id.clone()).unwrap_or_default();
     let (store, mut problem) = match Store::open(&me, notice).await {
         Ok(store) => (DeviceStore::Encrypted(store), None),
         Err(e) => (DeviceStore::Memory(MemoryStore::default()), Some(e.to_string())),
     };
-    if let (DeviceStore::Encrypted(store), Some(saved)) = (&store, signin::to_keep(&start)) {
+    if let (DeviceStore::Encrypted(store), Some(saved)) = (&store, signin::to_keep(&start, js_sys::Date::now() as u64))
+    {
         if let Err(e) = store.save_session(&saved).await {
             problem = Some(e.to_string());
         }
     }
     let store = Rc::new(store);
-    let session = Session::new(start, store.clone(), BrowserPlatform, labels);
-    Ok((Bound { session, store }, problem))
+    (start_session(start, store.clone(), labels), problem)
 }
 
-/// Continues the session kept on this device, painting its kept inbox first (no network).
-/// `Ok(None)` when nobody is signed in here.
+fn start_session(mut start: Start<BrowserTransport>, store: Rc<DeviceStore>, labels: Labels) -> Bound {
+    let homeserver = start.client.homeserver().to_owned();
+    let me = start.client.session().map(|s| s.user_id.clone()).unwrap_or_default();
+    start.client = start
+        .client
+        .renewing_with(tokens::renewer(store.clone(), homeserver, me));
+    let session = Session::new(start, store.clone(), BrowserPlatform, labels);
+    Bound { session, store }
+}
+
+/// What was found on this device at start-up.
+pub enum Restored {
+    /// Nobody is signed in here.
+    Nobody,
+    /// A session was kept, but idle longer than the clinic allows: sign in again (drafts kept).
+    IdleTooLong,
+    /// The session, continued.
+    Session(Bound, Problem),
+}
+
+/// Continues the session kept on this device, painting its kept inbox first (no network), if
+/// it was active within the last `idle_ms` (in any tab).
 pub async fn restore(
     labels: Labels,
+    idle_ms: Option<u64>,
     notice: impl Fn(StoreNotice) + 'static,
-) -> Result<Option<(Bound, Problem)>, StoreError> {
+) -> Result<Restored, StoreError> {
     let Some((store, saved)) = Store::restore(notice).await? else {
-        return Ok(None);
+        return Ok(Restored::Nobody);
     };
+    let now = js_sys::Date::now() as u64;
+    if idle_ms.is_some_and(|limit| saved.last_active > 0 && now.saturating_sub(saved.last_active) > limit) {
+        store.forget_session().await?;
+        store.close();
+        return Ok(Restored::IdleTooLong);
+    }
     // A damaged or old cache only costs the first paint; the sync brings everything back.
     let (cache, problem) = match store.load_cache().await {
         Ok(cache) => (cache, None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let start: Start<BrowserTransport> = signin::resume(BrowserTransport::default(), saved, cache);
+    let start = signin::resume(BrowserTransport::default(), saved, cache);
     let store = Rc::new(DeviceStore::Encrypted(store));
-    let session = Session::new(start, store.clone(), BrowserPlatform, labels);
-    Ok(Some((Bound { session, store }, problem)))
+    Ok(Restored::Session(start_session(start, store, labels), problem))
+}
+
+/// The person was active (in this tab or another): kept with the session, so that a session idle
+/// too long is not continued after a reload.
+pub async fn touch(bound: &Bound, now: u64) {
+    if let DeviceStore::Encrypted(store) = &*bound.store {
+        if let Ok(Some(mut saved)) = store.saved().await {
+            saved.last_active = now;
+            // A lost touch only shortens how long a closed tab could be reopened.
+            let _ = store.save_session(&saved).await;
+        }
+    }
 }
 
 /// How a session ends.
@@ -153,14 +207,14 @@ pub enum Ending {
     /// Idle logoff or an expired token: the server is told (if it can be), the kept session is
     /// forgotten; drafts and unsent messages stay encrypted for the same person's next sign-in.
     KeepDrafts,
-    /// Another tab signed out: stop here; that tab deletes what is stored.
-    ElsewhereSignedOut,
+    /// Another tab signed out or logged off: stop here; that tab tells the server and the store.
+    Elsewhere,
 }
 
 /// Ends the session as `ending` says; the error, if any, says what could not be deleted.
 pub async fn end(bound: &Bound, ending: Ending) -> Result<(), StoreError> {
     match ending {
-        Ending::ElsewhereSignedOut => {
+        Ending::Elsewhere => {
             bound.session.stop();
             Ok(())
         }
@@ -171,105 +225,6 @@ pub async fn end(bound: &Bound, ending: Ending) -> Result<(), StoreError> {
                 (DeviceStore::Encrypted(store), _) => store.forget_session().await.map(|()| store.close()),
                 (DeviceStore::Memory(_), _) => Ok(()),
             }
-        }
-    }
-}
-
-/// The EHR client for this portal's FHIR server.
-pub fn ehr(base_url: &str, token: Option<String>) -> AppEhr {
-    Ehr::new(FhirClient::new(BrowserTransport::default(), base_url, token))
-}
-
-/// Runs `work` while this tab holds the browser-wide lock `name`: one tab at a time, the others
-/// wait their turn. Without Web Locks (old browsers) it just runs.
-pub async fn with_lock(name: String, work: impl Future<Output = ()> + 'static) {
-    let Some(window) = web_sys::window() else {
-        return work.await;
-    };
-    let locks = js_sys::Reflect::get(&window.navigator(), &"locks".into()).unwrap_or(JsValue::UNDEFINED);
-    let request = js_sys::Reflect::get(&locks, &"request".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let Some(request) = request.filter(|_| !locks.is_undefined()) else {
-        return work.await;
-    };
-    let work = std::cell::RefCell::new(Some(work));
-    let granted = Closure::once(move |_lock: JsValue| -> js_sys::Promise {
-        let work = work.borrow_mut().take();
-        wasm_bindgen_futures::future_to_promise(async move {
-            if let Some(work) = work {
-                work.await;
-            }
-            Ok(JsValue::UNDEFINED)
-        })
-    });
-    if let Ok(promise) = request.call2(&locks, &name.as_str().into(), granted.as_ref()) {
-        if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
-            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-        }
-    }
-}
-
-/// Messages between this person's tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TabMessage {
-    /// The send queue changed in another tab.
-    Outbox,
-    /// Someone signed out in another tab.
-    SignedOut,
-}
-
-impl TabMessage {
-    fn as_str(self) -> &'static str {
-        match self {
-            TabMessage::Outbox => "outbox",
-            TabMessage::SignedOut => "signed-out",
-        }
-    }
-}
-
-/// The channel between this origin's tabs (a no-op where BroadcastChannel is missing).
-pub struct Tabs {
-    channel: Option<web_sys::BroadcastChannel>,
-    _listener: Option<Closure<dyn Fn(web_sys::MessageEvent)>>,
-}
-
-impl Tabs {
-    /// Joins the channel; `heard` gets what other tabs send.
-    pub fn join(heard: impl Fn(TabMessage) + 'static) -> Tabs {
-        let Ok(channel) = web_sys::BroadcastChannel::new("rounds") else {
-            return Tabs {
-                channel: None,
-                _listener: None,
-            };
-        };
-        let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            match event.data().as_string().as_deref() {
-                Some("outbox") => heard(TabMessage::Outbox),
-                Some("signed-out") => heard(TabMessage::SignedOut),
-                _ => {}
-            }
-        });
-        channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
-        Tabs {
-            channel: Some(channel),
-            _listener: Some(listener),
-        }
-    }
-
-    /// Tells the other tabs.
-    pub fn tell(&self, message: TabMessage) {
-        if let Some(channel) = &self.channel {
-            let _ = channel.post_message(&message.as_str().into());
-        }
-    }
-}
-
-impl Drop for Tabs {
-    fn drop(&mut self) {
-        if let Some(channel) = &self.channel {
-            channel.set_onmessage(None);
-            channel.close();
         }
     }
 }

@@ -1,0 +1,246 @@
+//! The person's own EHR authorization (SMART on FHIR standalone launch, public client, PKCE):
+//! the browser goes to the identity provider — silently right after single sign-on — and comes
+//! back to `/auth/ehr` with a code. The access token stays in memory; the refresh token is kept
+//! encrypted with the session and renews it (one tab at a time: it is rotated at every use).
+
+use super::super::ehr::Ehr;
+use super::sso::random_nonce;
+use super::{with_lock_result, AppEhr, Bound, DeviceStore};
+use crate::api::BrowserTransport;
+use crate::fhir::smart::{self, Authorize, Callback, SmartConfiguration, SmartError};
+use crate::fhir::{FhirClient, FhirError, RenewToken};
+use crate::store::{EhrKept, PendingLaunch};
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Where the EHR and its authorization are, for this portal.
+#[derive(Clone)]
+pub struct EhrLink {
+    /// The FHIR base URL.
+    pub base_url: String,
+    /// The public client id Rounds is registered with.
+    pub client_id: String,
+    /// The SMART configuration, once discovered.
+    config: Rc<RefCell<Option<SmartConfiguration>>>,
+}
+
+impl EhrLink {
+    /// The link to the EHR at `base_url` for the client `client_id`.
+    pub fn new(base_url: &str, client_id: &str) -> Self {
+        EhrLink {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            client_id: client_id.to_owned(),
+            config: Rc::new(RefCell::new(None)),
+        }
+    }
+
+    async fn config(&self) -> Result<SmartConfiguration, SmartError> {
+        let known = self.config.borrow().clone();
+        if let Some(config) = known {
+            return Ok(config);
+        }
+        let config = smart::discover(&BrowserTransport::default(), &self.base_url).await?;
+        *self.config.borrow_mut() = Some(config.clone());
+        Ok(config)
+    }
+
+    fn redirect_uri() -> String {
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        format!("{origin}/auth/ehr")
+    }
+}
+
+/// Why the EHR could not be connected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EhrProblem {
+    /// A silent attempt needs the person to sign in at the provider (offer a button).
+    SignInNeeded,
+    /// An answer this tab did not ask for, or one already used.
+    Forged,
+    /// The provider or the EHR refused or could not be reached.
+    Failed(String),
+}
+
+impl fmt::Display for EhrProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EhrProblem::SignInNeeded => write!(f, "Sign in to the EHR to see appointments."),
+            EhrProblem::Forged => write!(
+                f,
+                "This EHR sign-in link was not started here, or was already used. Nothing was connected."
+            ),
+            EhrProblem::Failed(why) => write!(f, "The EHR could not be connected: {why}."),
+        }
+    }
+}
+
+/// The EHR of this tab's session, renewing the person's token through `bound`'s store.
+pub fn ehr(link: &EhrLink, bound: &Bound) -> AppEhr {
+    let client = FhirClient::new(BrowserTransport::default(), &link.base_url, None)
+        .renewing_with(renewer(link.clone(), bound.clone()));
+    Ehr::new(client)
+}
+
+fn renewer(link: EhrLink, bound: Bound) -> RenewToken {
+    Rc::new(move || {
+        let (link, bound) = (link.clone(), bound.clone());
+        Box::pin(async move {
+            let lock = format!("rounds-ehr {}", bound.session.me());
+            with_lock_result(lock, renew(link, bound))
+                .await
+                .unwrap_or(Err(FhirError::SignInNeeded))
+        })
+    })
+}
+
+/// A fresh EHR access token from the kept (latest) refresh token, which is rotated and kept.
+async fn renew(link: EhrLink, bound: Bound) -> Result<String, FhirError> {
+    let DeviceStore::Encrypted(store) = &*bound.store else {
+        return Err(FhirError::SignInNeeded);
+    };
+    let mut saved = store.saved().await.ok().flatten().ok_or(FhirError::SignInNeeded)?;
+    let kept = saved.ehr.clone().ok_or(FhirError::SignInNeeded)?;
+    let config = link.config().await.map_err(|e| FhirError::Unreachable(e.to_string()))?;
+    let grant = match smart::refresh(
+        &BrowserTransport::default(),
+        &config,
+        &link.client_id,
+        &kept.refresh_token,
+    )
+    .await
+    {
+        Ok(grant) => grant,
+        Err(e) if e.needs_sign_in() => {
+            saved.ehr = None;
+            let _ = store.save_session(&saved).await;
+            return Err(FhirError::SignInNeeded);
+        }
+        Err(e) => return Err(FhirError::Unreachable(e.to_string())),
+    };
+    saved.ehr = Some(EhrKept {
+        refresh_token: grant.refresh_token.clone().unwrap_or(kept.refresh_token),
+        scope: if grant.scope.is_empty() {
+            kept.scope
+        } else {
+            grant.scope.clone()
+        },
+    });
+    // Not kept: the next renewal (or reload) asks the person to sign in to the EHR again.
+    let _ = store.save_session(&saved).await;
+    Ok(grant.access_token)
+}
+
+/// What the device kept of the person's EHR authorization (at start-up): Rounds renews the
+/// access token from it on the first request.
+pub async fn ehr_restore(ehr: &AppEhr, bound: &Bound) {
+    if let DeviceStore::Encrypted(store) = &*bound.store {
+        if let Ok(Some(saved)) = store.saved().await {
+            if let Some(kept) = saved.ehr {
+                ehr.connect(None, &kept.scope);
+            }
+        }
+    }
+}
+
+/// Where to send the browser to connect Rounds to the EHR (then back to `return_to`).
+/// `silent` asks without showing anything (right after single sign-on).
+pub async fn ehr_connect(link: &EhrLink, bound: &Bound, return_to: &str, silent: bool) -> Result<String, EhrProblem> {
+    let config = link.config().await.map_err(|e| EhrProblem::Failed(e.to_string()))?;
+    smart::provider_answers(&BrowserTransport::default(), &config)
+        .await
+        .map_err(|e| EhrProblem::Failed(e.to_string()))?;
+    let verifier = format!("{}{}", random_nonce(), random_nonce());
+    let challenge = sha256_base64url(&verifier).await.map_err(EhrProblem::Failed)?;
+    let pending = PendingLaunch {
+        state: random_nonce(),
+        verifier,
+        return_to: return_to.to_owned(),
+        silent,
+    };
+    let DeviceStore::Encrypted(store) = &*bound.store else {
+        return Err(EhrProblem::Failed(
+            "this browser cannot keep the sign-in safely (private browsing?)".into(),
+        ));
+    };
+    store
+        .put_pending_launch(&pending)
+        .await
+        .map_err(|e| EhrProblem::Failed(e.to_string()))?;
+    Ok(smart::authorize_url(
+        &config,
+        &Authorize {
+            client_id: &link.client_id,
+            redirect_uri: &EhrLink::redirect_uri(),
+            audience: &link.base_url,
+            state: &pending.state,
+            code_challenge: &challenge,
+            silent,
+        },
+    ))
+}
+
+/// Completes the EHR authorization the browser came back with (`query` of `/auth/ehr`): checks
+/// the state, redeems the code with the verifier, keeps the refresh token and gives `ehr` the
+/// access token. Returns the path to go back to.
+pub async fn ehr_complete(link: &EhrLink, bound: &Bound, ehr: &AppEhr, query: &str) -> Result<String, EhrProblem> {
+    let DeviceStore::Encrypted(store) = &*bound.store else {
+        return Err(EhrProblem::Forged);
+    };
+    let pending = store
+        .take_pending_launch()
+        .await
+        .ok()
+        .flatten()
+        .ok_or(EhrProblem::Forged)?;
+    let code = match smart::callback(query, &pending.state) {
+        None => return Err(EhrProblem::Forged),
+        Some(Callback::Refused(e)) if e.needs_sign_in() => return Err(EhrProblem::SignInNeeded),
+        Some(Callback::Refused(e)) => return Err(EhrProblem::Failed(e.to_string())),
+        Some(Callback::Code(code)) => code,
+    };
+    let config = link.config().await.map_err(|e| EhrProblem::Failed(e.to_string()))?;
+    let grant = smart::exchange_code(
+        &BrowserTransport::default(),
+        &config,
+        &link.client_id,
+        &EhrLink::redirect_uri(),
+        &code,
+        &pending.verifier,
+    )
+    .await
+    .map_err(|e| EhrProblem::Failed(e.to_string()))?;
+    if let (Some(refresh_token), Ok(Some(mut saved))) = (grant.refresh_token.clone(), store.saved().await) {
+        saved.ehr = Some(EhrKept {
+            refresh_token,
+            scope: grant.scope.clone(),
+        });
+        store
+            .save_session(&saved)
+            .await
+            .map_err(|e| EhrProblem::Failed(e.to_string()))?;
+    }
+    ehr.connect(Some(grant.access_token), &grant.scope);
+    Ok(pending.return_to)
+}
+
+/// `base64url(SHA-256(text))` through WebCrypto (the PKCE challenge).
+async fn sha256_base64url(text: &str) -> Result<String, String> {
+    let subtle = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.subtle())
+        .ok_or("WebCrypto is not available")?;
+    let bytes = text.as_bytes().to_vec();
+    let promise = subtle
+        .digest_with_str_and_u8_array("SHA-256", &bytes)
+        .map_err(|_| "SHA-256 is not available")?;
+    let digest = JsFuture::from(promise).await.map_err(|_| "SHA-256 failed")?;
+    let digest = digest
+        .dyn_into::<js_sys::ArrayBuffer>()
+        .map_err(|_| "SHA-256 gave no bytes")?;
+    Ok(smart::base64url(&js_sys::Uint8Array::new(&digest).to_vec()))
+}

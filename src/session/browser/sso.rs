@@ -1,0 +1,88 @@
+//! Single sign-on into Matrix through the clinic's identity provider: the browser goes to the
+//! homeserver, which sends it to the provider and back to `/auth/matrix` with a one-time login
+//! token. A nonce kept in this tab (sessionStorage) refuses answers this tab did not ask for.
+
+use super::super::labels::Labels;
+use super::super::signin::{self, SignInError};
+use super::{bind, Bound, Problem};
+use crate::api::{BrowserTransport, Client, LoginFlows};
+use crate::store::StoreNotice;
+
+const NONCE: &str = "rounds-sso-nonce";
+const HOMESERVER: &str = "rounds-sso-homeserver";
+
+/// How the homeserver at `homeserver` lets people sign in.
+pub async fn login_options(homeserver: &str) -> Result<LoginFlows, SignInError> {
+    Client::new(BrowserTransport::default(), homeserver)
+        .login_flows()
+        .await
+        .map_err(|error| SignInError::Login {
+            error,
+            homeserver: homeserver.to_owned(),
+        })
+}
+
+/// Where to send the browser to sign in through `provider` (the provider asks for the password
+/// even if it still has a session: shared workstations).
+pub fn sso_start(homeserver: &str, provider: &str) -> Result<String, SignInError> {
+    let nonce = random_nonce();
+    // Without sessionStorage the answer could not be checked: refuse to start.
+    session_storage()
+        .and_then(|s| {
+            s.set_item(NONCE, &nonce)
+                .ok()
+                .and_then(|()| s.set_item(HOMESERVER, homeserver).ok())
+        })
+        .ok_or(SignInError::Forged)?;
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let back = format!("{origin}/auth/matrix?n={nonce}");
+    Ok(Client::new(BrowserTransport::default(), homeserver).sso_redirect_url(provider, &back, true))
+}
+
+/// Completes single sign-on from the query the browser came back with (`?n=…&loginToken=…`), on
+/// the homeserver the sign-in was started with.
+pub async fn sso_complete(
+    query: &str,
+    prefix: &str,
+    labels: Labels,
+    notice: impl Fn(StoreNotice) + 'static,
+) -> Result<(Bound, Problem), SignInError> {
+    let field = |name: &str| {
+        query.trim_start_matches('?').split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            (k == name).then(|| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+        })
+    };
+    let storage = session_storage();
+    let kept = |key: &str| {
+        let value = storage.as_ref().and_then(|s| s.get_item(key).ok().flatten());
+        if let Some(s) = &storage {
+            let _ = s.remove_item(key);
+        }
+        value
+    };
+    let (expected, homeserver) = (kept(NONCE), kept(HOMESERVER));
+    let (Some(token), Some(nonce)) = (field("loginToken"), field("n")) else {
+        return Err(SignInError::Forged);
+    };
+    let (true, Some(homeserver)) = (expected.as_deref() == Some(nonce.as_str()), homeserver) else {
+        return Err(SignInError::Forged);
+    };
+    let start = signin::sign_in_with_token(BrowserTransport::default(), &homeserver, &token, prefix).await?;
+    Ok(bind(start, labels, notice).await)
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// 128 random bits, hex.
+pub(super) fn random_nonce() -> String {
+    let mut bytes = [0u8; 16];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

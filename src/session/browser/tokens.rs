@@ -1,0 +1,44 @@
+//! Renewing the Matrix session's tokens when the homeserver says the access token expired: one
+//! tab at a time (a Web Lock per person), and a tab that finds another already renewed takes its
+//! tokens (the refresh token is single-use). The kept session is updated, encrypted.
+
+use super::{with_lock_result, DeviceStore};
+use crate::api::{refresh_tokens, BrowserTransport, Error, Renew, Tokens};
+use std::rc::Rc;
+
+/// The renewal hook of the session of `user` on `homeserver`, keeping tokens in `store`.
+pub fn renewer(store: Rc<DeviceStore>, homeserver: String, user: String) -> Renew {
+    Rc::new(move |expired: Tokens| {
+        let (store, homeserver, user) = (store.clone(), homeserver.clone(), user.clone());
+        Box::pin(async move {
+            let lock = format!("rounds-tokens {user}");
+            with_lock_result(lock, renew(store, homeserver, expired))
+                .await
+                .unwrap_or(Err(Error::Aborted))
+        })
+    })
+}
+
+async fn renew(store: Rc<DeviceStore>, homeserver: String, expired: Tokens) -> Result<Tokens, Error> {
+    let DeviceStore::Encrypted(store) = &*store else {
+        let refresh = expired.refresh_token.as_deref().unwrap_or_default();
+        return refresh_tokens(&BrowserTransport::default(), &homeserver, refresh).await;
+    };
+    let saved = store.saved().await.ok().flatten();
+    // Another tab renewed meanwhile: its tokens are the session's now.
+    if let Some(saved) = saved.as_ref().filter(|s| s.access_token != expired.access_token) {
+        return Ok(Tokens {
+            access_token: saved.access_token.clone(),
+            refresh_token: saved.refresh_token.clone(),
+        });
+    }
+    let refresh = expired.refresh_token.as_deref().unwrap_or_default();
+    let fresh = refresh_tokens(&BrowserTransport::default(), &homeserver, refresh).await?;
+    if let Some(mut saved) = saved {
+        saved.access_token = fresh.access_token.clone();
+        saved.refresh_token = fresh.refresh_token.clone();
+        // Not kept: a reload then signs in again; the renewal itself worked.
+        let _ = store.save_session(&saved).await;
+    }
+    Ok(fresh)
+}
