@@ -42,6 +42,8 @@ const INSTRUMENT = () => {
   observe('longtask', (e) => b.longtasks.push({ at: e.startTime, duration: e.duration }));
   observe('event', (e) => b.eventTiming.push({ name: e.name, at: e.startTime, duration: e.duration }), { durationThreshold: 16 });
   observe('resource', (e) => {
+    // Every homeserver request, for the waterfall between sign-in and the main sync.
+    if (/\/_matrix\//.test(e.name)) (b.hs ??= []).push({ name: e.name, start: e.startTime, end: e.responseEnd });
     if (/\/_matrix\/client\/v3\/sync\?/.test(e.name))
       b.sync.push({ start: e.startTime, end: e.responseEnd, initial: !/[?&]since=/.test(e.name), inline: /[?&]filter=%7B/.test(e.name) });
     else if (/\/send\//.test(e.name)) b.sends.push({ start: e.startTime, end: e.responseEnd });
@@ -87,7 +89,8 @@ const INSTRUMENT = () => {
       mo.disconnect();
     }
   });
-  mo.observe(document, { childList: true, subtree: true });
+  // `hidden` too: index.html may carry a sign-in form that is shown rather than inserted.
+  mo.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['hidden'] });
   // Resolves when `text` is painted inside the element matching `selector`.
   b.watchText = (selector, text, timeout = 15000) =>
     new Promise((resolve) => {
@@ -150,7 +153,7 @@ const waitEvent = (page, name, timeout = 30000) =>
 async function signIn(page, user, password = 'rounds-demo') {
   await page.getByRole('textbox', { name: 'Username' }).fill(user);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   const firstRow = await waitEvent(page, 'firstRow', 60000);
   const click = await page.evaluate(() => window.__bench.clicks.filter((c) => c.text === 'Sign in').at(-1));
   return firstRow - click.t;
@@ -162,6 +165,25 @@ async function signOut(page) {
 }
 
 // ---------------------------------------------------------------- start-up
+
+/**
+ * In the page: the homeserver requests between the password login's answer and the start of the
+ * main sync (the first initial /sync with an uploaded filter), and how many round trips they
+ * take one after another (a request waits for an earlier one if it starts after that one ended).
+ */
+function waterfall() {
+  const hs = window.__bench.hs ?? [];
+  const main = hs.find((r) => /\/sync\?/.test(r.name) && !/[?&]since=/.test(r.name) && !/[?&]filter=%7B/.test(r.name));
+  const login = hs.filter((r) => /\/v3\/login$/.test(r.name) && (!main || r.end <= main.start)).at(-1);
+  if (!main || !login) return {};
+  const between = hs.filter((r) => r !== login && r.start >= login.end - 1 && r.start < main.start).sort((a, b) => a.start - b.start);
+  const depth = new Map();
+  for (const r of between) {
+    const before = between.filter((o) => o !== r && o.end <= r.start).map((o) => depth.get(o) ?? 1);
+    depth.set(r, 1 + Math.max(0, ...before));
+  }
+  return { waterfall_requests: between.length, waterfall_round_trips: Math.max(0, ...depth.values()), waterfall_ms: main.start - login.end };
+}
 
 async function startup(browser) {
   const seed = readJson(`${BENCH_LOCAL}/seed.json`, {});
@@ -175,6 +197,7 @@ async function startup(browser) {
       run.cold_form = await waitEvent(page, 'form');
       run.cold_app_started = await page.evaluate(() => window.__bench.events.appStarted);
       run.cold_signin = await signIn(page, 'dana');
+      Object.assign(run, await page.evaluate(waterfall));
       run.cold_shell_bytes = await page.evaluate(() =>
         performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
           .filter((e) => new URL(e.name).origin === location.origin)
@@ -229,6 +252,9 @@ async function startup(browser) {
     sw_active: runs.every((r) => r.sw_active),
     warm_controlled: runs.every((r) => r.warm_controlled),
     cold_shell_bytes: pick('cold_shell_bytes').median,
+    waterfall_requests: pick('waterfall_requests'),
+    waterfall_round_trips: pick('waterfall_round_trips'),
+    waterfall_ms: pick('waterfall_ms'),
   };
   save();
 }

@@ -18,6 +18,9 @@ const inbox = read('inbox.json');
 const browser = read('browser.json');
 const meta = read('meta.json') ?? {};
 const seed = read('seed.json');
+// The same start-up figures of an earlier build, measured in the same run (ROUNDS_BENCH_BASELINE).
+const baseSize = read('baseline-size.json');
+const baseStartup = read('baseline-browser.json')?.startup;
 
 const rows = [];
 const KB = (b) => `${(b / 1024).toFixed(1)} KB`;
@@ -30,6 +33,27 @@ function row(figure, value, budget = '—', r = '', peers = '') {
 function section(title) {
   rows.push(`| **${title}** | | | | |`);
 }
+// ---------------------------------------------------------------- lean start (side by side)
+// Figures from the issue that set these targets, this build next to the baseline build.
+const lean = [];
+if (baseSize || baseStartup) {
+  const st = read('browser.json')?.startup;
+  const kb = (b) => (b == null ? '—' : `${(b / 1024).toFixed(1)} KB`);
+  const med = (x) => (x?.n ? `${num(x.median, x.median < 20 ? 1 : 0)}${x.unit ?? ' ms'}` : '—');
+  const count = (x) => (x?.n ? `${num(x.median)}` : '—');
+  const line = (figure, base, now, target) => lean.push(`| ${figure} | ${base} | ${now} | ${target} |`);
+  line('code (brotli) needed before the sign-in form is usable', kb(baseSize?.before_form?.brotli ?? baseSize?.shell?.brotli), kb(size?.before_form?.brotli ?? size?.shell?.brotli), '≤ 150 KB');
+  line('whole shell (brotli)', kb(baseSize?.shell?.brotli), kb(size?.shell?.brotli), '≤ 250 KB, aim 200');
+  line('cold: navigation → sign-in form usable (median)', med(baseStartup?.cold_form), med(st?.cold_form), '≤ 200 ms');
+  line('warm, signed out: navigation → sign-in form usable (median)', med(baseStartup?.warm_form), med(st?.warm_form), '—');
+  line('requests between login and the main sync (median)', count(baseStartup?.waterfall_requests), count(st?.waterfall_requests), '—');
+  line('… of which one after another (round trips, median)', count(baseStartup?.waterfall_round_trips), count(st?.waterfall_round_trips), '≤ 2');
+  line('login answered → main sync starts (median)', med(baseStartup?.waterfall_ms), med(st?.waterfall_ms), '—');
+  line('cold: Sign in click → first thread row (dana, median)', med(baseStartup?.cold_signin), med(st?.cold_signin), '≤ 300 ms');
+  line('warm, signed out: Sign in click → first thread row (median)', med(baseStartup?.warm_signin), med(st?.warm_signin), '—');
+  line('warm, session kept: navigation → first thread row (median)', med(baseStartup?.warm_restore), med(st?.warm_restore), '≤ 1,000 ms');
+}
+
 const medP95 = (s) => (s && s.n ? `${msv(s.median)} median, ${msv(s.p95)} p95 (n=${s.n})` : null);
 
 // ---------------------------------------------------------------- size
@@ -175,6 +199,18 @@ if (meta.errors) notes.push(`Steps that failed: ${meta.errors}`);
 const md = [
   `# Rounds benchmarks — ${meta.stamp ?? ''}`,
   '',
+  ...(lean.length
+    ? [
+        `## Lean start: this build next to ${meta.baseline ?? 'the baseline'}, measured in the same run`,
+        '',
+        `| figure | ${meta.baseline ?? 'baseline'} | this build | target |`,
+        '| --- | --- | --- | --- |',
+        ...lean,
+        '',
+        '## All figures of this build',
+        '',
+      ]
+    : []),
   '| figure | value | budget | ratio | peers (DESIGN §5) |',
   '| --- | --- | --- | --- | --- |',
   ...rows,

@@ -14,7 +14,9 @@
 # stopped again if it was stopped; serves the app on 127.0.0.1:18090 while measuring.
 # Environment: ROUNDS_BENCH_ONLY=startup,latency,scale (browser parts), ROUNDS_BENCH_SKIP_BUILD=1
 # (reuse the last bench build), ROUNDS_BENCH_MESSAGES, ROUNDS_BENCH_STARTUP_RUNS,
-# ROUNDS_BENCH_OLDER_SECONDS (time cap for loading older threads, default 150).
+# ROUNDS_BENCH_OLDER_SECONDS (time cap for loading older threads, default 150),
+# ROUNDS_BENCH_BASELINE=<commit> (also build that commit, once, and measure its size and start-up
+# in the same run: the report puts both side by side).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 cd "$ROOT"
@@ -39,10 +41,14 @@ export ROUNDS_BENCH_APP="http://127.0.0.1:$APP_PORT"
 ERRORS=()
 TIMINGS=()
 SERVE_PID=""
+BASELINE_PORT=18091
+BASELINE_SERVE_PID=""
+BASELINE_DIST=""
 SYNAPSE_WAS_RUNNING=0
 "$ROOT/scripts/synapse.sh" status "$INSTANCE" >/dev/null 2>&1 && SYNAPSE_WAS_RUNNING=1
 
 cleanup() {
+  [[ -z "$BASELINE_SERVE_PID" ]] || kill "$BASELINE_SERVE_PID" 2>/dev/null || true
   if [[ -n "$SERVE_PID" ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
     kill "$SERVE_PID" 2>/dev/null || true
     wait "$SERVE_PID" 2>/dev/null || true
@@ -145,6 +151,32 @@ JSON
   wait_for_url "$ROUNDS_BENCH_APP/config.json" 20
 }
 
+# The baseline commit's release build, made once in a temporary worktree and kept.
+build_baseline() {
+  local commit dir
+  commit=$(git rev-parse --short "$ROUNDS_BENCH_BASELINE")
+  BASELINE_DIST="$BL/baseline-$commit/dist"
+  [[ -f "$BASELINE_DIST/index.html" ]] && return 0
+  wait_for_builds
+  dir="$BL/baseline-src"
+  git worktree remove --force "$dir" 2>/dev/null || rm -rf "$dir"
+  git worktree add --detach "$dir" "$commit" >/dev/null
+  # The same target folder: dependencies are not built twice.
+  (cd "$dir" && CARGO_TARGET_DIR="$ROOT/target" nice -n 10 trunk build --release --dist "$BASELINE_DIST" 2>&1 | tail -n 3 >&2)
+  git worktree remove --force "$dir"
+  [[ -f "$BASELINE_DIST/index.html" ]]
+}
+
+baseline_bench() {
+  node bench/size.mjs "$BASELINE_DIST" >"$WORK/baseline-size.json"
+  ROUNDS_DIST="$BASELINE_DIST" ROUNDS_CONFIG="$BL/config.json" PORT=$BASELINE_PORT node bench/serve.mjs >"$WORK/baseline-serve.log" 2>&1 &
+  BASELINE_SERVE_PID=$!
+  wait_for_url "http://127.0.0.1:$BASELINE_PORT/config.json" 20
+  wait_for_builds 300
+  ROUNDS_BENCH_ONLY=startup ROUNDS_BENCH_APP="http://127.0.0.1:$BASELINE_PORT" node bench/browser.mjs "$WORK/baseline-browser.json"
+  kill "$BASELINE_SERVE_PID" 2>/dev/null || true
+}
+
 browser_bench() {
   wait_for_builds 300
   note_load "browser benchmarks (start)"
@@ -153,11 +185,17 @@ browser_bench() {
 }
 
 step "release build" build_app
+if [[ -n "${ROUNDS_BENCH_BASELINE:-}" ]]; then
+  step "baseline build ($ROUNDS_BENCH_BASELINE)" build_baseline
+fi
 step "size" bash -c "node bench/size.mjs '$BL/dist' >'$WORK/size.json'"
 step "native inbox benchmark" native_bench
 step "homeserver and seed" seed
 if [[ -f "$BL/dist/index.html" ]] && step "serve" serve_app && [[ -n "$SERVE_PID" ]]; then
   step "browser benchmarks" browser_bench
+  if [[ -n "${ROUNDS_BENCH_BASELINE:-}" && -f "$BASELINE_DIST/index.html" ]]; then
+    step "baseline start-up" baseline_bench
+  fi
 else
   ERRORS+=("browser benchmarks (no build or server)")
 fi
@@ -171,10 +209,10 @@ META_JSON=$(
   MEM="$(free -h | awk '/^Mem:/{print $2}')" OS="$(. /etc/os-release && echo "$PRETTY_NAME")" \
   LOAD="$(cut -d' ' -f1-3 /proc/loadavg)" RUSTC="$(rustc --version)" NODEV="$(node --version)" \
   COMMIT="$(git rev-parse --short HEAD)" DIRTY="$(git status --porcelain -- src style index.html Cargo.toml public | head -c1)" \
-  SYNAPSE="$SYNAPSE_VERSION" SEED_FRESH="$SEED_FRESH" \
+  SYNAPSE="$SYNAPSE_VERSION" SEED_FRESH="$SEED_FRESH" BASELINE="${ROUNDS_BENCH_BASELINE:-}" \
   TIMINGS="$(IFS=';'; echo "${TIMINGS[*]}")" ERRS="$(IFS=';'; echo "${ERRORS[*]:-}")" \
   LOADS="$(IFS=';'; echo "${LOADS[*]:-}")" \
-  node -e 'const e=process.env; console.log(JSON.stringify({stamp:e.STAMP,cpu:e.CPU,cores:e.CORES,memory:e.MEM,os:e.OS,load:e.LOAD,rustc:e.RUSTC,node:e.NODEV,commit:e.COMMIT,dirty:!!e.DIRTY,synapse:e.SYNAPSE,seed_fresh:e.SEED_FRESH==="true",timings:e.TIMINGS.split(";").join(", "),loads:e.LOADS?e.LOADS.split(";").join("; "):null,errors:e.ERRS||null}))'
+  node -e 'const e=process.env; console.log(JSON.stringify({stamp:e.STAMP,cpu:e.CPU,cores:e.CORES,memory:e.MEM,os:e.OS,load:e.LOAD,rustc:e.RUSTC,node:e.NODEV,commit:e.COMMIT,baseline:e.BASELINE||null,dirty:!!e.DIRTY,synapse:e.SYNAPSE,seed_fresh:e.SEED_FRESH==="true",timings:e.TIMINGS.split(";").join(", "),loads:e.LOADS?e.LOADS.split(";").join("; "):null,errors:e.ERRS||null}))'
 )
 echo "$META_JSON" >"$WORK/meta.json"
 
@@ -182,7 +220,7 @@ echo
 node bench/report.mjs "$WORK" "$RESULTS/$STAMP.md"
 node -e '
   const fs = require("fs"); const [dir, out] = process.argv.slice(1); const all = {};
-  for (const f of ["meta", "size", "inbox", "seed", "browser"]) { try { all[f] = JSON.parse(fs.readFileSync(`${dir}/${f}.json`, "utf8")); } catch {} }
+  for (const f of ["meta", "size", "inbox", "seed", "browser", "baseline-size", "baseline-browser"]) { try { all[f] = JSON.parse(fs.readFileSync(`${dir}/${f}.json`, "utf8")); } catch {} }
   fs.writeFileSync(out, JSON.stringify(all, null, 2) + "\n");
 ' "$WORK" "$RESULTS/$STAMP.json"
 log "bench: report written to bench/results/$STAMP.md (raw figures: $STAMP.json)"

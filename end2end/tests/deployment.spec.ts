@@ -35,7 +35,7 @@ test('every file of the portal carries the security headers and the right cachin
   expect(assets.some((a) => a.endsWith('.js'))).toBe(true);
   expect(assets.some((a) => a.endsWith('.css'))).toBe(true);
   const pages = ['/', '/index.html', '/t/!room:localhost/$event', '/staff', '/schedule'];
-  const revalidated = ['/boot.js', '/sw.js', '/config.json', '/manifest.webmanifest', '/icons/icon-192.png'];
+  const revalidated = ['/boot.js', '/signin.js', '/sw.js', '/config.json', '/manifest.webmanifest', '/icons/icon-192.png'];
   for (const path of [...pages, ...revalidated, ...assets]) {
     const response = await request.get(path, { maxRedirects: 0 });
     expect(response.status(), path).toBe(200);

@@ -38,3 +38,67 @@ test('the homeserver field is prefilled from config.json', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Riverside Therapy' })).toBeVisible();
   await expect(page.getByRole('textbox', { name: 'Homeserver' })).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+$/);
 });
+
+// The sign-in form works before the app's wasm has arrived (index.html + public/signin.js):
+// hold the wasm back, and everything up to the homeserver's answer already happens.
+test('the sign-in form works while the app is still downloading, and the app takes over', async ({ browser }) => {
+  const { page, release } = await appHeldBack(browser);
+  await expect(page.getByRole('heading', { name: 'Riverside Therapy' })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Homeserver' })).toHaveValue(process.env.ROUNDS_TEST_HOMESERVER ?? 'http://127.0.0.1:18008');
+  // The homeserver offers single sign-on: so does the early form.
+  await expect(page.getByRole('button', { name: 'Sign in with Riverside staff account' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('alert')).toHaveText('Enter your username and password.');
+
+  await page.getByRole('textbox', { name: 'Username' }).fill('dana');
+  await page.getByLabel('Password').fill('rounds-demo');
+  const login = page.waitForResponse((r) => r.url().endsWith('/_matrix/client/v3/login') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  expect((await login).status()).toBe(200);
+  await expect(page.getByRole('button', { name: 'Signing in…' })).toBeDisabled();
+  await expect(page.locator('#early-signin')).toBeVisible();
+
+  // The app arrives, takes the answer and opens the inbox: the early form is gone.
+  release();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(page.locator('#early-signin')).toHaveCount(0);
+  await expect(page.getByText('Dana Brooks', { exact: true })).toBeVisible();
+  await page.context().close();
+});
+
+/** A page of a new context whose app wasm is held back until `release()`. */
+async function appHeldBack(browser: import('@playwright/test').Browser) {
+  const page = await (await browser.newContext()).newPage();
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/');
+  await expect(page.locator('#early-signin')).toBeVisible();
+  return { page, release };
+}
+
+test('what was typed before the app arrived is kept, and a refusal reads as the app says it', async ({ browser }) => {
+  const typing = await appHeldBack(browser);
+  await typing.page.getByRole('textbox', { name: 'Username' }).fill('dana');
+  typing.release();
+  // The app's own form replaces the early one with the same field values.
+  await expect(typing.page.locator('#early-signin')).toHaveCount(0);
+  await expect(typing.page.getByRole('textbox', { name: 'Username' })).toHaveValue('dana');
+  await typing.page.context().close();
+
+  // Refused before the app arrives: the app explains it once it is there.
+  const { page, release } = await appHeldBack(browser);
+  await page.getByRole('textbox', { name: 'Username' }).fill('dana');
+  await page.getByLabel('Password').fill('not-the-password');
+  const refused = page.waitForResponse((r) => r.url().endsWith('/_matrix/client/v3/login') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  expect((await refused).status()).toBe(403);
+  release();
+  await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
+  await expect(page.getByRole('textbox', { name: 'Username' })).toHaveValue('dana');
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
+  await page.context().close();
+});

@@ -191,6 +191,20 @@ impl<T: Transport> Client<T> {
         Ok(session)
     }
 
+    /// Takes the homeserver's answer to a `POST /login` made elsewhere (the sign-in form that
+    /// works before the app has loaded sends the request itself): `status` 0 means the request
+    /// did not reach the homeserver, with `body` saying why. Keeps the session in the client.
+    pub fn accept_login_answer(&mut self, status: u16, body: &[u8]) -> Result<Session, Error> {
+        self.set_session(None);
+        let session: Session = match status {
+            0 => return Err(Error::Connection(String::from_utf8_lossy(body).into_owned())),
+            200..=299 => super::client::decode(body)?,
+            _ => return Err(Error::from_response(status, None, body)),
+        };
+        self.set_session(Some(session.clone()));
+        Ok(session)
+    }
+
     /// `GET /account/whoami`: checks the token.
     pub async fn whoami(&self) -> Result<WhoAmI, Error> {
         self.get("/_matrix/client/v3/account/whoami").await

@@ -5,14 +5,13 @@
 //! idempotent: it reads the current state first and changes only what differs, reporting each
 //! change in a [`Report`].
 
+mod member;
 mod rooms;
 mod staff;
 
+pub use member::{accept_clinic_invites_and_join, enter_clinic, Membership};
 pub use rooms::{category_alias, clinic_alias, full_alias, role_alias, ADMIN_POWER};
-pub use staff::{
-    accept_clinic_invites_and_join, accept_roles, add_roles, enter_clinic, remove_roles, roster, Membership,
-    RosterEntry,
-};
+pub use staff::{accept_roles, add_roles, remove_roles, roster, RosterEntry};
 
 use crate::api::rounds::CLINIC_STATE;
 use crate::api::{Client, Error as ApiError, InitialState, Transport};

@@ -1,11 +1,8 @@
 //! Who holds which role: adding, removing, listing, and a member's own joins.
 
-use super::{
-    ensure_power_levels, full_alias, load_clinic, role_alias, server_name, Clinic, ProvisionError, Report, Step,
-};
-use crate::api::{Client, MemberContent, SyncRequest, Transport};
+use super::{ensure_power_levels, server_name, Clinic, ProvisionError, Report, Step};
+use crate::api::{Client, MemberContent, Transport};
 use crate::domain::clinic::roles::ADMIN;
-use crate::domain::StaffView;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -53,7 +50,7 @@ fn all_rooms(clinic: &Clinic) -> Vec<String> {
 }
 
 /// Gives `user` the `roles` (admin side): invites them into each role space. The member's own
-/// client then joins the category rooms the roles allow ([`accept_clinic_invites_and_join`]).
+/// client then joins the category rooms the roles allow ([`super::accept_clinic_invites_and_join`]).
 /// The admin role also grants power 100 in every clinic room.
 pub async fn add_roles<T: Transport>(
     client: &Client<T>,
@@ -161,80 +158,6 @@ pub async fn roster<T: Transport>(client: &Client<T>, clinic: &Clinic) -> Result
     Ok(people.into_values().collect())
 }
 
-/// The member's side at sign-in (run with the member's own session): accepts pending invites
-/// into the clinic's role spaces, joins the clinic space and every category room the held roles
-/// allow. Returns the clinic, or `NotFound` when the user holds no role in it.
-pub async fn accept_clinic_invites_and_join<T: Transport>(
-    client: &Client<T>,
-    prefix: &str,
-) -> Result<(Clinic, Report), ProvisionError> {
-    let me = client.user_id().step(|| "sign in first".into())?.to_owned();
-    let server = server_name(&me).to_owned();
-    let mut report = Report::default();
-    let role_prefix = format!("#{}", role_alias(prefix, ""));
-    let suffix = format!(":{server}");
-    // Synapse answers an identical initial sync from a cache for minutes, which would hide an
-    // invite that just arrived: a never-matching event type makes every request distinct.
-    let nonce = format!("app.rounds.nonce{}", now_nonce());
-    // Only invites matter here: no timelines, state, receipts or account data.
-    let filter = serde_json::json!({
-        "room": {
-            "timeline": { "limit": 0, "not_types": [nonce] },
-            "state": { "types": [] },
-            "ephemeral": { "types": [] },
-            "account_data": { "types": [] },
-        },
-        "account_data": { "types": [] },
-        "presence": { "types": [] },
-    });
-    let sync = client
-        .sync(&SyncRequest {
-            filter: Some(filter.to_string()),
-            ..SyncRequest::default()
-        })
-        .await
-        .step(|| "reading pending invites".into())?;
-    let joined = joined_rooms(client).await?;
-    for (room, invite) in sync.rooms.invite.iter().filter(|(room, _)| !joined.contains(*room)) {
-        let is_role_space = invite.invite_state.events.iter().any(|s| {
-            s.kind == "m.room.canonical_alias"
-                && s.content["alias"]
-                    .as_str()
-                    .is_some_and(|a| a.starts_with(&role_prefix) && a.ends_with(&suffix))
-        });
-        if is_role_space {
-            client.join(room, &[&server]).await.step(|| "accepting a role".into())?;
-            report.note(format!("joined role space {room}"));
-        }
-    }
-    let alias = full_alias(&super::clinic_alias(prefix), &server);
-    let space = client
-        .resolve_alias(&alias)
-        .await
-        .step(|| format!("looking up {alias}"))?
-        .ok_or_else(|| ProvisionError::NotFound(format!("no clinic at {alias}")))?;
-    if !joined_rooms(client).await?.contains(&space) {
-        match client.join(&space, &[&server]).await {
-            Ok(_) => report.note(format!("joined the clinic space {space}")),
-            Err(e) if e.status() == Some(403) => {
-                return Err(ProvisionError::NotFound(format!(
-                    "{me} holds no role in the clinic {alias}"
-                )))
-            }
-            Err(error) => {
-                return Err(ProvisionError::Api {
-                    step: "joining the clinic".into(),
-                    error,
-                })
-            }
-        }
-    }
-    let clinic = load_clinic(client, prefix).await?;
-    let (_, joins) = join_allowed_categories(client, &clinic).await?;
-    report.changes.extend(joins.changes);
-    Ok((clinic, report))
-}
-
 /// The member's side while signed in: accepts invites (from a sync) that are role spaces of the
 /// clinic and joins what the roles now allow. Returns the rooms joined afterwards.
 pub async fn accept_roles<T: Transport>(
@@ -248,20 +171,21 @@ pub async fn accept_roles<T: Transport>(
         client.join(room, &[&server]).await.step(|| "accepting a role".into())?;
         report.note(format!("joined role space {room}"));
     }
-    let (joined, joins) = join_allowed_categories(client, clinic).await?;
+    let mut joined = joined_rooms(client).await?;
+    let joins = join_allowed_categories(client, clinic, &mut joined).await?;
     report.changes.extend(joins.changes);
     Ok((joined, report))
 }
 
 /// Joins every category room the member's roles allow and they are not in yet (restricted
-/// joins: the homeserver checks the roles). Returns the rooms joined afterwards.
-async fn join_allowed_categories<T: Transport>(
+/// joins: the homeserver checks the roles), given the rooms they are in (`joined`, updated).
+pub(super) async fn join_allowed_categories<T: Transport>(
     client: &Client<T>,
     clinic: &Clinic,
-) -> Result<(BTreeSet<String>, Report), ProvisionError> {
+    joined: &mut BTreeSet<String>,
+) -> Result<Report, ProvisionError> {
     let server = server_name(client.user_id().step(|| "sign in first".into())?).to_owned();
     let mut report = Report::default();
-    let mut joined = joined_rooms(client).await?;
     let held: Vec<String> = clinic
         .policy
         .roles
@@ -283,69 +207,14 @@ async fn join_allowed_categories<T: Transport>(
         report.note(format!("joined category {id}"));
         joined.insert(room);
     }
-    Ok((joined, report))
+    Ok(report)
 }
 
-async fn joined_rooms<T: Transport>(client: &Client<T>) -> Result<BTreeSet<String>, ProvisionError> {
+pub(super) async fn joined_rooms<T: Transport>(client: &Client<T>) -> Result<BTreeSet<String>, ProvisionError> {
     Ok(client
         .joined_rooms()
         .await
         .step(|| "listing joined rooms".into())?
         .into_iter()
         .collect())
-}
-
-/// Something different on every call (milliseconds since the epoch, where the platform has a
-/// clock; a counter otherwise).
-fn now_nonce() -> String {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    #[cfg(target_arch = "wasm32")]
-    let now = js_sys::Date::now() as u64;
-    #[cfg(not(target_arch = "wasm32"))]
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
-    format!(".{now}.{count}")
-}
-
-/// What a member's client needs after signing in: the clinic, the rooms they are in and their
-/// display name. [`Membership::view`] derives what they may see.
-#[derive(Debug, Clone)]
-pub struct Membership {
-    /// The clinic.
-    pub clinic: Clinic,
-    /// Rooms the member has joined (the server's word on their roles and categories).
-    pub joined: BTreeSet<String>,
-    /// Their display name, if set.
-    pub display_name: Option<String>,
-}
-
-impl Membership {
-    /// The staff view of `user_id`.
-    pub fn view(&self, user_id: &str) -> StaffView {
-        StaffView::new(&self.clinic.policy, user_id, self.display_name.as_deref(), &self.joined)
-    }
-}
-
-/// Signs the member into the clinic ([`accept_clinic_invites_and_join`]) and reads what the
-/// server says they joined.
-pub async fn enter_clinic<T: Transport>(client: &Client<T>, prefix: &str) -> Result<Membership, ProvisionError> {
-    let (clinic, _) = accept_clinic_invites_and_join(client, prefix).await?;
-    let me = client.user_id().step(|| "sign in first".into())?;
-    let joined = client
-        .joined_rooms()
-        .await
-        .step(|| "listing joined rooms".into())?
-        .into_iter()
-        .collect();
-    let display_name = client
-        .display_name(me)
-        .await
-        .step(|| "reading your display name".into())?;
-    Ok(Membership {
-        clinic,
-        joined,
-        display_name,
-    })
 }

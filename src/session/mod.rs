@@ -21,5 +21,5 @@ pub use crate::sync::{Command, SyncStatus};
 pub use change::Change;
 pub use ehr::{announcement, Column, Ehr, FreeTime, HalfDone, Outcome, PatientMatch, PatientRecord, Visit};
 pub use labels::Labels;
-pub use service::{OpenProblem, Session, Start, LONG_POLL};
-pub use signin::{resume, sign_in, sign_in_with_token, to_keep, SignInError};
+pub use service::{OpenProblem, Session, Start, LONG_POLL, SYNC_RECEIVED};
+pub use signin::{resume, sign_in, sign_in_answered, sign_in_with_token, to_keep, SignInError};

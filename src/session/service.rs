@@ -20,6 +20,9 @@ use std::time::Duration;
 
 /// How long the server may hold a sync open.
 pub const LONG_POLL: Duration = Duration::from_secs(30);
+/// The performance mark set when a sync batch with news is about to be applied (the page
+/// measures from it to the next frame: `rounds:sync-to-paint`).
+pub const SYNC_RECEIVED: &str = "rounds:sync-received";
 /// The inbox kept on the device: threads and replies per thread.
 const CACHE_THREADS: usize = 2_000;
 const CACHE_REPLIES: usize = 30;
@@ -371,6 +374,11 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
                 .collect();
             let typing_only = incoming.iter().all(|i| matches!(i, Incoming::Typing { .. }));
             let had_news = !incoming.is_empty();
+            if had_news && !typing_only {
+                // The start of the client's share of the latency (to the frame painted, measured
+                // by the page): the sync answer is decoded and translated.
+                self.inner.platform.mark(SYNC_RECEIVED);
+            }
             state.inbox.apply(incoming);
             if had_news && !typing_only {
                 state.dirty = true;

@@ -91,6 +91,22 @@ pub async fn sign_in_with_token<T: Transport + Clone>(
     enter(client, prefix).await
 }
 
+/// Enters the clinic with the homeserver's answer to a password sign-in sent before the app had
+/// loaded (`status` 0: it did not arrive, `body` says why); refusals read as in [`sign_in`].
+pub async fn sign_in_answered<T: Transport + Clone>(
+    transport: T,
+    homeserver: &str,
+    status: u16,
+    body: &[u8],
+    prefix: &str,
+) -> Result<Start<T>, SignInError> {
+    let mut client = Client::new(transport, homeserver);
+    client
+        .accept_login_answer(status, body)
+        .map_err(login_refused(homeserver))?;
+    enter(client, prefix).await
+}
+
 fn login_refused(homeserver: &str) -> impl FnOnce(crate::api::Error) -> SignInError + '_ {
     move |error| SignInError::Login {
         error,

@@ -213,7 +213,9 @@ impl Store {
     pub async fn save_session(&self, session: &SavedSession) -> Result<(), StoreError> {
         self.put_sealed(SESSION, "current", session).await?;
         // Which user's key opens it (user ids are not secret; the token is sealed).
-        put_js(&self.db, SESSION, "current-user", &self.user.as_str().into()).await
+        put_js(&self.db, SESSION, "current-user", &self.user.as_str().into()).await?;
+        kept_hint(true);
+        Ok(())
     }
 
     /// The session kept by [`Store::save_session`] (as another tab may have updated it).
@@ -235,6 +237,7 @@ impl Store {
 
     /// Forgets the saved session (sign-out, idle logoff); drafts stay.
     pub async fn forget_session(&self) -> Result<(), StoreError> {
+        kept_hint(false);
         delete(&self.db, SESSION, "current-user").await?;
         delete(&self.db, SESSION, &self.record_key("pending-launch")).await?;
         delete(&self.db, SESSION, &self.record_key("current")).await
@@ -259,6 +262,7 @@ impl Store {
     /// Deletes the whole database on this device: every user's drafts, outbox, keys and the
     /// saved session (sign-out).
     pub async fn wipe(&self) -> Result<(), StoreError> {
+        kept_hint(false);
         self.close();
         delete_database(&self.name).await
     }
@@ -396,3 +400,19 @@ async fn delete(db: &Database, store: &str, key: &str) -> Result<(), StoreError>
         .map_err(idb("deleting"))?;
     tx.commit().await.map_err(idb("deleting"))
 }
+
+/// Whether a session is kept, as a hint (no data) in `localStorage` under [`KEPT_HINT`]: the
+/// sign-in form that works before the app has loaded (`public/signin.js`) stays hidden when the
+/// app will open a kept session instead. A wrong hint costs only a moment.
+fn kept_hint(kept: bool) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = if kept {
+            storage.set_item(KEPT_HINT, "1")
+        } else {
+            storage.remove_item(KEPT_HINT)
+        };
+    }
+}
+
+/// The `localStorage` key of [`kept_hint`].
+const KEPT_HINT: &str = "rounds-session-kept";

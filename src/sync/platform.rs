@@ -16,6 +16,8 @@ pub trait Platform: Clone + 'static {
     fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
     /// A new transaction id, unique across devices and restarts.
     fn new_txn_id(&self) -> String;
+    /// Marks a moment for performance tools (the browser's User Timing); nothing elsewhere.
+    fn mark(&self, _name: &str) {}
 }
 
 /// A wait that can be cut short: the browser coming back online wakes sleeping retries at once.
@@ -104,5 +106,11 @@ impl Platform for BrowserPlatform {
             .and_then(|w| w.crypto().ok())
             .map(|c| c.random_uuid())
             .unwrap_or_else(|| format!("rounds-{}-{}", js_sys::Date::now(), js_sys::Math::random()))
+    }
+
+    fn mark(&self, name: &str) {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark(name);
+        }
     }
 }

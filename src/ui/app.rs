@@ -21,7 +21,11 @@ pub fn Root() -> impl IntoView {
     move || match config.get() {
         None => view! { <p class="boot" role="status">"Loading…"</p> }.into_any(),
         Some(Ok(config)) => view! { <App config=config/> }.into_any(),
-        Some(Err(problem)) => view! { <ConfigError problem=problem/> }.into_any(),
+        Some(Err(problem)) => {
+            // The early sign-in form cannot work with a broken config either.
+            drop(super::early::take());
+            view! { <ConfigError problem=problem/> }.into_any()
+        }
     }
 }
 
@@ -74,6 +78,15 @@ fn App(config: AppConfig) -> impl IntoView {
 /// network answer), or shows sign-in. Another tab holding the database is explained, not waited
 /// for in silence.
 async fn restore(state: AppState) {
+    resume(state).await;
+    // Signed in without it, the early sign-in form (hidden) goes; the sign-in page takes it over.
+    if state.phase.get_untracked() != Phase::SignedOut {
+        drop(super::early::take());
+    }
+}
+
+/// Completes a return from single sign-on or the EHR, or continues the kept session.
+async fn resume(state: AppState) {
     let (labels, prefix, idle) = state.config.with_value(|c| (c.labels(), c.clinic.clone(), c.idle_ms()));
     let location = web_sys::window().map(|w| w.location());
     let path = location.as_ref().and_then(|l| l.pathname().ok()).unwrap_or_default();

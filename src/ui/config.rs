@@ -121,19 +121,19 @@ fn default_clinic() -> String {
     "rounds".into()
 }
 
-/// Fetches and parses `/config.json`; the error names the problem for the error page.
+/// Fetches and parses `/config.json` (or takes the early sign-in script's answer, fetched while
+/// the app downloaded); the error names the problem for the error page.
 pub async fn load() -> Result<AppConfig, String> {
-    let response = gloo_net::http::Request::get("/config.json")
-        .send()
-        .await
-        .map_err(|e| format!("config.json could not be loaded: {e}"))?;
-    if !response.ok() {
-        return Err(format!("config.json could not be loaded (HTTP {})", response.status()));
+    let (status, text) = match super::early::config().await {
+        Some(answer) => answer,
+        None => fetch().await?,
+    };
+    if status == 0 {
+        return Err(format!("config.json could not be loaded: {text}"));
     }
-    let text = response
-        .text()
-        .await
-        .map_err(|e| format!("config.json could not be read: {e}"))?;
+    if !(200..300).contains(&status) {
+        return Err(format!("config.json could not be loaded (HTTP {status})"));
+    }
     let config: AppConfig = serde_json::from_str(&text).map_err(|e| format!("config.json is not valid: {e}"))?;
     if config.clinic_name.trim().is_empty() || config.homeserver.trim().is_empty() {
         return Err("config.json must name the clinic (clinic_name) and its homeserver".into());
@@ -147,4 +147,16 @@ pub async fn load() -> Result<AppConfig, String> {
         }
     }
     Ok(config)
+}
+
+async fn fetch() -> Result<(u16, String), String> {
+    let response = gloo_net::http::Request::get("/config.json")
+        .send()
+        .await
+        .map_err(|e| format!("config.json could not be loaded: {e}"))?;
+    let text = response
+        .text()
+        .await
+        .map_err(|e| format!("config.json could not be read: {e}"))?;
+    Ok((response.status(), text))
 }

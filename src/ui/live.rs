@@ -218,7 +218,10 @@ fn send_queued(state: AppState, foreign: Rc<Cell<bool>>) {
 
 fn on_change(state: AppState, change: &Change, tabs: &Tabs, send: &impl Fn()) {
     match change {
-        Change::Inbox => state.inbox_changed(),
+        Change::Inbox => {
+            state.inbox_changed();
+            measure_to_paint();
+        }
         Change::Typing => state.typing_changed(),
         Change::Status => {
             if let Some(session) = state.session() {
@@ -260,4 +263,27 @@ pub async fn end(state: AppState, ending: Ending, notice: Option<String>) {
     state.inbox_changed();
     state.notice.set(notice);
     state.phase.set(Phase::SignedOut);
+}
+
+/// The client's own share of the latency: the sync batch in hand (the session's mark) → the next
+/// frame painted, as the User Timing measure `rounds:sync-to-paint` (read by `bench/`).
+fn measure_to_paint() {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
+    if performance.get_entries_by_name(crate::session::SYNC_RECEIVED).length() == 0 {
+        return;
+    }
+    request_animation_frame(move || {
+        let _ = performance.mark("rounds:painted");
+        let _ = performance.measure_with_start_mark_and_end_mark(
+            "rounds:sync-to-paint",
+            crate::session::SYNC_RECEIVED,
+            "rounds:painted",
+        );
+        // Entries would pile up for the whole session; a PerformanceObserver (the benchmark's)
+        // has already seen the measure.
+        performance.clear_marks();
+        performance.clear_measures();
+    });
 }

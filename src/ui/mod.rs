@@ -7,6 +7,7 @@ mod appointments;
 mod composer;
 mod config;
 mod drafts;
+mod early;
 mod idle;
 mod inbox;
 mod live;

@@ -1,8 +1,10 @@
 //! The sign-in page (UI contract: Homeserver, Username, Password, Sign in, errors in an alert).
+//! `index.html` carries the same form as plain HTML for the time before the app has loaded
+//! (`public/signin.js`): keep the two alike.
 
-use super::live;
 use super::state::AppState;
-use crate::session::browser;
+use super::{early, live};
+use crate::session::{browser, SignInError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -10,12 +12,45 @@ use leptos::task::spawn_local;
 pub fn SignIn() -> impl IntoView {
     let state = AppState::get();
     let config = state.config.get_value();
-    let homeserver = RwSignal::new(config.homeserver.clone());
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    // The first time, the form that worked before the app loaded hands over what was typed and
+    // any sign-in already sent (public/signin.js).
+    let early = early::take().filter(|h| h.shown);
+    let homeserver = RwSignal::new(
+        early
+            .as_ref()
+            .map(|h| h.homeserver.clone())
+            .filter(|hs| !hs.trim().is_empty())
+            .unwrap_or_else(|| config.homeserver.clone()),
+    );
+    let username = RwSignal::new(early.as_ref().map(|h| h.username.clone()).unwrap_or_default());
+    let password = RwSignal::new(early.as_ref().map(|h| h.password.clone()).unwrap_or_default());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let can_change_server = config.allow_homeserver_change;
+
+    let signed_in = move |result: Result<(browser::Bound, browser::Problem), SignInError>| {
+        match result {
+            Ok((bound, problem)) => {
+                password.set(String::new());
+                live::begin(state, bound, problem);
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+        busy.set(false);
+    };
+    let context = move || {
+        let (prefix, labels) = state.config.with_value(|c| (c.clinic.clone(), c.labels()));
+        (prefix, labels, move |n| super::app::store_notice(state, n))
+    };
+    if let Some(login) = early.and_then(|h| h.login) {
+        busy.set(true);
+        spawn_local(async move {
+            let (prefix, labels, notice) = context();
+            let answer = early::login_answer(login).await;
+            let hs = homeserver.get_untracked();
+            signed_in(browser::sign_in_answered(hs.trim(), answer, &prefix, labels, notice).await);
+        });
+    }
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -31,16 +66,8 @@ pub fn SignIn() -> impl IntoView {
         error.set(None);
         state.sign_in_problem.set(None);
         spawn_local(async move {
-            let (prefix, labels) = state.config.with_value(|c| (c.clinic.clone(), c.labels()));
-            let notice = move |n| super::app::store_notice(state, n);
-            match browser::sign_in(&hs, &user, &pass, &prefix, labels, notice).await {
-                Ok((bound, problem)) => {
-                    password.set(String::new());
-                    live::begin(state, bound, problem);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-            busy.set(false);
+            let (prefix, labels, notice) = context();
+            signed_in(browser::sign_in(&hs, &user, &pass, &prefix, labels, notice).await);
         });
     };
 

@@ -181,12 +181,14 @@ fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
 }
 
 /// The native transport behind a switch: while `offline` is set, every request fails as if
-/// the network were gone (what a tablet in a dead zone sees).
+/// the network were gone (what a tablet in a dead zone sees). Counts what is sent.
 #[derive(Clone, Default)]
 pub struct Flaky {
     inner: rounds::api::NativeTransport,
     /// Set to cut the network.
     pub offline: std::rc::Rc<std::cell::Cell<bool>>,
+    /// Requests sent so far (refused ones included).
+    pub sent: std::rc::Rc<std::cell::Cell<usize>>,
 }
 
 impl rounds::api::Transport for Flaky {
@@ -194,6 +196,7 @@ impl rounds::api::Transport for Flaky {
         &self,
         request: rounds::api::HttpRequest,
     ) -> Result<rounds::api::HttpResponse, rounds::api::TransportError> {
+        self.sent.set(self.sent.get() + 1);
         if self.offline.get() {
             return Err(rounds::api::TransportError::Connection("offline (test)".into()));
         }

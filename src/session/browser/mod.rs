@@ -119,6 +119,20 @@ pub async fn sign_in(
     Ok(bind(start, labels, notice).await)
 }
 
+/// Starts the session from the homeserver's answer to a sign-in sent before the app had loaded
+/// (see [`signin::sign_in_answered`]), like [`sign_in`].
+pub async fn sign_in_answered(
+    homeserver: &str,
+    (status, body): (u16, String),
+    prefix: &str,
+    labels: Labels,
+    notice: impl Fn(StoreNotice) + 'static,
+) -> Result<(Bound, Problem), SignInError> {
+    let start =
+        signin::sign_in_answered(BrowserTransport::default(), homeserver, status, body.as_bytes(), prefix).await?;
+    Ok(bind(start, labels, notice).await)
+}
+
 /// A signed-in start made the session of this tab: the person's encrypted store opened (or why
 /// it cannot be), the session kept there for reloads, token renewals shared between tabs.
 async fn bind(
