@@ -45,6 +45,8 @@ if (baseSize || baseStartup) {
   line('code (brotli) needed before the sign-in form is usable', kb(baseSize?.before_form?.brotli ?? baseSize?.shell?.brotli), kb(size?.before_form?.brotli ?? size?.shell?.brotli), '≤ 150 KB');
   line('whole shell (brotli)', kb(baseSize?.shell?.brotli), kb(size?.shell?.brotli), '≤ 250 KB, aim 200');
   line('cold: navigation → sign-in form usable (median)', med(baseStartup?.cold_form), med(st?.cold_form), '≤ 200 ms');
+  line('cold: navigation → app instantiated (download, compile, instantiate; median)', med(baseStartup?.cold_app_started), med(st?.cold_app_started), '—');
+  line('compiling the wasm alone (median)', med(baseStartup?.wasm_compile), med(st?.wasm_compile), '—');
   line('warm, signed out: navigation → sign-in form usable (median)', med(baseStartup?.warm_form), med(st?.warm_form), '—');
   line('requests between login and the main sync (median)', count(baseStartup?.waterfall_requests), count(st?.waterfall_requests), '—');
   line('… of which one after another (round trips, median)', count(baseStartup?.waterfall_round_trips), count(st?.waterfall_round_trips), '≤ 2');

@@ -11,7 +11,7 @@ use std::time::Duration;
 /// Parameters of one `/sync` call.
 #[derive(Debug, Clone, Default)]
 pub struct SyncRequest {
-    /// A filter id from [`Client::create_filter`] or an inline JSON filter.
+    /// An inline JSON filter (such as [`Filter::rounds`]) or the id of a stored one.
     pub filter: Option<String>,
     /// The `next_batch` of the previous sync; `None` for an initial sync.
     pub since: Option<String>,
@@ -158,20 +158,6 @@ impl Filter {
 }
 
 impl<T: Transport> Client<T> {
-    /// `POST /user/{userId}/filter`: stores a filter and returns its id.
-    pub async fn create_filter(&self, filter: &Filter) -> Result<String, Error> {
-        #[derive(Deserialize)]
-        struct Created {
-            filter_id: String,
-        }
-        let path = format!(
-            "/_matrix/client/v3/user/{}/filter",
-            super::client::encode(self.user_id()?)
-        );
-        let created: Created = self.post(&path, filter).await?;
-        Ok(created.filter_id)
-    }
-
     /// `GET /sync`. The client-side timeout is the long-poll timeout plus a margin.
     pub async fn sync(&self, request: &SyncRequest) -> Result<SyncResponse, Error> {
         let long_poll = request.timeout.unwrap_or_default();

@@ -33,7 +33,9 @@ pub struct SyncEngine<T> {
     client: Client<T>,
     clinic_space: String,
     policy: ClinicPolicy,
-    filter_id: Option<String>,
+    /// The filter, sent inline with every sync: uploading it first would cost a round trip
+    /// before the first sync of every start.
+    filter: String,
     since: Option<String>,
 }
 
@@ -44,7 +46,7 @@ impl<T: Transport> SyncEngine<T> {
             client,
             clinic_space,
             policy,
-            filter_id: None,
+            filter: serde_json::to_string(&Filter::rounds(TIMELINE_LIMIT)).unwrap_or_default(),
             since: None,
         }
     }
@@ -79,13 +81,10 @@ impl<T: Transport> SyncEngine<T> {
     /// One long-poll sync (`timeout` long), with gaps filled. `knows` tells which events the
     /// inbox already has, so gap pagination stops where the known history starts.
     pub async fn poll(&mut self, timeout: Duration, knows: impl Fn(&str) -> bool) -> Result<Batch, Error> {
-        if self.filter_id.is_none() {
-            self.filter_id = Some(self.client.create_filter(&Filter::rounds(TIMELINE_LIMIT)).await?);
-        }
         let response = self
             .client
             .sync(&SyncRequest {
-                filter: self.filter_id.clone(),
+                filter: Some(self.filter.clone()),
                 since: self.since.clone(),
                 // The first sync returns at once; later ones wait for news.
                 timeout: self.since.as_ref().map(|_| timeout),
