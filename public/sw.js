@@ -21,6 +21,9 @@ const REVALIDATE = new Set(['/config.json', '/manifest.webmanifest']);
 self.addEventListener('message', (event) => {
   if (event.data === 'skip-waiting') self.skipWaiting();
   if (event.data === 'forget-person') event.waitUntil(forgetPerson());
+  if (event.data && event.data.type === 'categories' && typeof event.data.names === 'object') {
+    event.waitUntil(saveCategories(event.data.names).catch(() => undefined));
+  }
 });
 
 // Sign-out and logoff: no notification of the person's stays on screen, and no cache but this
@@ -30,7 +33,107 @@ async function forgetPerson() {
   for (const key of await caches.keys()) {
     if (key !== CACHE) await caches.delete(key);
   }
+  await forgetCategories();
   if (self.navigator.clearAppBadge) await self.navigator.clearAppBadge().catch(() => undefined);
+}
+
+// ---------------------------------------------------------------- push (Rounds closed)
+// The push gateway sends ids and the unread count only ({room_id, event_id, prio, unread}).
+// The notification names the category and whether it is urgent, like the page's own, and
+// never a patient or message text: it may show on a lock screen.
+self.addEventListener('push', (event) => {
+  let push = {};
+  try {
+    push = event.data ? event.data.json() : {};
+  } catch {
+    // Not ours or damaged: still a notification (browsers require one), without details.
+  }
+  event.waitUntil(showPush(push));
+});
+
+async function showPush(push) {
+  const room = typeof push.room_id === 'string' ? push.room_id : null;
+  const eventId = typeof push.event_id === 'string' ? push.event_id : null;
+  const urgent = push.prio === 'high';
+  const where = (room && (await categoryOf(room))) || 'Rounds';
+  if (self.navigator.setAppBadge && Number.isInteger(push.unread)) {
+    await self.navigator.setAppBadge(push.unread).catch(() => undefined);
+  }
+  // One notification per category room: a newer message replaces the older one; urgent ones
+  // sound again and stay until the person acts on them.
+  await self.registration.showNotification(urgent ? `New urgent message in ${where}` : `New message in ${where}`, {
+    body: 'Open Rounds to read it.',
+    tag: room ? `push|${room}` : 'push',
+    renotify: urgent,
+    requireInteraction: urgent,
+    icon: '/icons/icon-192.png',
+    data: { room_id: room, event_id: eventId },
+  });
+}
+
+// A click opens the message's thread: in an open Rounds window if there is one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const { room_id: room, event_id: eventId } = event.notification.data || {};
+  const path = room && eventId ? `/e/${encodeURIComponent(room)}/${encodeURIComponent(eventId)}` : '/';
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      if (open) {
+        await open.focus();
+        open.postMessage({ type: 'open', path });
+      } else {
+        await self.clients.openWindow(path);
+      }
+    })(),
+  );
+});
+
+// Category names by room id, from the page ({type: 'categories', names}): labels such as
+// "Scheduling", never patient details. Deleted at sign-out.
+const NAMES_DB = 'rounds-push-names';
+
+function namesDb() {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(NAMES_DB, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('categories');
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+}
+
+async function saveCategories(names) {
+  const db = await namesDb();
+  await new Promise((resolve, reject) => {
+    const tx = db.transaction('categories', 'readwrite');
+    tx.objectStore('categories').put(names, 'names');
+    tx.oncomplete = resolve;
+    tx.onerror = () => reject(tx.error);
+  });
+  db.close();
+}
+
+async function categoryOf(room) {
+  try {
+    const db = await namesDb();
+    const names = await new Promise((resolve, reject) => {
+      const get = db.transaction('categories').objectStore('categories').get('names');
+      get.onsuccess = () => resolve(get.result || {});
+      get.onerror = () => reject(get.error);
+    });
+    db.close();
+    return typeof names[room] === 'string' ? names[room] : null;
+  } catch {
+    return null;
+  }
+}
+
+function forgetCategories() {
+  return new Promise((resolve) => {
+    const del = indexedDB.deleteDatabase(NAMES_DB);
+    del.onsuccess = del.onerror = del.onblocked = () => resolve();
+  });
 }
 
 self.addEventListener('install', (event) => {

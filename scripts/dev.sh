@@ -9,12 +9,21 @@ cd "$ROOT"
 "$ROOT/scripts/setup.sh" apt target trunk wasm-bindgen wasm-opt synapse fhir idp
 cargo fetch --locked --quiet
 
-trap '"$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo; "$ROOT/scripts/idp.sh" stop demo' EXIT
+trap '"$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo; "$ROOT/scripts/idp.sh" stop demo; "$ROOT/scripts/push.sh" stop demo' EXIT
 # Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
 trap 'exit 130' INT TERM
 IDP=$("$ROOT/scripts/idp.sh" start demo)
 "$ROOT/scripts/synapse.sh" start demo
 FHIR=$("$ROOT/scripts/fhir.sh" start demo)
+"$ROOT/scripts/push.sh" start demo
+# public/config.json plus the local push gateway (its key is made on this machine); trunk's
+# build hook serves this file as config.json (scripts/dev-config.mjs).
+export ROUNDS_DEV_CONFIG="$LOCAL/dev-config.json"
+PUSH_URL=$("$ROOT/scripts/push.sh" url demo) PUSH_KEY=$("$ROOT/scripts/push.sh" key demo) \
+  node -e 'const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    c.push = { gateway: process.env.PUSH_URL, vapid_public_key: process.env.PUSH_KEY };
+    require("fs").writeFileSync(process.argv[2], JSON.stringify(c, null, 2) + "\n");' \
+  "$ROOT/public/config.json" "$ROUNDS_DEV_CONFIG"
 HS=$("$ROOT/scripts/synapse.sh" url demo)
 MARKER="$LOCAL/synapse/demo/demo-seeded"
 if [[ ! -f "$MARKER" ]]; then
@@ -30,6 +39,7 @@ cat <<MSG
   Homeserver (Synapse):   $HS
   Clinic sign-in (OIDC):  $IDP
   FHIR server (demo EHR): $FHIR
+  Push gateway:           $("$ROOT/scripts/push.sh" url demo)
 
   Demo logins (password for all: rounds-demo), with "Sign in with Riverside staff account"
   (the clinic's single sign-on, which also connects Rounds to the EHR) or with a password:
@@ -41,7 +51,7 @@ cat <<MSG
 
   Sessions end on the server 15 minutes after the last activity (Synapse refresh tokens).
   The demo homeserver keeps Synapse's default login rate limit (a few sign-ins per minute).
-  Press Ctrl-C to stop the app, Synapse, the EHR and the sign-in service.
+  Press Ctrl-C to stop the app, Synapse, the EHR, the sign-in service and the push gateway.
 
 MSG
 trunk serve

@@ -76,16 +76,10 @@ cmd_start() {
   echo "$URL"
 }
 
-cmd_status() {
-  local pid
-  if pid=$(live_pid) && answers; then echo "$SERVICE: running (pid $pid) at $URL"
-  else echo "$SERVICE: not running"; return 1; fi
-}
-
 case "$CMD" in
   start) cmd_start ;;
   stop) stop_service ;;
-  status) cmd_status ;;
+  status) report_status "$URL" ;;
   url) echo "$URL" ;;
   secret)
     (( $# == 3 )) || usage

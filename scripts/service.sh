@@ -81,3 +81,10 @@ stop_service() {
   fi
   rm -f "$PIDFILE"
 }
+
+# `status`: whether the server is running and answering at $1.
+report_status() {
+  local pid
+  if pid=$(live_pid) && answers; then echo "$SERVICE: running (pid $pid) at $1"
+  else echo "$SERVICE: not running"; return 1; fi
+}

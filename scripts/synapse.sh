@@ -105,6 +105,9 @@ report_stats: false
 enable_metrics: false
 serve_server_wellknown: false
 url_preview_enabled: false
+# Pushers call the push gateway (rounds-push) on 127.0.0.1, which Synapse's default IP
+# blacklist forbids for outgoing requests.
+ip_range_whitelist: ["127.0.0.1/32"]
 presence:
   enabled: false
 enable_registration: false

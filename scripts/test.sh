@@ -20,7 +20,7 @@ cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warning
 
 # A fresh, empty homeserver and a freshly seeded FHIR server for every run; both are stopped
 # however the run ends.
-trap '"$ROOT/scripts/nginx.sh" stop test; "$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test; "$ROOT/scripts/idp.sh" stop test' EXIT
+trap '"$ROOT/scripts/nginx.sh" stop test; "$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test; "$ROOT/scripts/idp.sh" stop test; "$ROOT/scripts/push.sh" stop test' EXIT
 # Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
 trap 'exit 130' INT TERM
 # The identity provider first: Synapse's single sign-on and the EHR's tokens come from it.
@@ -28,6 +28,8 @@ trap 'exit 130' INT TERM
 "$ROOT/scripts/synapse.sh" reset test
 "$ROOT/scripts/synapse.sh" start test
 "$ROOT/scripts/fhir.sh" reset test >/dev/null
+# The push gateway Synapse calls for people whose browser subscribed (the app's tests).
+"$ROOT/scripts/push.sh" start test
 export ROUNDS_TEST_HOMESERVER ROUNDS_TEST_SECRET_FILE ROUNDS_TEST_FHIR ROUNDS_TEST_IDP ROUNDS_TEST_IDP_SECRET
 ROUNDS_TEST_HOMESERVER=$("$ROOT/scripts/synapse.sh" url test)
 ROUNDS_TEST_SECRET_FILE="$LOCAL/synapse/test/shared_secret"
@@ -61,7 +63,8 @@ cat >"$ROUNDS_CONFIG" <<JSON
   "allow_homeserver_change": true,
   "clinic": "rounds",
   "sso": { "name": "Riverside staff account" },
-  "fhir": { "base_url": "$ROUNDS_TEST_FHIR", "client_id": "rounds-app" }
+  "fhir": { "base_url": "$ROUNDS_TEST_FHIR", "client_id": "rounds-app" },
+  "push": { "gateway": "$("$ROOT/scripts/push.sh" url test)", "vapid_public_key": "$("$ROOT/scripts/push.sh" key test)" }
 }
 JSON
 # The same build behind Debian's nginx with the shipped configuration (deploy/nginx/rounds.conf).

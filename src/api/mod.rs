@@ -9,6 +9,7 @@ mod client;
 mod error;
 pub mod events;
 mod messages;
+mod pushers;
 mod rooms;
 pub mod rounds;
 mod sync;
@@ -25,6 +26,7 @@ pub use auth::{discover, IdentityProvider, LoginFlows, Versions, WellKnown, Well
 pub use client::{encode, refresh_tokens, Client, Renew, Session, Tokens, DEFAULT_TIMEOUT};
 pub use error::{Error, ServerError};
 pub use messages::{Direction, EventId, MessagesPage, RelationsPage, ThreadsInclude};
+pub use pushers::{Pusher, PusherData};
 pub use rooms::{CreateRoom, DirectoryUser, Hierarchy, HierarchyRoom, InitialState, JoinedMember, MemberContent};
 pub use sync::{
     Filter, InvitedRoom, JoinedRoom, LeftRoom, Rooms, StrippedState, SyncRequest, SyncResponse, Timeline, UnreadCounts,

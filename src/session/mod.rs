@@ -9,6 +9,7 @@ pub mod browser;
 mod change;
 mod ehr;
 mod labels;
+mod push;
 mod service;
 mod signin;
 
@@ -21,5 +22,6 @@ pub use crate::sync::{Command, SyncStatus};
 pub use change::Change;
 pub use ehr::{announcement, Column, Ehr, FreeTime, HalfDone, Outcome, PatientMatch, PatientRecord, Visit};
 pub use labels::Labels;
+pub use push::{urgent_rule, PushGateway, WebPushSubscription, URGENT_RULE};
 pub use service::{OpenProblem, Session, Start, LONG_POLL, SYNC_RECEIVED};
 pub use signin::{resume, sign_in, sign_in_answered, sign_in_with_token, to_keep, SignInError};

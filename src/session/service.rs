@@ -754,6 +754,11 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         }
     }
 
+    /// The person's homeserver client, for the session's other services in this module.
+    pub(super) fn client(&self) -> &Client<T> {
+        &self.inner.client
+    }
+
     fn clinic(&self) -> Clinic {
         Clinic {
             space: self.inner.clinic_space.clone(),

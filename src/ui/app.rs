@@ -58,12 +58,14 @@ fn App(config: AppConfig) -> impl IntoView {
     }
     on_cleanup(move || update.remove());
     super::notify::track_unread(state);
+    super::push::follow_worker();
     view! {
         <Router>
             <Routes fallback=|| view! { <p class="boot">"Page not found."</p> }>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=NoThread/>
                     <Route path=path!("t/:room/:root") view=ThreadRoute/>
+                    <Route path=path!("e/:room/:event") view=EventRoute/>
                     <Route path=path!("staff") view=StaffPage/>
                     <Route path=path!("schedule") view=SchedulePage/>
                     // Where single sign-on and the EHR authorization come back (handled at start).
@@ -149,6 +151,30 @@ pub fn store_notice(state: AppState, notice: StoreNotice) {
         }
         .to_owned(),
     ));
+}
+
+/// `/e/<room>/<event>` (where a push notification leads): the thread of that message.
+#[component]
+fn EventRoute() -> impl IntoView {
+    let params = use_params_map();
+    let state = AppState::get();
+    let problem = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let decode = |s: String| routes::decode(&s).unwrap_or(s);
+        let (room, event) = params.with(|p| (p.get("room").unwrap_or_default(), p.get("event").unwrap_or_default()));
+        let (room, event) = (decode(room), decode(event));
+        let Some(session) = state.session() else { return };
+        leptos::task::spawn_local(async move {
+            match session.thread_of(&room, &event).await {
+                Ok(root) => routes::go(&routes::thread_path(&room, &root), true),
+                Err(e) => problem.set(Some(format!("This message could not be opened ({e})."))),
+            }
+        });
+    });
+    move || match problem.get() {
+        Some(p) => view! { <div class="no-thread"><p role="alert">{p}</p></div> }.into_any(),
+        None => view! { <div class="no-thread"><p>"Opening the thread…"</p></div> }.into_any(),
+    }
 }
 
 /// `/t/<room>/<root>`: a fresh thread view for every thread opened.

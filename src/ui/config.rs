@@ -46,6 +46,38 @@ pub struct AppConfig {
     /// Single sign-on: which of the homeserver's identity providers to offer, under which name.
     #[serde(default)]
     pub sso: Option<SsoConfig>,
+    /// The clinic's Matrix push gateway: notifications while Rounds is closed.
+    #[serde(default)]
+    pub push: Option<PushConfig>,
+}
+
+/// Where the homeserver sends notifications for Rounds, and the key browsers subscribe with.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushConfig {
+    /// The gateway's notify URL as the homeserver reaches it (`…/_matrix/push/v1/notify`).
+    pub gateway: String,
+    /// The application id the gateway knows Rounds by.
+    #[serde(default = "default_push_app_id")]
+    pub app_id: String,
+    /// The gateway's VAPID public key (base64url, 65 bytes uncompressed P-256).
+    pub vapid_public_key: String,
+}
+
+impl PushConfig {
+    /// What is wrong with these settings, if anything.
+    fn problem(&self) -> Option<&'static str> {
+        let url = self.gateway.trim();
+        if !(url.starts_with("https://") || url.starts_with("http://")) || !url.ends_with("/_matrix/push/v1/notify") {
+            return Some("push.gateway must be the gateway's http(s) URL ending in /_matrix/push/v1/notify");
+        }
+        let key = self.vapid_public_key.trim_end_matches('=');
+        let base64url = key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !base64url || key.len() != 87 {
+            return Some("push.vapid_public_key must be the gateway's VAPID public key (87 characters of base64url)");
+        }
+        None
+    }
 }
 
 /// Where the clinic's FHIR server is, and how Rounds is known to its authorization server. No
@@ -117,6 +149,10 @@ fn default_idle_minutes() -> f64 {
     15.0
 }
 
+fn default_push_app_id() -> String {
+    "org.rounds.web".into()
+}
+
 fn default_clinic() -> String {
     "rounds".into()
 }
@@ -145,6 +181,9 @@ pub async fn load() -> Result<AppConfig, String> {
         if let Some(value) = value {
             check_brand(name, value).map_err(|e| format!("config.json: {e}"))?;
         }
+    }
+    if let Some(problem) = config.push.as_ref().and_then(PushConfig::problem) {
+        return Err(format!("config.json: {problem}"));
     }
     Ok(config)
 }

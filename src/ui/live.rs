@@ -2,7 +2,7 @@
 //! browser's event loop, this person's other tabs are heard, and it ends in one place.
 
 use super::state::{AppState, Phase};
-use super::{drafts, idle, notify, routes};
+use super::{drafts, idle, notify, push, routes};
 use crate::session::browser::{self, Bound, Ending, Problem, TabMessage, Tabs};
 use crate::session::Change;
 use leptos::prelude::*;
@@ -125,6 +125,8 @@ pub fn begin(state: AppState, bound: Bound, problem: Problem) {
             state.ehr_changed();
         });
     }
+    // Notifications while Rounds is closed (when allowed and the portal has a push gateway).
+    push::start(state);
     spawn_local(async move {
         session.start().await;
         send();
@@ -228,7 +230,10 @@ fn on_change(state: AppState, change: &Change, tabs: &Tabs, send: &impl Fn()) {
                 state.status.set(session.status());
             }
         }
-        Change::Membership => state.membership_changed(),
+        Change::Membership => {
+            state.membership_changed();
+            push::share_categories(state);
+        }
         Change::Outbox { here } => {
             state.outbox_changed();
             if *here {
@@ -252,6 +257,7 @@ pub async fn end(state: AppState, ending: Ending, notice: Option<String>) {
     state.generation.update(|g| *g += 1);
     let Some(bound) = state.unbind() else { return };
     notify::forget_person();
+    push::stopped();
     if ending == Ending::SignOut {
         // The other tabs stop (and close their connection to the database being deleted).
         Tabs::join(|_| {}).tell(TabMessage::SignedOut);

@@ -16,6 +16,7 @@ mod new_thread;
 mod notify;
 mod parts;
 mod patient;
+mod push;
 mod routes;
 mod schedule;
 mod shell;

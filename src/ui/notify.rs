@@ -50,7 +50,7 @@ pub fn worth_notifying(thread: &Thread, me: &str) -> bool {
 /// One notification per thread with news worth it (urgent, or one the person takes part in),
 /// while the page is not looked at.
 pub fn announce(state: AppState, threads: &[(String, String)]) {
-    if state.active.get_untracked() || !allowed() {
+    if state.active.get_untracked() || !allowed() || super::push::active() {
         return;
     }
     let mut threads = threads.to_vec();

@@ -90,6 +90,12 @@ fn Frame() -> impl IntoView {
                 <button type="button" class="quiet" on:click=sign_out disabled=move || signing_out.get()>"Sign out"</button>
             </header>
             {move || state.store_problem.get().map(|p| view! { <p class="store-problem" role="alert">{p}</p> })}
+            {move || state.push_problem.get().map(|p| view! {
+                <div class="banner" role="status">
+                    {p}" "
+                    <button type="button" class="small quiet" on:click=move |_| super::push::dismiss_problem(state)>"Dismiss"</button>
+                </div>
+            })}
             {move || state.ehr_problem.get().map(|p| view! {
                 <div class="banner ehr-problem" role="alert">
                     {p}" "
@@ -144,13 +150,17 @@ fn ConnectionState() -> impl IntoView {
 /// Offers to turn on notifications while the browser has not asked yet.
 #[component]
 fn NotificationOffer() -> impl IntoView {
+    let state = AppState::get();
     let undecided = RwSignal::new(super::notify::undecided());
     move || {
         undecided.get().then(|| {
             view! {
                 <div class="banner">
                     "Get notified of urgent messages and replies in your threads (no patient details are shown). "
-                    <button type="button" class="small" on:click=move |_| super::notify::ask(move || undecided.set(super::notify::undecided()))>
+                    <button type="button" class="small" on:click=move |_| super::notify::ask(move || {
+                        undecided.set(super::notify::undecided());
+                        super::push::start(state);
+                    })>
                         "Turn on notifications"
                     </button>
                     <button type="button" class="small quiet" on:click=move |_| undecided.set(false)>"Not now"</button>

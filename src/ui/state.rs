@@ -38,6 +38,8 @@ pub struct AppState {
     pub sign_in_problem: RwSignal<Option<String>>,
     /// Why the EHR is not connected, when a connection was tried.
     pub ehr_problem: RwSignal<Option<String>>,
+    /// Why notifications while Rounds is closed could not be turned on.
+    pub push_problem: RwSignal<Option<String>>,
     ehr_changed: Trigger,
     /// Bumped at every sign-in and sign-out, so that loops of an old session stop.
     pub generation: RwSignal<u64>,
@@ -70,6 +72,7 @@ impl AppState {
             notice: RwSignal::new(None),
             sign_in_problem: RwSignal::new(None),
             ehr_problem: RwSignal::new(None),
+            push_problem: RwSignal::new(None),
             ehr_changed: Trigger::new(),
             generation: RwSignal::new(0),
             inbox_changed: Trigger::new(),

@@ -4,6 +4,7 @@
 //! others what changed, when someone was active, and when someone signed out).
 
 mod ehr;
+pub mod push;
 mod sso;
 mod tabs;
 mod tokens;
@@ -233,6 +234,8 @@ pub async fn end(bound: &Bound, ending: Ending) -> Result<(), StoreError> {
             Ok(())
         }
         Ending::SignOut | Ending::KeepDrafts => {
+            // While the session can still tell the homeserver.
+            push::disable(&bound.session).await;
             bound.session.sign_out().await;
             match (&*bound.store, ending) {
                 (DeviceStore::Encrypted(store), Ending::SignOut) => store.wipe().await,

@@ -1,0 +1,91 @@
+//! Notifications while Rounds is closed: the person's pusher at the homeserver, the push rule
+//! that makes urgent threads high priority, and the thread a pushed event belongs to.
+
+use super::service::Session;
+use crate::api::{Error, Pusher, Transport};
+use crate::domain::Incoming;
+use crate::store::LocalStore;
+use crate::sync::{convert, Platform};
+
+/// The clinic's push gateway, from `config.json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushGateway {
+    /// The gateway's notify URL, which the homeserver calls.
+    pub notify_url: String,
+    /// The application id the gateway knows Rounds by.
+    pub app_id: String,
+}
+
+/// One browser's Web Push subscription (keys base64url, as the browser gives them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebPushSubscription {
+    /// The push service URL for this browser.
+    pub endpoint: String,
+    /// The browser's P-256 public key: the pushkey.
+    pub p256dh: String,
+    /// The browser's authentication secret.
+    pub auth: String,
+}
+
+/// The push rule that marks new urgent threads: the homeserver then sends them with high
+/// priority (the gateway asks the push service for high urgency), and other Matrix clients
+/// sound for them too.
+pub const URGENT_RULE: &str = "app.rounds.urgent";
+
+/// The body of the [`URGENT_RULE`] push rule.
+pub fn urgent_rule() -> serde_json::Value {
+    serde_json::json!({
+        "conditions": [{
+            "kind": "event_property_is",
+            "key": "content.app\\.rounds\\.thread.priority",
+            "value": "urgent"
+        }],
+        "actions": ["notify", { "set_tweak": "sound", "value": "default" }]
+    })
+}
+
+impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Session<T, S, P> {
+    /// Registers this browser's subscription with the homeserver (ids only: the
+    /// `event_id_only` format) and the urgent-thread rule. Both replace what was there, so
+    /// calling it at every start is safe.
+    pub async fn register_push(
+        &self,
+        gateway: &PushGateway,
+        subscription: &WebPushSubscription,
+        device: &str,
+    ) -> Result<(), Error> {
+        let pusher = Pusher::web_push(
+            &gateway.notify_url,
+            &gateway.app_id,
+            &subscription.endpoint,
+            &subscription.p256dh,
+            &subscription.auth,
+            device,
+        );
+        self.client().set_pusher(&pusher).await?;
+        self.client()
+            .set_push_rule("override", URGENT_RULE, &urgent_rule())
+            .await
+    }
+
+    /// Removes this browser's pusher, whatever application id it was registered under
+    /// (sign-out, notifications turned off).
+    pub async fn unregister_push(&self, p256dh: &str) -> Result<(), Error> {
+        for pusher in self.client().pushers().await? {
+            if pusher.pushkey == p256dh {
+                self.client().remove_pusher(&pusher.app_id, &pusher.pushkey).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The thread `event_id` belongs to (its root id): a notification names an event, the
+    /// app opens threads.
+    pub async fn thread_of(&self, room: &str, event_id: &str) -> Result<String, Error> {
+        let event = self.client().event(room, event_id).await?;
+        Ok(match convert::timeline_event(room, &event) {
+            Some(Incoming::InThread { root_id, .. }) => root_id,
+            _ => event_id.to_owned(),
+        })
+    }
+}
