@@ -48,7 +48,12 @@ self.addEventListener('push', (event) => {
   } catch {
     // Not ours or damaged: still a notification (browsers require one), without details.
   }
-  event.waitUntil(showPush(push));
+  if (!push || typeof push !== 'object') push = {};
+  event.waitUntil(
+    showPush(push).catch(() =>
+      self.registration.showNotification('New message in Rounds', { body: 'Open Rounds to read it.', tag: 'push' }),
+    ),
+  );
 });
 
 async function showPush(push) {
@@ -78,8 +83,12 @@ self.addEventListener('notificationclick', (event) => {
   const path = room && eventId ? `/e/${encodeURIComponent(room)}/${encodeURIComponent(eventId)}` : '/';
   event.waitUntil(
     (async () => {
-      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-      const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      // A window of the app itself (not a file of this site, nor a sign-in step).
+      const windows = await self.clients.matchAll({ type: 'window' });
+      const open = windows.find((w) => {
+        const url = new URL(w.url);
+        return url.origin === self.location.origin && !/\.[a-z]+$/.test(url.pathname) && !url.pathname.startsWith('/auth/');
+      });
       if (open) {
         await open.focus();
         open.postMessage({ type: 'open', path });

@@ -55,7 +55,7 @@ cmd_start() {
   build
   local t0=$EPOCHREALTIME extra=()
   # The test suite's stand-in push services listen on 127.0.0.1 (browsers' own are allowed anyway).
-  [[ "$INSTANCE" == test ]] && extra=(--allow-endpoint "http://127.0.0.1:")
+  [[ "$INSTANCE" == test ]] && extra=(--allow-endpoint "http://127.0.0.1")
   (exec env PORT="$PORT" nohup setsid "$BINARY" --state "$DATA" serve --listen "127.0.0.1:$PORT" \
       --app-id "$APP_ID" "${extra[@]}" >"$LOGFILE" 2>&1 </dev/null 9>&-) &
   pid=$!

@@ -332,12 +332,21 @@ fn the_gateway_rejects_unknown_apps_foreign_endpoints_and_broken_pushers_and_sen
         device("org.other.app", "other-app-key", &ok_endpoint),
         device(APP_ID, &keys.p256dh, "http://127.0.0.1:1/not-a-push-service"),
         device(APP_ID, "not-a-key", &ok_endpoint),
+        // The allowed origin's text, then a user part: the request would go to 10.255.255.1.
+        device(APP_ID, "userinfo-key", &format!("{push_service}@10.255.255.1/push")),
+        { "app_id": APP_ID, "pushkey": "number-endpoint-key", "data": { "endpoint": 42, "auth": auth } },
     ]}});
     let (status, answer) = notify(&gateway, &body.to_string());
     assert_eq!(status, 200);
     assert_eq!(
         answer["rejected"],
-        serde_json::json!(["other-app-key", keys.p256dh, "not-a-key"])
+        serde_json::json!([
+            "other-app-key",
+            keys.p256dh,
+            "not-a-key",
+            "userinfo-key",
+            "number-endpoint-key"
+        ])
     );
 
     let (status, answer) = notify(&gateway, "{\"notification\": 3}");

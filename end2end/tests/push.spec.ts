@@ -164,8 +164,15 @@ test('a message while Rounds is closed arrives as a push with ids only and shows
   await expect.poll(() => decodeURIComponent(new URL(app.url()).pathname)).toBe(`/t/${scheduling}/${root}`);
   await expect(app.getByText('Insurance called back', { exact: true })).toBeVisible();
 
-  // Sign-out removes the pusher and ends the subscription.
+  // Sign-out removes the pusher (the app asks, before it logs out: a logout alone would
+  // remove it too) and ends the subscription.
+  const removal = app.waitForRequest(
+    (r) => r.method() === 'POST' && r.url().endsWith('/_matrix/client/v3/pushers/set') && r.postDataJSON()?.kind === null,
+  );
   await app.getByRole('button', { name: 'Sign out' }).click();
+  const removed = await removal;
+  expect(removed.postDataJSON()).toEqual({ app_id: 'org.rounds.web', pushkey: subscription.p256dh, kind: null });
+  expect((await removed.response())?.status()).toBe(200);
   await expect(app.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
   await expect.poll(async () => (await mine()).length, { timeout: 15_000 }).toBe(0);
   expect(await app.evaluate(() => localStorage.getItem('e2e-push-unsubscribed'))).toBe('yes');

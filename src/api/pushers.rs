@@ -33,8 +33,10 @@ pub struct Pusher {
 /// `data` of a Web Push pusher.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PusherData {
-    /// The push gateway's notify URL (`…/_matrix/push/v1/notify`).
-    pub url: String,
+    /// The push gateway's notify URL (`…/_matrix/push/v1/notify`); only `http` pushers have
+    /// one (an email pusher, made by another client, does not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// `event_id_only`: the homeserver sends ids and counts, never content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
@@ -57,7 +59,7 @@ impl Pusher {
             device_display_name: device.to_owned(),
             lang: "en".to_owned(),
             data: PusherData {
-                url: gateway_url.to_owned(),
+                url: Some(gateway_url.to_owned()),
                 format: Some("event_id_only".to_owned()),
                 endpoint: Some(endpoint.to_owned()),
                 auth: Some(auth.to_owned()),

@@ -8,15 +8,13 @@ use crate::session::browser::push;
 use crate::session::PushGateway;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 
 thread_local! {
     /// Whether this browser's subscription is registered with the homeserver.
     static ACTIVE: Cell<bool> = const { Cell::new(false) };
-    /// The category names last given to the service worker.
-    static SHARED: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Whether the service worker is the one notifying.
@@ -37,8 +35,15 @@ pub fn start(state: AppState) {
         notify_url: config.gateway,
         app_id: config.app_id,
     };
+    let generation = state.generation.get_untracked();
     spawn_local(async move {
-        match push::enable(&session, &gateway, &config.vapid_public_key).await {
+        let outcome = push::enable(&session, &gateway, &config.vapid_public_key).await;
+        // Signed out meanwhile: undo, so nothing of this person's stays registered here.
+        if state.generation.get_untracked() != generation {
+            push::disable(&session).await;
+            return;
+        }
+        match outcome {
             Ok(()) => {
                 ACTIVE.set(true);
                 state.push_problem.set(None);
@@ -75,43 +80,27 @@ pub fn dismiss_problem(state: AppState) {
 /// At sign-out: the page notifies again for whoever signs in next, until they register.
 pub fn stopped() {
     ACTIVE.set(false);
-    SHARED.with_borrow_mut(String::clear);
+    push::forget_shared_categories();
 }
 
 /// Gives the service worker the category names by room, so its notifications can say
-/// "New message in Scheduling" (labels only, never patient details). Sent when they change.
+/// "New message in Scheduling" (labels only, never patient details).
 pub fn share_categories(state: AppState) {
-    if !active() {
-        return;
-    }
-    let Some(session) = state.session() else { return };
-    let names: serde_json::Map<String, serde_json::Value> = session
-        .staff()
-        .categories
-        .into_iter()
-        .filter_map(|c| Some((c.room?, c.label.into())))
-        .collect();
-    let text = serde_json::Value::Object(names).to_string();
-    if SHARED.with_borrow(|shared| *shared == text) {
-        return;
-    }
-    let Some(worker) = web_sys::window().and_then(|w| w.navigator().service_worker().controller()) else {
-        return;
-    };
-    let message = js_sys::Object::new();
-    let names = js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL);
-    let _ = js_sys::Reflect::set(&message, &"type".into(), &"categories".into());
-    let _ = js_sys::Reflect::set(&message, &"names".into(), &names);
-    if worker.post_message(&message).is_ok() {
-        SHARED.set(text);
+    if let Some(session) = state.session().filter(|_| active()) {
+        push::share_categories(&session);
     }
 }
 
 /// Follows the service worker's "open this" (a notification clicked while Rounds is open).
 pub fn follow_worker() {
-    let Some(container) = web_sys::window().map(|w| w.navigator().service_worker()) else {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
         return;
     };
+    // Absent on plain-http pages and where policy turns service workers off.
+    if !js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        return;
+    }
+    let container = navigator.service_worker();
     let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
         let data = event.data();
         let kind = js_sys::Reflect::get(&data, &"type".into())

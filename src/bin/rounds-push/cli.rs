@@ -2,7 +2,7 @@
 
 use crate::notify::{answer, Gateway};
 use crate::renotify::{Policy, Reminders};
-use crate::webpush::{Sender, Vapid};
+use crate::webpush::{Origin, Sender, Vapid};
 use clap::{Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
@@ -43,9 +43,10 @@ enum Command {
         /// Contact the push services see in the VAPID claim (`mailto:` or `https:`).
         #[arg(long, default_value = "mailto:it@clinic.example")]
         contact: String,
-        /// Push service endpoints allowed besides the browsers' own (URL prefix; repeatable).
-        #[arg(long = "allow-endpoint")]
-        allow_endpoints: Vec<String>,
+        /// A push service allowed besides the browsers' own: `scheme://host` (any port) or
+        /// `scheme://host:port` (repeatable).
+        #[arg(long = "allow-endpoint", value_parser = Origin::parse)]
+        allow_endpoints: Vec<Origin>,
         /// Seconds between repeats of an urgent push nobody has read yet.
         #[arg(long, default_value_t = 120)]
         renotify_every: u64,

@@ -65,8 +65,9 @@ pub struct Device {
 
 #[derive(Deserialize, Default, Clone)]
 struct DeviceData {
-    endpoint: Option<String>,
-    auth: Option<String>,
+    // Any JSON: a pusher with something else than a string here is rejected, not the request.
+    endpoint: Option<serde_json::Value>,
+    auth: Option<serde_json::Value>,
 }
 
 /// Answers one notify request body: the HTTP status and the JSON answer.
@@ -113,8 +114,8 @@ fn deliver(gateway: &Gateway, device: &Device, message: &Message) -> bool {
     }
     let subscription = match Subscription::parse(
         &device.pushkey,
-        device.data.endpoint.as_deref(),
-        device.data.auth.as_deref(),
+        device.data.endpoint.as_ref().and_then(|v| v.as_str()),
+        device.data.auth.as_ref().and_then(|v| v.as_str()),
     ) {
         Ok(subscription) => subscription,
         Err(problem) => {

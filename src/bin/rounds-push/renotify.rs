@@ -1,5 +1,5 @@
 //! Urgent pushes come again until the person reads: the homeserver tells the gateway when a
-//! pusher's unread count falls (a badge update: a notify request without an event), which
+//! pusher's unread count reaches zero (a badge update: a notify request without an event), which
 //! cancels the repeats for that browser. Kept in memory: a restarted gateway repeats nothing
 //! it sent before the restart (the first push was delivered; only the reminders are lost).
 
@@ -21,8 +21,6 @@ pub struct Reminder {
     /// The device, as the homeserver described it (to build the push again).
     pub device: crate::notify::Device,
     pub message: Message,
-    /// The unread count when it was sent: a lower one means the person read.
-    pub unread: Option<u64>,
     pub due: Instant,
     pub left: u32,
 }
@@ -49,22 +47,18 @@ impl Reminders {
         let reminder = Reminder {
             device: device.clone(),
             message: message.clone(),
-            unread: message.unread,
             due: Instant::now() + self.policy.every,
             left: self.policy.times,
         };
         self.lock().insert(device.pushkey.clone(), reminder);
     }
 
-    /// The homeserver's new unread count for `pushkey`: lower than when the urgent push went
-    /// out means the person has been reading, so the reminders stop.
+    /// The homeserver's new unread count for `pushkey`: nothing unread means the person read
+    /// the urgent message, so the reminders stop. (The count is per room or per message, not
+    /// per thread: reading something else while the urgent one waits keeps the reminders.)
     pub fn unread_now(&self, pushkey: &str, unread: Option<u64>) {
-        let mut pending = self.lock();
-        let read = pending
-            .get(pushkey)
-            .is_some_and(|r| matches!((r.unread, unread), (Some(then), Some(now)) if now < then) || unread == Some(0));
-        if read {
-            pending.remove(pushkey);
+        if unread == Some(0) {
+            self.lock().remove(pushkey);
         }
     }
 

@@ -37,6 +37,8 @@ impl Vapid {
         std::fs::create_dir_all(state).map_err(|e| format!("{}: {e}", state.display()))?;
         let pair = ES256KeyPair::generate();
         write_private(&file, &Base64UrlUnpadded::encode_string(&pair.to_bytes()))?;
+        // Subscriptions made with an earlier key will be refused: say so where it shows.
+        eprintln!("rounds-push: made a new VAPID key pair in {}", file.display());
         Ok(Vapid(pair))
     }
 
@@ -131,9 +133,10 @@ pub enum Delivery {
     Sent,
     /// The push service no longer has the subscription (404, 410).
     Gone(u16),
-    /// The pusher can never work here (endpoint not allowed, request refused as malformed).
+    /// The pusher can never work here (endpoint not allowed, keys unusable).
     Refused(String),
-    /// Worth trying again with a later message (network, 429, 5xx).
+    /// Worth trying again with a later message (network, 429, 5xx, or a refusal that may be the
+    /// gateway's own fault, such as a VAPID problem: only 404 and 410 remove a pusher).
     Failed(String),
 }
 
@@ -141,39 +144,71 @@ pub enum Delivery {
 pub struct Sender {
     vapid: Vapid,
     contact: String,
-    allowed_prefixes: Vec<String>,
+    allowed_origins: Vec<Origin>,
     agent: ureq::Agent,
 }
 
+/// A push service the operator allows besides the browsers' own: `scheme://host` (any port)
+/// or `scheme://host:port`.
+#[derive(Clone)]
+pub struct Origin {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+}
+
+impl Origin {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let uri: http::Uri = text.parse().map_err(|_| format!("{text:?} is not a URL"))?;
+        match (uri.scheme_str(), uri.host(), uri.authority()) {
+            (Some(scheme @ ("http" | "https")), Some(host), Some(authority)) if !authority.as_str().contains('@') => {
+                Ok(Origin {
+                    scheme: scheme.to_owned(),
+                    host: host.to_owned(),
+                    port: uri.port_u16(),
+                })
+            }
+            _ => Err(format!("{text:?} is not an http(s) origin")),
+        }
+    }
+}
+
 impl Sender {
-    pub fn new(vapid: Vapid, contact: String, allowed_prefixes: Vec<String>) -> Self {
+    pub fn new(vapid: Vapid, contact: String, allowed_origins: Vec<Origin>) -> Self {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(SEND_TIMEOUT))
+            // A redirect could lead anywhere: the allowed endpoint is where the push goes.
+            .max_redirects(0)
             .build();
         Sender {
             vapid,
             contact,
-            allowed_prefixes,
+            allowed_origins,
             agent: config.into(),
         }
     }
 
-    /// Only the browsers' push services and the operator's allowed prefixes: a pusher must not
-    /// turn the gateway into a way to reach anything else on the clinic's network.
+    /// Only the browsers' push services and the operator's allowed origins: a pusher must not
+    /// turn the gateway into a way to reach anything else on the clinic's network. Compared on
+    /// the parsed URL (scheme, host, port), never as text, and never with a user part.
     fn allowed(&self, subscription: &Subscription) -> bool {
         let uri = &subscription.endpoint;
-        let browser_service = uri.scheme_str() == Some("https")
-            && uri.host().is_some_and(|host| {
-                BROWSER_PUSH_HOSTS
-                    .iter()
-                    .any(|s| host == *s || host.ends_with(&format!(".{s}")))
-            });
+        let (Some(scheme), Some(host), Some(authority)) = (uri.scheme_str(), uri.host(), uri.authority()) else {
+            return false;
+        };
+        if authority.as_str().contains('@') {
+            return false;
+        }
+        let browser_service = scheme == "https"
+            && BROWSER_PUSH_HOSTS
+                .iter()
+                .any(|s| host == *s || host.ends_with(&format!(".{s}")));
         browser_service
             || self
-                .allowed_prefixes
+                .allowed_origins
                 .iter()
-                .any(|p| subscription.endpoint_text.starts_with(p))
+                .any(|o| o.scheme == scheme && o.host == host && o.port.is_none_or(|port| uri.port_u16() == Some(port)))
     }
 
     pub fn send(&self, subscription: &Subscription, message: &Message) -> Delivery {
@@ -200,7 +235,7 @@ impl Sender {
             Ok(answer) => match answer.status().as_u16() {
                 200..=299 => Delivery::Sent,
                 status @ (404 | 410) => Delivery::Gone(status),
-                status @ (400 | 403 | 413) => Delivery::Refused(format!("the push service answered HTTP {status}")),
+
                 status => Delivery::Failed(format!("the push service answered HTTP {status}")),
             },
             Err(e) => Delivery::Failed(format!("push service unreachable: {e}")),

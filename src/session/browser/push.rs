@@ -4,6 +4,7 @@
 use super::AppSession;
 use crate::session::{PushGateway, WebPushSubscription};
 use serde::Deserialize;
+use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{PushManager, PushSubscription, PushSubscriptionOptionsInit, ServiceWorkerRegistration};
@@ -33,6 +34,41 @@ pub async fn disable(session: &AppSession) {
     if let Ok(promise) = subscription.unsubscribe() {
         let _ = JsFuture::from(promise).await;
     }
+}
+
+thread_local! {
+    /// The category names last given to the service worker.
+    static SHARED: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Gives the service worker the person's category names by room (labels such as
+/// "Scheduling", never patient details) for its notifications, when they changed.
+pub fn share_categories(session: &AppSession) {
+    let names: serde_json::Map<String, serde_json::Value> = session
+        .staff()
+        .categories
+        .into_iter()
+        .filter_map(|c| Some((c.room?, c.label.into())))
+        .collect();
+    let text = serde_json::Value::Object(names).to_string();
+    if SHARED.with_borrow(|shared| *shared == text) {
+        return;
+    }
+    let Some(worker) = web_sys::window().and_then(|w| w.navigator().service_worker().controller()) else {
+        return;
+    };
+    let message = js_sys::Object::new();
+    let names = js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL);
+    let _ = js_sys::Reflect::set(&message, &"type".into(), &"categories".into());
+    let _ = js_sys::Reflect::set(&message, &"names".into(), &names);
+    if worker.post_message(&message).is_ok() {
+        SHARED.set(text);
+    }
+}
+
+/// At sign-out: the next person's names are given again.
+pub fn forget_shared_categories() {
+    SHARED.with_borrow_mut(String::clear);
 }
 
 /// Whether this browser has a push subscription (then the service worker notifies, not the page).
