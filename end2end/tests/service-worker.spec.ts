@@ -110,7 +110,10 @@ test('a new release is offered as "Update available — Reload" and replaces the
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
     const banner = page.getByRole('status').filter({ hasText: 'Update available' });
     await expect(banner).toBeVisible();
+    // Reload swaps the worker, then reloads the page: wait for that navigation, not the old page.
+    const reloaded = page.waitForEvent('load');
     await banner.getByRole('button', { name: 'Reload' }).click();
+    await reloaded;
     await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
     await expect.poll(async () => Object.keys(await cacheContents(page))).toEqual([`rounds-shell-${next}`]);
   } finally {

@@ -110,6 +110,15 @@ fn in_thread(mut fields: serde_json::Value, root: &str, latest: &str, body: &str
     fields
 }
 
+/// Event type of an acknowledgement: someone took on an urgent thread ("I've got it"), inside
+/// that thread.
+pub const THREAD_ACK: &str = "app.rounds.thread.ack";
+
+/// `app.rounds.thread.ack` content, placed in the thread of `root`.
+pub fn ack_content(root: &str, latest: &str) -> serde_json::Value {
+    in_thread(serde_json::json!({}), root, latest, "Acknowledged")
+}
+
 /// Event type announcing an appointment change made from a thread (after the FHIR server
 /// accepted it).
 pub const APPOINTMENT: &str = "app.rounds.appointment";

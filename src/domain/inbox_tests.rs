@@ -486,3 +486,45 @@ fn a_send_confirmed_after_its_sync_echo_leaves_no_second_local_echo() {
     assert_eq!(thread.messages.len(), 2);
     assert!(thread.messages.iter().all(|m| m.delivery == Delivery::Sent));
 }
+
+#[test]
+fn an_urgent_thread_waits_for_an_acknowledgement_that_its_sender_cannot_give() {
+    let mut inbox = Inbox::new(ME);
+    let ack = |id: &str, sender: &str, ts: u64| Incoming::InThread {
+        room_id: "!sched".into(),
+        root_id: "$u".into(),
+        message: Message {
+            body: Body::Acknowledged,
+            ..msg(id, sender, ts, "")
+        },
+    };
+    inbox.apply([
+        root("!sched", "$u", "@dana:x", 10, "Who can come to the lobby?", None, true),
+        root("!sched", "$r", "@dana:x", 11, "Routine", None, false),
+    ]);
+    let urgent = |inbox: &Inbox| inbox.thread("!sched", "$u").unwrap().clone();
+    assert!(urgent(&inbox).awaits_acknowledgement());
+    assert!(
+        !inbox.thread("!sched", "$r").unwrap().awaits_acknowledgement(),
+        "routine threads do not ask"
+    );
+
+    inbox.apply([ack("$own", "@dana:x", 12)]);
+    assert!(
+        urgent(&inbox).awaits_acknowledgement(),
+        "the sender's own does not count"
+    );
+
+    inbox.apply([
+        ack("$p", "@priya:x", 20),
+        ack("$p2", "@priya:x", 25),
+        ack("$j", "@jordan:x", 30),
+    ]);
+    let thread = urgent(&inbox);
+    assert!(!thread.awaits_acknowledgement());
+    assert_eq!(
+        thread.acknowledged(),
+        vec![("@priya:x", 20), ("@jordan:x", 30)],
+        "first of each person"
+    );
+}

@@ -71,6 +71,8 @@ pub enum Body {
     /// A thread's first message that could not be loaded (removed, or older than the person's
     /// access); its replies still show under it.
     Unavailable,
+    /// Its sender took on the (urgent) thread.
+    Acknowledged,
 }
 
 /// Delivery state of a message this device sent.
@@ -175,6 +177,24 @@ impl Thread {
             .map_or(1, |i| i + 1)
             .max(1);
         self.messages.insert(at, message);
+    }
+
+    /// Who acknowledged the thread, and when (milliseconds), first one first. The thread's own
+    /// sender cannot acknowledge it: theirs are not counted.
+    pub fn acknowledged(&self) -> Vec<(&str, u64)> {
+        let starter = self.messages.first().map(|m| m.sender.as_str());
+        let mut seen = BTreeSet::new();
+        self.messages
+            .iter()
+            .filter(|m| m.body == Body::Acknowledged && Some(m.sender.as_str()) != starter)
+            .filter(|m| seen.insert(m.sender.as_str()))
+            .map(|m| (m.sender.as_str(), m.ts))
+            .collect()
+    }
+
+    /// Whether the thread is urgent, open and nobody has acknowledged it yet.
+    pub fn awaits_acknowledgement(&self) -> bool {
+        self.priority == Priority::Urgent && self.status == Status::Open && self.acknowledged().is_empty()
     }
 
     /// Whether a message with this event id (or txn id) is already in the thread.

@@ -2,8 +2,8 @@
 
 use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, TYPING};
 use crate::api::rounds::{
-    AppointmentChange, Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_KEY,
-    THREAD_UPDATE,
+    AppointmentChange, Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_ACK,
+    THREAD_KEY, THREAD_UPDATE,
 };
 use crate::api::MemberContent;
 use crate::domain::{Body, Delivery, Incoming, Message, Patient, Priority, Status, ThreadInfo};
@@ -18,6 +18,7 @@ pub fn timeline_event(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         MESSAGE => message(room_id, event),
         THREAD_UPDATE => update(room_id, event),
         APPOINTMENT => appointment(room_id, event),
+        THREAD_ACK => acknowledgement(room_id, event),
         "m.room.member" => member_name(event),
         _ => None,
     }
@@ -123,6 +124,14 @@ fn update(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         room_id: room_id.to_owned(),
         root_id: root.to_owned(),
         message: base_message(event, body),
+    })
+}
+
+fn acknowledgement(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
+    Some(Incoming::InThread {
+        room_id: room_id.to_owned(),
+        root_id: event.thread_root()?.to_owned(),
+        message: base_message(event, Body::Acknowledged),
     })
 }
 
@@ -270,6 +279,28 @@ mod tests {
                 user_id: "@b:x".into(),
                 event_id: "$e".into()
             }]
+        );
+    }
+
+    #[test]
+    fn an_acknowledgement_is_a_message_of_its_thread_and_needs_one() {
+        let content = crate::api::rounds::ack_content("$root", "$latest");
+        let e = event(
+            json!({"event_id": "$k", "type": "app.rounds.thread.ack", "sender": "@p:x",
+            "origin_server_ts": 9, "content": content}),
+        );
+        let Some(Incoming::InThread { root_id, message, .. }) = timeline_event("!r", &e) else {
+            panic!()
+        };
+        assert_eq!((root_id.as_str(), message.body), ("$root", Body::Acknowledged));
+        let outside = event(
+            json!({"event_id": "$k", "type": "app.rounds.thread.ack", "sender": "@p:x",
+            "origin_server_ts": 9, "content": {"body": "Acknowledged"}}),
+        );
+        assert_eq!(
+            timeline_event("!r", &outside),
+            None,
+            "outside a thread it means nothing"
         );
     }
 }

@@ -133,6 +133,7 @@ fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
             </li>
         }
         .into_any(),
+        Body::Acknowledged => view! { <li class="update">{format!("{name} acknowledged · {when}")}</li> }.into_any(),
         Body::Unavailable => view! {
             <li class="update">"The first message of this thread is not available to you."</li>
         }

@@ -2,6 +2,7 @@
 //! call its commands; they never hold the Matrix client or build protocol or FHIR content
 //! (`scripts/check-layers.sh` keeps it so).
 
+mod acknowledge;
 mod app;
 mod appointments;
 mod composer;

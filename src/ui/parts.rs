@@ -20,11 +20,15 @@ pub fn ThreadTags(
     /// Current status.
     #[prop(into)]
     status: Signal<Status>,
+    /// Leave the Urgent tag out (another tag of the row says it).
+    #[prop(optional)]
+    urgent_shown_elsewhere: bool,
 ) -> impl IntoView {
     let (id, label) = category;
+    let urgent = move || priority.get() == Priority::Urgent && !urgent_shown_elsewhere;
     view! {
         <span class=format!("tag cat-{id}")>{label}</span>
-        {move || (priority.get() == Priority::Urgent).then(|| view! { <span class="tag urgent">"Urgent"</span> })}
+        {move || urgent().then(|| view! { <span class="tag urgent">"Urgent"</span> })}
         {move || (status.get() == Status::Resolved).then(|| view! { <span class="tag resolved">"Resolved"</span> })}
     }
 }

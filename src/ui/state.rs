@@ -57,6 +57,8 @@ pub struct AppState {
     pub active: ReadSignal<bool>,
     /// A new version of the app is installed and waits for a reload.
     pub update_available: RwSignal<bool>,
+    /// The time now (milliseconds), a few times a minute: for waits shown as they grow.
+    pub clock: ReadSignal<u64>,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
             drafts: RwSignal::new(BTreeSet::new()),
             active: super::visibility::page_active(),
             update_available: RwSignal::new(false),
+            clock: ticking_clock(),
         });
     }
 
@@ -188,4 +191,15 @@ impl AppState {
     pub(super) fn outbox_changed(&self) {
         self.outbox_changed.notify();
     }
+}
+
+/// A signal of the time now, set every 15 seconds for as long as the app runs.
+fn ticking_clock() -> ReadSignal<u64> {
+    let (clock, set_clock) = signal(js_sys::Date::now() as u64);
+    // The app's state lives as long as the page: the interval is never cleared.
+    let _ = set_interval_with_handle(
+        move || set_clock.set(js_sys::Date::now() as u64),
+        std::time::Duration::from_secs(15),
+    );
+    clock
 }

@@ -6,7 +6,7 @@ use super::routes::thread_path;
 use super::state::AppState;
 use super::time;
 use crate::domain::inbox::{patient_key, ThreadKey};
-use crate::domain::Body;
+use crate::domain::{Body, Priority, Thread};
 use crate::store::DraftKey;
 use leptos::html;
 use leptos::prelude::*;
@@ -124,7 +124,7 @@ fn ThreadRow(
                 let preview = thread.preview().map(|m| {
                     let text = match &m.body {
                         Body::Text(t) | Body::Appointment(t) => t.clone(),
-                        Body::Update { .. } | Body::Unavailable => String::new(),
+                        Body::Update { .. } | Body::Unavailable | Body::Acknowledged => String::new(),
                     };
                     format!("{}: {}", inbox.name(&m.sender), text)
                 });
@@ -136,6 +136,7 @@ fn ThreadRow(
                     time::short(thread.last_activity()),
                     inbox.unread(thread),
                     thread.info.patient.as_ref().map(|p| p.display.clone()),
+                    acknowledgement_tag(thread),
                 ))
             })
             .flatten()
@@ -148,7 +149,7 @@ fn ThreadRow(
     let has_draft = move || state.drafts.with(|d| d.contains(&draft_key));
     let is_selected = move || selected.with(|s| s.as_ref() == Some(&key));
     move || {
-        row().map(|(title, priority, status, preview, when, unread, patient)| {
+        row().map(|(title, priority, status, preview, when, unread, patient, ack)| {
             let href = href.clone();
             let (selected_class, selected_aria) = (is_selected.clone(), is_selected.clone());
             let has_draft = has_draft.clone();
@@ -162,7 +163,16 @@ fn ThreadRow(
                             <span class="when">{when}</span>
                         </span>
                         <span class="row-meta">
-                            <ThreadTags category=category.clone() priority=priority status=status/>
+                            <ThreadTags category=category.clone() priority=priority status=status
+                                urgent_shown_elsewhere=matches!(ack, Some(Ack::Waiting(_)))/>
+                            {ack.map(|ack| match ack {
+                                Ack::Waiting(since) => view! {
+                                    <span class="tag waiting">
+                                        {move || format!("Urgent · {} · Waiting for acknowledgement", time::duration(state.clock.get().saturating_sub(since)))}
+                                    </span>
+                                }.into_any(),
+                                Ack::Done => view! { <span class="tag acknowledged">"Acknowledged"</span> }.into_any(),
+                            })}
                             {group_start.then_some(patient).flatten().map(|p| view! { <span class="group-label">{p}</span> })}
                             {move || has_draft().then(|| view! { <span class="tag draft">"Draft"</span> })}
                             {(unread > 0).then(|| view! { <span class="unread-count">{format!("{unread} unread")}</span> })}
@@ -172,6 +182,24 @@ fn ThreadRow(
                 </li>
             }
         })
+    }
+}
+
+/// Whether someone took on an urgent thread, as its row says.
+#[derive(Clone, Copy, PartialEq)]
+enum Ack {
+    /// Nobody yet; waiting since the thread was sent (milliseconds).
+    Waiting(u64),
+    Done,
+}
+
+fn acknowledgement_tag(thread: &Thread) -> Option<Ack> {
+    if thread.awaits_acknowledgement() {
+        Some(Ack::Waiting(thread.messages.first().map_or(0, |m| m.ts)))
+    } else if thread.priority == Priority::Urgent && !thread.acknowledged().is_empty() {
+        Some(Ack::Done)
+    } else {
+        None
     }
 }
 

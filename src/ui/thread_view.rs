@@ -1,5 +1,6 @@
 //! The thread view: title, tags, status, the patient region, messages and the composer.
 
+use super::acknowledge::Acknowledgement;
 use super::composer::{Composer, Typing};
 use super::messages::MessageList;
 use super::parts::{Alert, ThreadTags};
@@ -100,6 +101,7 @@ fn ThreadBody(room: String, root: String) -> impl IntoView {
                 {move || if status.get() == Status::Resolved { "Reopen" } else { "Mark resolved" }}
             </button>
         </header>
+        <Acknowledgement room=room.clone() root=root.clone() thread=thread/>
         {thread.with_untracked(|t| t.as_ref().and_then(|t| t.info.patient.clone())).map(|p| view! {
             <PatientRegion room=room.clone() root=root.clone() patient=p/>
         })}

@@ -2,8 +2,8 @@
 
 use crate::api::events::MESSAGE;
 use crate::api::rounds::{
-    thread_reply_content, AppointmentChange, PatientRef, Priority as WirePriority, ThreadMeta, ThreadStatus,
-    ThreadUpdate, APPOINTMENT, THREAD_UPDATE,
+    ack_content, thread_reply_content, AppointmentChange, PatientRef, Priority as WirePriority, ThreadMeta,
+    ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_ACK, THREAD_UPDATE,
 };
 use crate::domain::{Priority, Status, ThreadInfo};
 
@@ -24,6 +24,8 @@ pub enum Command {
     },
     /// `Mark resolved` / `Reopen`.
     SetStatus(Status),
+    /// `Acknowledge`: the person takes on an urgent thread.
+    Acknowledge,
     /// An appointment change the EHR accepted, with its plain-text summary.
     Appointment {
         /// What changed.
@@ -50,6 +52,7 @@ pub fn event_for(command: &Command, root: &str, latest: &str) -> (&'static str, 
             (THREAD_UPDATE, update.content(root, latest))
         }
         Command::Appointment { change, summary } => (APPOINTMENT, change.content(root, latest, summary)),
+        Command::Acknowledge => (THREAD_ACK, ack_content(root, latest)),
     }
 }
 

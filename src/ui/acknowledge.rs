@@ -1,0 +1,77 @@
+//! An urgent thread asks for an explicit acknowledgement: who took it on and when, or how long
+//! it has been waiting, with `Acknowledge` for everyone but the person who started it.
+
+use super::state::AppState;
+use super::time;
+use crate::domain::{Priority, Status, Thread};
+use crate::session::Command;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// What the acknowledgement line shows.
+#[derive(Clone, PartialEq)]
+enum Line {
+    /// `(name, time)` of each person who acknowledged.
+    Done(Vec<(String, u64)>),
+    /// Waiting since the root was sent; whether this person may acknowledge.
+    Waiting { since: u64, may_acknowledge: bool },
+}
+
+fn line(thread: &Thread, me: &str, name: impl Fn(&str) -> String) -> Option<Line> {
+    if thread.priority != Priority::Urgent {
+        return None;
+    }
+    let acknowledged = thread.acknowledged();
+    if !acknowledged.is_empty() {
+        return Some(Line::Done(
+            acknowledged.into_iter().map(|(who, ts)| (name(who), ts)).collect(),
+        ));
+    }
+    let root = thread.messages.first()?;
+    (thread.status == Status::Open).then(|| Line::Waiting {
+        since: root.ts,
+        may_acknowledge: root.sender != me,
+    })
+}
+
+/// The acknowledgement line of an urgent thread (nothing for routine ones).
+#[component]
+pub fn Acknowledgement(room: String, root: String, thread: Memo<Option<Thread>>) -> impl IntoView {
+    let state = AppState::get();
+    let shown = Memo::new(move |_| {
+        let me = state.session().map(|s| s.me()).unwrap_or_default();
+        thread.with(|t| {
+            let t = t.as_ref()?;
+            line(t, &me, |who| {
+                state.inbox(|i| i.name(who)).unwrap_or_else(|| who.to_owned())
+            })
+        })
+    });
+    let acknowledge = move |_| {
+        let Some(session) = state.session() else { return };
+        let (room, root) = (room.clone(), root.clone());
+        spawn_local(async move {
+            if let Err(e) = session.post(&room, &root, Command::Acknowledge).await {
+                state.store_problem.set(Some(e.to_string()));
+            }
+        });
+    };
+    move || {
+        shown.get().map(|line| match line {
+            Line::Done(by) => {
+                let by: Vec<String> = by.iter().map(|(name, ts)| format!("{name} at {}", time::clock(*ts))).collect();
+                view! { <p class="ack done" aria-live="polite">{format!("Acknowledged by {}", by.join(", "))}</p> }
+                    .into_any()
+            }
+            Line::Waiting { since, may_acknowledge } => view! {
+                <div class="ack waiting" aria-live="polite">
+                    <span>{move || format!("Waiting for acknowledgement · {}", time::duration(state.clock.get().saturating_sub(since)))}</span>
+                    {may_acknowledge.then(|| view! {
+                        <button type="button" class="primary" on:click=acknowledge.clone()>"Acknowledge"</button>
+                    })}
+                </div>
+            }
+            .into_any(),
+        })
+    }
+}
