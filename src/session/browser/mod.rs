@@ -36,61 +36,47 @@ pub enum DeviceStore {
     Memory(MemoryStore),
 }
 
+/// Calls the same `LocalStore` method on whichever store this device has.
+macro_rules! on_either {
+    ($store:expr, $s:ident => $call:expr) => {
+        match $store {
+            DeviceStore::Encrypted($s) => $call.await,
+            DeviceStore::Memory($s) => $call.await,
+        }
+    };
+}
+
 impl LocalStore for DeviceStore {
     async fn put_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
-        match self {
-            DeviceStore::Encrypted(s) => s.put_outbox(item).await,
-            DeviceStore::Memory(s) => s.put_outbox(item).await,
-        }
+        on_either!(self, s => s.put_outbox(item))
     }
 
     async fn remove_outbox(&self, seq: u64) -> Result<(), StoreError> {
-        match self {
-            DeviceStore::Encrypted(s) => s.remove_outbox(seq).await,
-            DeviceStore::Memory(s) => s.remove_outbox(seq).await,
-        }
+        on_either!(self, s => s.remove_outbox(seq))
     }
 
     async fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
-        match self {
-            DeviceStore::Encrypted(s) => s.outbox().await,
-            DeviceStore::Memory(s) => s.outbox().await,
-        }
+        on_either!(self, s => s.outbox())
     }
 
     async fn save_cache(&self, cache: &InboxCache) -> Result<(), StoreError> {
-        match self {
-            DeviceStore::Encrypted(s) => s.save_cache(cache).await,
-            DeviceStore::Memory(s) => s.save_cache(cache).await,
-        }
+        on_either!(self, s => s.save_cache(cache))
     }
 
     async fn load_cache(&self) -> Result<Option<InboxCache>, StoreError> {
-        match self {
-            DeviceStore::Encrypted(s) => s.load_cache().await,
-            DeviceStore::Memory(s) => s.load_cache().await,
-        }
+        on_either!(self, s => s.load_cache())
     }
 
     async fn save_draft(&self, key: &DraftKey, text: &str) -> Result<(), StoreError> {
-        match self {
-            DeviceStore::Encrypted(s) => s.save_draft(key, text).await,
-            DeviceStore::Memory(s) => s.save_draft(key, text).await,
-        }
+        on_either!(self, s => s.save_draft(key, text))
     }
 
     async fn load_draft(&self, key: &DraftKey) -> Result<Option<String>, StoreError> {
-        match self {
-            DeviceStore::Encrypted(s) => s.load_draft(key).await,
-            DeviceStore::Memory(s) => s.load_draft(key).await,
-        }
+        on_either!(self, s => s.load_draft(key))
     }
 
     async fn draft_keys(&self) -> Result<Vec<DraftKey>, StoreError> {
-        match self {
-            DeviceStore::Encrypted(s) => s.draft_keys().await,
-            DeviceStore::Memory(s) => s.draft_keys().await,
-        }
+        on_either!(self, s => s.draft_keys())
     }
 }
 
