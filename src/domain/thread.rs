@@ -182,19 +182,29 @@ impl Thread {
     /// Who acknowledged the thread, and when (milliseconds), first one first. The thread's own
     /// sender cannot acknowledge it: theirs are not counted.
     pub fn acknowledged(&self) -> Vec<(&str, u64)> {
-        let starter = self.messages.first().map(|m| m.sender.as_str());
         let mut seen = BTreeSet::new();
-        self.messages
-            .iter()
-            .filter(|m| m.body == Body::Acknowledged && Some(m.sender.as_str()) != starter)
+        self.acknowledgements()
             .filter(|m| seen.insert(m.sender.as_str()))
             .map(|m| (m.sender.as_str(), m.ts))
             .collect()
     }
 
+    /// Whether anyone but the thread's sender acknowledged it (no allocation: inbox rows ask).
+    pub fn is_acknowledged(&self) -> bool {
+        self.acknowledgements().next().is_some()
+    }
+
     /// Whether the thread is urgent, open and nobody has acknowledged it yet.
     pub fn awaits_acknowledgement(&self) -> bool {
-        self.priority == Priority::Urgent && self.status == Status::Open && self.acknowledged().is_empty()
+        self.priority == Priority::Urgent && self.status == Status::Open && !self.is_acknowledged()
+    }
+
+    /// Acknowledgement messages that count (not the thread's own sender's), oldest first.
+    fn acknowledgements(&self) -> impl Iterator<Item = &Message> {
+        let starter = self.messages.first().map(|m| m.sender.as_str());
+        self.messages
+            .iter()
+            .filter(move |m| m.body == Body::Acknowledged && Some(m.sender.as_str()) != starter)
     }
 
     /// Whether a message with this event id (or txn id) is already in the thread.

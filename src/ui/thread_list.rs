@@ -196,7 +196,7 @@ enum Ack {
 fn acknowledgement_tag(thread: &Thread) -> Option<Ack> {
     if thread.awaits_acknowledgement() {
         Some(Ack::Waiting(thread.messages.first().map_or(0, |m| m.ts)))
-    } else if thread.priority == Priority::Urgent && !thread.acknowledged().is_empty() {
+    } else if thread.priority == Priority::Urgent && thread.is_acknowledged() {
         Some(Ack::Done)
     } else {
         None
