@@ -261,7 +261,8 @@ pub async fn refresh_tokens<T: Transport>(
     })
 }
 
-fn not_signed_in() -> Error {
+/// The error for a request that needs a session this client does not have.
+pub(crate) fn not_signed_in() -> Error {
     Error::Server(super::error::ServerError {
         status: 401,
         errcode: "M_MISSING_TOKEN".into(),

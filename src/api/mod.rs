@@ -23,6 +23,8 @@ mod transport_browser;
 mod transport_native;
 
 pub use auth::{discover, IdentityProvider, LoginFlows, Versions, WellKnown, WellKnownHomeserver, WhoAmI};
+#[cfg(target_arch = "wasm32")]
+pub(crate) use client::not_signed_in;
 pub use client::{encode, refresh_tokens, Client, Renew, Session, Tokens, DEFAULT_TIMEOUT};
 pub use error::{Error, ServerError};
 pub use messages::{Direction, EventId, MessagesPage, RelationsPage, ThreadsInclude};

@@ -35,7 +35,7 @@ pub struct SyncEngine<T> {
     policy: ClinicPolicy,
     /// The filter, sent inline with every sync: uploading it first would cost a round trip
     /// before the first sync of every start.
-    filter: String,
+    filter: Option<String>,
     since: Option<String>,
 }
 
@@ -46,7 +46,7 @@ impl<T: Transport> SyncEngine<T> {
             client,
             clinic_space,
             policy,
-            filter: serde_json::to_string(&Filter::rounds(TIMELINE_LIMIT)).unwrap_or_default(),
+            filter: serde_json::to_string(&Filter::rounds(TIMELINE_LIMIT)).ok(),
             since: None,
         }
     }
@@ -84,7 +84,7 @@ impl<T: Transport> SyncEngine<T> {
         let response = self
             .client
             .sync(&SyncRequest {
-                filter: Some(self.filter.clone()),
+                filter: self.filter.clone(),
                 since: self.since.clone(),
                 // The first sync returns at once; later ones wait for news.
                 timeout: self.since.as_ref().map(|_| timeout),

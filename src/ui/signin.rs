@@ -86,7 +86,9 @@ pub fn SignIn() -> impl IntoView {
         };
         Some((provider.id, chosen.name.unwrap_or(provider.name)))
     };
-    let password_offered = move || flows.get().flatten().is_none_or(|f| f.password || f.sso.is_empty());
+    // The password form shows unless single sign-on is offered instead: never neither (a
+    // configured provider the homeserver does not list leaves the password form).
+    let password_offered = move || flows.get().flatten().is_none_or(|f| f.password) || sso().is_none();
     let start_sso = move |provider: String| match browser::sso_start(homeserver.get_untracked().trim(), &provider) {
         Ok(url) => {
             busy.set(true);

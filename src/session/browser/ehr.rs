@@ -154,10 +154,12 @@ pub async fn ehr_connect(link: &EhrLink, bound: &Bound, return_to: &str, silent:
     smart::provider_answers(&BrowserTransport::default(), &config)
         .await
         .map_err(|e| EhrProblem::Failed(e.to_string()))?;
-    let verifier = format!("{}{}", random_nonce(), random_nonce());
+    let random =
+        || random_nonce().ok_or_else(|| EhrProblem::Failed("this browser gave no secure random numbers".into()));
+    let verifier = format!("{}{}", random()?, random()?);
     let challenge = sha256_base64url(&verifier).await.map_err(EhrProblem::Failed)?;
     let pending = PendingLaunch {
-        state: random_nonce(),
+        state: random()?,
         verifier,
         return_to: return_to.to_owned(),
         silent,

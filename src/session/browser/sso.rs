@@ -25,8 +25,8 @@ pub async fn login_options(homeserver: &str) -> Result<LoginFlows, SignInError> 
 /// Where to send the browser to sign in through `provider` (the provider asks for the password
 /// even if it still has a session: shared workstations).
 pub fn sso_start(homeserver: &str, provider: &str) -> Result<String, SignInError> {
-    let nonce = random_nonce();
-    // Without sessionStorage the answer could not be checked: refuse to start.
+    // Without randomness or sessionStorage the answer could not be checked: refuse to start.
+    let nonce = random_nonce().ok_or(SignInError::Forged)?;
     session_storage()
         .and_then(|s| {
             s.set_item(NONCE, &nonce)
@@ -78,11 +78,11 @@ fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 
-/// 128 random bits, hex.
-pub(super) fn random_nonce() -> String {
+/// 128 random bits, hex; `None` where the browser cannot give them (a predictable nonce,
+/// state or PKCE verifier must never be used).
+pub(super) fn random_nonce() -> Option<String> {
     let mut bytes = [0u8; 16];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let crypto = web_sys::window()?.crypto().ok()?;
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -3,7 +3,7 @@
 //! tokens (the refresh token is single-use). The kept session is updated, encrypted.
 
 use super::{with_lock_result, DeviceStore};
-use crate::api::{refresh_tokens, BrowserTransport, Error, Renew, Tokens};
+use crate::api::{not_signed_in, refresh_tokens, BrowserTransport, Error, Renew, Tokens};
 use std::rc::Rc;
 
 /// The renewal hook of the session of `user` on `homeserver`, keeping tokens in `store`.
@@ -20,9 +20,10 @@ pub fn renewer(store: Rc<DeviceStore>, homeserver: String, user: String) -> Rene
 }
 
 async fn renew(store: Rc<DeviceStore>, homeserver: String, expired: Tokens) -> Result<Tokens, Error> {
+    // A session without a refresh token cannot be renewed: never send an empty one.
+    let refresh = expired.refresh_token.clone().ok_or_else(not_signed_in)?;
     let DeviceStore::Encrypted(store) = &*store else {
-        let refresh = expired.refresh_token.as_deref().unwrap_or_default();
-        return refresh_tokens(&BrowserTransport::default(), &homeserver, refresh).await;
+        return refresh_tokens(&BrowserTransport::default(), &homeserver, &refresh).await;
     };
     let saved = store.saved().await.ok().flatten();
     // Another tab renewed meanwhile: its tokens are the session's now.
@@ -32,13 +33,17 @@ async fn renew(store: Rc<DeviceStore>, homeserver: String, expired: Tokens) -> R
             refresh_token: saved.refresh_token.clone(),
         });
     }
-    let refresh = expired.refresh_token.as_deref().unwrap_or_default();
-    let fresh = refresh_tokens(&BrowserTransport::default(), &homeserver, refresh).await?;
+    let fresh = refresh_tokens(&BrowserTransport::default(), &homeserver, &refresh).await?;
     if let Some(mut saved) = saved {
         saved.access_token = fresh.access_token.clone();
         saved.refresh_token = fresh.refresh_token.clone();
-        // Not kept: a reload then signs in again; the renewal itself worked.
-        let _ = store.save_session(&saved).await;
+        // Not kept: the renewal itself worked, but a reload (or another tab) will not have the
+        // new tokens. Said where an IT person looks; the person is asked to sign in then.
+        if let Err(e) = store.save_session(&saved).await {
+            web_sys::console::warn_1(
+                &format!("Rounds: the renewed session could not be kept on this device: {e}").into(),
+            );
+        }
     }
     Ok(fresh)
 }
