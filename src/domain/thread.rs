@@ -199,6 +199,13 @@ impl Thread {
         self.priority == Priority::Urgent && self.status == Status::Open && !self.is_acknowledged()
     }
 
+    /// When the thread started waiting for an acknowledgement (its root's time), while it does.
+    pub fn waiting_since(&self) -> Option<u64> {
+        self.awaits_acknowledgement()
+            .then(|| self.messages.first().map(|m| m.ts))
+            .flatten()
+    }
+
     /// Acknowledgement messages that count (not the thread's own sender's), oldest first.
     fn acknowledgements(&self) -> impl Iterator<Item = &Message> {
         let starter = self.messages.first().map(|m| m.sender.as_str());

@@ -16,6 +16,23 @@ pub struct PushGateway {
     pub app_id: String,
 }
 
+impl PushGateway {
+    /// What is wrong with a portal's push settings (`push.gateway`, `push.vapid_public_key`),
+    /// if anything.
+    pub fn problem(notify_url: &str, vapid_public_key: &str) -> Option<&'static str> {
+        let url = notify_url.trim();
+        if !(url.starts_with("https://") || url.starts_with("http://")) || !url.ends_with("/_matrix/push/v1/notify") {
+            return Some("push.gateway must be the gateway's http(s) URL ending in /_matrix/push/v1/notify");
+        }
+        let key = vapid_public_key.trim_end_matches('=');
+        let base64url = key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !base64url || key.len() != 87 {
+            return Some("push.vapid_public_key must be the gateway's VAPID public key (87 characters of base64url)");
+        }
+        None
+    }
+}
+
 /// One browser's Web Push subscription (keys base64url, as the browser gives them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebPushSubscription {
@@ -87,5 +104,23 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
             Some(Incoming::InThread { root_id, .. }) => root_id,
             _ => event_id.to_owned(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PushGateway;
+
+    #[test]
+    fn push_settings_are_checked_before_use() {
+        let key = "B".to_owned() + &"A".repeat(86);
+        assert_eq!(
+            PushGateway::problem("https://push.example/_matrix/push/v1/notify", &key),
+            None
+        );
+        assert!(PushGateway::problem("https://push.example/notify", &key).is_some());
+        assert!(PushGateway::problem("ftp://push.example/_matrix/push/v1/notify", &key).is_some());
+        assert!(PushGateway::problem("https://push.example/_matrix/push/v1/notify", "short").is_some());
+        assert!(PushGateway::problem("https://push.example/_matrix/push/v1/notify", &"+".repeat(87)).is_some());
     }
 }

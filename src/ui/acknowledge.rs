@@ -3,7 +3,7 @@
 
 use super::state::AppState;
 use super::time;
-use crate::domain::{Priority, Status, Thread};
+use crate::domain::{Priority, Thread};
 use crate::session::Command;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,10 +27,9 @@ fn line(thread: &Thread, me: &str, name: impl Fn(&str) -> String) -> Option<Line
             acknowledged.into_iter().map(|(who, ts)| (name(who), ts)).collect(),
         ));
     }
-    let root = thread.messages.first()?;
-    (thread.status == Status::Open).then(|| Line::Waiting {
-        since: root.ts,
-        may_acknowledge: root.sender != me,
+    Some(Line::Waiting {
+        since: thread.waiting_since()?,
+        may_acknowledge: thread.messages.first().is_some_and(|root| root.sender != me),
     })
 }
 

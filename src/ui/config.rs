@@ -65,18 +65,9 @@ pub struct PushConfig {
 }
 
 impl PushConfig {
-    /// What is wrong with these settings, if anything.
+    /// What is wrong with these settings, if anything (the session knows the rules).
     fn problem(&self) -> Option<&'static str> {
-        let url = self.gateway.trim();
-        if !(url.starts_with("https://") || url.starts_with("http://")) || !url.ends_with("/_matrix/push/v1/notify") {
-            return Some("push.gateway must be the gateway's http(s) URL ending in /_matrix/push/v1/notify");
-        }
-        let key = self.vapid_public_key.trim_end_matches('=');
-        let base64url = key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !base64url || key.len() != 87 {
-            return Some("push.vapid_public_key must be the gateway's VAPID public key (87 characters of base64url)");
-        }
-        None
+        crate::session::PushGateway::problem(&self.gateway, &self.vapid_public_key)
     }
 }
 

@@ -194,8 +194,8 @@ enum Ack {
 }
 
 fn acknowledgement_tag(thread: &Thread) -> Option<Ack> {
-    if thread.awaits_acknowledgement() {
-        Some(Ack::Waiting(thread.messages.first().map_or(0, |m| m.ts)))
+    if let Some(since) = thread.waiting_since() {
+        Some(Ack::Waiting(since))
     } else if thread.priority == Priority::Urgent && thread.is_acknowledged() {
         Some(Ack::Done)
     } else {
