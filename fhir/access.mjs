@@ -17,6 +17,11 @@ export const ROLE_ACCESS = {
 };
 /** Elements of a resource a role may see (all when absent). */
 const ROLE_ELEMENTS = { billing: { Patient: ['resourceType', 'id', 'meta', 'name'] } };
+/**
+ * Search parameters such a role may use: only what it may see. Searching by anything else
+ * (`Patient?birthdate=…`) would tell it what the trimmed answer hides.
+ */
+const ROLE_SEARCH = { billing: { Patient: ['_id', 'name', 'family', 'given', '_count', '_elements'] } };
 
 export class Refusal extends Error {
   constructor(status, code, message) {
@@ -85,12 +90,20 @@ export async function access(token, roleOf) {
   const role = await roleOf(token.fhirUser);
   const allowed = ROLE_ACCESS[role] ?? {};
   const elements = ROLE_ELEMENTS[role] ?? {};
+  const searchable = ROLE_SEARCH[role] ?? {};
   return {
     who: { reference: token.fhirUser },
     role,
-    check: (type, letter) => {
+    // `search`: a search's parameters (null for a search whose parameters are in a body).
+    check: (type, letter, search) => {
       if (!(allowed[type] ?? '').includes(letter)) throw refused(`the ${role ?? 'unknown'} role`, type, letter);
       if (!scopesAllow(token.scopes, 'user', type, letter)) throw refused('this sign-in (its scopes)', type, letter);
+      const only = searchable[type];
+      if (letter !== 's' || !only) return;
+      if (!search) throw new Refusal(403, 'insufficient_scope', `the ${role} role may search ${type} only with GET`);
+      for (const name of new Set([...search.keys()].map((k) => k.split(':')[0]))) {
+        if (!only.includes(name)) throw new Refusal(403, 'insufficient_scope', `the ${role} role may not search ${type} by ${name}`);
+      }
     },
     filter: (resource) => {
       const keep = elements[resource?.resourceType];

@@ -206,7 +206,7 @@ async function authorize(req, url) {
     if (!caller.system) throw new Refusal(403, 'insufficient_scope', 'only single-resource requests are allowed');
     return caller;
   }
-  caller.check(asked.type, asked.letter);
+  caller.check(asked.type, asked.letter, req.method === 'GET' ? url.searchParams : null);
   for (const include of url.searchParams.getAll('_include')) {
     const [, param, target] = include.split(':');
     const type = target ?? INCLUDED[param];

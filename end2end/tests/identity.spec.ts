@@ -93,6 +93,11 @@ test('the EHR refuses what a role may not do, and records who changed what', asy
   const patient = await fhir('GET', 'Patient/sara-m', undefined, {}, samToken);
   expect(patient.status).toBe(200);
   expect(Object.keys(patient.json).sort()).toEqual(['id', 'meta', 'name', 'resourceType']);
+  // Nor can billing learn what it may not see by searching on it; searching by name works.
+  const byBirthDate = await fhir('GET', 'Patient?birthdate=2015-03-02', undefined, {}, samToken);
+  expect(byBirthDate.status).toBe(403);
+  expect(JSON.stringify(byBirthDate.json)).toContain('may not search Patient by birthdate');
+  expect((await fhir('GET', 'Patient?name=Sara', undefined, {}, samToken)).status).toBe(200);
   // Without a token, nothing at all.
   expect((await fhir('GET', 'Patient/sara-m', undefined, {}, null)).status).toBe(401);
   await sam.goto('/schedule');
@@ -176,6 +181,13 @@ test('a closed tab’s session cannot be reopened after the idle window: the ser
   const context = await browser.newContext();
   const page = await context.newPage();
   const matrixTokens = tokensTo(page, new URL(HOMESERVER).origin);
+  // The refresh tokens the homeserver hands out (at sign-in and at every renewal).
+  const refreshTokens: string[] = [];
+  page.on('response', async (response) => {
+    if (response.request().method() !== 'POST' || !/\/_matrix\/client\/v3\/(login|refresh)$/.test(response.url())) return;
+    const body = await response.json().catch(() => ({}));
+    if (typeof body.refresh_token === 'string') refreshTokens.push(body.refresh_token);
+  });
   await signIn(page, 'jordan');
   await expect(page.getByText('Live', { exact: true })).toBeVisible();
   const draft = unique('Kept through the logoff ');
@@ -183,11 +195,21 @@ test('a closed tab’s session cannot be reopened after the idle window: the ser
   await page.getByRole('textbox', { name: 'Message' }).fill(draft);
   await page.waitForTimeout(800);
   const old = matrixTokens.at(-1)!;
+  const lastRefresh = refreshTokens.at(-1);
+  expect(lastRefresh, 'the sign-in asked for a refresh token').toBeTruthy();
   await page.close();
 
   await new Promise((done) => setTimeout(done, 70_000));
   const whoami = await fetch(`${HOMESERVER}/_matrix/client/v3/account/whoami`, { headers: { Authorization: `Bearer ${old}` } });
   expect(whoami.status).toBe(401);
+  // What makes the session end: its refresh token, unused for the idle window, is refused too.
+  const renewal = await fetch(`${HOMESERVER}/_matrix/client/v3/refresh`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ refresh_token: lastRefresh }),
+  });
+  expect(renewal.status).toBe(403);
+  expect((await renewal.json()).error).toMatch(/refresh token has expired/i);
 
   const reopened = await context.newPage();
   await reopened.goto('/');
