@@ -1,6 +1,6 @@
 // The release build as a clinic deploys it: Debian's nginx with deploy/nginx/rounds.conf over
 // HTTPS (scripts/nginx.sh, started by scripts/test.sh), the homeserver proxied under /_matrix.
-import { test, expect, type APIResponse } from '@playwright/test';
+import { test, expect, type APIResponse } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { findThread, signIn } from './helpers';
 

@@ -1,7 +1,7 @@
 // Identity and access: single sign-on through the clinic's identity provider, each person's own
 // EHR token (SMART on FHIR) with the EHR refusing what their role may not do, sessions the server
 // ends, and the way back from every failure.
-import { test, expect, type Page, type Request } from '@playwright/test';
+import { test, expect, type Page, type Request } from './fixtures';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

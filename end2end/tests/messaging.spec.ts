@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { Api, categoryOptions, findThread, hostileStrings, signedIn, threadItem, unique } from './helpers';
 
 test('a thread created by one therapist appears live for another, who replies and is seen', async ({ browser }) => {

@@ -1,5 +1,5 @@
 // Offline first: the inbox kept on the device, queued messages across reloads, several tabs.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import { test, expect, type Browser, type Page } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { fhir, findThread, resetEhr, signedIn } from './helpers';
 

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { categoryOptions, signIn, signedIn } from './helpers';
 
 test('a wrong password shows an alert and keeps the form', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { Api, categoryOptions, signedIn, unique } from './helpers';
 
 test('an admin gives and takes roles; the person gains and loses categories live', async ({ browser }) => {

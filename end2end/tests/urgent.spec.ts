@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { Api, findThread, signedIn, unique } from './helpers';
 
 test('an urgent thread waits for an acknowledgement, and its sender sees who took it on, live', async ({ browser }) => {
