@@ -9,7 +9,7 @@ cd "$ROOT"
 "$ROOT/scripts/setup.sh" apt target trunk wasm-bindgen wasm-opt synapse fhir idp
 cargo fetch --locked --quiet
 
-trap '"$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo; "$ROOT/scripts/idp.sh" stop demo; "$ROOT/scripts/push.sh" stop demo' EXIT
+trap '"$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo; "$ROOT/scripts/idp.sh" stop demo; "$ROOT/scripts/push.sh" stop demo; "$ROOT/scripts/escalation.sh" stop demo' EXIT
 # Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
 trap 'exit 130' INT TERM
 IDP=$("$ROOT/scripts/idp.sh" start demo)
@@ -25,13 +25,22 @@ PUSH_URL=$("$ROOT/scripts/push.sh" url demo) PUSH_KEY=$("$ROOT/scripts/push.sh" 
     require("fs").writeFileSync(process.argv[2], JSON.stringify(c, null, 2) + "\n");' \
   "$ROOT/public/config.json" "$ROUNDS_DEV_CONFIG"
 HS=$("$ROOT/scripts/synapse.sh" url demo)
-MARKER="$LOCAL/synapse/demo/demo-seeded"
+# v2: the seeding that also enlists the escalation service (a clinic seeded before gets it).
+MARKER="$LOCAL/synapse/demo/demo-seeded-v2"
 if [[ ! -f "$MARKER" ]]; then
   log "seeding the demo clinic"
   cargo run --quiet --bin rounds-admin -- --homeserver "$HS" seed-demo \
-    --shared-secret-file "$LOCAL/synapse/demo/shared_secret"
+    --shared-secret-file "$LOCAL/synapse/demo/shared_secret" \
+    --escalation-password-file "$("$ROOT/scripts/escalation.sh" password-file demo)"
+  # Urgent clinical and scheduling threads: clinicians (and the front desk) are reminded after
+  # 5 minutes without an acknowledgement, the admin is called in after 10.
+  for category in clinical scheduling; do
+    ROUNDS_ADMIN_USER=morgan ROUNDS_ADMIN_PASSWORD=rounds-demo cargo run --quiet --bin rounds-admin -- \
+      --homeserver "$HS" escalation "$category" --window 300 --backup admin >/dev/null
+  done
   touch "$MARKER"
 fi
+"$ROOT/scripts/escalation.sh" start demo
 
 cat <<MSG
 
@@ -40,6 +49,7 @@ cat <<MSG
   Clinic sign-in (OIDC):  $IDP
   FHIR server (demo EHR): $FHIR
   Push gateway:           $("$ROOT/scripts/push.sh" url demo)
+  Escalation service:     urgent clinical and scheduling threads, 5 min windows (rounds-admin escalation)
 
   Demo logins (password for all: rounds-demo), with "Sign in with Riverside staff account"
   (the clinic's single sign-on, which also connects Rounds to the EHR) or with a password:
@@ -51,7 +61,8 @@ cat <<MSG
 
   Sessions end on the server 15 minutes after the last activity (Synapse refresh tokens).
   The demo homeserver keeps Synapse's default login rate limit (a few sign-ins per minute).
-  Press Ctrl-C to stop the app, Synapse, the EHR, the sign-in service and the push gateway.
+  Press Ctrl-C to stop the app, Synapse, the EHR, the sign-in service, the push gateway
+  and the escalation service.
 
 MSG
 trunk serve

@@ -20,7 +20,7 @@ cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warning
 
 # A fresh, empty homeserver and a freshly seeded FHIR server for every run; both are stopped
 # however the run ends.
-trap '"$ROOT/scripts/nginx.sh" stop test; "$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test; "$ROOT/scripts/idp.sh" stop test; "$ROOT/scripts/push.sh" stop test' EXIT
+trap '"$ROOT/scripts/nginx.sh" stop test; "$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test; "$ROOT/scripts/idp.sh" stop test; "$ROOT/scripts/push.sh" stop test; "$ROOT/scripts/escalation.sh" stop test' EXIT
 # Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
 trap 'exit 130' INT TERM
 # The identity provider first: Synapse's single sign-on and the EHR's tokens come from it.
@@ -45,7 +45,13 @@ cargo test --quiet
 
 log "seeding the demo clinic into the test homeserver"
 cargo run --quiet --bin rounds-admin -- --homeserver "$ROUNDS_TEST_HOMESERVER" seed-demo \
-  --shared-secret-file "$ROUNDS_TEST_SECRET_FILE" >/dev/null
+  --shared-secret-file "$ROUNDS_TEST_SECRET_FILE" \
+  --escalation-password-file "$("$ROOT/scripts/escalation.sh" password-file test)" >/dev/null
+# Test-sized escalation in one category (the others keep none, so other tests' urgent threads
+# are left alone), set by an admin through the command line, then the service.
+ROUNDS_ADMIN_USER=morgan ROUNDS_ADMIN_PASSWORD=rounds-demo cargo run --quiet --bin rounds-admin -- \
+  --homeserver "$ROUNDS_TEST_HOMESERVER" escalation staffing --window 4 --backup admin >/dev/null
+"$ROOT/scripts/escalation.sh" start test
 
 log "browser tests (wasm-bindgen-test, headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test browser --test browser_store

@@ -3,11 +3,14 @@
 //! Layers (see `docs/ARCHITECTURE.md`): [`api`] is the typed Matrix client (and [`fhir`] the
 //! FHIR one), [`domain`] the pure care-team model, [`store`] what the device keeps, [`sync`] the
 //! sync engine and the outbox, [`session`] the services the screens bind to, [`provision`] sets
-//! up clinics through the client, and `ui` (browser only) is the Leptos app.
+//! up clinics through the client, `escalate` is the escalation service's work (native only), and
+//! `ui` (browser only) is the Leptos app.
 
 pub mod api;
 pub mod branding;
 pub mod domain;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod escalate;
 pub mod fhir;
 pub mod provision;
 pub mod session;

@@ -3,42 +3,17 @@
 
 mod common;
 
-use common::{new_user, run, unique, TestClient};
+use common::{clinic, new_user, run, staff_member, TestClient};
 use rounds::api::rounds::CLINIC_STATE;
 use rounds::domain::clinic::roles::{CLINICIAN, FRONT_DESK};
 use rounds::domain::ClinicPolicy;
-use rounds::provision::{self, Clinic};
+use rounds::provision;
 use serde_json::Value;
-
-fn clinic(admin: &TestClient) -> (String, Clinic) {
-    let prefix = unique("clinic");
-    let (clinic, report) = run(provision::ensure_clinic(
-        admin,
-        &prefix,
-        ClinicPolicy::with_defaults("Test Clinic"),
-    ))
-    .unwrap();
-    assert!(!report.changes.is_empty());
-    (prefix, clinic)
-}
 
 fn state(client: &TestClient, room: &str, kind: &str, key: &str) -> Value {
     run(client.state::<Value>(room, kind, key))
         .unwrap()
         .unwrap_or_else(|| panic!("{kind} missing in {room}"))
-}
-
-fn staff_member(admin: &TestClient, clinic: &Clinic, prefix: &str, role: &str) -> TestClient {
-    let user = new_user(role);
-    run(provision::add_roles(
-        admin,
-        clinic,
-        user.user_id().unwrap(),
-        &[role.to_owned()],
-    ))
-    .unwrap();
-    run(provision::accept_clinic_invites_and_join(&user, prefix)).unwrap();
-    user
 }
 
 #[test]

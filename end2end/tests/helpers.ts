@@ -164,6 +164,15 @@ export class Api {
     return r.json.event_id;
   }
 
+  /** Starts an urgent topic thread (as another Matrix client would): its root's event id. */
+  async urgentThread(roomId: string, topic: string, text: string): Promise<string> {
+    return this.send(roomId, {
+      msgtype: 'm.text',
+      body: `${topic}\n\n${text}`,
+      'app.rounds.thread': { topic, patient: null, priority: 'urgent' },
+    });
+  }
+
   /** Messages in a room (newest first), for counting what arrived. */
   async messages(roomId: string, limit = 100): Promise<any[]> {
     const r = await this.call('GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=${limit}`);

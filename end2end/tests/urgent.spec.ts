@@ -6,11 +6,7 @@ test('an urgent thread waits for an acknowledgement, and its sender sees who too
   const topic = unique('Client in the lobby is dysregulated ');
   const jordanApi = await Api.login('jordan');
   const scheduling = await jordanApi.roomId('rounds.scheduling');
-  const root = await jordanApi.send(scheduling, {
-    msgtype: 'm.text',
-    body: `${topic}\n\nWho can come?`,
-    'app.rounds.thread': { topic, patient: null, priority: 'urgent' },
-  });
+  const root = await jordanApi.urgentThread(scheduling, topic, 'Who can come?');
 
   // The front desk sees it waiting, in the list and in the thread, and takes it on.
   const row = await findThread(dana, topic);

@@ -119,6 +119,41 @@ pub fn ack_content(root: &str, latest: &str) -> serde_json::Value {
     in_thread(serde_json::json!({}), root, latest, "Acknowledged")
 }
 
+/// Key of the escalation metadata inside an escalation notice (an `m.notice` in the thread).
+pub const ESCALATION_KEY: &str = "app.rounds.escalation";
+
+/// A step of an escalation on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EscalationStage {
+    /// The roles the thread is addressed to are reminded.
+    Reminder,
+    /// The backup role is called in.
+    Backup,
+}
+
+/// `app.rounds.escalation` inside an escalation notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EscalationMeta {
+    /// Which step.
+    pub stage: EscalationStage,
+    /// Role ids the notice calls in.
+    pub roles: Vec<String>,
+}
+
+impl EscalationMeta {
+    /// The notice's full content: an `m.notice` in the thread of `root` that mentions `people`
+    /// (so every Matrix client's push rules notify them) and reads `body` in any client.
+    pub fn notice_content(&self, root: &str, latest: &str, body: &str, people: &[String]) -> serde_json::Value {
+        let fields = serde_json::json!({
+            "msgtype": "m.notice",
+            "m.mentions": { "user_ids": people },
+            ESCALATION_KEY: self,
+        });
+        in_thread(fields, root, latest, body)
+    }
+}
+
 /// Event type announcing an appointment change made from a thread (after the FHIR server
 /// accepted it).
 pub const APPOINTMENT: &str = "app.rounds.appointment";

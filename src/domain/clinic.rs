@@ -46,6 +46,33 @@ pub struct Category {
     /// Room id of the category room, once provisioned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room: Option<String>,
+    /// What happens to an urgent thread nobody acknowledges; `None`: nothing beyond the thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<Escalation>,
+}
+
+/// Escalation of unacknowledged urgent threads in one category (run by the escalation service).
+///
+/// One window after an urgent thread started waiting, the roles it is addressed to are reminded;
+/// one more window later the backup role is called in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    /// Seconds between the thread, the reminder and the call to the backup role.
+    pub window_seconds: u32,
+    /// The role called in when the reminder brought no acknowledgement.
+    pub backup_role: String,
+}
+
+impl Escalation {
+    /// Shortest window accepted (seconds; test-sized windows are a few seconds).
+    pub const MIN_WINDOW_SECONDS: u32 = 1;
+    /// Longest window accepted: an urgent thread left a day is no longer handled by escalation.
+    pub const MAX_WINDOW_SECONDS: u32 = 24 * 60 * 60;
+
+    /// The window in milliseconds.
+    pub fn window_ms(&self) -> u64 {
+        u64::from(self.window_seconds) * 1000
+    }
 }
 
 /// The clinic's policy: name, roles and categories.
@@ -57,6 +84,10 @@ pub struct ClinicPolicy {
     pub roles: Vec<Role>,
     /// Categories, in display order.
     pub categories: Vec<Category>,
+    /// The clinic's escalation service account: only its notices count as escalations, and it
+    /// holds no role although it reads the role spaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation_service: Option<String>,
 }
 
 /// Why a policy is not usable.
@@ -75,6 +106,22 @@ pub enum PolicyError {
     },
     /// The policy has no `admin` role, so nobody could change it.
     NoAdminRole,
+    /// A category's escalation window is outside what the policy accepts.
+    EscalationWindow {
+        /// The category.
+        category: String,
+        /// The window given, in seconds.
+        seconds: u32,
+    },
+    /// A category escalates to a role the policy does not define, or one that cannot see it.
+    BackupRole {
+        /// The category.
+        category: String,
+        /// The backup role.
+        role: String,
+        /// Whether the role exists at all.
+        exists: bool,
+    },
 }
 
 impl fmt::Display for PolicyError {
@@ -86,6 +133,24 @@ impl fmt::Display for PolicyError {
                 write!(f, "category '{category}' allows unknown role '{role}'")
             }
             PolicyError::NoAdminRole => write!(f, "the policy must define the 'admin' role"),
+            PolicyError::EscalationWindow { category, seconds } => write!(
+                f,
+                "category '{category}': an escalation window of {seconds} s is not sensible \
+                 (give {} s to {} s)",
+                Escalation::MIN_WINDOW_SECONDS,
+                Escalation::MAX_WINDOW_SECONDS
+            ),
+            PolicyError::BackupRole {
+                category,
+                role,
+                exists: false,
+            } => {
+                write!(f, "category '{category}' escalates to unknown role '{role}'")
+            }
+            PolicyError::BackupRole { category, role, .. } => write!(
+                f,
+                "category '{category}' escalates to role '{role}', which cannot see it"
+            ),
         }
     }
 }
@@ -151,8 +216,10 @@ impl ClinicPolicy {
                     label: (*label).into(),
                     roles: allowed.iter().map(|r| (*r).to_owned()).collect(),
                     room: None,
+                    escalation: None,
                 })
                 .collect(),
+            escalation_service: None,
         }
     }
 
@@ -177,6 +244,28 @@ impl ClinicPolicy {
                     role: role.clone(),
                 });
             }
+            if let Some(escalation) = &category.escalation {
+                self.validate_escalation(category, escalation)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_escalation(&self, category: &Category, escalation: &Escalation) -> Result<(), PolicyError> {
+        let window = escalation.window_seconds;
+        if !(Escalation::MIN_WINDOW_SECONDS..=Escalation::MAX_WINDOW_SECONDS).contains(&window) {
+            return Err(PolicyError::EscalationWindow {
+                category: category.id.clone(),
+                seconds: window,
+            });
+        }
+        let backup = &escalation.backup_role;
+        if self.role(backup).is_none() || !category.roles.contains(backup) {
+            return Err(PolicyError::BackupRole {
+                category: category.id.clone(),
+                role: backup.clone(),
+                exists: self.role(backup).is_some(),
+            });
         }
         Ok(())
     }
@@ -245,6 +334,37 @@ mod tests {
         assert_eq!(p.validate(), Err(PolicyError::NoAdminRole));
         let p = ClinicPolicy::with_defaults("  ");
         assert_eq!(p.validate(), Err(PolicyError::EmptyName));
+    }
+
+    #[test]
+    fn nonsense_escalations_are_refused() {
+        let with = |window_seconds: u32, backup: &str| {
+            let mut p = ClinicPolicy::with_defaults("X");
+            p.categories[0].escalation = Some(Escalation {
+                window_seconds,
+                backup_role: backup.into(),
+            });
+            p.validate()
+        };
+        assert_eq!(with(300, roles::ADMIN), Ok(()));
+        assert!(matches!(
+            with(0, roles::ADMIN),
+            Err(PolicyError::EscalationWindow { seconds: 0, .. })
+        ));
+        assert!(matches!(
+            with(90_000, roles::ADMIN),
+            Err(PolicyError::EscalationWindow { .. })
+        ));
+        // Clinical is not billing's: a backup role must see the category it is called into.
+        let refused = with(300, roles::BILLING).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "category 'clinical' escalates to role 'billing', which cannot see it"
+        );
+        assert!(matches!(
+            with(300, "janitor"),
+            Err(PolicyError::BackupRole { exists: false, .. })
+        ));
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! `domain`: the care-team model in pure Rust (no browser or protocol types).
 
 pub mod clinic;
+pub mod escalation;
 pub mod inbox;
 pub mod staff;
 pub mod thread;
 
-pub use clinic::{Category, ClinicPolicy, PolicyError, Role};
+pub use clinic::{Category, ClinicPolicy, Escalation, PolicyError, Role};
 pub use inbox::{Filter, Inbox, InboxSnapshot, Incoming, View};
 pub use staff::StaffView;
 pub use thread::{Body, Delivery, Message, Patient, Priority, Status, Thread, ThreadInfo};

@@ -18,6 +18,8 @@ pub struct StaffView {
     pub roles: Vec<Role>,
     /// Categories readable, in policy order.
     pub categories: Vec<Category>,
+    /// The clinic's escalation service account, whose notices count (from the policy).
+    pub escalation_service: Option<String>,
 }
 
 impl StaffView {
@@ -37,6 +39,7 @@ impl StaffView {
                 .filter(|c| is_joined(&c.room))
                 .cloned()
                 .collect(),
+            escalation_service: policy.escalation_service.clone(),
         }
     }
 

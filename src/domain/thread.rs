@@ -1,5 +1,6 @@
 //! Threads and messages as staff see them (serialisable, for the inbox kept on the device).
 
+use super::escalation::Stage;
 use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeSet;
@@ -73,6 +74,16 @@ pub enum Body {
     Unavailable,
     /// Its sender took on the (urgent) thread.
     Acknowledged,
+    /// A notice that the thread was escalated: it counts only from the clinic's escalation
+    /// service (see [`crate::domain::escalation`]); from anyone else it reads as its text.
+    Escalation {
+        /// Which step of the escalation.
+        stage: Stage,
+        /// The roles the notice calls in.
+        roles: Vec<String>,
+        /// The notice's text.
+        text: String,
+    },
 }
 
 /// Delivery state of a message this device sent.

@@ -18,7 +18,7 @@ pub struct RosterEntry {
 }
 
 /// Membership of `user` in `room` (`join`, `invite`, `leave`, …), `None` if never a member.
-async fn membership<T: Transport>(
+pub(super) async fn membership<T: Transport>(
     client: &Client<T>,
     room: &str,
     user: &str,
@@ -30,7 +30,7 @@ async fn membership<T: Transport>(
     Ok(member.map(|m| m.membership))
 }
 
-fn holds(membership: &Option<String>) -> bool {
+pub(super) fn holds(membership: &Option<String>) -> bool {
     matches!(membership.as_deref(), Some("join" | "invite"))
 }
 
@@ -143,6 +143,10 @@ pub async fn roster<T: Transport>(client: &Client<T>, clinic: &Clinic) -> Result
             let (Some(user), Some(member)) = (&event.state_key, event.content_as::<MemberContent>()) else {
                 continue;
             };
+            // The escalation service reads the role spaces but holds no role.
+            if clinic.policy.escalation_service.as_ref() == Some(user) {
+                continue;
+            }
             if !holds(&Some(member.membership)) {
                 continue;
             }
@@ -156,6 +160,14 @@ pub async fn roster<T: Transport>(client: &Client<T>, clinic: &Clinic) -> Result
         }
     }
     Ok(people.into_values().collect())
+}
+
+/// The people addressed as `role`: its holders, but admins (who stay in every role space) only
+/// when the role is admin itself.
+pub fn role_members<'a>(staff: &'a [RosterEntry], role: &'a str) -> impl Iterator<Item = &'a RosterEntry> + 'a {
+    staff.iter().filter(move |person| {
+        person.roles.iter().any(|r| r == role) && (role == ADMIN || !person.roles.iter().any(|r| r == ADMIN))
+    })
 }
 
 /// The member's side while signed in: accepts invites (from a sync) that are role spaces of the

@@ -2,10 +2,11 @@
 
 use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, TYPING};
 use crate::api::rounds::{
-    AppointmentChange, Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_ACK,
-    THREAD_KEY, THREAD_UPDATE,
+    AppointmentChange, EscalationMeta, EscalationStage, Priority as WirePriority, ThreadMeta, ThreadStatus,
+    ThreadUpdate, APPOINTMENT, ESCALATION_KEY, THREAD_ACK, THREAD_KEY, THREAD_UPDATE,
 };
 use crate::api::MemberContent;
+use crate::domain::escalation::Stage;
 use crate::domain::{Body, Delivery, Incoming, Message, Patient, Priority, Status, ThreadInfo};
 
 /// Longest topic taken from the first line of a plain message from another client.
@@ -42,7 +43,7 @@ fn message(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         return Some(Incoming::InThread {
             room_id: room_id.to_owned(),
             root_id: root.to_owned(),
-            message: base_message(event, Body::Text(body.to_owned())),
+            message: base_message(event, reply_body(event, body)),
         });
     }
     // Edits and other relations (but plain replies) are not new threads.
@@ -70,6 +71,26 @@ fn message(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         message: base_message(event, Body::Text(text)),
         info,
     })
+}
+
+/// A reply's body: text, or an escalation notice (whether it counts depends on its sender,
+/// which the domain checks against the clinic policy).
+fn reply_body(event: &ClientEvent, body: &str) -> Body {
+    let meta = event
+        .content
+        .get(ESCALATION_KEY)
+        .and_then(|m| serde_json::from_value::<EscalationMeta>(m.clone()).ok());
+    match meta {
+        Some(meta) => Body::Escalation {
+            stage: match meta.stage {
+                EscalationStage::Reminder => Stage::Reminder,
+                EscalationStage::Backup => Stage::Backup,
+            },
+            roles: meta.roles,
+            text: body.to_owned(),
+        },
+        None => Body::Text(body.to_owned()),
+    }
 }
 
 fn info_from(meta: ThreadMeta) -> ThreadInfo {
@@ -302,5 +323,35 @@ mod tests {
             None,
             "outside a thread it means nothing"
         );
+    }
+
+    #[test]
+    fn an_escalation_notice_reads_as_one_and_a_malformed_one_as_text() {
+        use crate::api::rounds::{EscalationMeta, EscalationStage};
+        let meta = EscalationMeta {
+            stage: EscalationStage::Backup,
+            roles: vec!["admin".into()],
+        };
+        let content = meta.notice_content("$root", "$latest", "Calling in Admin", &["@m:x".into()]);
+        assert_eq!(content["m.mentions"]["user_ids"], json!(["@m:x"]));
+        let e = event(json!({"event_id": "$n", "type": "m.room.message", "sender": "@svc:x",
+            "origin_server_ts": 9, "content": content}));
+        let Some(Incoming::InThread { message, .. }) = timeline_event("!r", &e) else {
+            panic!()
+        };
+        let expected = Body::Escalation {
+            stage: Stage::Backup,
+            roles: vec!["admin".into()],
+            text: "Calling in Admin".into(),
+        };
+        assert_eq!(message.body, expected);
+        let odd = event(json!({"event_id": "$n", "type": "m.room.message", "sender": "@svc:x",
+            "origin_server_ts": 9, "content": {"msgtype": "m.notice", "body": "Escalated?",
+            "app.rounds.escalation": {"stage": "panic"},
+            "m.relates_to": {"rel_type": "m.thread", "event_id": "$root"}}}));
+        let Some(Incoming::InThread { message, .. }) = timeline_event("!r", &odd) else {
+            panic!()
+        };
+        assert_eq!(message.body, Body::Text("Escalated?".into()));
     }
 }

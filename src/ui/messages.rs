@@ -2,6 +2,7 @@
 
 use super::state::AppState;
 use super::time;
+use crate::domain::escalation::is_valid_notice;
 use crate::domain::{Body, Delivery, Message, Status, Thread};
 use leptos::html;
 use leptos::prelude::*;
@@ -124,7 +125,21 @@ pub fn MessageList(room: String, root: String, thread: Memo<Option<Thread>>) -> 
 fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
     let state = AppState::get();
     let when = time::clock(message.ts);
-    match message.body {
+    let service = state.staff().and_then(|s| s.escalation_service);
+    // A notice counts only from the clinic's escalation service; anyone else's reads as text.
+    let body = match message.body.clone() {
+        Body::Escalation { text, .. } if !is_valid_notice(&message, service.as_deref()) => Body::Text(text),
+        body => body,
+    };
+    match body {
+        Body::Escalation { text, .. } => view! {
+            <li class="escalation" role="note">
+                <span class="card-label">"Escalation"</span>
+                <p class="text">{text}</p>
+                <span class="card-by">{when}</span>
+            </li>
+        }
+        .into_any(),
         Body::Appointment(summary) => view! {
             <li class="appointment-card">
                 <span class="card-label">"Schedule change"</span>

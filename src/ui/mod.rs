@@ -9,6 +9,7 @@ mod composer;
 mod config;
 mod drafts;
 mod early;
+mod escalation_settings;
 mod idle;
 mod inbox;
 mod live;

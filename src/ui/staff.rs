@@ -1,5 +1,6 @@
 //! The Staff page (admins only): who holds which role; add and remove roles.
 
+use super::escalation_settings::EscalationSettings;
 use super::parts::Alert;
 use super::state::AppState;
 use crate::session::RosterEntry;
@@ -15,7 +16,7 @@ pub fn StaffPage() -> impl IntoView {
         <section class="staff-page" aria-labelledby="staff-title">
             <h1 id="staff-title">"Staff"</h1>
             {move || if is_admin() {
-                view! { <Roster/> }.into_any()
+                view! { <Roster/> <EscalationSettings/> }.into_any()
             } else {
                 view! {
                     <p class="notice" role="alert">

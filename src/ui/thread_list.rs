@@ -123,7 +123,7 @@ fn ThreadRow(
                 let thread = inbox.thread(&room, &root)?;
                 let preview = thread.preview().map(|m| {
                     let text = match &m.body {
-                        Body::Text(t) | Body::Appointment(t) => t.clone(),
+                        Body::Text(t) | Body::Appointment(t) | Body::Escalation { text: t, .. } => t.clone(),
                         Body::Update { .. } | Body::Unavailable | Body::Acknowledged => String::new(),
                     };
                     format!("{}: {}", inbox.name(&m.sender), text)

@@ -53,6 +53,24 @@ pub fn new_user(prefix: &str) -> TestClient {
     client
 }
 
+/// A new clinic with the default policy, `admin` its admin: its alias prefix and what was made.
+pub fn clinic(admin: &TestClient) -> (String, rounds::provision::Clinic) {
+    let prefix = unique("clinic");
+    let policy = rounds::domain::ClinicPolicy::with_defaults("Test Clinic");
+    let (clinic, report) = run(rounds::provision::ensure_clinic(admin, &prefix, policy)).unwrap();
+    assert!(!report.changes.is_empty());
+    (prefix, clinic)
+}
+
+/// A new user given `role` in the clinic, who has joined its categories.
+pub fn staff_member(admin: &TestClient, clinic: &rounds::provision::Clinic, prefix: &str, role: &str) -> TestClient {
+    let user = new_user(role);
+    let id = user.user_id().unwrap().to_owned();
+    run(rounds::provision::add_roles(admin, clinic, &id, &[role.to_owned()])).unwrap();
+    run(rounds::provision::accept_clinic_invites_and_join(&user, prefix)).unwrap();
+    user
+}
+
 /// Runs a future to completion (the native transport is blocking).
 pub fn run<F: std::future::Future>(f: F) -> F::Output {
     pollster::block_on(f)

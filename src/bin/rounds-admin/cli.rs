@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use rounds::api::{Client, NativeTransport};
-use rounds::domain::ClinicPolicy;
+use rounds::domain::{ClinicPolicy, Escalation};
 use rounds::provision::{self, server_name, Report};
 use std::process::ExitCode;
 
@@ -54,6 +54,31 @@ enum Command {
         /// File holding Synapse's registration_shared_secret.
         #[arg(long)]
         shared_secret_file: std::path::PathBuf,
+        /// File holding the password of the escalation service's account (`rounds-escalation`),
+        /// to register and enlist it too.
+        #[arg(long)]
+        escalation_password_file: Option<std::path::PathBuf>,
+    },
+    /// Make an existing account the clinic's escalation service (it joins every role space to
+    /// read who holds each role, holds no role itself and gets no power).
+    EscalationService {
+        /// User name or full Matrix id of the service account.
+        user: String,
+    },
+    /// Show how urgent threads escalate, or set it for one category.
+    Escalation {
+        /// The category id (all categories are shown without one).
+        category: Option<String>,
+        /// Seconds an urgent thread waits before its roles are reminded, and again before the
+        /// backup role is called in.
+        #[arg(long, requires = "category", conflicts_with = "off")]
+        window: Option<u32>,
+        /// The role called in when nobody acknowledges.
+        #[arg(long, default_value = "admin")]
+        backup: String,
+        /// Stop urgent threads of the category escalating.
+        #[arg(long, requires = "category")]
+        off: bool,
     },
 }
 
@@ -85,6 +110,27 @@ pub fn full_user_id(user: &str, server: &str) -> String {
     }
 }
 
+/// One line per category (or only `only`): its window and backup role, or that it does not escalate.
+fn print_escalation(policy: &ClinicPolicy, only: Option<&str>) {
+    let service = policy
+        .escalation_service
+        .as_deref()
+        .unwrap_or("none (rounds-admin escalation-service)");
+    println!("Escalation service: {service}");
+    for category in policy.categories.iter().filter(|c| only.is_none_or(|id| id == c.id)) {
+        match &category.escalation {
+            Some(e) => println!(
+                "  {:<16} reminder after {} s, then {} after {} s",
+                category.id,
+                e.window_seconds,
+                e.backup_role,
+                2 * u64::from(e.window_seconds)
+            ),
+            None => println!("  {:<16} does not escalate", category.id),
+        }
+    }
+}
+
 fn print_report(report: &Report) {
     if report.changes.is_empty() {
         println!("Nothing to change.");
@@ -99,8 +145,12 @@ async fn run(args: Args) -> Result<(), String> {
     let mut client = Client::new(NativeTransport::default(), &args.homeserver)
         .waiting_out_rate_limits(std::time::Duration::from_secs(120));
     // Seeding registers its own users with the shared secret: no admin password needed.
-    if let Command::SeedDemo { shared_secret_file } = &args.command {
-        return seed_demo(&args, shared_secret_file).await;
+    if let Command::SeedDemo {
+        shared_secret_file,
+        escalation_password_file,
+    } = &args.command
+    {
+        return seed_demo(&args, shared_secret_file, escalation_password_file.as_deref()).await;
     }
     let password = env_secret("ROUNDS_ADMIN_PASSWORD")?;
     client
@@ -114,10 +164,19 @@ async fn run(args: Args) -> Result<(), String> {
     result
 }
 
-async fn seed_demo(args: &Args, shared_secret_file: &std::path::Path) -> Result<(), String> {
-    let secret = std::fs::read_to_string(shared_secret_file)
-        .map_err(|e| format!("cannot read {}: {e}", shared_secret_file.display()))?;
-    crate::demo::seed(&args.homeserver, secret.trim(), &args.clinic).await
+async fn seed_demo(
+    args: &Args,
+    shared_secret_file: &std::path::Path,
+    escalation_password_file: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path)
+            .map(|s| s.trim().to_owned())
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let secret = read(shared_secret_file)?;
+    let escalation_password = escalation_password_file.map(read).transpose()?;
+    crate::demo::seed(&args.homeserver, &secret, &args.clinic, escalation_password.as_deref()).await
 }
 
 async fn command(client: &Client<NativeTransport>, args: &Args, server: &str) -> Result<(), String> {
@@ -151,7 +210,35 @@ async fn command(client: &Client<NativeTransport>, args: &Args, server: &str) ->
                 println!("{:<32} {:<24} {}", entry.user_id, name, entry.roles.join(", "));
             }
         }
-        Command::SeedDemo { shared_secret_file } => seed_demo(args, shared_secret_file).await?,
+        Command::EscalationService { user } => {
+            let clinic = provision::load_clinic(client, &args.clinic).await.map_err(err)?;
+            let user = full_user_id(user, server);
+            let (_, report) = provision::enlist_escalation_service(client, &clinic, &user)
+                .await
+                .map_err(err)?;
+            print_report(&report);
+        }
+        Command::Escalation {
+            category,
+            window,
+            backup,
+            off,
+        } => {
+            let mut clinic = provision::load_clinic(client, &args.clinic).await.map_err(err)?;
+            if let Some(category) = category.as_deref().filter(|_| *off || window.is_some()) {
+                let escalation = window.map(|window_seconds| Escalation {
+                    window_seconds,
+                    backup_role: backup.clone(),
+                });
+                let (changed, report) = provision::set_escalation(client, &clinic, category, escalation)
+                    .await
+                    .map_err(err)?;
+                print_report(&report);
+                clinic = changed;
+            }
+            print_escalation(&clinic.policy, category.as_deref());
+        }
+        Command::SeedDemo { .. } => unreachable!("seeding signs in by itself"),
     }
     Ok(())
 }

@@ -178,9 +178,18 @@ fn txn_id() -> String {
     )
 }
 
+/// The escalation service's account in the demo clinic.
+pub const ESCALATION_USER: &str = "rounds-escalation";
+
 /// Registers the demo staff, creates the clinic, hands out roles, joins everyone to their
-/// categories and posts the demo threads. Safe to run again: only what is missing is added.
-pub async fn seed(homeserver: &str, secret: &str, prefix: &str) -> Result<(), String> {
+/// categories and posts the demo threads; with `escalation_password`, also registers and
+/// enlists the escalation service's account. Safe to run again: only what is missing is added.
+pub async fn seed(
+    homeserver: &str,
+    secret: &str,
+    prefix: &str,
+    escalation_password: Option<&str>,
+) -> Result<(), String> {
     let transport = NativeTransport::default();
     let mut sessions: BTreeMap<&str, Client<NativeTransport>> = BTreeMap::new();
     for (user, display, _) in DEMO_STAFF {
@@ -220,6 +229,9 @@ pub async fn seed(homeserver: &str, secret: &str, prefix: &str) -> Result<(), St
             .await
             .map_err(|e| format!("{user} joining the clinic: {e}"))?;
     }
+    if let Some(password) = escalation_password {
+        enlist_service(homeserver, secret, admin, &clinic, password).await?;
+    }
     let mut has_threads = false;
     for room in clinic.policy.categories.iter().filter_map(|c| c.room.as_deref()) {
         let page = admin
@@ -234,6 +246,34 @@ pub async fn seed(homeserver: &str, secret: &str, prefix: &str) -> Result<(), St
     for client in sessions.values_mut() {
         let _ = client.logout().await;
     }
+    Ok(())
+}
+
+/// Registers the service account (an existing one must have this password) and enlists it.
+async fn enlist_service(
+    homeserver: &str,
+    secret: &str,
+    admin: &Client<NativeTransport>,
+    clinic: &provision::Clinic,
+    password: &str,
+) -> Result<(), String> {
+    let client = Client::new(NativeTransport::default(), homeserver).waiting_out_rate_limits(PATIENCE);
+    match client
+        .register_with_shared_secret(secret, ESCALATION_USER, "Rounds escalation", password)
+        .await
+    {
+        Ok(session) => {
+            println!("  registered {ESCALATION_USER}");
+            let _ = client.with_session(session).logout().await;
+        }
+        Err(e) if e.errcode() == Some("M_USER_IN_USE") => {}
+        Err(e) => return Err(format!("registering {ESCALATION_USER}: {e}")),
+    }
+    let server = server_name(admin.user_id().map_err(|e| e.to_string())?).to_owned();
+    let (_, report) = provision::enlist_escalation_service(admin, clinic, &full_user_id(ESCALATION_USER, &server))
+        .await
+        .map_err(|e| e.to_string())?;
+    report.changes.iter().for_each(|c| println!("  {c}"));
     Ok(())
 }
 

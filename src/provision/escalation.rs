@@ -1,0 +1,81 @@
+//! The clinic's escalation service (admin side): its account and the per-category settings it
+//! follows. The service itself is `rounds-escalation` ([`crate::escalate`]).
+
+use super::staff::{holds, membership, role_members, roster};
+use super::{ensure_state, Clinic, ProvisionError, Report, Step};
+use crate::api::rounds::CLINIC_STATE;
+use crate::api::{Client, Transport};
+use crate::domain::{ClinicPolicy, Escalation};
+
+/// Makes `service` the clinic's escalation service account: invites it into every role space, so
+/// it can read who holds each role and join every category room (restricted joins), and names it
+/// in the policy, so that clients count its notices and nobody counts it as holding a role. It
+/// gets no power anywhere: it only sends messages into category rooms.
+pub async fn enlist_escalation_service<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+    service: &str,
+) -> Result<(Clinic, Report), ProvisionError> {
+    let mut report = Report::default();
+    for space in clinic.policy.roles.iter().filter_map(|r| r.space.as_deref()) {
+        if !holds(&membership(client, space, service).await?) {
+            client
+                .invite(space, service)
+                .await
+                .step(|| format!("inviting {service} into {space}"))?;
+            report.note(format!("invited {service} into {space}"));
+        }
+    }
+    let mut policy = clinic.policy.clone();
+    policy.escalation_service = Some(service.to_owned());
+    write_policy(client, clinic, policy, report).await
+}
+
+/// Sets how urgent threads of `category` escalate, or with `None` stops them escalating.
+/// Refused: an unknown category, a window or backup role the policy does not accept, a backup
+/// role nobody holds, and a clinic without an escalation service.
+pub async fn set_escalation<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+    category: &str,
+    escalation: Option<Escalation>,
+) -> Result<(Clinic, Report), ProvisionError> {
+    let mut policy = clinic.policy.clone();
+    let Some(entry) = policy.categories.iter_mut().find(|c| c.id == category) else {
+        return Err(ProvisionError::NotFound(format!(
+            "the clinic has no category '{category}'"
+        )));
+    };
+    entry.escalation = escalation.clone();
+    policy.validate().map_err(ProvisionError::Policy)?;
+    if let Some(escalation) = &escalation {
+        if policy.escalation_service.is_none() {
+            return Err(ProvisionError::NotFound(
+                "the clinic has no escalation service yet: enlist its account first".into(),
+            ));
+        }
+        let backup = &escalation.backup_role;
+        let staff = roster(client, clinic).await?;
+        if role_members(&staff, backup).next().is_none() {
+            return Err(ProvisionError::NotFound(format!(
+                "nobody holds the backup role '{backup}': give it to someone first"
+            )));
+        }
+    }
+    write_policy(client, clinic, policy, Report::default()).await
+}
+
+async fn write_policy<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+    policy: ClinicPolicy,
+    mut report: Report,
+) -> Result<(Clinic, Report), ProvisionError> {
+    let content = serde_json::to_value(&policy).expect("policy serialises");
+    ensure_state(client, &clinic.space, CLINIC_STATE, "", &content, &mut report).await?;
+    let clinic = Clinic {
+        space: clinic.space.clone(),
+        policy,
+    };
+    Ok((clinic, report))
+}
