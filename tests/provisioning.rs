@@ -133,6 +133,42 @@ fn removing_a_role_removes_access() {
 }
 
 #[test]
+fn templates_are_set_kept_by_a_second_provisioning_and_refused_when_nonsense() {
+    let admin = new_user("admin");
+    let (prefix, clinic) = clinic(&admin);
+    let templates = vec![
+        "Patient has arrived".to_owned(),
+        "Authorization approved through {date}".to_owned(),
+    ];
+    let (clinic, _) = run(provision::set_templates(
+        &admin,
+        &clinic,
+        "scheduling",
+        templates.clone(),
+    ))
+    .unwrap();
+    let stored: ClinicPolicy = serde_json::from_value(state(&admin, &clinic.space, CLINIC_STATE, "")).unwrap();
+    assert_eq!(stored.category("scheduling").unwrap().templates, templates);
+    // Creating the clinic again (as `rounds-admin create-clinic` does) keeps them.
+    let (again, _) = run(provision::ensure_clinic(
+        &admin,
+        &prefix,
+        ClinicPolicy::with_defaults("Test Clinic"),
+    ))
+    .unwrap();
+    assert_eq!(again.policy.category("scheduling").unwrap().templates, templates);
+    let refused = run(provision::set_templates(
+        &admin,
+        &again,
+        "scheduling",
+        vec!["Hi".into(), "Hi".into()],
+    ));
+    assert!(refused.unwrap_err().to_string().contains("'Hi' is there twice"));
+    let refused = run(provision::set_templates(&admin, &again, "nowhere", vec![]));
+    assert!(refused.unwrap_err().to_string().contains("no category 'nowhere'"));
+}
+
+#[test]
 fn provisioning_twice_changes_nothing() {
     let admin = new_user("admin");
     let (prefix, clinic) = clinic(&admin);

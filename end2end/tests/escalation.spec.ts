@@ -42,7 +42,7 @@ test('an unacknowledged urgent thread reminds its roles, then calls in the admin
 
 test('an acknowledged urgent thread is not escalated, and a notice from a person is only text', async ({ browser }) => {
   const priya = await signedIn(browser, 'priya');
-  const topic = unique('Friday coverage ');
+  const topic = unique('Cover the 3 pm group ');
   const danaApi = await Api.login('dana');
   const staffing = await danaApi.roomId('rounds.staffing');
   const root = await danaApi.urgentThread(staffing, topic, 'Can anyone cover?');

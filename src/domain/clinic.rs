@@ -49,7 +49,16 @@ pub struct Category {
     /// What happens to an urgent thread nobody acknowledges; `None`: nothing beyond the thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation: Option<Escalation>,
+    /// Message templates the composer offers in this category (`{date}`-style placeholders are
+    /// for the writer to replace).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<String>,
 }
+
+/// Most templates one category may offer (a longer list is no quicker than typing).
+pub const MAX_TEMPLATES: usize = 20;
+/// Longest template, in characters.
+pub const MAX_TEMPLATE_CHARS: usize = 500;
 
 /// Escalation of unacknowledged urgent threads in one category (run by the escalation service).
 ///
@@ -122,6 +131,13 @@ pub enum PolicyError {
         /// Whether the role exists at all.
         exists: bool,
     },
+    /// A category's templates are empty, too long, repeated or too many.
+    Templates {
+        /// The category.
+        category: String,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 impl fmt::Display for PolicyError {
@@ -151,6 +167,7 @@ impl fmt::Display for PolicyError {
                 f,
                 "category '{category}' escalates to role '{role}', which cannot see it"
             ),
+            PolicyError::Templates { category, problem } => write!(f, "category '{category}': {problem}"),
         }
     }
 }
@@ -217,6 +234,7 @@ impl ClinicPolicy {
                     roles: allowed.iter().map(|r| (*r).to_owned()).collect(),
                     room: None,
                     escalation: None,
+                    templates: Vec::new(),
                 })
                 .collect(),
             escalation_service: None,
@@ -247,6 +265,7 @@ impl ClinicPolicy {
             if let Some(escalation) = &category.escalation {
                 self.validate_escalation(category, escalation)?;
             }
+            validate_templates(category)?;
         }
         Ok(())
     }
@@ -296,6 +315,33 @@ impl ClinicPolicy {
             .iter()
             .filter(move |c| c.roles.iter().any(|r| held.contains(r)))
     }
+}
+
+fn validate_templates(category: &Category) -> Result<(), PolicyError> {
+    let problem = |problem: String| PolicyError::Templates {
+        category: category.id.clone(),
+        problem,
+    };
+    let templates = &category.templates;
+    if templates.len() > MAX_TEMPLATES {
+        return Err(problem(format!(
+            "{} templates (at most {MAX_TEMPLATES})",
+            templates.len()
+        )));
+    }
+    if templates.iter().any(|t| t.trim().is_empty()) {
+        return Err(problem("a template is empty".into()));
+    }
+    if let Some(long) = templates.iter().find(|t| t.chars().count() > MAX_TEMPLATE_CHARS) {
+        let start: String = long.chars().take(30).collect();
+        return Err(problem(format!(
+            "the template '{start}…' is longer than {MAX_TEMPLATE_CHARS} characters"
+        )));
+    }
+    if let Some(twice) = first_duplicate(templates.iter()) {
+        return Err(problem(format!("the template '{twice}' is there twice")));
+    }
+    Ok(())
 }
 
 fn first_duplicate<'a>(mut ids: impl Iterator<Item = &'a String>) -> Option<&'a String> {
@@ -365,6 +411,27 @@ mod tests {
             with(300, "janitor"),
             Err(PolicyError::BackupRole { exists: false, .. })
         ));
+    }
+
+    #[test]
+    fn nonsense_templates_are_refused() {
+        let with = |templates: &[&str]| {
+            let mut p = ClinicPolicy::with_defaults("X");
+            p.categories[1].templates = templates.iter().map(|t| (*t).to_owned()).collect();
+            p.validate().map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            with(&["Patient has arrived", "Authorization approved through {date}"]),
+            Ok(())
+        );
+        assert_eq!(with(&["  "]), Err("category 'scheduling': a template is empty".into()));
+        assert!(with(&["Hi", "Hi"]).unwrap_err().contains("'Hi' is there twice"));
+        assert!(with(&[&"x".repeat(501)])
+            .unwrap_err()
+            .contains("longer than 500 characters"));
+        let many: Vec<String> = (0..21).map(|i| format!("Template {i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(with(&many).unwrap_err().contains("21 templates (at most 20)"));
     }
 
     #[test]

@@ -5,14 +5,14 @@
 //! idempotent: it reads the current state first and changes only what differs, reporting each
 //! change in a [`Report`].
 
-mod escalation;
 mod member;
 mod rooms;
+mod settings;
 mod staff;
 
-pub use escalation::{enlist_escalation_service, set_escalation};
 pub use member::{accept_clinic_invites_and_join, enter_clinic, Membership};
 pub use rooms::{category_alias, clinic_alias, full_alias, role_alias, ADMIN_POWER};
+pub use settings::{enlist_escalation_service, set_escalation, set_templates};
 pub use staff::{accept_roles, add_roles, remove_roles, role_members, roster, RosterEntry};
 
 use crate::api::rounds::CLINIC_STATE;
@@ -169,15 +169,16 @@ pub async fn ensure_clinic<T: Transport>(
         let content = json!({ "via": [server] });
         ensure_state(client, &space, "m.space.child", child, &content, &mut report).await?;
     }
-    keep_escalation_settings(client, &space, &mut policy).await?;
+    keep_admin_settings(client, &space, &mut policy).await?;
     let policy_json = serde_json::to_value(&policy).expect("policy serialises");
     ensure_state(client, &space, CLINIC_STATE, "", &policy_json, &mut report).await?;
     Ok((Clinic { space, policy }, report))
 }
 
-/// Escalation settings are made after the clinic (`rounds-admin escalation`): bringing the
-/// clinic in line with a policy that does not mention them keeps the ones in place.
-async fn keep_escalation_settings<T: Transport>(
+/// Escalation and templates are set after the clinic exists (`rounds-admin escalation`,
+/// `templates`): bringing the clinic in line with a policy that does not mention them keeps the
+/// ones in place.
+async fn keep_admin_settings<T: Transport>(
     client: &Client<T>,
     space: &str,
     policy: &mut ClinicPolicy,
@@ -191,8 +192,16 @@ async fn keep_escalation_settings<T: Transport>(
         .escalation_service
         .take()
         .or_else(|| current.escalation_service.clone());
-    for category in policy.categories.iter_mut().filter(|c| c.escalation.is_none()) {
-        category.escalation = current.category(&category.id).and_then(|c| c.escalation.clone());
+    for category in policy.categories.iter_mut() {
+        let Some(kept) = current.category(&category.id) else {
+            continue;
+        };
+        if category.escalation.is_none() {
+            category.escalation = kept.escalation.clone();
+        }
+        if category.templates.is_empty() {
+            category.templates = kept.templates.clone();
+        }
     }
     // A kept setting must still fit the new policy (its backup role may be gone).
     policy.validate().map_err(ProvisionError::Policy)

@@ -5,6 +5,7 @@ use super::parts::Alert;
 use super::state::AppState;
 use crate::session::Command;
 use crate::store::DraftKey;
+use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
@@ -52,6 +53,7 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
             spawn_local(async move { session.typing(&room, on).await });
         }
     };
+    let room_for_templates = room.clone();
     let send = {
         let (typing, draft) = (typing.clone(), draft.clone());
         move || {
@@ -84,11 +86,63 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
         }
     };
     let send_click = send.clone();
+    let field = NodeRef::<html::Textarea>::new();
+    let templates = {
+        let room = room_for_templates;
+        move || {
+            let (category, _) = state.category_of(&room);
+            let policy = state.session().map(|s| s.policy());
+            policy
+                .and_then(|p| p.category(&category).map(|c| c.templates.clone()))
+                .unwrap_or_default()
+        }
+    };
+    // A template goes in (after what is written already), with its first `{placeholder}`
+    // selected so that typing replaces it.
+    let insert_template = {
+        let draft = draft.clone();
+        move |template: String| {
+            let current = text.get_untracked();
+            let before = if current.trim().is_empty() {
+                String::new()
+            } else {
+                format!("{}\n", current.trim_end())
+            };
+            let value = format!("{before}{template}");
+            draft.changed(value.clone());
+            text.set(value.clone());
+            if let Some(el) = field.get_untracked() {
+                el.set_value(&value);
+                let _ = el.focus();
+                let (start, end) =
+                    placeholder(&template).map_or((template.len(), template.len()), |r| (r.start, r.end));
+                let utf16 = |i: usize| (value[..before.len() + i].encode_utf16().count()) as u32;
+                let _ = el.set_selection_range(utf16(start), utf16(end));
+            }
+        }
+    };
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); send_click(); }>
             {move || error.get().map(|e| view! { <Alert text=e/> })}
+            {move || {
+                let templates = templates();
+                let insert = insert_template.clone();
+                (!templates.is_empty()).then(|| view! {
+                    <select class="templates" aria-label="Template" prop:value=""
+                        on:change=move |ev| {
+                            let chosen = event_target_value(&ev);
+                            if !chosen.is_empty() {
+                                insert(chosen);
+                            }
+                            event_target::<web_sys::HtmlSelectElement>(&ev).set_value("");
+                        }>
+                        <option value="">"Insert a template…"</option>
+                        {templates.into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                    </select>
+                })
+            }}
             <div class="composer-row">
-                <textarea aria-label="Message" placeholder="Write a reply…" rows="2"
+                <textarea aria-label="Message" placeholder="Write a reply…" rows="2" node_ref=field
                     prop:value=move || text.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
@@ -106,4 +160,11 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// Byte range of the first `{placeholder}` in a template.
+fn placeholder(template: &str) -> Option<std::ops::Range<usize>> {
+    let start = template.find('{')?;
+    let end = start + template[start..].find('}')? + 1;
+    Some(start..end)
 }

@@ -80,6 +80,17 @@ enum Command {
         #[arg(long, requires = "category")]
         off: bool,
     },
+    /// Show a category's message templates (numbered), or add or remove one.
+    Templates {
+        /// The category id.
+        category: String,
+        /// A template to add, such as "Authorization approved through {date}".
+        #[arg(long, conflicts_with = "remove")]
+        add: Option<String>,
+        /// The number of a template to remove (as listed).
+        #[arg(long)]
+        remove: Option<usize>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -237,6 +248,31 @@ async fn command(client: &Client<NativeTransport>, args: &Args, server: &str) ->
                 clinic = changed;
             }
             print_escalation(&clinic.policy, category.as_deref());
+        }
+        Command::Templates { category, add, remove } => {
+            let clinic = provision::load_clinic(client, &args.clinic).await.map_err(err)?;
+            let mut templates = clinic
+                .policy
+                .category(category)
+                .map(|c| c.templates.clone())
+                .ok_or_else(|| format!("the clinic has no category '{category}'"))?;
+            if let Some(number) = remove {
+                if *number == 0 || *number > templates.len() {
+                    return Err(format!("'{category}' has no template number {number}"));
+                }
+                templates.remove(number - 1);
+            }
+            templates.extend(add.iter().map(|t| t.trim().to_owned()));
+            if add.is_some() || remove.is_some() {
+                let (_, report) = provision::set_templates(client, &clinic, category, templates.clone())
+                    .await
+                    .map_err(err)?;
+                print_report(&report);
+            }
+            templates
+                .iter()
+                .enumerate()
+                .for_each(|(i, t)| println!("  {}. {t}", i + 1));
         }
         Command::SeedDemo { .. } => unreachable!("seeding signs in by itself"),
     }

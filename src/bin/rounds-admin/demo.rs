@@ -24,6 +24,26 @@ pub const DEMO_STAFF: [(&str, &str, &str); 5] = [
     ("sam", "Sam Ortiz", BILLING),
 ];
 
+/// Message templates of the demo clinic, per category.
+const TEMPLATES: [(&str, &[&str]); 3] = [
+    (
+        "scheduling",
+        &[
+            "Patient has arrived",
+            "{patient} canceled {day} at {time}: please confirm a reschedule",
+            "Running about {minutes} minutes late",
+        ],
+    ),
+    (
+        "authorization",
+        &[
+            "Authorization approved through {date}",
+            "Authorization denied: please call the payer before {date}",
+        ],
+    ),
+    ("clinical", &["Session note is signed and in the chart"]),
+];
+
 struct DemoThread {
     category: &'static str,
     author: &'static str,
@@ -216,7 +236,7 @@ pub async fn seed(
     let admin = &sessions["morgan"];
     let server = server_name(admin.user_id().map_err(|e| e.to_string())?).to_owned();
     let policy = ClinicPolicy::with_defaults("Riverside Therapy");
-    let (clinic, report) = provision::ensure_clinic(admin, prefix, policy)
+    let (mut clinic, report) = provision::ensure_clinic(admin, prefix, policy)
         .await
         .map_err(|e| e.to_string())?;
     report.changes.iter().for_each(|c| println!("  {c}"));
@@ -228,6 +248,17 @@ pub async fn seed(
         provision::accept_clinic_invites_and_join(&sessions[user], prefix)
             .await
             .map_err(|e| format!("{user} joining the clinic: {e}"))?;
+    }
+    for (category, templates) in TEMPLATES {
+        let unset = clinic.policy.category(category).is_some_and(|c| c.templates.is_empty());
+        if unset {
+            let templates = templates.iter().map(|t| (*t).to_owned()).collect();
+            let (changed, _) = provision::set_templates(admin, &clinic, category, templates)
+                .await
+                .map_err(|e| e.to_string())?;
+            clinic = changed;
+            println!("  templates for {category}");
+        }
     }
     if let Some(password) = escalation_password {
         enlist_service(homeserver, secret, admin, &clinic, password).await?;

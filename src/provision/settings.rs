@@ -1,5 +1,6 @@
-//! The clinic's escalation service (admin side): its account and the per-category settings it
-//! follows. The service itself is `rounds-escalation` ([`crate::escalate`]).
+//! Clinic settings admins change after the clinic exists (the admin side): the escalation
+//! service's account and each category's escalation (the service itself is `rounds-escalation`,
+//! [`crate::escalate`]), and each category's message templates.
 
 use super::staff::{holds, membership, role_members, roster};
 use super::{ensure_state, Clinic, ProvisionError, Report, Step};
@@ -62,6 +63,25 @@ pub async fn set_escalation<T: Transport>(
             )));
         }
     }
+    write_policy(client, clinic, policy, Report::default()).await
+}
+
+/// Replaces the message templates `category` offers in the composer. Refused: an unknown
+/// category, and templates the policy does not accept (empty, too long, repeated, too many).
+pub async fn set_templates<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+    category: &str,
+    templates: Vec<String>,
+) -> Result<(Clinic, Report), ProvisionError> {
+    let mut policy = clinic.policy.clone();
+    let Some(entry) = policy.categories.iter_mut().find(|c| c.id == category) else {
+        return Err(ProvisionError::NotFound(format!(
+            "the clinic has no category '{category}'"
+        )));
+    };
+    entry.templates = templates;
+    policy.validate().map_err(ProvisionError::Policy)?;
     write_policy(client, clinic, policy, Report::default()).await
 }
 
