@@ -93,6 +93,7 @@ fn batch() -> Vec<Incoming> {
                 } else {
                     Priority::Routine
                 },
+                to_roles: Vec::new(),
             },
         });
         let mut last = root.clone();

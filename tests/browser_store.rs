@@ -207,6 +207,7 @@ async fn the_inbox_cache_round_trips_encrypted() {
         inbox: inbox.snapshot(10, 10),
         policy: ClinicPolicy::with_defaults("Riverside"),
         joined: vec!["!clinical:localhost".into()],
+        directory: Default::default(),
     };
     store.save_cache(&cache).await.unwrap();
     let raw = raw_record(&name, "cache", &format!("{USER}\u{1f}inbox")).await;

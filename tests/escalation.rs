@@ -30,6 +30,7 @@ fn urgent_thread(author: &TestClient, room: &str, topic: &str) -> String {
         topic: topic.into(),
         patient: None,
         priority: Priority::Urgent,
+        to_roles: Vec::new(),
     };
     run(author.send_event(
         room,

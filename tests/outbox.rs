@@ -14,7 +14,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 fn reply(text: &str) -> Command {
-    Command::Reply { text: text.to_owned() }
+    Command::Reply {
+        text: text.to_owned(),
+        mentions: Vec::new(),
+    }
 }
 
 fn outbox<T: rounds::api::Transport>(
@@ -31,6 +34,7 @@ fn thread(user: &common::TestClient) -> (String, String) {
         topic: "Friday coverage".into(),
         patient: None,
         priority: Default::default(),
+        to_roles: Vec::new(),
     };
     let root = run(user.send_event(
         &room,
@@ -176,6 +180,7 @@ fn a_thread_written_offline_is_created_once_with_its_replies_in_it() {
         &Command::NewThread {
             info,
             text: "Who can cover?".into(),
+            mentions: Vec::new(),
         },
     ))
     .unwrap();

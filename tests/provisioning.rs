@@ -4,7 +4,7 @@
 mod common;
 
 use common::{clinic, new_user, run, staff_member, TestClient};
-use rounds::api::rounds::CLINIC_STATE;
+use rounds::api::rounds::{staff_state_key, CLINIC_STATE, STAFF_STATE};
 use rounds::domain::clinic::roles::{CLINICIAN, FRONT_DESK};
 use rounds::domain::ClinicPolicy;
 use rounds::provision;
@@ -130,6 +130,27 @@ fn removing_a_role_removes_access() {
     let roster = run(provision::roster(&admin, &clinic)).unwrap();
     let entry = roster.iter().find(|e| e.user_id == user.user_id().unwrap()).unwrap();
     assert_eq!(entry.roles, [FRONT_DESK]);
+}
+
+#[test]
+fn the_staff_directory_in_the_clinic_space_follows_role_changes() {
+    let admin = new_user("admin");
+    let (prefix, clinic) = clinic(&admin);
+    let member = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+    let id = member.user_id().unwrap().to_owned();
+    let key = staff_state_key(&id);
+    let roles = |reader: &TestClient| state(reader, &clinic.space, STAFF_STATE, &key)["roles"].clone();
+    // Any member can read it (the role spaces themselves are invite-only).
+    assert_eq!(roles(&member), serde_json::json!([CLINICIAN]));
+    run(provision::add_roles(&admin, &clinic, &id, &[FRONT_DESK.to_owned()])).unwrap();
+    assert_eq!(roles(&member), serde_json::json!([CLINICIAN, FRONT_DESK]));
+    // A member cannot write it: only admins may (power levels of the clinic space).
+    let forged = serde_json::json!({"roles": ["admin"]});
+    let refused = run(member.put_state(&clinic.space, STAFF_STATE, &key, &forged)).unwrap_err();
+    assert_eq!(refused.status(), Some(403));
+    let all = [CLINICIAN.to_owned(), FRONT_DESK.to_owned()];
+    run(provision::remove_roles(&admin, &clinic, &id, &all)).unwrap();
+    assert_eq!(roles(&admin), serde_json::json!([]));
 }
 
 #[test]

@@ -9,7 +9,7 @@ use common::{flaky_client, new_room, new_user, run, unique, Flaky};
 use rounds::api::rounds::{thread_reply_content, ThreadMeta};
 use rounds::domain::{Body, ClinicPolicy, Delivery};
 use rounds::provision::Clinic;
-use rounds::session::{Change, Command, Labels, Session, Start};
+use rounds::session::{Change, Labels, Session, Start};
 use rounds::store::{LocalStore, MemoryStore};
 use rounds::sync::NativePlatform;
 use std::cell::RefCell;
@@ -65,6 +65,7 @@ fn the_inbox_is_kept_on_the_device_painted_offline_and_synced_on_from_its_token(
         topic: "Authorization renewal".into(),
         patient: None,
         priority: Default::default(),
+        to_roles: Vec::new(),
     };
     let root = run(user.send_event(
         &room,
@@ -120,6 +121,7 @@ fn a_reply_written_offline_shows_as_sending_after_a_restart_and_is_sent_once() {
         topic: "Friday coverage".into(),
         patient: None,
         priority: Default::default(),
+        to_roles: Vec::new(),
     };
     let root = run(user.send_event(
         &room,
@@ -136,7 +138,7 @@ fn a_reply_written_offline_shows_as_sending_after_a_restart_and_is_sent_once() {
 
     flaky.offline.set(true);
     let text = unique("I can take the 2 pm ");
-    run(first.post(&room, &root, Command::Reply { text: text.clone() })).unwrap();
+    run(first.reply(&room, &root, &text)).unwrap();
     assert_eq!(
         texts(&first, &room, &root).last().unwrap(),
         &(text.clone(), Delivery::Sending)

@@ -44,6 +44,9 @@ pub struct ThreadMeta {
     /// Priority at creation.
     #[serde(default)]
     pub priority: Priority,
+    /// Role ids the thread is addressed to (their members are in the root's `m.mentions`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_roles: Vec<String>,
 }
 
 impl ThreadMeta {
@@ -63,6 +66,42 @@ impl ThreadMeta {
             THREAD_KEY: self,
         })
     }
+}
+
+/// `content` mentioning `people` (`m.mentions.user_ids`, which every Matrix client's push rules
+/// honour). Nobody to mention leaves the content as it is: an empty `m.mentions` would switch
+/// off other clients' display-name mentions.
+pub fn with_mentions(mut content: serde_json::Value, people: &[String]) -> serde_json::Value {
+    if !people.is_empty() {
+        content["m.mentions"] = serde_json::json!({ "user_ids": people });
+    }
+    content
+}
+
+/// State event in the clinic space, one per person ([`staff_state_key`]), published by the
+/// clinic's admins: the roles they hold and their name, so that anyone can address a role.
+pub const STAFF_STATE: &str = "app.rounds.staff";
+
+/// The state key of a person's `app.rounds.staff` event: their user id without its `@` (state
+/// keys starting with `@` belong to that user: the homeserver lets only them set one).
+pub fn staff_state_key(user_id: &str) -> String {
+    user_id.trim_start_matches('@').to_owned()
+}
+
+/// The user id an `app.rounds.staff` state key stands for.
+pub fn staff_user(state_key: &str) -> Option<String> {
+    (!state_key.is_empty() && !state_key.starts_with('@') && state_key.contains(':')).then(|| format!("@{state_key}"))
+}
+
+/// `app.rounds.staff` content.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StaffEntry {
+    /// Role ids held (empty: no longer on the staff).
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// Key in the content of every event Rounds sends: the client's transaction id. Another device
@@ -236,6 +275,7 @@ mod tests {
                 id: None,
             }),
             priority: Priority::Urgent,
+            to_roles: Vec::new(),
         };
         assert_eq!(meta.title(), "Sara M. – Authorization renewal pending");
         let content = meta.root_content("Expires Friday.");

@@ -58,7 +58,11 @@ pub fn next_step(thread: &Thread, category: &Category, service: &str) -> Option<
     match taken {
         None => Some(Due {
             stage: Stage::Reminder,
-            roles: addressed_roles(category, &escalation.backup_role),
+            roles: if thread.info.to_roles.is_empty() {
+                addressed_roles(category, &escalation.backup_role)
+            } else {
+                thread.info.to_roles.clone()
+            },
             at: since + window,
         }),
         Some(Stage::Reminder) => Some(Due {
@@ -70,8 +74,9 @@ pub fn next_step(thread: &Thread, category: &Category, service: &str) -> Option<
     }
 }
 
-/// The roles an urgent thread in `category` is addressed to: the category's roles, but the
-/// backup role (called in later) and admins (who see everything) when others remain.
+/// The roles an urgent thread in `category` addressed to no role in particular is reminded to:
+/// the category's roles, but the backup role (called in later) and admins (who see everything)
+/// when others remain.
 pub fn addressed_roles(category: &Category, backup: &str) -> Vec<String> {
     let first_line: Vec<String> = category
         .roles
@@ -129,6 +134,7 @@ mod tests {
             topic: "Client in lobby is dysregulated".into(),
             patient: None,
             priority: Priority::Urgent,
+            to_roles: Vec::new(),
         };
         let root = message("$root", "@dana:x", 0, Body::Text("Who can come?".into()));
         let mut thread = Thread::new("!clinical:x", root, info);
@@ -197,6 +203,14 @@ mod tests {
         assert_eq!(due.stage, Stage::Reminder);
         let after = [notice("$r", SERVICE, 30 * MINUTE, Stage::Reminder)];
         assert_eq!(decide(&after, 30 * MINUTE).map(|d| d.stage), Some(Stage::Backup));
+    }
+
+    #[test]
+    fn a_thread_addressed_to_roles_reminds_those_roles() {
+        let mut thread = urgent_thread(&[]);
+        thread.info.to_roles = vec!["front-desk".into()];
+        let due = next_step(&thread, &category(), SERVICE).unwrap();
+        assert_eq!(due.roles, ["front-desk"]);
     }
 
     #[test]

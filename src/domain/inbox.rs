@@ -71,6 +71,8 @@ pub enum View {
     All,
     /// Threads I started, replied in or am mentioned in.
     Mine,
+    /// Threads addressed to a role I am addressed as ([`Filter::my_roles`]).
+    ForMyRole,
     /// Urgent threads.
     Urgent,
     /// Open threads.
@@ -92,6 +94,8 @@ pub struct Filter {
     pub view: View,
     /// Sort threads of the same patient together.
     pub group_by_patient: bool,
+    /// The roles the person is addressed as (for [`View::ForMyRole`]).
+    pub my_roles: Vec<String>,
 }
 
 /// A thread's key: room and root.
@@ -489,6 +493,7 @@ impl Inbox {
             .filter(|t| match filter.view {
                 View::All => true,
                 View::Mine => t.participants.contains(&self.me) || t.mentions_me,
+                View::ForMyRole => t.info.to_roles.iter().any(|r| filter.my_roles.contains(r)),
                 View::Urgent => t.priority == Priority::Urgent,
                 View::Open => t.status == Status::Open,
                 View::Resolved => t.status == Status::Resolved,

@@ -25,6 +25,7 @@ fn root(room: &str, id: &str, sender: &str, ts: u64, topic: &str, patient: Optio
                 id: None,
             }),
             priority: if urgent { Priority::Urgent } else { Priority::Routine },
+            to_roles: Vec::new(),
         },
     }
 }
@@ -527,4 +528,27 @@ fn an_urgent_thread_waits_for_an_acknowledgement_that_its_sender_cannot_give() {
         vec![("@priya:x", 20), ("@jordan:x", 30)],
         "first of each person"
     );
+}
+
+#[test]
+fn for_my_role_shows_threads_addressed_to_my_roles() {
+    let mut inbox = sample();
+    let Incoming::Root {
+        room_id,
+        message,
+        mut info,
+    } = root("!sched", "$r", "@dana:x", 70, "Lobby", None, true)
+    else {
+        unreachable!()
+    };
+    info.to_roles = vec!["clinician".into()];
+    inbox.apply([Incoming::Root { room_id, message, info }]);
+    let for_role = |roles: &[&str]| Filter {
+        view: View::ForMyRole,
+        my_roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        ..Filter::default()
+    };
+    assert_eq!(titles(&inbox, &for_role(&["clinician"])), ["Lobby"]);
+    assert!(titles(&inbox, &for_role(&["billing"])).is_empty());
+    assert!(titles(&inbox, &for_role(&[])).is_empty());
 }

@@ -1,12 +1,14 @@
 //! `domain`: the care-team model in pure Rust (no browser or protocol types).
 
 pub mod clinic;
+pub mod directory;
 pub mod escalation;
 pub mod inbox;
 pub mod staff;
 pub mod thread;
 
 pub use clinic::{Category, ClinicPolicy, Escalation, PolicyError, Role};
+pub use directory::{typed_mention, Addressee, Directory, Person};
 pub use inbox::{Filter, Inbox, InboxSnapshot, Incoming, View};
 pub use staff::StaffView;
 pub use thread::{Body, Delivery, Message, Patient, Priority, Status, Thread, ThreadInfo};

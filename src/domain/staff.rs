@@ -64,6 +64,15 @@ impl StaffView {
             .any(|r| [CLINICIAN, FRONT_DESK, ADMIN].contains(&r.id.as_str()))
     }
 
+    /// The roles threads reach this person through: admins, who stay in every role space, are
+    /// addressed as admins only (as [`super::Directory::members`] counts them).
+    pub fn addressed_as(&self) -> Vec<String> {
+        if self.is_admin() {
+            return vec![super::clinic::roles::ADMIN.to_owned()];
+        }
+        self.roles.iter().map(|r| r.id.clone()).collect()
+    }
+
     /// Whether the user holds the clinic's admin role.
     pub fn is_admin(&self) -> bool {
         self.roles.iter().any(|r| r.id == super::clinic::roles::ADMIN)

@@ -43,6 +43,9 @@ pub struct ThreadInfo {
     pub patient: Option<Patient>,
     /// Priority at creation.
     pub priority: Priority,
+    /// Role ids the thread is addressed to.
+    #[serde(default)]
+    pub to_roles: Vec<String>,
 }
 
 impl ThreadInfo {
@@ -265,6 +268,7 @@ impl Thread {
             topic: UNAVAILABLE_TOPIC.to_owned(),
             patient: None,
             priority: Priority::Routine,
+            to_roles: Vec::new(),
         };
         Thread::new(room_id, root, info)
     }

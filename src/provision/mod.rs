@@ -172,7 +172,10 @@ pub async fn ensure_clinic<T: Transport>(
     keep_admin_settings(client, &space, &mut policy).await?;
     let policy_json = serde_json::to_value(&policy).expect("policy serialises");
     ensure_state(client, &space, CLINIC_STATE, "", &policy_json, &mut report).await?;
-    Ok((Clinic { space, policy }, report))
+    let clinic = Clinic { space, policy };
+    // Clinics from before the directory get it here.
+    staff::publish_staff(client, &clinic, None, &mut report).await?;
+    Ok((clinic, report))
 }
 
 /// Escalation and templates are set after the clinic exists (`rounds-admin escalation`,

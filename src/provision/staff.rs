@@ -1,6 +1,7 @@
 //! Who holds which role: adding, removing, listing, and a member's own joins.
 
-use super::{ensure_power_levels, server_name, Clinic, ProvisionError, Report, Step};
+use super::{ensure_power_levels, ensure_state, server_name, Clinic, ProvisionError, Report, Step};
+use crate::api::rounds::{staff_state_key, StaffEntry, STAFF_STATE};
 use crate::api::{Client, MemberContent, Transport};
 use crate::domain::clinic::roles::ADMIN;
 use serde_json::json;
@@ -75,6 +76,7 @@ pub async fn add_roles<T: Transport>(
             ensure_power_levels(client, &room, &required, &mut report).await?;
         }
     }
+    publish_staff(client, clinic, Some(user), &mut report).await?;
     Ok(report)
 }
 
@@ -127,6 +129,7 @@ pub async fn remove_roles<T: Transport>(
             ensure_power_levels(client, &room, &required, &mut report).await?;
         }
     }
+    publish_staff(client, clinic, Some(user), &mut report).await?;
     Ok(report)
 }
 
@@ -160,6 +163,37 @@ pub async fn roster<T: Transport>(client: &Client<T>, clinic: &Clinic) -> Result
         }
     }
     Ok(people.into_values().collect())
+}
+
+/// Publishes what the role spaces say about `only` (or everyone) in the clinic space, as
+/// `app.rounds.staff` state that every member can read (role spaces are invite-only): the
+/// directory clients address roles with. Writes only what changed.
+pub async fn publish_staff<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+    only: Option<&str>,
+    report: &mut Report,
+) -> Result<(), ProvisionError> {
+    let staff = roster(client, clinic).await?;
+    let everyone: Vec<&str> = staff.iter().map(|p| p.user_id.as_str()).collect();
+    for user in only.map_or(everyone, |u| vec![u]) {
+        let person = staff.iter().find(|p| p.user_id == user);
+        let entry = StaffEntry {
+            roles: person.map(|p| p.roles.clone()).unwrap_or_default(),
+            name: person.and_then(|p| p.display_name.clone()),
+        };
+        let content = serde_json::to_value(&entry).expect("staff entry serialises");
+        ensure_state(
+            client,
+            &clinic.space,
+            STAFF_STATE,
+            &staff_state_key(user),
+            &content,
+            report,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The people addressed as `role`: its holders, but admins (who stay in every role space) only

@@ -5,7 +5,7 @@
 use super::change::Change;
 use super::labels::Labels;
 use crate::api::{Client, Error, Transport};
-use crate::domain::{ClinicPolicy, Delivery, Inbox, Incoming, StaffView, ThreadInfo};
+use crate::domain::{Addressee, ClinicPolicy, Delivery, Directory, Inbox, Incoming, StaffView, ThreadInfo};
 use crate::provision::{self, Clinic, RosterEntry};
 use crate::store::{InboxCache, LocalStore, OutboxItem};
 use crate::sync::outbox::QueueError;
@@ -26,6 +26,8 @@ pub const SYNC_RECEIVED: &str = "rounds:sync-received";
 /// The inbox kept on the device: threads and replies per thread.
 const CACHE_THREADS: usize = 2_000;
 const CACHE_REPLIES: usize = 30;
+/// Suggestions `@` shows at most.
+const ADDRESSEES_SHOWN: usize = 6;
 /// Quiet time between two saves of the inbox (a busy clinic syncs every few seconds).
 const SAVE_EVERY_MS: u64 = 5_000;
 /// Typing notices last this long unless renewed.
@@ -74,6 +76,8 @@ impl std::fmt::Display for OpenProblem {
 struct State {
     inbox: Inbox,
     policy: ClinicPolicy,
+    /// Who holds which role (for addressing roles and `@` mentions).
+    directory: Directory,
     joined: BTreeSet<String>,
     display_name: Option<String>,
     status: SyncStatus,
@@ -128,14 +132,21 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
     /// the queue and [`Session::run`] syncs.
     pub fn new(start: Start<T>, store: Rc<S>, platform: P, labels: Labels) -> Self {
         let me = start.client.session().map(|s| s.user_id.clone()).unwrap_or_default();
-        let (inbox, since, mut policy, joined) = match start.cache.filter(|c| c.inbox.me == me) {
+        let (inbox, since, mut policy, joined, directory) = match start.cache.filter(|c| c.inbox.me == me) {
             Some(cache) => (
                 Inbox::from_snapshot(cache.inbox),
                 cache.since,
                 cache.policy,
                 cache.joined.into_iter().collect(),
+                cache.directory,
             ),
-            None => (Inbox::new(&me), None, start.clinic.policy.clone(), start.joined),
+            None => (
+                Inbox::new(&me),
+                None,
+                start.clinic.policy.clone(),
+                start.joined,
+                Directory::default(),
+            ),
         };
         labels.apply(&mut policy);
         let since_kept = since.clone();
@@ -155,6 +166,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
                 state: RefCell::new(State {
                     inbox,
                     policy,
+                    directory,
                     joined,
                     display_name: start.display_name,
                     status: SyncStatus::Initial,
@@ -225,6 +237,26 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
             state.display_name.as_deref(),
             &state.joined,
         )
+    }
+
+    /// Whom a message with `text`, addressed to `to_roles`, mentions.
+    fn mentions(&self, text: &str, to_roles: &[String]) -> Vec<String> {
+        let state = self.inner.state.borrow();
+        state
+            .directory
+            .mentions(&state.policy, text, to_roles, state.inbox.me())
+    }
+
+    /// What `@` offers for `typed` in the category room `room`: the roles that can see it and
+    /// the people holding them.
+    pub fn addressees(&self, room: &str, typed: &str) -> Vec<Addressee> {
+        let state = self.inner.state.borrow();
+        let Some(category) = state.policy.category_by_room(room) else {
+            return Vec::new();
+        };
+        state
+            .directory
+            .addressees(&state.policy, &category.roles, typed, ADDRESSEES_SHOWN)
     }
 
     /// `(id, label)` of the category whose room is `room`.
@@ -333,6 +365,9 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         *self.inner.engine.borrow_mut() = Some(engine);
         let batch = result?;
         self.apply(batch, first).await;
+        if first {
+            self.read_directory().await;
+        }
         self.inner.state.borrow_mut().since = since;
         self.fetch_missing_roots().await;
         self.persist_if_due().await;
@@ -346,6 +381,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
             left,
             invited,
             policy,
+            staff,
         } = batch;
         let me = self.me();
         let (arrived, typing_only, membership) = {
@@ -355,6 +391,9 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
                 self.inner.labels.apply(&mut policy);
                 membership |= state.policy != policy;
                 state.policy = policy;
+            }
+            for (user, person) in staff {
+                state.directory.set(&user, person);
             }
             let arrived: Vec<(String, String)> = incoming
                 .iter()
@@ -440,6 +479,24 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         }
     }
 
+    /// A kept inbox from before the directory existed continues its sync without the clinic
+    /// space's state: read the directory once. Without it, only role mentions are missing, so a
+    /// failure is reported and not retried.
+    async fn read_directory(&self) {
+        if !self.inner.state.borrow().directory.is_empty() {
+            return;
+        }
+        match self.inner.client.room_state(&self.inner.clinic_space).await {
+            Ok(events) => {
+                let mut state = self.inner.state.borrow_mut();
+                for (user, person) in events.iter().filter_map(crate::sync::convert::staff_entry) {
+                    state.directory.set(&user, person);
+                }
+            }
+            Err(e) => self.emit(Change::Problem(format!("The staff directory could not be read: {e}"))),
+        }
+    }
+
     // --- The inbox kept on the device --------------------------------------------------
 
     /// What the device keeps of this session's inbox.
@@ -450,6 +507,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
             inbox: state.inbox.snapshot(CACHE_THREADS, CACHE_REPLIES),
             policy: state.policy.clone(),
             joined: state.joined.iter().cloned().collect(),
+            directory: state.directory.clone(),
         }
     }
 
@@ -505,12 +563,23 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
             .map(|_| ())
     }
 
-    /// Starts a thread in `room`; returns the transaction id it is known by until the server
+    /// Replies in the thread `root` of `room`, mentioning the roles and people written as
+    /// `@Label` in `text`.
+    pub async fn reply(&self, room: &str, root: &str, text: &str) -> Result<(), QueueError> {
+        let mentions = self.mentions(text, &[]);
+        let text = text.to_owned();
+        self.post(room, root, Command::Reply { text, mentions }).await
+    }
+
+    /// Starts a thread in `room` (addressed to `info.to_roles`, whose members it mentions with
+    /// anyone written as `@Label`); returns the transaction id it is known by until the server
     /// names it ([`Change::Rekeyed`]).
     pub async fn create_thread(&self, room: &str, info: ThreadInfo, text: &str) -> Result<String, QueueError> {
+        let mentions = self.mentions(text, &info.to_roles);
         let command = Command::NewThread {
             info,
             text: text.to_owned(),
+            mentions,
         };
         let item = self.inner.outbox.queue(room, None, "", &command).await?;
         Ok(item.txn_id)

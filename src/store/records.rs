@@ -52,6 +52,9 @@ pub struct NewThreadDraft {
     pub urgent: bool,
     /// First message.
     pub message: String,
+    /// Roles the thread is addressed to.
+    #[serde(default)]
+    pub to_roles: Vec<String>,
 }
 
 impl NewThreadDraft {
@@ -124,6 +127,9 @@ pub struct InboxCache {
     pub policy: crate::domain::ClinicPolicy,
     /// Rooms joined as last synced.
     pub joined: Vec<String>,
+    /// The staff directory as last synced (absent in inboxes kept by earlier versions).
+    #[serde(default)]
+    pub directory: crate::domain::Directory,
 }
 
 /// The session kept for restoring after a reload (encrypted like everything else), with what

@@ -2,12 +2,12 @@
 
 use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, TYPING};
 use crate::api::rounds::{
-    AppointmentChange, EscalationMeta, EscalationStage, Priority as WirePriority, ThreadMeta, ThreadStatus,
-    ThreadUpdate, APPOINTMENT, ESCALATION_KEY, THREAD_ACK, THREAD_KEY, THREAD_UPDATE,
+    staff_user, AppointmentChange, EscalationMeta, EscalationStage, Priority as WirePriority, StaffEntry, ThreadMeta,
+    ThreadStatus, ThreadUpdate, APPOINTMENT, ESCALATION_KEY, STAFF_STATE, THREAD_ACK, THREAD_KEY, THREAD_UPDATE,
 };
 use crate::api::MemberContent;
 use crate::domain::escalation::Stage;
-use crate::domain::{Body, Delivery, Incoming, Message, Patient, Priority, Status, ThreadInfo};
+use crate::domain::{Body, Delivery, Incoming, Message, Patient, Person, Priority, Status, ThreadInfo};
 
 /// Longest topic taken from the first line of a plain message from another client.
 const PLAIN_TOPIC_CHARS: usize = 120;
@@ -23,6 +23,23 @@ pub fn timeline_event(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         "m.room.member" => member_name(event),
         _ => None,
     }
+}
+
+/// An `app.rounds.staff` state event of the clinic space: a person and their roles. Only the
+/// clinic's admins can send state there (the homeserver enforces it).
+pub fn staff_entry(event: &ClientEvent) -> Option<(String, Person)> {
+    if event.kind != STAFF_STATE {
+        return None;
+    }
+    let user = staff_user(event.state_key.as_deref()?)?;
+    let entry: StaffEntry = event.content_as().unwrap_or_default();
+    Some((
+        user,
+        Person {
+            name: entry.name,
+            roles: entry.roles,
+        },
+    ))
 }
 
 fn base_message(event: &ClientEvent, body: Body) -> Message {
@@ -101,6 +118,7 @@ fn info_from(meta: ThreadMeta) -> ThreadInfo {
             id: p.id,
         }),
         priority: priority(meta.priority),
+        to_roles: meta.to_roles,
     }
 }
 
@@ -121,6 +139,7 @@ fn plain_info(body: &str) -> ThreadInfo {
         topic,
         patient: None,
         priority: Priority::Routine,
+        to_roles: Vec::new(),
     }
 }
 

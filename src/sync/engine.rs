@@ -5,7 +5,7 @@ use super::convert;
 use crate::api::events::ClientEvent;
 use crate::api::rounds::CLINIC_STATE;
 use crate::api::{Client, Direction, Error, Filter, SyncRequest, SyncResponse, Transport};
-use crate::domain::{ClinicPolicy, Incoming};
+use crate::domain::{ClinicPolicy, Incoming, Person};
 use std::time::Duration;
 
 /// Events kept per room in a sync (the rest comes from gap pagination and history).
@@ -26,6 +26,8 @@ pub struct Batch {
     pub invited: Vec<String>,
     /// The clinic policy, when it changed (or on the first sync).
     pub policy: Option<ClinicPolicy>,
+    /// Staff directory entries the clinic's admins published or changed.
+    pub staff: Vec<(String, Person)>,
 }
 
 /// The sync state of one signed-in session.
@@ -100,6 +102,7 @@ impl<T: Transport> SyncEngine<T> {
         let mut batch = Batch::default();
         if let Some(space) = response.rooms.join.get(&self.clinic_space) {
             let events = space.state.events.iter().chain(space.timeline.events.iter());
+            batch.staff = events.clone().filter_map(convert::staff_entry).collect();
             if let Some(policy) = events
                 .filter(|e| e.kind == CLINIC_STATE && e.state_key.as_deref() == Some(""))
                 .filter_map(|e| e.content_as::<ClinicPolicy>())

@@ -3,7 +3,7 @@
 use super::drafts::Draft;
 use super::parts::Alert;
 use super::state::AppState;
-use crate::session::Command;
+use crate::domain::{typed_mention, Addressee};
 use crate::store::DraftKey;
 use leptos::html;
 use leptos::prelude::*;
@@ -63,10 +63,7 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
             // Cleared at once (the message shows as Sending…); put back if it could not be queued.
             text.set(String::new());
             spawn_local(async move {
-                let command = Command::Reply {
-                    text: body.trim_end().to_owned(),
-                };
-                match session.post(&room, &root, command).await {
+                match session.reply(&room, &root, body.trim_end()).await {
                     Ok(()) => {
                         error.set(None);
                         draft.clear();
@@ -87,6 +84,44 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
     };
     let send_click = send.clone();
     let field = NodeRef::<html::Textarea>::new();
+    // `@` offers roles and people: (where the `@` is, the suggestions), and the highlighted one.
+    let suggestions = RwSignal::new(None::<(usize, Vec<Addressee>)>);
+    let active = RwSignal::new(0usize);
+    let room_for_mentions = room_for_templates.clone();
+    let look_for_mention = move |value: &str| {
+        let caret = field.get_untracked().and_then(|el| el.selection_start().ok().flatten());
+        let caret = caret.map_or(value.len(), |utf16| byte_offset(value, utf16 as usize));
+        let found = typed_mention(value, caret).and_then(|(at, typed)| {
+            let offered = state.session()?.addressees(&room_for_mentions, typed);
+            (!offered.is_empty()).then_some((at, offered))
+        });
+        active.set(0);
+        suggestions.set(found);
+    };
+    let accept = {
+        let draft = draft.clone();
+        move |choice: Addressee| {
+            let Some((at, _)) = suggestions.get_untracked() else {
+                return;
+            };
+            let value = text.get_untracked();
+            let caret = field
+                .get_untracked()
+                .and_then(|el| el.selection_start().ok().flatten())
+                .map_or(value.len(), |utf16| byte_offset(&value, utf16 as usize));
+            let inserted = format!("@{} ", choice.label);
+            let value = format!("{}{inserted}{}", &value[..at], &value[caret.max(at)..]);
+            draft.changed(value.clone());
+            text.set(value.clone());
+            suggestions.set(None);
+            if let Some(el) = field.get_untracked() {
+                el.set_value(&value);
+                let _ = el.focus();
+                let end = value[..at + inserted.len()].encode_utf16().count() as u32;
+                let _ = el.set_selection_range(end, end);
+            }
+        }
+    };
     let templates = {
         let room = room_for_templates;
         move || {
@@ -141,19 +176,52 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
                     </select>
                 })
             }}
+            <ul id="mention-suggestions" class="options mentions" role="listbox" aria-label="Suggestions"
+                class:empty=move || suggestions.with(Option::is_none)>
+                {let pick = accept.clone(); move || suggestions.get().map(|(_, offered)| offered.into_iter().enumerate().map(|(i, choice)| {
+                    let accept = pick.clone();
+                    let kind = if choice.role.is_some() { "role" } else { "person" };
+                    view! {
+                        <li role="option" aria-selected=move || (active.get() == i).to_string()
+                            on:mousedown=move |ev| { ev.prevent_default(); accept(choice.clone()); }>
+                            <span>{format!("@{}", choice.label)}</span>
+                            <span class="kind">{kind}</span>
+                        </li>
+                    }
+                }).collect_view())}
+            </ul>
             <div class="composer-row">
-                <textarea aria-label="Message" placeholder="Write a reply…" rows="2" node_ref=field
+                <textarea aria-label="Message" placeholder="Write a reply… (@ to address a role or person)" rows="2" node_ref=field
+                    aria-autocomplete="list" aria-controls="mention-suggestions"
                     prop:value=move || text.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
                         draft.changed(value.clone());
+                        look_for_mention(&value);
                         text.set(value);
                         typing(true);
                     }
-                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-                            ev.prevent_default();
-                            send();
+                    on:keydown={
+                        let accept = accept.clone();
+                        move |ev: leptos::ev::KeyboardEvent| {
+                            if let Some((_, offered)) = suggestions.get_untracked() {
+                                let count = offered.len();
+                                match ev.key().as_str() {
+                                    "ArrowDown" => { ev.prevent_default(); active.update(|a| *a = (*a + 1) % count); return; }
+                                    "ArrowUp" => { ev.prevent_default(); active.update(|a| *a = (*a + count - 1) % count); return; }
+                                    "Enter" | "Tab" if !ev.shift_key() => {
+                                        ev.prevent_default();
+                                        accept(offered[active.get_untracked().min(count - 1)].clone());
+                                        return;
+                                    }
+                                    "Escape" => { suggestions.set(None); return; }
+                                    _ => {}
+                                }
+                            }
+                            if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                                ev.prevent_default();
+                                send();
+                            }
                         }
                     }></textarea>
                 <button type="submit" class="primary">"Send"</button>
@@ -167,4 +235,16 @@ fn placeholder(template: &str) -> Option<std::ops::Range<usize>> {
     let start = template.find('{')?;
     let end = start + template[start..].find('}')? + 1;
     Some(start..end)
+}
+
+/// The byte offset in `text` of a UTF-16 offset (what the browser reports for the caret).
+fn byte_offset(text: &str, utf16: usize) -> usize {
+    let mut units = 0;
+    for (i, c) in text.char_indices() {
+        if units >= utf16 {
+            return i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
 }

@@ -6,9 +6,10 @@ use crate::domain::inbox::ThreadKey;
 use crate::domain::{Filter, View};
 use leptos::prelude::*;
 
-const VIEWS: [(View, &str); 5] = [
+const VIEWS: [(View, &str); 6] = [
     (View::All, "All"),
     (View::Mine, "Mine"),
+    (View::ForMyRole, "For my role"),
     (View::Urgent, "Urgent"),
     (View::Open, "Open"),
     (View::Resolved, "Resolved"),
@@ -31,6 +32,7 @@ pub fn InboxPane(#[prop(into)] selected: Signal<Option<ThreadKey>>) -> impl Into
         unread_only: unread_only.get(),
         view: view.get(),
         group_by_patient: group.get(),
+        my_roles: state.staff().map(|s| s.addressed_as()).unwrap_or_default(),
     });
     let keys = Memo::new(move |_| {
         let filter = filter.get();

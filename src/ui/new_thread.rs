@@ -21,6 +21,7 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
     let patient = RwSignal::new(String::new());
     let topic = RwSignal::new(String::new());
     let urgent = RwSignal::new(false);
+    let to_roles = RwSignal::new(Vec::<String>::new());
     let message = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -57,7 +58,28 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
         topic.set(saved.topic);
         urgent.set(saved.urgent);
         message.set(saved.message);
+        to_roles.set(saved.to_roles);
     });
+    // The roles that can see the chosen category: the ones a thread there can be addressed to.
+    let addressable = move || {
+        let chosen = category.get();
+        let categories = categories();
+        let Some(shown) = categories
+            .iter()
+            .find(|c| c.room.as_deref() == Some(chosen.as_str()))
+            .or_else(|| categories.first())
+        else {
+            return Vec::new();
+        };
+        let policy = state.session().map(|s| s.policy());
+        let label = |id: &str| {
+            policy
+                .as_ref()
+                .and_then(|p| p.role(id))
+                .map_or(id.to_owned(), |r| r.label.clone())
+        };
+        shown.roles.iter().map(|id| (id.clone(), label(id))).collect::<Vec<_>>()
+    };
     let save_draft = {
         let draft = draft.clone();
         move || {
@@ -67,6 +89,7 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                 topic: topic.get_untracked(),
                 urgent: urgent.get_untracked(),
                 message: message.get_untracked(),
+                to_roles: to_roles.get_untracked(),
             };
             draft.fields_changed(&fields);
         }
@@ -107,6 +130,15 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
             } else {
                 Priority::Routine
             },
+            // Only roles that can see the category chosen last.
+            to_roles: {
+                let offered: Vec<String> = addressable().into_iter().map(|(id, _)| id).collect();
+                to_roles
+                    .get_untracked()
+                    .into_iter()
+                    .filter(|r| offered.contains(r))
+                    .collect()
+            },
         };
         let (Some(session), Some(room)) = (state.session(), room) else {
             return;
@@ -125,6 +157,7 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                         field.set(String::new());
                     }
                     urgent.set(false);
+                    to_roles.set(Vec::new());
                     open.set(false);
                     navigate(&thread_path(&room, &txn_id), Default::default());
                 }
@@ -188,6 +221,27 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                             }/>
                         "Urgent"
                     </label>
+                    <fieldset class="address-to">
+                        <legend>"Address to"</legend>
+                        {let save_roles = save_draft.clone(); move || addressable().into_iter().map(|(id, label)| {
+                            let checked = { let id = id.clone(); move || to_roles.with(|r| r.contains(&id)) };
+                            let save = save_roles.clone();
+                            view! {
+                                <label class="check">
+                                    <input type="checkbox" prop:checked=checked
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            to_roles.update(|r| {
+                                                r.retain(|x| *x != id);
+                                                if on { r.push(id.clone()); }
+                                            });
+                                            save();
+                                        }/>
+                                    {label}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
                     <label for="nt-message">"Message"</label>
                     <textarea id="nt-message" rows="5"
                         prop:value=move || message.get() on:input={

@@ -89,6 +89,21 @@ fn ThreadBody(room: String, root: String) -> impl IntoView {
         }
     };
     let category = state.category_of(&room);
+    // `For Clinician, Front desk`: the roles the thread is addressed to.
+    let addressed = move || {
+        let roles = thread.with(|t| t.as_ref().map(|t| t.info.to_roles.clone()).unwrap_or_default());
+        let policy = state.session().map(|s| s.policy());
+        let labels: Vec<String> = roles
+            .iter()
+            .map(|id| {
+                policy
+                    .as_ref()
+                    .and_then(|p| p.role(id))
+                    .map_or(id.clone(), |r| r.label.clone())
+            })
+            .collect();
+        (!labels.is_empty()).then(|| format!("For {}", labels.join(", ")))
+    };
 
     view! {
         <header class="thread-head">
@@ -96,6 +111,7 @@ fn ThreadBody(room: String, root: String) -> impl IntoView {
             <h1 id="thread-title">{title}</h1>
             <div class="thread-tags">
                 <ThreadTags category=category priority=priority status=status/>
+                {move || addressed().map(|text| view! { <span class="tag addressed">{text}</span> })}
             </div>
             <button type="button" class="status-toggle" on:click=toggle_status>
                 {move || if status.get() == Status::Resolved { "Reopen" } else { "Mark resolved" }}

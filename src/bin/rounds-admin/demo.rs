@@ -329,6 +329,7 @@ async fn post_threads(
             } else {
                 Priority::Routine
             },
+            to_roles: Vec::new(),
         };
         let root = sessions[thread.author]
             .send_event(room, MESSAGE, &txn_id(), &meta.root_content(thread.message))

@@ -2,8 +2,8 @@
 
 use crate::api::events::MESSAGE;
 use crate::api::rounds::{
-    ack_content, thread_reply_content, AppointmentChange, PatientRef, Priority as WirePriority, ThreadMeta,
-    ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_ACK, THREAD_UPDATE,
+    ack_content, thread_reply_content, with_mentions, AppointmentChange, PatientRef, Priority as WirePriority,
+    ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_ACK, THREAD_UPDATE,
 };
 use crate::domain::{Priority, Status, ThreadInfo};
 
@@ -14,13 +14,17 @@ pub enum Command {
     Reply {
         /// The reply's text.
         text: String,
+        /// Whom it mentions (user ids).
+        mentions: Vec<String>,
     },
     /// A new thread (the command's room; its root is the event itself).
     NewThread {
-        /// Topic, patient and priority.
+        /// Topic, patient, priority and the roles it is addressed to.
         info: ThreadInfo,
         /// The first message.
         text: String,
+        /// Whom it mentions: the addressed roles' members and anyone written as `@Name`.
+        mentions: Vec<String>,
     },
     /// `Mark resolved` / `Reopen`.
     SetStatus(Status),
@@ -39,8 +43,13 @@ pub enum Command {
 /// `latest`, for the reply fallback older clients show).
 pub fn event_for(command: &Command, root: &str, latest: &str) -> (&'static str, serde_json::Value) {
     match command {
-        Command::Reply { text } => (MESSAGE, thread_reply_content(root, latest, text)),
-        Command::NewThread { info, text } => (MESSAGE, meta(info).root_content(text)),
+        Command::Reply { text, mentions } => (
+            MESSAGE,
+            with_mentions(thread_reply_content(root, latest, text), mentions),
+        ),
+        Command::NewThread { info, text, mentions } => {
+            (MESSAGE, with_mentions(meta(info).root_content(text), mentions))
+        }
         Command::SetStatus(status) => {
             let update = ThreadUpdate {
                 status: Some(match status {
@@ -68,6 +77,7 @@ fn meta(info: &ThreadInfo) -> ThreadMeta {
             Priority::Routine => WirePriority::Routine,
             Priority::Urgent => WirePriority::Urgent,
         },
+        to_roles: info.to_roles.clone(),
     }
 }
 
@@ -100,8 +110,8 @@ impl std::fmt::Display for Refusal {
 /// Checks a command's content before it is queued.
 pub fn check(command: &Command, content: &serde_json::Value) -> Result<(), Refusal> {
     let empty = match command {
-        Command::Reply { text } => text.trim().is_empty(),
-        Command::NewThread { info, text } => text.trim().is_empty() || info.topic.trim().is_empty(),
+        Command::Reply { text, .. } => text.trim().is_empty(),
+        Command::NewThread { info, text, .. } => text.trim().is_empty() || info.topic.trim().is_empty(),
         _ => false,
     };
     if empty {

@@ -110,6 +110,7 @@ mod tests {
             topic: "Coverage".into(),
             patient: None,
             priority: Default::default(),
+            to_roles: Vec::new(),
         };
         let mut root = item(
             "m.room.message",
