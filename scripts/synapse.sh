@@ -108,8 +108,9 @@ url_preview_enabled: false
 # Pushers call the push gateway (rounds-push) on 127.0.0.1, which Synapse's default IP
 # blacklist forbids for outgoing requests.
 ip_range_whitelist: ["127.0.0.1/32"]
+# Presence carries staff availability (Available, With a patient, Off duty).
 presence:
-  enabled: false
+  enabled: true
 enable_registration: false
 registration_shared_secret: "$secret"
 # Rooms are created with an explicit room_version anyway; restricted joins need v8+.
@@ -151,6 +152,8 @@ rc_media_create: $g
 rc_reports: $g
 rc_delayed_event_mgmt: $g
 rc_admin_redaction: $g
+rc_presence:
+  per_user: $g
 YAML
   fi
 }

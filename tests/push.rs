@@ -391,6 +391,7 @@ fn an_urgent_push_comes_again_until_the_person_reads_and_a_routine_one_does_not(
         "override",
         rounds::session::URGENT_RULE,
         &rounds::session::urgent_rule(),
+        None,
     ))
     .unwrap();
 

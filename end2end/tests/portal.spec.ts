@@ -149,7 +149,7 @@ test('every view passes axe with no serious or critical violations', async ({ br
   await page.getByRole('button', { name: 'Cancel' }).click();
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff' }).click();
-  await expect(page.getByRole('table')).toContainText('Priya Shah');
+  await expect(page.getByRole('table', { name: 'Staff and their roles' })).toContainText('Priya Shah');
   expect(await seriousViolations(page), 'staff').toEqual([]);
 });
 

@@ -8,7 +8,7 @@ test('an admin gives and takes roles; the person gains and loses categories live
 
   const admin = await signedIn(browser, 'morgan');
   await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff' }).click();
-  await expect(admin.getByRole('table')).toContainText('Priya Shah');
+  await expect(admin.getByRole('table', { name: 'Staff and their roles' })).toContainText('Priya Shah');
   await admin.getByRole('textbox', { name: 'User name' }).fill(name);
   await admin.getByRole('combobox', { name: 'Role', exact: true }).selectOption({ label: 'Billing' });
   await admin.getByRole('button', { name: 'Add to staff' }).click();

@@ -219,6 +219,11 @@ impl<T: Transport> Client<T> {
     pub(super) async fn put<R: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<R, Error> {
         self.call(Method::Put, path, Some(body), DEFAULT_TIMEOUT).await
     }
+
+    /// DELETE with the default timeout.
+    pub(super) async fn delete<R: DeserializeOwned>(&self, path: &str) -> Result<R, Error> {
+        self.call(Method::Delete, path, None::<&()>, DEFAULT_TIMEOUT).await
+    }
 }
 
 /// Decodes a 2xx JSON body; malformed or unexpected JSON becomes [`Error::BadResponse`].

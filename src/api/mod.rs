@@ -9,6 +9,7 @@ mod client;
 mod error;
 pub mod events;
 mod messages;
+mod presence;
 mod pushers;
 mod rooms;
 pub mod rounds;
@@ -28,6 +29,7 @@ pub(crate) use client::not_signed_in;
 pub use client::{encode, refresh_tokens, Client, Renew, Session, Tokens, DEFAULT_TIMEOUT};
 pub use error::{Error, ServerError};
 pub use messages::{Direction, EventId, MessagesPage, RelationsPage, ThreadsInclude};
+pub use presence::{PresenceContent, PresenceEvent, PresenceState};
 pub use pushers::{Pusher, PusherData};
 pub use rooms::{CreateRoom, DirectoryUser, Hierarchy, HierarchyRoom, InitialState, JoinedMember, MemberContent};
 pub use sync::{

@@ -6,7 +6,7 @@
 //! `p256dh` key, `data` holds the push service endpoint and the `auth` secret, and the format is
 //! `event_id_only`, so message content never leaves the homeserver.
 
-use super::client::{encode, Client, Empty};
+use super::client::{encode, query, Client, Empty};
 use super::error::Error;
 use super::transport::Transport;
 use serde::{Deserialize, Serialize};
@@ -87,15 +87,38 @@ impl<T: Transport> Client<T> {
     }
 
     /// `PUT /pushrules/global/{kind}/{ruleId}`: adds or replaces one of the person's push rules
-    /// (`kind` is `override`, `underride`, `sender`, `room` or `content`).
-    pub async fn set_push_rule(&self, kind: &str, rule_id: &str, rule: &serde_json::Value) -> Result<(), Error> {
+    /// (`kind` is `override`, `underride`, `sender`, `room` or `content`), right after the rule
+    /// `after` when given (rules are tried in order; the first that matches decides).
+    pub async fn set_push_rule(
+        &self,
+        kind: &str,
+        rule_id: &str,
+        rule: &serde_json::Value,
+        after: Option<&str>,
+    ) -> Result<(), Error> {
+        let path = format!(
+            "/_matrix/client/v3/pushrules/global/{}/{}{}",
+            encode(kind),
+            encode(rule_id),
+            query(&[("after", after.map(str::to_owned))])
+        );
+        let _: Empty = self.put(&path, rule).await?;
+        Ok(())
+    }
+
+    /// `DELETE /pushrules/global/{kind}/{ruleId}`: removes one of the person's push rules (one
+    /// that does not exist is already gone).
+    pub async fn delete_push_rule(&self, kind: &str, rule_id: &str) -> Result<(), Error> {
         let path = format!(
             "/_matrix/client/v3/pushrules/global/{}/{}",
             encode(kind),
             encode(rule_id)
         );
-        let _: Empty = self.put(&path, rule).await?;
-        Ok(())
+        match self.delete::<Empty>(&path).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.status() == Some(404) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// `POST /pushers/set` with `kind: null`: removes this browser's pusher.

@@ -3,6 +3,7 @@
 use super::client::{query, Client};
 use super::error::Error;
 use super::events::{lenient, lenient_map, lenient_vec, BasicEvent, ClientEvent, EventList};
+use super::presence::{PresenceEvent, PresenceState};
 use super::transport::{Method, Transport};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -19,6 +20,9 @@ pub struct SyncRequest {
     pub timeout: Option<Duration>,
     /// Return the full state of every room even with `since`.
     pub full_state: bool,
+    /// The presence this sync reports for the person (the homeserver's default is online, which
+    /// would undo a "With a patient" they set).
+    pub set_presence: Option<PresenceState>,
 }
 
 /// The answer of `/sync`.
@@ -35,6 +39,9 @@ pub struct SyncResponse {
     /// Global account data.
     #[serde(default, deserialize_with = "lenient")]
     pub account_data: EventList<BasicEvent>,
+    /// Presence of people sharing a room with the person.
+    #[serde(default, deserialize_with = "lenient")]
+    pub presence: EventList<PresenceEvent>,
 }
 
 /// Room updates by membership.
@@ -168,6 +175,7 @@ impl<T: Transport> Client<T> {
                 ("since", request.since.clone()),
                 ("timeout", request.timeout.map(|t| t.as_millis().to_string())),
                 ("full_state", request.full_state.then(|| "true".into())),
+                ("set_presence", request.set_presence.map(|p| p.as_str().to_owned())),
             ])
         );
         self.call(

@@ -1,5 +1,6 @@
 //! `domain`: the care-team model in pure Rust (no browser or protocol types).
 
+pub mod availability;
 pub mod clinic;
 pub mod directory;
 pub mod escalation;
@@ -7,6 +8,7 @@ pub mod inbox;
 pub mod staff;
 pub mod thread;
 
+pub use availability::Availability;
 pub use clinic::{Category, ClinicPolicy, Escalation, PolicyError, Role};
 pub use directory::{typed_mention, Addressee, Directory, Person};
 pub use inbox::{Filter, Inbox, InboxSnapshot, Incoming, View};

@@ -95,6 +95,11 @@ impl<T: Transport> FhirClient<T> {
         self
     }
 
+    /// A claim of the current access token (see [`super::smart::token_claim`]).
+    pub fn token_claim(&self, claim: &str) -> Option<String> {
+        super::smart::token_claim(self.token.borrow().as_deref()?, claim)
+    }
+
     /// Uses `token` from now on (all clones).
     pub fn set_token(&self, token: Option<String>) {
         *self.token.borrow_mut() = token;

@@ -291,6 +291,17 @@ pub fn callback(query: &str, expected_state: &str) -> Option<Callback> {
     }
 }
 
+/// A claim of a JWT access token (such as `fhirUser`, who the person is in the EHR), read
+/// without checking the signature: it only tells Rounds whose schedule to look at; the EHR
+/// checks the token itself on every request. `None` for opaque tokens.
+pub fn token_claim(token: &str, claim: &str) -> Option<String> {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let payload = token.split('.').nth(1)?;
+    let bytes = Base64UrlUnpadded::decode_vec(payload.trim_end_matches('=')).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get(claim)?.as_str().map(str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,5 +390,16 @@ mod tests {
         assert!(!grant.allows("Appointment", 'u'));
         assert!(grant.allows("Slot", 'u'));
         assert!(!grant.allows("Observation", 'r'));
+    }
+
+    #[test]
+    fn a_claim_is_read_from_a_jwt_and_an_opaque_token_has_none() {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        let payload = Base64UrlUnpadded::encode_string(br#"{"sub":"priya","fhirUser":"Practitioner/priya"}"#);
+        let token = format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2lnbmF0dXJl");
+        assert_eq!(token_claim(&token, "fhirUser").as_deref(), Some("Practitioner/priya"));
+        assert_eq!(token_claim(&token, "missing"), None);
+        assert_eq!(token_claim("opaque-token", "fhirUser"), None);
+        assert_eq!(token_claim("a.!!!.c", "fhirUser"), None);
     }
 }

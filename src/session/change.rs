@@ -7,6 +7,8 @@ pub enum Change {
     Inbox,
     /// Who is typing changed.
     Typing,
+    /// Someone's availability (Available, With a patient, Off duty) changed, or the person's own.
+    Availability,
     /// The connection's state changed.
     Status,
     /// Rooms joined (roles, categories) or the clinic policy changed.

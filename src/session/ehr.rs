@@ -261,6 +261,33 @@ impl<T: Transport> Ehr<T> {
         Ok(times)
     }
 
+    /// When the appointment the person is in at `now` ends, if their EHR schedule has one (as
+    /// the practitioner their EHR token names; `None` without one).
+    pub async fn appointment_now(&self, now: u64) -> Result<Option<u64>, FhirError> {
+        let Some(me) = self
+            .client
+            .token_claim("fhirUser")
+            .filter(|u| u.starts_with("Practitioner/"))
+        else {
+            return Ok(None);
+        };
+        // Appointments that started in the last half day (the search is by start).
+        let from = instant::format(now.saturating_sub(12 * 3_600_000));
+        let bundle = schedule::between(&self.client, &from, &instant::format(now + 60_000)).await?;
+        let ends = bundle
+            .resources::<Appointment>()
+            .into_iter()
+            .filter(|a| matches!(a.status.as_str(), "booked" | "arrived" | "checked-in"))
+            .filter(|a| a.actor(Practitioner::TYPE).and_then(|r| r.reference.as_deref()) == Some(me.as_str()))
+            .filter_map(|a| {
+                let start = a.start.as_deref().and_then(instant::parse)?;
+                let end = a.end.as_deref().and_then(instant::parse)?;
+                (start <= now && now < end).then_some(end)
+            })
+            .max();
+        Ok(ends)
+    }
+
     /// Every appointment between `from` and `to`, by practitioner.
     pub async fn day(&self, from: u64, to: u64) -> Result<Vec<Column>, FhirError> {
         let bundle = schedule::between(&self.client, &instant::format(from), &instant::format(to)).await?;

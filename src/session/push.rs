@@ -61,6 +61,22 @@ pub fn urgent_rule() -> serde_json::Value {
     })
 }
 
+/// The push rule that holds back ordinary messages while the person is with a patient or off
+/// duty. It sits right after [`URGENT_RULE`], so new urgent threads still notify, and it leaves
+/// notices (escalations) alone.
+pub const HOLD_RULE: &str = "app.rounds.hold";
+
+/// The body of the [`HOLD_RULE`] push rule.
+pub fn hold_rule() -> serde_json::Value {
+    serde_json::json!({
+        "conditions": [
+            { "kind": "event_match", "key": "type", "pattern": "m.room.message" },
+            { "kind": "event_property_is", "key": "content.msgtype", "value": "m.text" }
+        ],
+        "actions": []
+    })
+}
+
 impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Session<T, S, P> {
     /// Registers this browser's subscription with the homeserver (ids only: the
     /// `event_id_only` format) and the urgent-thread rule. Both replace what was there, so
@@ -81,7 +97,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         );
         self.client().set_pusher(&pusher).await?;
         self.client()
-            .set_push_rule("override", URGENT_RULE, &urgent_rule())
+            .set_push_rule("override", URGENT_RULE, &urgent_rule(), None)
             .await
     }
 

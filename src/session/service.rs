@@ -4,8 +4,11 @@
 
 use super::change::Change;
 use super::labels::Labels;
-use crate::api::{Client, Error, Transport};
-use crate::domain::{Addressee, ClinicPolicy, Delivery, Directory, Inbox, Incoming, StaffView, ThreadInfo};
+use super::push::{hold_rule, urgent_rule, HOLD_RULE, URGENT_RULE};
+use crate::api::{Client, Error, PresenceState, Transport};
+use crate::domain::{
+    Addressee, Availability, ClinicPolicy, Delivery, Directory, Inbox, Incoming, StaffView, ThreadInfo,
+};
 use crate::provision::{self, Clinic, RosterEntry};
 use crate::store::{InboxCache, LocalStore, OutboxItem};
 use crate::sync::outbox::QueueError;
@@ -78,6 +81,10 @@ struct State {
     policy: ClinicPolicy,
     /// Who holds which role (for addressing roles and `@` mentions).
     directory: Directory,
+    /// Colleagues' availability, as their presence says.
+    availability: HashMap<String, Availability>,
+    /// The person's own, as they (or their schedule) set it.
+    mine: Availability,
     joined: BTreeSet<String>,
     display_name: Option<String>,
     status: SyncStatus,
@@ -167,6 +174,8 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
                     inbox,
                     policy,
                     directory,
+                    availability: HashMap::new(),
+                    mine: Availability::Available,
                     joined,
                     display_name: start.display_name,
                     status: SyncStatus::Initial,
@@ -237,6 +246,66 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
             state.display_name.as_deref(),
             &state.joined,
         )
+    }
+
+    /// A colleague's availability, when their presence says one.
+    pub fn availability_of(&self, user_id: &str) -> Option<Availability> {
+        self.inner.state.borrow().availability.get(user_id).copied()
+    }
+
+    /// The person's own availability.
+    pub fn my_availability(&self) -> Availability {
+        self.inner.state.borrow().mine
+    }
+
+    /// Sets the person's availability on the homeserver (presence and status message, which
+    /// every sync from now on keeps), and while they are not available, a push rule that
+    /// holds back everything but urgent threads and escalations until they are again.
+    pub async fn set_availability(&self, availability: Availability) -> Result<(), Error> {
+        let client = &self.inner.client;
+        let presence = if availability.is_online() {
+            PresenceState::Online
+        } else {
+            PresenceState::Unavailable
+        };
+        client.set_presence(presence, Some(availability.label())).await?;
+        if availability == Availability::Available {
+            client.delete_push_rule("override", HOLD_RULE).await?;
+        } else {
+            // The hold goes after the urgent rule: make sure that one is there.
+            client
+                .set_push_rule("override", URGENT_RULE, &urgent_rule(), None)
+                .await?;
+            client
+                .set_push_rule("override", HOLD_RULE, &hold_rule(), Some(URGENT_RULE))
+                .await?;
+        }
+        self.inner.state.borrow_mut().mine = availability;
+        self.emit(Change::Availability);
+        Ok(())
+    }
+
+    fn note_availability(&self, changes: Vec<(String, Option<Availability>)>) {
+        if changes.is_empty() {
+            return;
+        }
+        {
+            let mut state = self.inner.state.borrow_mut();
+            let me = state.inbox.me().to_owned();
+            for (user, availability) in changes {
+                match availability {
+                    // A session carries on as the person last set it (another device, earlier).
+                    Some(a) if user == me => state.mine = a,
+                    Some(a) => {
+                        state.availability.insert(user, a);
+                    }
+                    None => {
+                        state.availability.remove(&user);
+                    }
+                }
+            }
+        }
+        self.emit(Change::Availability);
     }
 
     /// Whom a message with `text`, addressed to `to_roles`, mentions.
@@ -355,6 +424,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         let Some(mut engine) = self.inner.engine.borrow_mut().take() else {
             return Ok(()); // another sync is running
         };
+        engine.set_online(self.inner.state.borrow().mine.is_online());
         let result = {
             let state = &self.inner.state;
             engine.poll(timeout, |id| state.borrow().inbox.knows(id)).await
@@ -382,7 +452,9 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
             invited,
             policy,
             staff,
+            availability,
         } = batch;
+        self.note_availability(availability);
         let me = self.me();
         let (arrived, typing_only, membership) = {
             let mut state = self.inner.state.borrow_mut();

@@ -4,8 +4,8 @@
 use super::convert;
 use crate::api::events::ClientEvent;
 use crate::api::rounds::CLINIC_STATE;
-use crate::api::{Client, Direction, Error, Filter, SyncRequest, SyncResponse, Transport};
-use crate::domain::{ClinicPolicy, Incoming, Person};
+use crate::api::{Client, Direction, Error, Filter, PresenceState, SyncRequest, SyncResponse, Transport};
+use crate::domain::{Availability, ClinicPolicy, Incoming, Person};
 use std::time::Duration;
 
 /// Events kept per room in a sync (the rest comes from gap pagination and history).
@@ -28,6 +28,8 @@ pub struct Batch {
     pub policy: Option<ClinicPolicy>,
     /// Staff directory entries the clinic's admins published or changed.
     pub staff: Vec<(String, Person)>,
+    /// Colleagues whose availability changed (`None`: nothing to show).
+    pub availability: Vec<(String, Option<Availability>)>,
 }
 
 /// The sync state of one signed-in session.
@@ -39,6 +41,8 @@ pub struct SyncEngine<T> {
     /// before the first sync of every start.
     filter: Option<String>,
     since: Option<String>,
+    /// What each sync reports as the person's presence.
+    presence: PresenceState,
 }
 
 impl<T: Transport> SyncEngine<T> {
@@ -50,6 +54,7 @@ impl<T: Transport> SyncEngine<T> {
             policy,
             filter: serde_json::to_string(&Filter::rounds(TIMELINE_LIMIT)).ok(),
             since: None,
+            presence: PresenceState::Online,
         }
     }
 
@@ -58,6 +63,15 @@ impl<T: Transport> SyncEngine<T> {
     pub fn resuming_from(mut self, since: Option<String>) -> Self {
         self.since = since;
         self
+    }
+
+    /// Syncs from now on report the person as online (available) or unavailable (busy).
+    pub fn set_online(&mut self, online: bool) {
+        self.presence = if online {
+            PresenceState::Online
+        } else {
+            PresenceState::Unavailable
+        };
     }
 
     /// The token of the last sync applied.
@@ -91,6 +105,7 @@ impl<T: Transport> SyncEngine<T> {
                 // The first sync returns at once; later ones wait for news.
                 timeout: self.since.as_ref().map(|_| timeout),
                 full_state: false,
+                set_presence: Some(self.presence),
             })
             .await?;
         let batch = self.translate(&response, &knows).await?;
@@ -99,7 +114,23 @@ impl<T: Transport> SyncEngine<T> {
     }
 
     async fn translate(&mut self, response: &SyncResponse, knows: &impl Fn(&str) -> bool) -> Result<Batch, Error> {
-        let mut batch = Batch::default();
+        let availability = response
+            .presence
+            .events
+            .iter()
+            .filter_map(|e| {
+                let p = e.presence()?;
+                let online = p.presence == PresenceState::Online;
+                Some((
+                    e.sender.clone(),
+                    Availability::from_presence(online, p.status_msg.as_deref()),
+                ))
+            })
+            .collect();
+        let mut batch = Batch {
+            availability,
+            ..Batch::default()
+        };
         if let Some(space) = response.rooms.join.get(&self.clinic_space) {
             let events = space.state.events.iter().chain(space.timeline.events.iter());
             batch.staff = events.clone().filter_map(convert::staff_entry).collect();

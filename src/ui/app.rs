@@ -58,6 +58,7 @@ fn App(config: AppConfig) -> impl IntoView {
     }
     on_cleanup(move || update.remove());
     super::notify::track_unread(state);
+    super::availability::follow_schedule(state);
     super::push::follow_worker();
     view! {
         <Router>

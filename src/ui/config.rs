@@ -80,6 +80,10 @@ pub struct FhirConfig {
     pub base_url: String,
     /// The public client id Rounds is registered with at the clinic's authorization server.
     pub client_id: String,
+    /// Show clinicians as "With a patient" while their EHR schedule has them in an appointment
+    /// (ordinary messages are then held back as when they choose it).
+    #[serde(default)]
+    pub with_patient_from_schedule: bool,
 }
 
 /// The single sign-on button.

@@ -225,6 +225,10 @@ fn on_change(state: AppState, change: &Change, tabs: &Tabs, send: &impl Fn()) {
             measure_to_paint();
         }
         Change::Typing => state.typing_changed(),
+        Change::Availability => {
+            state.availability_changed();
+            notify::availability_changed(state);
+        }
         Change::Status => {
             if let Some(session) = state.session() {
                 state.status.set(session.status());

@@ -3,7 +3,7 @@
 use super::state::AppState;
 use super::time;
 use crate::domain::escalation::is_valid_notice;
-use crate::domain::{Body, Delivery, Message, Status, Thread};
+use crate::domain::{Availability, Body, Delivery, Message, Status, Thread};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -132,11 +132,14 @@ fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
         body => body,
     };
     match body {
+        // The note sits inside the list item: a list holds only list items.
         Body::Escalation { text, .. } => view! {
-            <li class="escalation" role="note">
-                <span class="card-label">"Escalation"</span>
-                <p class="text">{text}</p>
-                <span class="card-by">{when}</span>
+            <li class="escalation-item">
+                <div class="escalation" role="note">
+                    <span class="card-label">"Escalation"</span>
+                    <p class="text">{text}</p>
+                    <span class="card-by">{when}</span>
+                </div>
             </li>
         }
         .into_any(),
@@ -191,10 +194,18 @@ fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
                     .into_any(),
                 ),
             };
+            let sender = message.sender.clone();
+            let busy = move || {
+                state
+                    .availability_of(&sender)
+                    .filter(|a| *a != Availability::Available)
+                    .map(|a| view! { <span class="availability">{a.label()}</span> })
+            };
             view! {
                 <li class="message" class:root=is_root>
                     <div class="message-head">
                         <span class="sender">{name}</span>
+                        {busy}
                         <time>{when}</time>
                     </div>
                     <p class="text">{text}</p>

@@ -5,6 +5,7 @@
 mod acknowledge;
 mod app;
 mod appointments;
+mod availability;
 mod composer;
 mod config;
 mod drafts;

@@ -5,7 +5,7 @@
 
 use super::routes;
 use super::state::AppState;
-use crate::domain::{Priority, Thread};
+use crate::domain::{Availability, Priority, Thread};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
@@ -15,6 +15,8 @@ use web_sys::{Notification, NotificationOptions, NotificationPermission};
 thread_local! {
     /// Notifications this page showed and that may still be on screen.
     static SHOWN: RefCell<Vec<Notification>> = const { RefCell::new(Vec::new()) };
+    /// Ordinary threads with news held back while the person was not available.
+    static HELD: RefCell<usize> = const { RefCell::new(0) };
 }
 
 /// Whether this browser has notifications at all (calling the API where it is missing throws).
@@ -62,12 +64,40 @@ pub fn announce(state: AppState, threads: &[(String, String)]) {
         } else {
             category
         };
+        let busy = state.my_availability() != Availability::Available;
         state.inbox(|inbox| {
             let me = inbox.me().to_owned();
             if let Some(thread) = inbox.thread(&room, &root).filter(|t| worth_notifying(t, &me)) {
-                show(thread, &category);
+                // With a patient or off duty, only urgent threads come through at once.
+                if busy && thread.priority != Priority::Urgent {
+                    HELD.with(|held| *held.borrow_mut() += 1);
+                } else {
+                    show(thread, &category);
+                }
             }
         });
+    }
+}
+
+/// Back to Available: one notification for what was held back (without patient details).
+pub fn availability_changed(state: AppState) {
+    if state.my_availability() != Availability::Available || !allowed() {
+        return;
+    }
+    let held = HELD.with(|held| std::mem::take(&mut *held.borrow_mut()));
+    if held == 0 {
+        return;
+    }
+    let options = NotificationOptions::new();
+    options.set_body("Open Rounds to read them.");
+    options.set_tag("held");
+    options.set_icon("/icons/icon-192.png");
+    let title = match held {
+        1 => "A thread has news from while you were busy".to_owned(),
+        n => format!("{n} threads have news from while you were busy"),
+    };
+    if let Ok(notification) = Notification::new_with_options(&title, &options) {
+        SHOWN.with(|shown| shown.borrow_mut().push(notification));
     }
 }
 

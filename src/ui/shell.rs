@@ -1,6 +1,7 @@
 //! The signed-in frame: top bar (clinic, navigation `Main`, connection state, New thread, the
 //! person, Sign out) and the workspace (inbox and thread panes, or the Staff page).
 
+use super::availability::AvailabilityPicker;
 use super::inbox::InboxPane;
 use super::live;
 use super::new_thread::NewThreadDialog;
@@ -81,6 +82,7 @@ fn Frame() -> impl IntoView {
                 </nav>
                 <ConnectionState/>
                 <button type="button" class="primary new-thread" on:click=move |_| new_thread.set(true)>"New thread"</button>
+                <AvailabilityPicker/>
                 {move || staff().map(|s| view! {
                     <span class="person">
                         <span class="person-name">{s.display_name}</span>

@@ -3,7 +3,7 @@
 //! notice never re-runs the inbox query).
 
 use super::config::AppConfig;
-use crate::domain::{Inbox, StaffView};
+use crate::domain::{Availability, Inbox, StaffView};
 use crate::session::browser::{self, AppEhr, AppSession, Bound, DeviceStore, EhrLink};
 use crate::session::SyncStatus;
 use crate::store::DraftKey;
@@ -45,6 +45,7 @@ pub struct AppState {
     pub generation: RwSignal<u64>,
     inbox_changed: Trigger,
     typing_changed: Trigger,
+    availability_changed: Trigger,
     membership_changed: Trigger,
     outbox_changed: Trigger,
     /// The connection's state.
@@ -79,6 +80,7 @@ impl AppState {
             generation: RwSignal::new(0),
             inbox_changed: Trigger::new(),
             typing_changed: Trigger::new(),
+            availability_changed: Trigger::new(),
             membership_changed: Trigger::new(),
             outbox_changed: Trigger::new(),
             status: RwSignal::new(SyncStatus::Initial),
@@ -182,6 +184,22 @@ impl AppState {
 
     pub(super) fn typing_changed(&self) {
         self.typing_changed.notify();
+    }
+
+    pub(super) fn availability_changed(&self) {
+        self.availability_changed.notify();
+    }
+
+    /// A colleague's availability, when known (re-run when it changes).
+    pub fn availability_of(&self, user_id: &str) -> Option<Availability> {
+        self.availability_changed.track();
+        self.session().and_then(|s| s.availability_of(user_id))
+    }
+
+    /// The person's own availability (re-run when it changes).
+    pub fn my_availability(&self) -> Availability {
+        self.availability_changed.track();
+        self.session().map_or(Availability::Available, |s| s.my_availability())
     }
 
     pub(super) fn membership_changed(&self) {
