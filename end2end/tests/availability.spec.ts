@@ -47,7 +47,7 @@ test('with a patient: colleagues see it, and only urgent threads reach the perso
   // Back to Available: the hold goes, and colleagues see her available again.
   await priya.getByRole('combobox', { name: 'Availability' }).selectOption('Available');
   await expect(priyasMessage).not.toContainText('With a patient');
-  expect(await rules()).toEqual(['app.rounds.urgent']);
+  await expect.poll(rules).toEqual(['app.rounds.urgent']);
 });
 
 test('a clinician in an appointment on the EHR schedule is shown with a patient', async ({ browser }) => {

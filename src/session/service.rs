@@ -268,7 +268,8 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         } else {
             PresenceState::Unavailable
         };
-        client.set_presence(presence, Some(availability.label())).await?;
+        // The hold changes before the presence does: whoever sees someone available again can
+        // rely on their ordinary messages reaching them.
         if availability == Availability::Available {
             client.delete_push_rule("override", HOLD_RULE).await?;
         } else {
@@ -280,6 +281,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
                 .set_push_rule("override", HOLD_RULE, &hold_rule(), Some(URGENT_RULE))
                 .await?;
         }
+        client.set_presence(presence, Some(availability.label())).await?;
         self.inner.state.borrow_mut().mine = availability;
         self.emit(Change::Availability);
         Ok(())
