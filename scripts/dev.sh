@@ -26,18 +26,15 @@ PUSH_URL=$("$ROOT/scripts/push.sh" url demo) PUSH_KEY=$("$ROOT/scripts/push.sh" 
   "$ROOT/public/config.json" "$ROUNDS_DEV_CONFIG"
 HS=$("$ROOT/scripts/synapse.sh" url demo)
 # v2: the seeding that also enlists the escalation service (a clinic seeded before gets it).
+# Urgent clinical and scheduling threads: clinicians (and the front desk) are reminded after 5
+# minutes without an acknowledgement, the admin is called in after 10.
 MARKER="$LOCAL/synapse/demo/demo-seeded-v2"
 if [[ ! -f "$MARKER" ]]; then
   log "seeding the demo clinic"
   cargo run --quiet --bin rounds-admin -- --homeserver "$HS" seed-demo \
     --shared-secret-file "$LOCAL/synapse/demo/shared_secret" \
-    --escalation-password-file "$("$ROOT/scripts/escalation.sh" password-file demo)"
-  # Urgent clinical and scheduling threads: clinicians (and the front desk) are reminded after
-  # 5 minutes without an acknowledgement, the admin is called in after 10.
-  for category in clinical scheduling; do
-    ROUNDS_ADMIN_USER=morgan ROUNDS_ADMIN_PASSWORD=rounds-demo cargo run --quiet --bin rounds-admin -- \
-      --homeserver "$HS" escalation "$category" --window 300 --backup admin >/dev/null
-  done
+    --escalation-password-file "$("$ROOT/scripts/escalation.sh" password-file demo)" \
+    --escalation-window 300
   touch "$MARKER"
 fi
 "$ROOT/scripts/escalation.sh" start demo
@@ -60,7 +57,8 @@ cat <<MSG
     sam      Sam Ortiz      billing      EHR: patient names only
 
   Sessions end on the server 15 minutes after the last activity (Synapse refresh tokens).
-  The demo homeserver keeps Synapse's default login rate limit (a few sign-ins per minute).
+  The demo homeserver keeps Synapse's default login rate limit per account (a few sign-ins
+  per minute).
   Press Ctrl-C to stop the app, Synapse, the EHR, the sign-in service, the push gateway
   and the escalation service.
 

@@ -126,7 +126,21 @@ YAML
     demo) write_sso 5m 15m 12h ;;
     test) write_sso 30s 60s "" ;;
   esac
-  if [[ "$INSTANCE" != demo ]]; then
+  if [[ "$INSTANCE" == demo ]]; then
+    # Synapse's defaults otherwise, but seeding invites the staff and the escalation service
+    # into their roles in one go, which the default invite limits stop for minutes; and every
+    # demo sign-in (seeding, the escalation service, the browser) comes from 127.0.0.1, which
+    # the per-address login limit counts as one client. The per-account limit stays.
+    local i='{per_second: 10, burst_count: 100}'
+    cat >>"$DATA/overrides.yaml" <<YAML
+rc_invites:
+  per_room: $i
+  per_user: $i
+  per_issuer: $i
+rc_login:
+  address: $i
+YAML
+  else
     # Generous but finite: tests create many users/rooms/messages quickly.
     local g='{per_second: 1000, burst_count: 10000}'
     cat >>"$DATA/overrides.yaml" <<YAML

@@ -2,7 +2,7 @@
 //! service's account and each category's escalation (the service itself is `rounds-escalation`,
 //! [`crate::escalate`]), and each category's message templates.
 
-use super::staff::{holds, membership, role_members, roster};
+use super::staff::{holds, membership, publish_staff, role_members, roster};
 use super::{ensure_state, Clinic, ProvisionError, Report, Step};
 use crate::api::rounds::CLINIC_STATE;
 use crate::api::{Client, Transport};
@@ -17,7 +17,10 @@ pub async fn enlist_escalation_service<T: Transport>(
     clinic: &Clinic,
     service: &str,
 ) -> Result<(Clinic, Report), ProvisionError> {
-    let mut report = Report::default();
+    // Named in the policy first: from then on role lists skip it, even if an invite below fails.
+    let mut policy = clinic.policy.clone();
+    policy.escalation_service = Some(service.to_owned());
+    let (clinic, mut report) = write_policy(client, clinic, policy, Report::default()).await?;
     for space in clinic.policy.roles.iter().filter_map(|r| r.space.as_deref()) {
         if !holds(&membership(client, space, service).await?) {
             client
@@ -27,9 +30,9 @@ pub async fn enlist_escalation_service<T: Transport>(
             report.note(format!("invited {service} into {space}"));
         }
     }
-    let mut policy = clinic.policy.clone();
-    policy.escalation_service = Some(service.to_owned());
-    write_policy(client, clinic, policy, report).await
+    // It holds no role: a directory entry made before it was named goes.
+    publish_staff(client, &clinic, Some(service), &mut report).await?;
+    Ok((clinic, report))
 }
 
 /// Sets how urgent threads of `category` escalate, or with `None` stops them escalating.

@@ -58,6 +58,10 @@ enum Command {
         /// to register and enlist it too.
         #[arg(long)]
         escalation_password_file: Option<std::path::PathBuf>,
+        /// With the escalation service: urgent clinical and scheduling threads escalate after
+        /// this many seconds (reminder), then again as long (the admin is called in).
+        #[arg(long, requires = "escalation_password_file")]
+        escalation_window: Option<u32>,
     },
     /// Make an existing account the clinic's escalation service (it joins every role space to
     /// read who holds each role, holds no role itself and gets no power).
@@ -159,9 +163,11 @@ async fn run(args: Args) -> Result<(), String> {
     if let Command::SeedDemo {
         shared_secret_file,
         escalation_password_file,
+        escalation_window,
     } = &args.command
     {
-        return seed_demo(&args, shared_secret_file, escalation_password_file.as_deref()).await;
+        let escalation = escalation_password_file.as_deref().map(|f| (f, *escalation_window));
+        return seed_demo(&args, shared_secret_file, escalation).await;
     }
     let password = env_secret("ROUNDS_ADMIN_PASSWORD")?;
     client
@@ -175,10 +181,11 @@ async fn run(args: Args) -> Result<(), String> {
     result
 }
 
+/// `escalation`: the service account's password file, and the demo's window if any.
 async fn seed_demo(
     args: &Args,
     shared_secret_file: &std::path::Path,
-    escalation_password_file: Option<&std::path::Path>,
+    escalation: Option<(&std::path::Path, Option<u32>)>,
 ) -> Result<(), String> {
     let read = |path: &std::path::Path| {
         std::fs::read_to_string(path)
@@ -186,8 +193,14 @@ async fn seed_demo(
             .map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
     let secret = read(shared_secret_file)?;
-    let escalation_password = escalation_password_file.map(read).transpose()?;
-    crate::demo::seed(&args.homeserver, &secret, &args.clinic, escalation_password.as_deref()).await
+    let escalation = match escalation {
+        Some((file, window)) => Some(crate::demo::EscalationSetup {
+            password: read(file)?,
+            window_seconds: window,
+        }),
+        None => None,
+    };
+    crate::demo::seed(&args.homeserver, &secret, &args.clinic, escalation).await
 }
 
 async fn command(client: &Client<NativeTransport>, args: &Args, server: &str) -> Result<(), String> {

@@ -4,7 +4,7 @@ use crate::cli::full_user_id;
 use rounds::api::rounds::{thread_reply_content, PatientRef, Priority, ThreadMeta};
 use rounds::api::{events::MESSAGE, Client, NativeTransport, ThreadsInclude};
 use rounds::domain::clinic::roles::{ADMIN, BILLING, CLINICIAN, FRONT_DESK};
-use rounds::domain::ClinicPolicy;
+use rounds::domain::{ClinicPolicy, Escalation};
 use rounds::provision::{self, server_name};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -201,14 +201,26 @@ fn txn_id() -> String {
 /// The escalation service's account in the demo clinic.
 pub const ESCALATION_USER: &str = "rounds-escalation";
 
+/// Categories whose urgent threads escalate in the demo (backup: the admin).
+const ESCALATING: [&str; 2] = ["clinical", "scheduling"];
+
+/// The escalation service of the demo clinic.
+pub struct EscalationSetup {
+    /// Its account's password.
+    pub password: String,
+    /// The window for [`ESCALATING`] categories, if they should escalate.
+    pub window_seconds: Option<u32>,
+}
+
 /// Registers the demo staff, creates the clinic, hands out roles, joins everyone to their
-/// categories and posts the demo threads; with `escalation_password`, also registers and
-/// enlists the escalation service's account. Safe to run again: only what is missing is added.
+/// categories and posts the demo threads; with `escalation`, also registers and enlists the
+/// escalation service's account (and sets the demo's windows). Safe to run again: only what is
+/// missing is added.
 pub async fn seed(
     homeserver: &str,
     secret: &str,
     prefix: &str,
-    escalation_password: Option<&str>,
+    escalation: Option<EscalationSetup>,
 ) -> Result<(), String> {
     let transport = NativeTransport::default();
     let mut sessions: BTreeMap<&str, Client<NativeTransport>> = BTreeMap::new();
@@ -260,8 +272,18 @@ pub async fn seed(
             println!("  templates for {category}");
         }
     }
-    if let Some(password) = escalation_password {
-        enlist_service(homeserver, secret, admin, &clinic, password).await?;
+    if let Some(setup) = escalation {
+        clinic = enlist_service(homeserver, secret, admin, &clinic, &setup.password).await?;
+        let windows = setup.window_seconds.map(|window_seconds| Escalation {
+            window_seconds,
+            backup_role: ADMIN.to_owned(),
+        });
+        for category in windows.iter().flat_map(|_| ESCALATING) {
+            (clinic, _) = provision::set_escalation(admin, &clinic, category, windows.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("  escalation for {category}");
+        }
     }
     let mut has_threads = false;
     for room in clinic.policy.categories.iter().filter_map(|c| c.room.as_deref()) {
@@ -287,7 +309,7 @@ async fn enlist_service(
     admin: &Client<NativeTransport>,
     clinic: &provision::Clinic,
     password: &str,
-) -> Result<(), String> {
+) -> Result<provision::Clinic, String> {
     let client = Client::new(NativeTransport::default(), homeserver).waiting_out_rate_limits(PATIENCE);
     match client
         .register_with_shared_secret(secret, ESCALATION_USER, "Rounds escalation", password)
@@ -301,11 +323,11 @@ async fn enlist_service(
         Err(e) => return Err(format!("registering {ESCALATION_USER}: {e}")),
     }
     let server = server_name(admin.user_id().map_err(|e| e.to_string())?).to_owned();
-    let (_, report) = provision::enlist_escalation_service(admin, clinic, &full_user_id(ESCALATION_USER, &server))
+    let (clinic, report) = provision::enlist_escalation_service(admin, clinic, &full_user_id(ESCALATION_USER, &server))
         .await
         .map_err(|e| e.to_string())?;
     report.changes.iter().for_each(|c| println!("  {c}"));
-    Ok(())
+    Ok(clinic)
 }
 
 async fn post_threads(
