@@ -84,16 +84,16 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
     };
     let send_click = send.clone();
     let field = NodeRef::<html::Textarea>::new();
-    // `@` offers roles and people: (where the `@` is, the suggestions), and the highlighted one.
-    let suggestions = RwSignal::new(None::<(usize, Vec<Addressee>)>);
+    // `@` offers roles and people, and which one is highlighted.
+    let suggestions = RwSignal::new(None::<Vec<Addressee>>);
     let active = RwSignal::new(0usize);
     let room_for_mentions = room_for_templates.clone();
     let look_for_mention = move |value: &str| {
         let caret = field.get_untracked().and_then(|el| el.selection_start().ok().flatten());
         let caret = caret.map_or(value.len(), |utf16| byte_offset(value, utf16 as usize));
-        let found = typed_mention(value, caret).and_then(|(at, typed)| {
+        let found = typed_mention(value, caret).and_then(|(_, typed)| {
             let offered = state.session()?.addressees(&room_for_mentions, typed);
-            (!offered.is_empty()).then_some((at, offered))
+            (!offered.is_empty()).then_some(offered)
         });
         active.set(0);
         suggestions.set(found);
@@ -101,14 +101,17 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
     let accept = {
         let draft = draft.clone();
         move |choice: Addressee| {
-            let Some((at, _)) = suggestions.get_untracked() else {
-                return;
-            };
             let value = text.get_untracked();
             let caret = field
                 .get_untracked()
                 .and_then(|el| el.selection_start().ok().flatten())
                 .map_or(value.len(), |utf16| byte_offset(&value, utf16 as usize));
+            // Found again in the text as it is now (it may have been sent or changed since the
+            // suggestions appeared): a stale position would cut the text in the wrong place.
+            let Some((at, _)) = typed_mention(&value, caret) else {
+                suggestions.set(None);
+                return;
+            };
             let inserted = format!("@{} ", choice.label);
             let value = format!("{}{inserted}{}", &value[..at], &value[caret.max(at)..]);
             draft.changed(value.clone());
@@ -178,7 +181,7 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
             }}
             <ul id="mention-suggestions" class="options mentions" role="listbox" aria-label="Suggestions"
                 class:empty=move || suggestions.with(Option::is_none)>
-                {let pick = accept.clone(); move || suggestions.get().map(|(_, offered)| offered.into_iter().enumerate().map(|(i, choice)| {
+                {let pick = accept.clone(); move || suggestions.get().map(|offered| offered.into_iter().enumerate().map(|(i, choice)| {
                     let accept = pick.clone();
                     let kind = if choice.role.is_some() { "role" } else { "person" };
                     view! {
@@ -204,7 +207,7 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
                     on:keydown={
                         let accept = accept.clone();
                         move |ev: leptos::ev::KeyboardEvent| {
-                            if let Some((_, offered)) = suggestions.get_untracked() {
+                            if let Some(offered) = suggestions.get_untracked() {
                                 let count = offered.len();
                                 match ev.key().as_str() {
                                     "ArrowDown" => { ev.prevent_default(); active.update(|a| *a = (*a + 1) % count); return; }
