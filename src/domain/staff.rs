@@ -18,8 +18,6 @@ pub struct StaffView {
     pub roles: Vec<Role>,
     /// Categories readable, in policy order.
     pub categories: Vec<Category>,
-    /// The clinic's escalation service account, whose notices count (from the policy).
-    pub escalation_service: Option<String>,
 }
 
 impl StaffView {
@@ -39,7 +37,6 @@ impl StaffView {
                 .filter(|c| is_joined(&c.room))
                 .cloned()
                 .collect(),
-            escalation_service: policy.escalation_service.clone(),
         }
     }
 

@@ -6,8 +6,9 @@ use super::change::Change;
 use super::labels::Labels;
 use super::push::{hold_rule, urgent_rule, HOLD_RULE, URGENT_RULE};
 use crate::api::{Client, Error, PresenceState, Transport};
+use crate::domain::escalation::is_valid_notice;
 use crate::domain::{
-    Addressee, Availability, ClinicPolicy, Delivery, Directory, Inbox, Incoming, StaffView, ThreadInfo,
+    Addressee, Availability, ClinicPolicy, Delivery, Directory, Inbox, Incoming, Message, StaffView, ThreadInfo,
 };
 use crate::provision::{self, Clinic, RosterEntry};
 use crate::store::{InboxCache, LocalStore, OutboxItem};
@@ -246,6 +247,13 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
             state.display_name.as_deref(),
             &state.joined,
         )
+    }
+
+    /// Whether `message` is an escalation notice that counts: from the clinic's escalation
+    /// service (anyone else's reads as text).
+    pub fn is_escalation_notice(&self, message: &Message) -> bool {
+        let state = self.inner.state.borrow();
+        is_valid_notice(message, state.policy.escalation_service.as_deref())
     }
 
     /// A colleague's availability, when their presence says one.

@@ -2,7 +2,6 @@
 
 use super::state::AppState;
 use super::time;
-use crate::domain::escalation::is_valid_notice;
 use crate::domain::{Availability, Body, Delivery, Message, Status, Thread};
 use leptos::html;
 use leptos::prelude::*;
@@ -125,10 +124,9 @@ pub fn MessageList(room: String, root: String, thread: Memo<Option<Thread>>) -> 
 fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
     let state = AppState::get();
     let when = time::clock(message.ts);
-    let service = state.staff().and_then(|s| s.escalation_service);
     // A notice counts only from the clinic's escalation service; anyone else's reads as text.
     let body = match message.body.clone() {
-        Body::Escalation { text, .. } if !is_valid_notice(&message, service.as_deref()) => Body::Text(text),
+        Body::Escalation { text, .. } if !state.is_escalation_notice(&message) => Body::Text(text),
         body => body,
     };
     match body {

@@ -3,7 +3,7 @@
 //! notice never re-runs the inbox query).
 
 use super::config::AppConfig;
-use crate::domain::{Availability, Inbox, StaffView};
+use crate::domain::{Availability, Inbox, Message, StaffView};
 use crate::session::browser::{self, AppEhr, AppSession, Bound, DeviceStore, EhrLink};
 use crate::session::SyncStatus;
 use crate::store::DraftKey;
@@ -188,6 +188,12 @@ impl AppState {
 
     pub(super) fn availability_changed(&self) {
         self.availability_changed.notify();
+    }
+
+    /// Whether `message` is an escalation notice that counts (re-run when the policy changes).
+    pub fn is_escalation_notice(&self, message: &Message) -> bool {
+        self.membership_changed.track();
+        self.session().is_some_and(|s| s.is_escalation_notice(message))
     }
 
     /// A colleague's availability, when known (re-run when it changes).
