@@ -6,7 +6,7 @@ use super::staff::{holds, membership, publish_staff, role_members, roster};
 use super::{ensure_state, Clinic, ProvisionError, Report, Step};
 use crate::api::rounds::CLINIC_STATE;
 use crate::api::{Client, Transport};
-use crate::domain::{ClinicPolicy, Escalation};
+use crate::domain::{Category, ClinicPolicy, Escalation};
 
 /// Makes `service` the clinic's escalation service account: invites it into every role space, so
 /// it can read who holds each role and join every category room (restricted joins), and names it
@@ -44,14 +44,7 @@ pub async fn set_escalation<T: Transport>(
     category: &str,
     escalation: Option<Escalation>,
 ) -> Result<(Clinic, Report), ProvisionError> {
-    let mut policy = clinic.policy.clone();
-    let Some(entry) = policy.categories.iter_mut().find(|c| c.id == category) else {
-        return Err(ProvisionError::NotFound(format!(
-            "the clinic has no category '{category}'"
-        )));
-    };
-    entry.escalation = escalation.clone();
-    policy.validate().map_err(ProvisionError::Policy)?;
+    let policy = changed_category(clinic, category, |c| c.escalation = escalation.clone())?;
     if let Some(escalation) = &escalation {
         if policy.escalation_service.is_none() {
             return Err(ProvisionError::NotFound(
@@ -77,15 +70,25 @@ pub async fn set_templates<T: Transport>(
     category: &str,
     templates: Vec<String>,
 ) -> Result<(Clinic, Report), ProvisionError> {
-    let mut policy = clinic.policy.clone();
-    let Some(entry) = policy.categories.iter_mut().find(|c| c.id == category) else {
-        return Err(ProvisionError::NotFound(format!(
-            "the clinic has no category '{category}'"
-        )));
-    };
-    entry.templates = templates;
-    policy.validate().map_err(ProvisionError::Policy)?;
+    let policy = changed_category(clinic, category, |c| c.templates = templates)?;
     write_policy(client, clinic, policy, Report::default()).await
+}
+
+/// The clinic's policy with `change` made to `category`, if the policy still holds together.
+fn changed_category(
+    clinic: &Clinic,
+    category: &str,
+    change: impl FnOnce(&mut Category),
+) -> Result<ClinicPolicy, ProvisionError> {
+    let mut policy = clinic.policy.clone();
+    let entry = policy
+        .categories
+        .iter_mut()
+        .find(|c| c.id == category)
+        .ok_or_else(|| ProvisionError::NotFound(format!("the clinic has no category '{category}'")))?;
+    change(entry);
+    policy.validate().map_err(ProvisionError::Policy)?;
+    Ok(policy)
 }
 
 async fn write_policy<T: Transport>(
