@@ -16,6 +16,14 @@ pub struct Person {
     pub roles: Vec<String>,
 }
 
+/// Whether someone holding `held` is addressed as `role`: they hold it, but admins (who stay in
+/// every role space) count only for the admin role itself. The one rule for role mentions, the
+/// escalation service and "For my role".
+pub fn addressed_as<S: AsRef<str>>(held: &[S], role: &str) -> bool {
+    let holds = |r: &str| held.iter().any(|h| h.as_ref() == r);
+    holds(role) && (role == ADMIN || !holds(ADMIN))
+}
+
 /// Who holds which role.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Directory {
@@ -46,15 +54,11 @@ impl Directory {
         self.people.is_empty()
     }
 
-    /// The people addressed as `role`: its holders, but admins (who stay in every role space)
-    /// only for the admin role itself.
+    /// The people addressed as `role` ([`addressed_as`]).
     pub fn members<'a>(&'a self, role: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.people
             .iter()
-            .filter(move |(_, p)| {
-                let holds = |r: &str| p.roles.iter().any(|held| held == r);
-                holds(role) && (role == ADMIN || !holds(ADMIN))
-            })
+            .filter(move |(_, p)| addressed_as(&p.roles, role))
             .map(|(id, _)| id.as_str())
     }
 

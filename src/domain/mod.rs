@@ -10,7 +10,7 @@ pub mod thread;
 
 pub use availability::Availability;
 pub use clinic::{Category, ClinicPolicy, Escalation, PolicyError, Role};
-pub use directory::{typed_mention, Addressee, Directory, Person};
+pub use directory::{addressed_as, typed_mention, Addressee, Directory, Person};
 pub use inbox::{Filter, Inbox, InboxSnapshot, Incoming, View};
 pub use staff::StaffView;
 pub use thread::{Body, Delivery, Message, Patient, Priority, Status, Thread, ThreadInfo};

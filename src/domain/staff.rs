@@ -61,13 +61,13 @@ impl StaffView {
             .any(|r| [CLINICIAN, FRONT_DESK, ADMIN].contains(&r.id.as_str()))
     }
 
-    /// The roles threads reach this person through: admins, who stay in every role space, are
-    /// addressed as admins only (as [`super::Directory::members`] counts them).
+    /// The roles threads reach this person through ([`super::addressed_as`]).
     pub fn addressed_as(&self) -> Vec<String> {
-        if self.is_admin() {
-            return vec![super::clinic::roles::ADMIN.to_owned()];
-        }
-        self.roles.iter().map(|r| r.id.clone()).collect()
+        let held: Vec<&str> = self.roles.iter().map(|r| r.id.as_str()).collect();
+        held.iter()
+            .filter(|role| super::addressed_as(&held, role))
+            .map(|role| (*role).to_owned())
+            .collect()
     }
 
     /// Whether the user holds the clinic's admin role.

@@ -3,6 +3,7 @@
 use super::{ensure_power_levels, ensure_state, server_name, Clinic, ProvisionError, Report, Step};
 use crate::api::rounds::{staff_state_key, StaffEntry, STAFF_STATE};
 use crate::api::{Client, MemberContent, Transport};
+use crate::domain::addressed_as;
 use crate::domain::clinic::roles::ADMIN;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -196,12 +197,9 @@ pub async fn publish_staff<T: Transport>(
     Ok(())
 }
 
-/// The people addressed as `role`: its holders, but admins (who stay in every role space) only
-/// when the role is admin itself.
+/// The people addressed as `role` ([`addressed_as`]).
 pub fn role_members<'a>(staff: &'a [RosterEntry], role: &'a str) -> impl Iterator<Item = &'a RosterEntry> + 'a {
-    staff.iter().filter(move |person| {
-        person.roles.iter().any(|r| r == role) && (role == ADMIN || !person.roles.iter().any(|r| r == ADMIN))
-    })
+    staff.iter().filter(move |person| addressed_as(&person.roles, role))
 }
 
 /// The member's side while signed in: accepts invites (from a sync) that are role spaces of the
