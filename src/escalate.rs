@@ -10,7 +10,7 @@ use crate::api::{events::MESSAGE, Client, Transport};
 use crate::domain::escalation::{next_step, Due, Stage};
 use crate::domain::{ClinicPolicy, Escalation, Filter, Inbox, Incoming, Status, Thread, View};
 use crate::provision::{self, Clinic, ProvisionError, RosterEntry};
-use crate::sync::{thread_history, SyncEngine, ThreadPager};
+use crate::sync::{thread_history, NativePlatform, Platform, SyncEngine, ThreadPager};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -59,7 +59,7 @@ impl<T: Transport> Watcher<T> {
             posted: BTreeSet::new(),
         };
         watcher.sync(Duration::ZERO).await?;
-        watcher.catch_up(now_ms()).await?;
+        watcher.catch_up(NativePlatform::default().now_ms()).await?;
         Ok(watcher)
     }
 
@@ -187,7 +187,7 @@ impl<T: Transport> Watcher<T> {
                 stage: due.stage,
                 people,
                 due_at: due.at,
-                posted_at: now_ms(),
+                posted_at: NativePlatform::default().now_ms(),
             });
         }
         Ok(posted)
@@ -281,10 +281,4 @@ fn api_error(step: &str, error: crate::api::Error) -> ProvisionError {
         step: step.to_owned(),
         error,
     }
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
