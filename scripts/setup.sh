@@ -6,6 +6,7 @@
 #   scripts/setup.sh synapse trunk   run only the named steps
 #
 # Steps: apt target wasm-opt synapse e2e fhir idp trunk wasm-bindgen
+# On demand only (scripts/scaled.sh): scaled
 # Versions are pinned on purpose; docs/TOOLCHAIN.md says why.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,15 +15,21 @@ TRUNK_VERSION=0.21.14          # 0.22.x needs a newer rustc than we have
 BINARYEN_VERSION=132.0.0       # Debian's binaryen 108 emits wasm that crashes in the browser
 SYNAPSE_VERSION=1.163.2        # newest served by pip when pinned
 APT_PACKAGES=(chromium chromium-driver fonts-liberation brotli curl nginx openssl)
+# The scaled homeserver (scripts/scaled.sh): PostgreSQL, Redis, and libpq's headers because
+# psycopg2 (Synapse's postgres extra) is built from source by pip.
+SCALED_APT_PACKAGES=(postgresql redis-server libpq-dev)
 
 SUDO=""
 if [[ $EUID -ne 0 ]]; then SUDO=sudo; fi
 
 # --- system packages: headless browser for tests, fonts for screenshots, brotli for size budgets,
 #     nginx (and openssl for its test certificate) for the tested deployment configuration
-step_apt() {
+step_apt() { apt_install "${APT_PACKAGES[@]}"; }
+
+# apt_install PACKAGE...: installs those not installed yet.
+apt_install() {
   local missing=() p
-  for p in "${APT_PACKAGES[@]}"; do
+  for p in "$@"; do
     # dpkg -s also succeeds for removed-but-configured packages; check the real state.
     if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]]; then
       missing+=("$p")
@@ -113,6 +120,16 @@ step_synapse() {
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "matrix-synapse[oidc]==$SYNAPSE_VERSION"
 }
 
+# --- the scaled homeserver: PostgreSQL and Redis, Synapse's postgres and redis extras
+step_scaled() {
+  apt_install "${SCALED_APT_PACKAGES[@]}"
+  step_synapse
+  local venv="$LOCAL/synapse-venv"
+  "$venv/bin/python" -c 'import psycopg2, txredisapi, hiredis' 2>/dev/null && return 0
+  log "pip: adding the postgres and redis extras of matrix-synapse $SYNAPSE_VERSION"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "matrix-synapse[oidc,postgres,redis]==$SYNAPSE_VERSION"
+}
+
 # --- Playwright & co. for end2end/ (written separately; may not exist yet)
 step_e2e() {
   local dir="$ROOT/end2end"
@@ -163,6 +180,7 @@ run_step() {
     e2e) step_e2e ;;
     fhir) step_fhir ;;
     idp) step_idp ;;
+    scaled) step_scaled ;;
     *) echo "unknown step: $1 (steps: ${ALL_STEPS[*]})" >&2; exit 2 ;;
   esac
 }

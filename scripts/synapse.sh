@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Manage the local Synapse homeservers used by Rounds.
 #
-#   scripts/synapse.sh start|stop|reset|status|url|secret demo|test|bench
+#   scripts/synapse.sh start|stop|reset|status|url|secret demo|test|bench|scaled
 #
 #   demo  port 8008   production-like: default rate limits and bcrypt cost,
 #                     so the app is exercised against what real servers do
 #   test  port 18008  generous rate limits, bcrypt_rounds 4 (fast user setup).
 #                     A test can still provoke a 429 for one user via the admin
 #                     API POST /_synapse/admin/v1/users/<id>/override_ratelimit.
+#   scaled port 18310 the main process of the scaled homeserver (PostgreSQL, Redis, workers),
+#                     limits as test; started with its workers and proxy by scripts/scaled.sh
 #
 # Data (config, SQLite, media, logs, our pid file) lives in .local/synapse/INSTANCE.
 # homeserver.yaml is generated once; overrides.yaml is rewritten on every start
@@ -15,13 +17,14 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { echo "usage: $0 start|stop|reset|status|url|secret demo|test|bench" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|reset|status|url|secret demo|test|bench|scaled" >&2; exit 2; }
 (( $# == 2 )) || usage
 CMD=$1 INSTANCE=$2
 case "$INSTANCE" in
   demo) PORT=8008 ;;
   test) PORT=18008 ;;
   bench) PORT=18028 ;;   # like test, kept apart so benchmarks' seeded data survives test runs
+  scaled) source "$(dirname "${BASH_SOURCE[0]}")/scaled-topology.sh"; PORT=$SCALED_MAIN_PORT ;;
   *) usage ;;
 esac
 
@@ -29,6 +32,9 @@ DATA="$LOCAL/synapse/$INSTANCE"
 VENV="$LOCAL/synapse-venv"
 PY="$VENV/bin/python"
 URL="http://127.0.0.1:$PORT"
+# Clients reach the scaled homeserver through its proxy, which routes to the workers.
+PUBLIC_URL=$URL
+[[ "$INSTANCE" == scaled ]] && PUBLIC_URL="http://127.0.0.1:$SCALED_PROXY_PORT"
 PIDFILE="$DATA/synapse.pid"          # ours: Synapse only writes one when daemonised
 SECRET_FILE="$DATA/shared_secret"
 VERSIONS_URL="$URL/_matrix/client/versions"
@@ -80,24 +86,13 @@ write_overrides() {
   # Top-level keys here replace those in homeserver.yaml (second -c wins).
   cat >"$DATA/overrides.yaml" <<YAML
 # Written by scripts/synapse.sh on every start; edit the script, not this file.
-listeners:
-  - port: $PORT
-    bind_addresses: ['127.0.0.1']
-    type: http
-    x_forwarded: false
-    tls: false
-    resources:
-      - names: [client]
-        compress: false
-database:
-  name: sqlite3
-  args:
-    database: $DATA/homeserver.db
+$(listeners_config)
+$(database_config)
 media_store_path: $DATA/media_store
 signing_key_path: $DATA/localhost.signing.key
 pid_file: $DATA/homeserver.pid
 log_config: $DATA/log.config
-public_baseurl: $URL/
+public_baseurl: $PUBLIC_URL/
 trusted_key_servers: []
 suppress_key_server_warning: true
 federation_domain_whitelist: []
@@ -123,8 +118,10 @@ YAML
     # is open; a refresh token unused for the clinic's idle timeout expires, so a session left
     # in a closed tab cannot be reopened. Logins without refresh tokens (other clients, tools)
     # live a shift. The test instance uses seconds, so the suite can watch a session expire.
-    demo) write_sso 5m 15m 12h ;;
-    test) write_sso 30s 60s "" ;;
+    demo) write_lifetimes 5m 15m 12h; write_sso ;;
+    test) write_lifetimes 30s 60s ""; write_sso ;;
+    # Password sign-in only (the identity provider knows the test instance's address).
+    scaled) write_lifetimes 5m 15m ""; write_workers_config ;;
   esac
   if [[ "$INSTANCE" == demo ]]; then
     # Synapse's defaults otherwise, but seeding invites the staff and the escalation service
@@ -172,16 +169,93 @@ YAML
   fi
 }
 
-# Single sign-on through the local identity provider (scripts/idp.sh, started first) and the
-# session lifetimes: access token, refresh token (idle), tokens without refresh.
-write_sso() {
-  local access=$1 refresh=$2 plain=$3 issuer secret origin
-  issuer=$("$ROOT/scripts/idp.sh" url "$INSTANCE")
-  secret=$("$ROOT/scripts/idp.sh" secret "$INSTANCE" synapse)
+# The client listener; the scaled instance's main process sits behind its proxy and also has a
+# replication listener for its workers.
+listeners_config() {
+  local forwarded=false
+  [[ "$INSTANCE" == scaled ]] && forwarded=true
+  cat <<YAML
+listeners:
+  - port: $PORT
+    bind_addresses: ['127.0.0.1']
+    type: http
+    x_forwarded: $forwarded
+    tls: false
+    resources:
+      - names: [client]
+        compress: false
+YAML
+  [[ "$INSTANCE" == scaled ]] || return 0
+  cat <<YAML
+  - port: $SCALED_MAIN_REPLICATION_PORT
+    bind_addresses: ['127.0.0.1']
+    type: http
+    resources:
+      - names: [replication]
+YAML
+}
+
+# SQLite in the instance's folder; the scaled instance uses its PostgreSQL (scripts/postgres.sh).
+database_config() {
+  if [[ "$INSTANCE" == scaled ]]; then
+    cat <<YAML
+database:
+  name: psycopg2
+  args:
+    user: synapse
+    dbname: synapse
+    host: 127.0.0.1
+    port: $SCALED_POSTGRES_PORT
+    cp_min: 5
+    cp_max: 10
+YAML
+  else
+    cat <<YAML
+database:
+  name: sqlite3
+  args:
+    database: $DATA/homeserver.db
+YAML
+  fi
+}
+
+# The session lifetimes: access token, refresh token (idle), tokens without refresh.
+write_lifetimes() {
+  local access=$1 refresh=$2 plain=$3
   cat >>"$DATA/overrides.yaml" <<YAML
 refreshable_access_token_lifetime: $access
 refresh_token_lifetime: $refresh
 ${plain:+nonrefreshable_access_token_lifetime: $plain}
+YAML
+}
+
+# The scaled instance's main process: Redis, where the replication listeners are, and which
+# worker writes events (Synapse's worker documentation). The workers' own files: scripts/synapse-workers.sh.
+write_workers_config() {
+  local persister=$SCALED_EVENT_PERSISTER
+  cat >>"$DATA/overrides.yaml" <<YAML
+redis:
+  enabled: true
+  host: 127.0.0.1
+  port: $SCALED_REDIS_PORT
+instance_map:
+  main:
+    host: 127.0.0.1
+    port: $SCALED_MAIN_REPLICATION_PORT
+  ${persister%%:*}:
+    host: 127.0.0.1
+    port: ${persister##*:}
+stream_writers:
+  events: ${persister%%:*}
+YAML
+}
+
+# Single sign-on through the local identity provider (scripts/idp.sh, started first).
+write_sso() {
+  local issuer secret origin
+  issuer=$("$ROOT/scripts/idp.sh" url "$INSTANCE")
+  secret=$("$ROOT/scripts/idp.sh" secret "$INSTANCE" synapse)
+  cat >>"$DATA/overrides.yaml" <<YAML
 oidc_providers:
   - idp_id: rounds
     idp_name: "Clinic sign-in"
@@ -233,7 +307,7 @@ cmd_start() {
   fi
   "$ROOT/scripts/setup.sh" synapse   # quiet when the venv (with the oidc extra) is in place
   # The identity provider first: Synapse's single sign-on needs its discovery document.
-  [[ "$INSTANCE" == bench ]] || "$ROOT/scripts/idp.sh" start "$INSTANCE" >/dev/null
+  [[ "$INSTANCE" == bench || "$INSTANCE" == scaled ]] || "$ROOT/scripts/idp.sh" start "$INSTANCE" >/dev/null
   mkdir -p "$DATA"
   ensure_secret
   generate_config

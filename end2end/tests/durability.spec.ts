@@ -1,4 +1,4 @@
-import { test, expect, type Page } from './fixtures';
+import { test, expect, type Page, SCALED } from './fixtures';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,7 +73,7 @@ test('drafts survive a reload, stay separate per thread and are encrypted at res
   await expect(priya.getByRole('textbox', { name: 'Message' })).toHaveValue('');
 });
 
-test('five messages sent offline arrive once each, in order, after a reload while offline', async ({ browser }) => {
+test('five messages sent offline arrive once each, in order, after a reload while offline', SCALED, async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await signIn(page, 'priya');

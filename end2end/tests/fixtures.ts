@@ -16,3 +16,7 @@ export const test = base.extend<{ closeContexts: void }>({
     { auto: true },
   ],
 });
+
+/** Marks the acceptance path that also runs against the scaled homeserver (scripts/test-scaled.sh):
+ * sign-in, live threads, receipts, the outbox's exactly-once delivery, role isolation, provisioning. */
+export const SCALED = { tag: '@scaled' };

@@ -1,7 +1,7 @@
-import { test, expect } from './fixtures';
+import { test, expect, SCALED } from './fixtures';
 import { Api, categoryOptions, findThread, hostileStrings, signedIn, threadItem, unique } from './helpers';
 
-test('a thread created by one therapist appears live for another, who replies and is seen', async ({ browser }) => {
+test('a thread created by one therapist appears live for another, who replies and is seen', SCALED, async ({ browser }) => {
   const [priya, jordan] = await Promise.all([signedIn(browser, 'priya'), signedIn(browser, 'jordan')]);
   const topic = unique('Goals review ');
   const patient = unique('Pat ');
@@ -48,7 +48,7 @@ test('a thread created by one therapist appears live for another, who replies an
   await expect(threadItem(jordan, topic)).toContainText('Resolved');
 });
 
-test('the front desk never sees clinical threads, and the server refuses them the room', async ({ browser }) => {
+test('the front desk never sees clinical threads, and the server refuses them the room', SCALED, async ({ browser }) => {
   const topic = unique('Clinical only ');
   const priyaApi = await Api.login('priya');
   const clinical = await priyaApi.roomId('rounds.clinical');

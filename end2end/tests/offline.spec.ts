@@ -1,5 +1,5 @@
 // Offline first: the inbox kept on the device, queued messages across reloads, several tabs.
-import { test, expect, type Page } from './fixtures';
+import { test, expect, type Page, SCALED } from './fixtures';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,7 +68,7 @@ test('a reload in a dead zone shows the inbox, the open thread and the queued me
   await context.close();
 });
 
-test('two tabs of one person send nothing twice', async ({ browser }) => {
+test('two tabs of one person send nothing twice', SCALED, async ({ browser }) => {
   const context = await browser.newContext();
   const [first, second] = [await context.newPage(), await context.newPage()];
   await signIn(first, 'priya');

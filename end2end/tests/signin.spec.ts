@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures';
+import { test, expect, SCALED } from './fixtures';
 import { categoryOptions, signIn, signedIn } from './helpers';
 
 test('a wrong password shows an alert and keeps the form', async ({ page }) => {
@@ -8,7 +8,7 @@ test('a wrong password shows an alert and keeps the form', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
 });
 
-test('two staff members signed in at once each see only their categories', async ({ browser }) => {
+test('two staff members signed in at once each see only their categories', SCALED, async ({ browser }) => {
   const [desk, therapist] = await Promise.all([signedIn(browser, 'dana'), signedIn(browser, 'priya')]);
 
   await expect(desk.getByText('Dana Brooks', { exact: true })).toBeVisible();

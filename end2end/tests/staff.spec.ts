@@ -1,7 +1,7 @@
-import { test, expect } from './fixtures';
+import { test, expect, SCALED } from './fixtures';
 import { Api, categoryOptions, signedIn, unique } from './helpers';
 
-test('an admin gives and takes roles; the person gains and loses categories live', async ({ browser }) => {
+test('an admin gives and takes roles; the person gains and loses categories live', SCALED, async ({ browser }) => {
   const name = unique('temp');
   const display = `Alex ${name}`;
   await Api.register(name, display);
