@@ -6,7 +6,7 @@
 //   node bench/browser.mjs OUT.json        (env: ROUNDS_BENCH_APP, ROUNDS_BENCH_ONLY=startup,latency,scale)
 import { chromium } from '../end2end/node_modules/playwright-core/index.mjs';
 import { performance } from 'node:perf_hooks';
-import { Api, HOMESERVER, log, readJson, BENCH_LOCAL, replyContent, rootContent, sleep, summary, writeJson } from './lib.mjs';
+import { Api, HOMESERVER, LAUNCH, log, readJson, BENCH_LOCAL, replyContent, rootContent, sleep, summary, writeJson } from './lib.mjs';
 
 const APP = process.env.ROUNDS_BENCH_APP ?? 'http://127.0.0.1:18090';
 const OUT = process.argv[2] ?? `${BENCH_LOCAL}/browser.json`;
@@ -116,21 +116,6 @@ const INSTRUMENT = () => {
         resolve({ timeout: true });
       }, timeout);
     });
-};
-
-const LAUNCH = {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    // performance.memory without the coarse bucketing Chrome applies by default.
-    '--enable-precise-memory-info',
-  ],
 };
 
 const results = { app: APP, homeserver: HOMESERVER, started: new Date().toISOString(), errors: [] };

@@ -12,6 +12,22 @@ export const SECRET_FILE = process.env.ROUNDS_BENCH_SECRET_FILE ?? `${LOCAL}/syn
 export const DEMO_PASSWORD = 'rounds-demo';
 export const CLINIC = 'rounds';
 
+/** Headless Chromium as the benchmarks launch it. */
+export const LAUNCH = {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    // performance.memory without the coarse bucketing Chrome applies by default.
+    '--enable-precise-memory-info',
+  ],
+};
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export function log(msg) {

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Manage the local Synapse homeservers used by Rounds.
 #
-#   scripts/synapse.sh start|stop|reset|status|url|secret demo|test|bench|scaled
+#   scripts/synapse.sh start|stop|reset|status|url|secret demo|test|bench|load|scaled
 #
 #   demo  port 8008   production-like: default rate limits and bcrypt cost,
 #                     so the app is exercised against what real servers do
 #   test  port 18008  generous rate limits, bcrypt_rounds 4 (fast user setup).
 #                     A test can still provoke a 429 for one user via the admin
 #                     API POST /_synapse/admin/v1/users/<id>/override_ratelimit.
+#   load  port 18048  the single-process (SQLite) side of the load test (bench/load.sh), limits
+#                     as test, kept apart so its provisioned clinic group survives other runs
 #   scaled port 18310 the main process of the scaled homeserver (PostgreSQL, Redis, workers),
 #                     limits as test; started with its workers and proxy by scripts/scaled.sh
 #
@@ -17,13 +19,14 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { echo "usage: $0 start|stop|reset|status|url|secret demo|test|bench|scaled" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|reset|status|url|secret demo|test|bench|load|scaled" >&2; exit 2; }
 (( $# == 2 )) || usage
 CMD=$1 INSTANCE=$2
 case "$INSTANCE" in
   demo) PORT=8008 ;;
   test) PORT=18008 ;;
   bench) PORT=18028 ;;   # like test, kept apart so benchmarks' seeded data survives test runs
+  load) PORT=18048 ;;
   scaled) source "$(dirname "${BASH_SOURCE[0]}")/scaled-topology.sh"; PORT=$SCALED_MAIN_PORT ;;
   *) usage ;;
 esac
@@ -120,8 +123,10 @@ YAML
     # live a shift. The test instance uses seconds, so the suite can watch a session expire.
     demo) write_lifetimes 5m 15m 12h; write_sso ;;
     test) write_lifetimes 30s 60s ""; write_sso ;;
-    # Password sign-in only (the identity provider knows the test instance's address).
-    scaled) write_lifetimes 5m 15m ""; write_workers_config ;;
+    # Password sign-in only (the identity provider knows the test instance's address); tokens
+    # outlive a load test run.
+    load) write_lifetimes 30m 60m "" ;;
+    scaled) write_lifetimes 30m 60m ""; write_workers_config ;;
   esac
   if [[ "$INSTANCE" == demo ]]; then
     # Synapse's defaults otherwise, but seeding invites the staff and the escalation service
@@ -307,7 +312,7 @@ cmd_start() {
   fi
   "$ROOT/scripts/setup.sh" synapse   # quiet when the venv (with the oidc extra) is in place
   # The identity provider first: Synapse's single sign-on needs its discovery document.
-  [[ "$INSTANCE" == bench || "$INSTANCE" == scaled ]] || "$ROOT/scripts/idp.sh" start "$INSTANCE" >/dev/null
+  [[ "$INSTANCE" =~ ^(bench|load|scaled)$ ]] || "$ROOT/scripts/idp.sh" start "$INSTANCE" >/dev/null
   mkdir -p "$DATA"
   ensure_secret
   generate_config
