@@ -36,26 +36,26 @@ const header = runs.map((r) => `${label[r.mode] ?? r.mode}, ${r.staff} staff`);
 const lines = [
   `# Load test: a clinic group of 5 clinics (${new Date().toISOString()})`,
   '',
-  `Traffic: ${runs[0]?.active_per_clinic} people per clinic (${runs[0]?.active} in all) send into threads every 2–4 s (announced by typing 30 % of the time) and post a threaded read receipt at most every 2 s for what they receive; everyone else taking part long-polls \`/sync\` (30 s). Each clinic has 100 staff accounts in its rooms; "staff" is how many of them are online.`,
+  `Traffic: ${runs[0]?.active_per_clinic} people per clinic (${(runs[0]?.active_per_clinic ?? 0) * 5} in all) send into threads every 2–4 s (announced by typing 30 % of the time) and post a threaded read receipt at most every 2 s for what they receive; everyone else taking part long-polls \`/sync\` (30 s). Each clinic has 100 staff accounts in its rooms; "staff" is how many of them are online.`,
   '',
   `| figure | ${header.join(' | ')} |`,
   `| --- | ${runs.map(() => '---').join(' | ')} |`,
-  ...rows.map(([name, f]) => `| ${name} | ${runs.map(f).join(' | ')} |`),
+  ...rows.map(([name, f]) => `| ${name} | ${runs.map((r) => (r.failed ? (name === rows[0][0] ? `not measured: ${r.failed}` : '—') : f(r))).join(' | ')} |`),
   '',
   '## CPU (% of one core, over the measured window) and memory (PSS at its end) per process',
   '',
   `| process | ${header.join(' | ')} |`,
   `| --- | ${runs.map(() => '---').join(' | ')} |`,
 ];
-const names = [...new Set(runs.flatMap((r) => r.processes.map((p) => p.name)))];
+const names = [...new Set(runs.flatMap((r) => (r.processes ?? []).map((p) => p.name)))];
 for (const name of names) {
   const cell = (r) => {
-    const p = r.processes.find((x) => x.name === name);
+    const p = (r.processes ?? []).find((x) => x.name === name);
     return p ? `${num(p.cpu_percent)} % · ${num(p.memory_mib)} MiB` : '—';
   };
   lines.push(`| ${name} | ${runs.map(cell).join(' | ')} |`);
 }
-lines.push('', `Measured window per run: ${runs.map((r) => `${num(r.measured_seconds, 1)} s`).join(', ')} (traffic, then 10 s for the last messages to arrive). Loopback, one 2-core machine running the homeserver, the generator and the browsers together.`);
+lines.push('', `Measured window per run: ${runs.map((r) => (r.failed ? '—' : `${num(r.measured_seconds, 1)} s`)).join(', ')} (traffic, then 10 s for the last messages to arrive). Loopback, one 2-core machine running the homeserver, the generator and the browsers together.`);
 const text = `${lines.join('\n')}\n`;
 process.stdout.write(text);
 writeFileSync(`${prefix}.md`, text);

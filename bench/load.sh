@@ -108,7 +108,11 @@ run_size() {
     ROUNDS_LOAD_WAIT_FOR="$( (( BROWSERS > 0 )) && echo "$ready")" \
     cargo bench --quiet --bench load 2> >(tee "$WORK/load-$name.log" >&2) | tee "$WORK/load-$name.out"
   if [[ -n "$BROWSERS_PID" ]]; then
-    wait "$BROWSERS_PID" || log "load: the browsers failed (see $WORK/browsers-$name.log)"
+    # They stop on their own once measuring ends; a run that never measured leaves them waiting.
+    local i
+    for (( i = 0; i < 60; i++ )); do kill -0 "$BROWSERS_PID" 2>/dev/null || break; sleep 1; done
+    kill "$BROWSERS_PID" 2>/dev/null || true
+    wait "$BROWSERS_PID" || log "load: the browsers did not finish (see $WORK/browsers-$name.log)"
     BROWSERS_PID=""
   fi
   node -e '

@@ -14,7 +14,8 @@
 //! exists while traffic is measured: the browsers of bench/load-browsers.mjs send meanwhile),
 //! ROUNDS_LOAD_PROVISIONED (a file written once the group exists: the browsers sign in then) and
 //! ROUNDS_LOAD_WAIT_FOR (a file to wait for before the group starts syncing: the browsers' "ready").
-//! Prints a summary, then one line `LOAD_JSON {...}` for bench/load.sh.
+//! Prints a summary, then one line `LOAD_JSON {...}` for bench/load.sh (with `failed` when the
+//! homeserver could not bring everyone online).
 
 #[cfg(not(target_arch = "wasm32"))]
 mod audit;
@@ -51,10 +52,14 @@ fn main() {
     if let Some(file) = &options.wait_for {
         await_file(file);
     }
-    let outcome = traffic::run(&options, &group);
-    let count = audit::count(&options.homeserver, &group, &outcome);
+    let report = match traffic::run(&options, &group) {
+        Ok(outcome) => {
+            let count = audit::count(&options.homeserver, &group, &outcome);
+            stats::report(staff, &options, &outcome, &count)
+        }
+        Err(failure) => stats::failed(staff, &options, &failure),
+    };
     setup::sign_out(&options.homeserver, &group);
-    let report = stats::report(staff, &options, &outcome, &count);
     println!("{}", stats::human(&report));
     println!("LOAD_JSON {report}");
 }

@@ -55,7 +55,15 @@ pub fn report(staff: usize, options: &Options, outcome: &Outcome, count: &Count)
     })
 }
 
+/// A run that could not be measured, and why.
+pub fn failed(staff: usize, options: &Options, failure: &str) -> Value {
+    json!({ "staff": staff, "active_per_clinic": options.active_per_clinic, "failed": failure })
+}
+
 pub fn human(report: &Value) -> String {
+    if let Some(failure) = report["failed"].as_str() {
+        return format!("load: {} staff: not measured: {failure}", report["staff"]);
+    }
     let l = &report["latency_ms"];
     let c = &report["count"];
     let mut lines = vec![

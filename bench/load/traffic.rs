@@ -18,6 +18,8 @@ const LONG_POLL: Duration = Duration::from_secs(30);
 const DRAIN: Duration = Duration::from_secs(10);
 /// An active person posts at most one read receipt this often.
 const RECEIPT_EVERY: Duration = Duration::from_secs(2);
+/// How long everyone's initial syncs may take before the run is given up.
+const INITIAL_SYNC_PATIENCE: Duration = Duration::from_secs(900);
 
 pub fn now_ms() -> u64 {
     SystemTime::now()
@@ -92,7 +94,8 @@ fn taking_part<'a>(options: &Options, group: &'a [GroupClinic]) -> Vec<(&'a Pers
         .collect()
 }
 
-pub fn run(options: &Options, group: &[GroupClinic]) -> Outcome {
+/// Runs the traffic; fails when the homeserver cannot even bring everyone online.
+pub fn run(options: &Options, group: &[GroupClinic]) -> Result<Outcome, String> {
     let people = taking_part(options, group);
     let run = format!("{:x}", now_ms());
     let shared = Arc::new(Shared::default());
@@ -119,10 +122,14 @@ pub fn run(options: &Options, group: &[GroupClinic]) -> Outcome {
         std::thread::sleep(stagger);
     }
     while shared.ready.load(Ordering::Relaxed) < people.len() {
-        assert!(
-            started.elapsed() < Duration::from_secs(600),
-            "initial syncs did not finish in 10 minutes"
-        );
+        if started.elapsed() > INITIAL_SYNC_PATIENCE {
+            let ready = shared.ready.load(Ordering::Relaxed);
+            return Err(format!(
+                "only {ready} of {} initial syncs had finished after {} s",
+                people.len(),
+                INITIAL_SYNC_PATIENCE.as_secs()
+            ));
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
     let initial_sync_seconds = started.elapsed().as_secs_f64();
@@ -164,7 +171,7 @@ pub fn run(options: &Options, group: &[GroupClinic]) -> Outcome {
     if let Some(f) = flag {
         let _ = std::fs::remove_file(f);
     }
-    outcome(
+    Ok(outcome(
         &people,
         &shared,
         run,
@@ -172,7 +179,7 @@ pub fn run(options: &Options, group: &[GroupClinic]) -> Outcome {
         measured_seconds,
         initial_sync_seconds,
         processes::usage(&before, &after),
-    )
+    ))
 }
 
 fn outcome(
