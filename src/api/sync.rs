@@ -164,26 +164,10 @@ impl Filter {
     }
 }
 
-/// How long the client waits for an initial (or full-state) sync. The homeserver builds it from
-/// scratch, which on a busy server takes far longer than an ordinary request; Synapse stops
-/// building a sync when its client goes away, so giving up early would make every retry start
-/// over and a busy morning would never get through (measured with bench/load.sh).
-const FULL_SYNC_TIMEOUT: Duration = Duration::from_secs(180);
-
-/// The client-side timeout of a sync: the long-poll timeout plus a margin, or
-/// [`FULL_SYNC_TIMEOUT`] for a sync built from scratch.
-fn client_timeout(request: &SyncRequest) -> Duration {
-    if request.since.is_none() || request.full_state {
-        FULL_SYNC_TIMEOUT
-    } else {
-        super::client::DEFAULT_TIMEOUT + request.timeout.unwrap_or_default()
-    }
-}
-
 impl<T: Transport> Client<T> {
-    /// `GET /sync`. The client waits for the long-poll timeout plus a margin, or longer for a
-    /// sync the server builds from scratch ([`FULL_SYNC_TIMEOUT`]).
+    /// `GET /sync`. The client-side timeout is the long-poll timeout plus a margin.
     pub async fn sync(&self, request: &SyncRequest) -> Result<SyncResponse, Error> {
+        let long_poll = request.timeout.unwrap_or_default();
         let path = format!(
             "/_matrix/client/v3/sync{}",
             query(&[
@@ -194,31 +178,19 @@ impl<T: Transport> Client<T> {
                 ("set_presence", request.set_presence.map(|p| p.as_str().to_owned())),
             ])
         );
-        self.call(Method::Get, &path, None::<&()>, client_timeout(request))
-            .await
+        self.call(
+            Method::Get,
+            &path,
+            None::<&()>,
+            super::client::DEFAULT_TIMEOUT + long_poll,
+        )
+        .await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_sync_built_from_scratch_may_take_longer_than_a_long_poll() {
-        let long_poll = SyncRequest {
-            since: Some("s1".into()),
-            timeout: Some(Duration::from_secs(30)),
-            ..SyncRequest::default()
-        };
-        assert_eq!(client_timeout(&long_poll), Duration::from_secs(60));
-        let initial = SyncRequest::default();
-        assert_eq!(client_timeout(&initial), FULL_SYNC_TIMEOUT);
-        let full_state = SyncRequest {
-            full_state: true,
-            ..long_poll
-        };
-        assert_eq!(client_timeout(&full_state), FULL_SYNC_TIMEOUT);
-    }
 
     #[test]
     fn one_wrongly_typed_field_does_not_fail_the_sync() {
