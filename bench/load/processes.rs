@@ -31,11 +31,13 @@ fn stat_fields(pid: u32) -> Option<Vec<String>> {
     Some(rest.split_whitespace().map(str::to_owned).collect())
 }
 
-/// utime + stime, in ticks (fields 14 and 15 of stat; 12 and 13 after the name).
-fn ticks(pid: u32) -> u64 {
-    stat_fields(pid).map_or(0, |f| {
-        f[11].parse::<u64>().unwrap_or(0) + f[12].parse::<u64>().unwrap_or(0)
-    })
+/// utime + stime (fields 14 and 15 of stat; 12 and 13 after the name), and with `reaped` also
+/// cutime + cstime: the children that exited (PostgreSQL's backends and autovacuum workers come
+/// and go) hand their time to the parent.
+fn ticks(pid: u32, reaped: bool) -> u64 {
+    let Some(f) = stat_fields(pid) else { return 0 };
+    let field = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    field(11) + field(12) + if reaped { field(13) + field(14) } else { 0 }
 }
 
 fn pss_kib(pid: u32) -> u64 {
@@ -69,7 +71,8 @@ pub fn sample(processes: &[(String, u32)]) -> Sample {
         .iter()
         .map(|(name, pid)| {
             let pids = with_children(*pid);
-            let ticks = pids.iter().map(|&p| ticks(p)).sum();
+            // The named process counts its exited children too; the live ones count themselves.
+            let ticks = pids.iter().map(|&p| ticks(p, p == *pid)).sum();
             let pss = pids.iter().map(|&p| pss_kib(p)).sum();
             (name.clone(), (ticks, pss))
         })

@@ -14,8 +14,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// The content field that marks (and times) the load test's messages.
 pub const MARKER: &str = "app.rounds.load";
 const LONG_POLL: Duration = Duration::from_secs(30);
-/// After the last send, how long receivers get to see it before counting stops.
-const DRAIN: Duration = Duration::from_secs(10);
+/// After the last send, how long receivers get at most to see every message before counting
+/// stops; what has not arrived by then is reported as missing (and is not in the latencies).
+const DRAIN_CAP: Duration = Duration::from_secs(120);
 /// An active person posts at most one read receipt this often.
 const RECEIPT_EVERY: Duration = Duration::from_secs(2);
 /// How long everyone's initial syncs may take before the run is given up.
@@ -163,7 +164,10 @@ pub fn run(options: &Options, group: &[GroupClinic]) -> Result<Outcome, String> 
         })
         .collect();
     senders.into_iter().for_each(|s| s.join().expect("sender"));
-    std::thread::sleep(DRAIN);
+    let drained_from = Instant::now();
+    while undelivered(&people, &shared) > 0 && drained_from.elapsed() < DRAIN_CAP {
+        std::thread::sleep(Duration::from_millis(500));
+    }
     shared.measuring.store(false, Ordering::Relaxed);
     let measured_seconds = measured_from.elapsed().as_secs_f64();
     let after = processes::sample(&options.processes);
@@ -180,6 +184,27 @@ pub fn run(options: &Options, group: &[GroupClinic]) -> Result<Outcome, String> 
         initial_sync_seconds,
         processes::usage(&before, &after),
     ))
+}
+
+/// Who should see a message: everyone taking part who is in its room, but its sender.
+fn expected_receivers<'a>(people: &'a [(&'a Person, bool)], message: &'a Sent) -> impl Iterator<Item = &'a str> + 'a {
+    people
+        .iter()
+        .map(|(person, _)| *person)
+        .filter(move |p| p.session.user_id != message.sender && p.rooms.contains(&message.room))
+        .map(|p| p.session.user_id.as_str())
+}
+
+/// Deliveries still to come: (message, receiver) pairs not seen in a `/sync` yet.
+fn undelivered(people: &[(&Person, bool)], shared: &Shared) -> usize {
+    let sent = shared.sent.lock().unwrap();
+    let delivered = shared.delivered.lock().unwrap();
+    sent.iter()
+        .map(|message| {
+            let seen = delivered.get(&message.event_id).map_or(0, Vec::len);
+            expected_receivers(people, message).count().saturating_sub(seen)
+        })
+        .sum()
 }
 
 fn outcome(
@@ -199,10 +224,8 @@ fn outcome(
         let seen = delivered.get(&message.event_id);
         let receivers: HashSet<&str> = seen.into_iter().flatten().map(|(r, _)| r.as_str()).collect();
         latencies.extend(seen.into_iter().flatten().map(|(_, l)| *l));
-        missing += people
-            .iter()
-            .filter(|(p, _)| p.session.user_id != message.sender && p.rooms.contains(&message.room))
-            .filter(|(p, _)| !receivers.contains(p.session.user_id.as_str()))
+        missing += expected_receivers(people, message)
+            .filter(|user| !receivers.contains(user))
             .count();
     }
     Outcome {
