@@ -23,17 +23,17 @@ PIDFILE="$DATA/server.pid"
 SERVICE="postgres[$INSTANCE]"
 source "$ROOT/scripts/service.sh"
 
-bindir() {
+# Debian's newest server binaries; found when needed, so stop and reset work without them.
+find_bin() {
   local dir
   dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   [[ -x "$dir/postgres" ]] || { log "$SERVICE: PostgreSQL is not installed (scripts/setup.sh scaled)"; return 1; }
-  echo "$dir"
+  BIN=$dir
 }
 
 # Runs a PostgreSQL program as the cluster's owner (setpriv execs it: the pid stays the server's).
-as_owner() {
-  if [[ $EUID -eq 0 ]]; then setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; else "$@"; fi
-}
+AS_OWNER=()
+[[ $EUID -eq 0 ]] && AS_OWNER=(setpriv --reuid=postgres --regid=postgres --init-groups --)
 
 live_pid() { pid_from_file "$CLUSTER"; }
 
@@ -45,7 +45,7 @@ init_cluster() {
   mkdir -p "$CLUSTER"
   [[ $EUID -eq 0 ]] && chown postgres: "$DATA" "$CLUSTER"
   chmod 700 "$CLUSTER"
-  as_owner "$BIN/initdb" -D "$CLUSTER" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
+  "${AS_OWNER[@]}" "$BIN/initdb" -D "$CLUSTER" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
   cat >>"$CLUSTER/postgresql.conf" <<CONF
 # Written by scripts/postgres.sh
 listen_addresses = '127.0.0.1'
@@ -73,6 +73,7 @@ create_database() {
 
 cmd_start() {
   lock
+  find_bin
   local pid
   if pid=$(live_pid) && answers; then
     log "$SERVICE: already running (pid $pid) on 127.0.0.1:$PORT"
@@ -85,9 +86,7 @@ cmd_start() {
   fi
   init_cluster
   local t0=$EPOCHREALTIME
-  local owner=()
-  [[ $EUID -eq 0 ]] && owner=(setpriv --reuid=postgres --regid=postgres --init-groups --)
-  (exec nohup setsid "${owner[@]}" "$BIN/postgres" -D "$CLUSTER" >"$DATA/server.log" 2>&1 </dev/null 9>&-) &
+  (exec nohup setsid "${AS_OWNER[@]}" "$BIN/postgres" -D "$CLUSTER" >"$DATA/server.log" 2>&1 </dev/null 9>&-) &
   pid=$!
   echo "$pid" >"$PIDFILE"
   # pg_isready answers "accepting connections" before the role and database exist.
@@ -101,13 +100,11 @@ cmd_reset() {
   if [[ -d "$CLUSTER" ]]; then rm -rf "$CLUSTER" && log "$SERVICE: cluster removed"; fi
 }
 
-BIN=$(bindir)
-
 case "$CMD" in
   start) cmd_start ;;
   stop) stop_service ;;
   reset) cmd_reset ;;
-  status) report_status "127.0.0.1:$PORT" ;;
+  status) find_bin && report_status "127.0.0.1:$PORT" ;;
   url) echo "postgresql://synapse@127.0.0.1:$PORT/synapse" ;;
   *) usage ;;
 esac

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The scaled homeserver's processes and ports, shared by scripts/synapse.sh (instance `scaled`),
-# scripts/synapse-workers.sh and scripts/scaled.sh. Source it; do not run it.
+# synapse-workers.sh, synapse-proxy.sh, postgres.sh and redis.sh. Source it; do not run it.
 #
 #   18308  nginx: the homeserver's address for clients; routes each endpoint to its process
 #   18310  Synapse main process: everything the workers do not take (receipts, typing, presence,

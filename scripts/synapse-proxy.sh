@@ -58,7 +58,11 @@ CONF
 cmd_start() {
   lock
   local pid
-  if pid=$(live_pid); then stop_pid "$pid"; fi
+  if pid=$(live_pid) && answers; then
+    log "$SERVICE: already running (pid $pid) at $URL"
+    return 0
+  fi
+  [[ -n "${pid:-}" ]] && stop_pid "$pid"
   command -v nginx >/dev/null || "$ROOT/scripts/setup.sh" apt
   write_config
   rm -f "$DATA/access.log"
@@ -72,7 +76,8 @@ cmd_start() {
   log "$SERVICE: routing $URL to the main process and its workers (pid $pid)"
 }
 
-# Requests per process since the proxy started (from its access log), e.g. "1204 synchrotron1".
+# Requests per process since the proxy started (from its access log), e.g. "1204 synchrotron1",
+# and "N server errors" if any answer was a 5xx.
 cmd_routes() {
   local worker count addr
   declare -A names=(["127.0.0.1:$SCALED_MAIN_PORT"]=main)
@@ -81,6 +86,7 @@ cmd_routes() {
   awk '{print $1}' "$DATA/access.log" | sort | uniq -c | while read -r count addr; do
     echo "$count ${names[$addr]:-$addr}"
   done
+  awk '$2 ~ /^5/ {n++} END {if (n) print n " server errors"}' "$DATA/access.log"
 }
 
 case "$CMD" in

@@ -39,5 +39,11 @@ JSON
 log "end-to-end tests tagged @scaled against $ROUNDS_TEST_HOMESERVER"
 (cd end2end && npx playwright test --project=app --grep @scaled "$@")
 sleep 1.2   # the proxy's access log is flushed every second
+ROUTES=$("$ROOT/scripts/synapse-proxy.sh" routes scaled)
 log "requests served, per process:"
-"$ROOT/scripts/synapse-proxy.sh" routes scaled >&2
+echo "$ROUTES" >&2
+# The tests pass through the main process alone too: check that each worker did its part.
+for process in main synchrotron1 synchrotron2 client_reader1; do
+  grep -qE "^[0-9]+ $process\$" <<<"$ROUTES" || { log "no request reached $process: the proxy does not route as intended"; exit 1; }
+done
+if grep -q "server errors" <<<"$ROUTES"; then log "the scaled homeserver answered with server errors"; exit 1; fi
