@@ -40,6 +40,8 @@ globalThis.roundsEarly = {
       homeserver: field('homeserver').value,
       username: field('username').value,
       password: field('password').value,
+      // Someone typing when the app arrives keeps typing in the same field of the app's form.
+      focused: form.contains(document.activeElement) ? document.activeElement.id : '',
       login,
     };
     main.remove();

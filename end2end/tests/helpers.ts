@@ -15,6 +15,9 @@ export function unique(prefix: string): string {
 /** Signs in through the UI contract's form. */
 export async function signIn(page: Page, user: string, password = DEMO_PASSWORD) {
   await page.goto('/');
+  // The app's own form, not the early one it replaces (public/signin.js): a fill that lands on
+  // the early field just as it is swapped out would be lost. signin.spec.ts tests the early form.
+  await page.waitForFunction(() => !(globalThis as { roundsEarly?: { take?: unknown } }).roundsEarly?.take);
   await page.getByRole('textbox', { name: 'Username' }).fill(user);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();

@@ -87,6 +87,8 @@ test('what was typed before the app arrived is kept, and a refusal reads as the 
   // The app's own form replaces the early one with the same field values.
   await expect(typing.page.locator('#early-signin')).toHaveCount(0);
   await expect(typing.page.getByRole('textbox', { name: 'Username' })).toHaveValue('dana');
+  // Whoever was typing goes on typing: the field keeps the focus.
+  await expect(typing.page.getByRole('textbox', { name: 'Username' })).toBeFocused();
   await typing.page.context().close();
 
   // Refused before the app arrives: the app explains it once it is there.

@@ -16,6 +16,8 @@ pub struct Handover {
     pub username: String,
     /// The password field (cleared once used).
     pub password: String,
+    /// The id of the field that had the focus (empty if none did).
+    pub focused: String,
     /// The homeserver's answer to a password sign-in sent before the app loaded.
     pub login: Option<Promise>,
 }
@@ -72,6 +74,7 @@ pub fn take() -> Option<Handover> {
         homeserver: text(&handover, "homeserver"),
         username: text(&handover, "username"),
         password: text(&handover, "password"),
+        focused: text(&handover, "focused"),
         login: Reflect::get(&handover, &"login".into())
             .ok()
             .and_then(|l| l.dyn_into::<Promise>().ok()),

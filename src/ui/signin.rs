@@ -7,6 +7,7 @@ use super::{early, live};
 use crate::session::{browser, SignInError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 #[component]
 pub fn SignIn() -> impl IntoView {
@@ -24,6 +25,14 @@ pub fn SignIn() -> impl IntoView {
     );
     let username = RwSignal::new(early.as_ref().map(|h| h.username.clone()).unwrap_or_default());
     let password = RwSignal::new(early.as_ref().map(|h| h.password.clone()).unwrap_or_default());
+    // Someone typing when the app took over goes on in the same field of this form.
+    let focused = early.as_ref().map(|h| h.focused.clone()).filter(|id| !id.is_empty());
+    Effect::new(move |_| {
+        let field = focused.as_deref().and_then(|id| document().get_element_by_id(id));
+        if let Some(field) = field.and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = field.focus();
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let can_change_server = config.allow_homeserver_change;
