@@ -74,16 +74,8 @@ create_database() {
 cmd_start() {
   lock
   find_bin
+  already_running "127.0.0.1:$PORT" && return 0
   local pid
-  if pid=$(live_pid) && answers; then
-    log "$SERVICE: already running (pid $pid) on 127.0.0.1:$PORT"
-    return 0
-  fi
-  [[ -n "${pid:-}" ]] && stop_pid "$pid"
-  if port_taken; then
-    log "$SERVICE: port $PORT is already taken by a process not started from $DATA"
-    return 1
-  fi
   init_cluster
   local t0=$EPOCHREALTIME
   (exec nohup setsid "${AS_OWNER[@]}" "$BIN/postgres" -D "$CLUSTER" >"$DATA/server.log" 2>&1 </dev/null 9>&-) &

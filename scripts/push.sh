@@ -42,16 +42,8 @@ build() { (cd "$ROOT" && cargo build --quiet --bin rounds-push); }
 
 cmd_start() {
   lock
+  already_running "$NOTIFY_URL" && return 0
   local pid
-  if pid=$(live_pid) && answers; then
-    log "$SERVICE: already running (pid $pid) at $NOTIFY_URL"
-    return 0
-  fi
-  [[ -n "${pid:-}" ]] && stop_pid "$pid"
-  if port_taken; then
-    log "$SERVICE: port $PORT is already taken by a process not started from $DATA"
-    return 1
-  fi
   build
   local t0=$EPOCHREALTIME extra=()
   # The test suite's stand-in push services listen on 127.0.0.1 (browsers' own are allowed anyway).

@@ -24,16 +24,8 @@ answers() { [[ "$(redis-cli -h 127.0.0.1 -p "$PORT" ping 2>/dev/null)" == PONG ]
 
 cmd_start() {
   lock
+  already_running "127.0.0.1:$PORT" && return 0
   local pid
-  if pid=$(live_pid) && answers; then
-    log "$SERVICE: already running (pid $pid) on 127.0.0.1:$PORT"
-    return 0
-  fi
-  [[ -n "${pid:-}" ]] && stop_pid "$pid"
-  if port_taken; then
-    log "$SERVICE: port $PORT is already taken by a process not started from $DATA"
-    return 1
-  fi
   command -v redis-server >/dev/null || { log "$SERVICE: Redis is not installed (scripts/setup.sh scaled)"; return 1; }
   (cd "$DATA" && exec nohup setsid redis-server --bind 127.0.0.1 --port "$PORT" --save '' \
       --appendonly no --protected-mode yes --dir "$DATA" >"$DATA/server.log" 2>&1 </dev/null 9>&-) &

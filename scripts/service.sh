@@ -70,6 +70,23 @@ await_answers() {
 # Whether something (not ours) already listens on the instance's port.
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
+# The first step of `start`: true (after saying so) when the instance already runs and answers
+# at $1. Otherwise stops a process of ours that does not answer, stops the script if a stranger
+# holds the port, and is false: the caller goes on starting.
+already_running() {
+  local pid
+  if pid=$(live_pid) && answers; then
+    log "$SERVICE: already running (pid $pid) at $1"
+    return 0
+  fi
+  [[ -n "${pid:-}" ]] && stop_pid "$pid"
+  if port_taken; then
+    log "$SERVICE: port $PORT is already taken by a process not started from $DATA"
+    exit 1
+  fi
+  return 1
+}
+
 # Stops the instance if it runs; no error if it does not.
 stop_service() {
   lock

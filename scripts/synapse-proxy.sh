@@ -57,12 +57,8 @@ CONF
 
 cmd_start() {
   lock
+  already_running "$URL" && return 0
   local pid
-  if pid=$(live_pid) && answers; then
-    log "$SERVICE: already running (pid $pid) at $URL"
-    return 0
-  fi
-  [[ -n "${pid:-}" ]] && stop_pid "$pid"
   command -v nginx >/dev/null || "$ROOT/scripts/setup.sh" apt
   write_config
   rm -f "$DATA/access.log"

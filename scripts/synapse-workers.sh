@@ -55,13 +55,8 @@ YAML
 
 start_worker() {
   select_worker "$1"
+  already_running "127.0.0.1:$PORT" && return 0
   local pid
-  if pid=$(live_pid) && answers; then return 0; fi
-  [[ -n "${pid:-}" ]] && stop_pid "$pid"
-  if port_taken; then
-    log "$SERVICE: port $PORT is already taken by a process not started from $WORKERS"
-    return 1
-  fi
   write_worker_config "$NAME"
   (cd "$MAIN" && exec nohup setsid "$PY" -m synapse.app.generic_worker \
       -c "$MAIN/homeserver.yaml" -c "$MAIN/overrides.yaml" -c "$WORKERS/$NAME.yaml" \
