@@ -131,7 +131,22 @@ test('a message while Rounds is closed arrives as a push with ids only and shows
   expect(plain).not.toContain(patient);
 
   // The service worker turns it into a notification: category and urgency, no patient.
+  // Chromium forgets a notification being shown if getNotifications() runs at that moment,
+  // so the test asks only once the worker's own showNotification() has finished.
+  const worker = context.serviceWorkers().find((w) => w.url().endsWith('/sw.js')) ?? (await context.waitForEvent('serviceworker'));
+  await worker.evaluate(() => {
+    const scope = self as unknown as ServiceWorkerGlobalScope & { showing?: Promise<unknown>[] };
+    const show = scope.registration.showNotification.bind(scope.registration);
+    scope.showing = [];
+    scope.registration.showNotification = (...args) => {
+      const done = show(...args);
+      scope.showing!.push(done);
+      return done;
+    };
+  });
   await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(baseURL!).origin, registrationId, data: plain });
+  await expect.poll(() => worker.evaluate(() => (self as unknown as { showing: unknown[] }).showing.length)).toBe(1);
+  await worker.evaluate(() => Promise.all((self as unknown as { showing: Promise<unknown>[] }).showing));
   const shown = async () =>
     other.evaluate(async () =>
       (await (await navigator.serviceWorker.getRegistration())!.getNotifications()).map((n) => ({
