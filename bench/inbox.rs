@@ -55,6 +55,7 @@ fn message(id: String, sender: &str, ts: u64, text: String) -> Message {
         body: Body::Text(text),
         delivery: Delivery::Sent,
         txn_id: None,
+        edited_at: None,
     }
 }
 

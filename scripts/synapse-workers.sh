@@ -58,7 +58,7 @@ start_worker() {
   already_running "127.0.0.1:$PORT" && return 0
   local pid
   write_worker_config "$NAME"
-  (cd "$MAIN" && exec nohup setsid "$PY" -m synapse.app.generic_worker \
+  (cd "$MAIN" && PYTHONPATH="$ROOT/deploy/synapse" exec nohup setsid "$PY" -m synapse.app.generic_worker \
       -c "$MAIN/homeserver.yaml" -c "$MAIN/overrides.yaml" -c "$WORKERS/$NAME.yaml" \
       >"$WORKERS/$NAME.stdout.log" 2>&1 </dev/null 9>&-) &
   pid=$!

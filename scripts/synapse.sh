@@ -114,6 +114,9 @@ registration_shared_secret: "$secret"
 # Rooms are created with an explicit room_version anyway; restricted joins need v8+.
 default_room_version: "10"
 max_upload_size: 10M
+# Staff retract their own messages only within the clinic's window (deploy/synapse).
+modules:
+  - module: rounds_retraction.RetractionWindow
 $bcrypt_line
 YAML
   case "$INSTANCE" in
@@ -321,7 +324,8 @@ cmd_start() {
 
   local t0=$EPOCHREALTIME
   # setsid: survive the caller's Ctrl-C / process-group kill; we manage it by pid.
-  (cd "$DATA" && exec nohup setsid "$PY" -m synapse.app.homeserver \
+  # PYTHONPATH: Rounds' own Synapse module (deploy/synapse), listed under `modules` in overrides.yaml.
+  (cd "$DATA" && PYTHONPATH="$ROOT/deploy/synapse" exec nohup setsid "$PY" -m synapse.app.homeserver \
       -c "$DATA/homeserver.yaml" -c "$DATA/overrides.yaml" \
       >"$DATA/stdout.log" 2>&1 </dev/null 9>&-) &   # 9>&-: don't hand it our lock
   pid=$!

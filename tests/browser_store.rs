@@ -196,6 +196,7 @@ async fn the_inbox_cache_round_trips_encrypted() {
             body: rounds::domain::Body::Text(SECRET.into()),
             delivery: rounds::domain::Delivery::Sent,
             txn_id: None,
+            edited_at: None,
         },
         info: ThreadInfo {
             topic: "Authorization".into(),

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{clinic, new_user, run, staff_member, TestClient};
-use rounds::api::rounds::{staff_state_key, CLINIC_STATE, STAFF_STATE};
+use rounds::api::rounds::{staff_state_key, CLINIC_STATE, RETRACTION_STATE, STAFF_STATE};
 use rounds::domain::clinic::roles::{CLINICIAN, FRONT_DESK};
 use rounds::domain::ClinicPolicy;
 use rounds::provision;
@@ -60,7 +60,12 @@ fn clinic_is_created_as_designed() {
             assert_eq!(pl[key], 100, "{key} in {}", category.id);
         }
         assert_eq!(pl["events_default"], 0);
-        assert_eq!(pl["events"]["m.room.redaction"], 100);
+        // Members may retract their own messages (within the window the homeserver enforces).
+        assert_eq!(pl["events"]["m.room.redaction"], 0);
+        assert_eq!(
+            state(&admin, room, RETRACTION_STATE, "")["window_minutes"],
+            clinic.policy.retraction_window_minutes
+        );
         assert_eq!(pl["users"][admin.user_id().unwrap()], 100);
         let parent = state(&admin, room, "m.space.parent", &clinic.space);
         assert_eq!(parent["canonical"], true);

@@ -31,6 +31,9 @@ pub struct ClientEvent {
     /// Server-added data (`transaction_id` for our own sends, `m.relations`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsigned: Option<Value>,
+    /// On `m.room.redaction` in rooms before version 11: the event removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redacts: Option<String>,
 }
 
 impl ClientEvent {
@@ -48,6 +51,35 @@ impl ClientEvent {
     /// The txn id we sent this event with, echoed in `unsigned` to the sending device.
     pub fn transaction_id(&self) -> Option<&str> {
         self.unsigned.as_ref()?.get("transaction_id")?.as_str()
+    }
+
+    /// The message this event edits, from an `m.replace` relation.
+    pub fn replaces(&self) -> Option<&str> {
+        let relates = self.content.get("m.relates_to")?;
+        (relates.get("rel_type")?.as_str()? == REL_REPLACE).then(|| relates.get("event_id")?.as_str())?
+    }
+
+    /// On a redaction, the event it removes (top-level before room version 11, in the content
+    /// since).
+    pub fn redacted_event(&self) -> Option<&str> {
+        (self.kind == REDACTION)
+            .then(|| {
+                self.redacts
+                    .as_deref()
+                    .or_else(|| self.content.get("redacts")?.as_str())
+            })
+            .flatten()
+    }
+
+    /// The newest edit the server bundled with this event (`unsigned.m.relations.m.replace`).
+    pub fn bundled_edit(&self) -> Option<ClientEvent> {
+        let edit = self.unsigned.as_ref()?.pointer("/m.relations/m.replace")?;
+        ClientEvent::deserialize(edit).ok()
+    }
+
+    /// The redaction that removed this event's content, if the server says so.
+    pub fn redacted_because(&self) -> Option<ClientEvent> {
+        ClientEvent::deserialize(self.unsigned.as_ref()?.get("redacted_because")?).ok()
     }
 
     /// Whether the event was redacted (content emptied by the server).
@@ -134,6 +166,10 @@ impl<E> Default for EventList<E> {
 
 /// `rel_type` of thread relations.
 pub const REL_THREAD: &str = "m.thread";
+/// `rel_type` of edits.
+pub const REL_REPLACE: &str = "m.replace";
+/// Event type of redactions (retractions).
+pub const REDACTION: &str = "m.room.redaction";
 /// Event type of messages.
 pub const MESSAGE: &str = "m.room.message";
 /// Event type of read receipts (ephemeral).

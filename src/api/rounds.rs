@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 
 /// State event (key `""`) in the clinic space holding the clinic policy.
 pub const CLINIC_STATE: &str = "app.rounds.clinic";
+/// State event (key `""`) in every category room: `{"window_minutes": N}`, how long staff may
+/// retract their own messages. The homeserver's Rounds module enforces it (`deploy/synapse`).
+pub const RETRACTION_STATE: &str = "app.rounds.retraction";
 /// Key of the thread metadata inside a thread root's `m.room.message` content.
 pub const THREAD_KEY: &str = "app.rounds.thread";
 /// Event type of thread status/priority changes, sent inside the thread.
@@ -147,6 +150,18 @@ fn in_thread(mut fields: serde_json::Value, root: &str, latest: &str, body: &str
         serde_json::to_value(super::events::ThreadRelation::new(root, latest)).expect("relation serialises");
     fields["body"] = serde_json::Value::String(body.to_owned());
     fields
+}
+
+/// An edit of the message `target` (`m.replace`): `new_content` is its whole new content, and
+/// other clients that do not know edits show `* new text`.
+pub fn replacement_content(target: &str, new_content: serde_json::Value) -> serde_json::Value {
+    let text = new_content.get("body").and_then(|b| b.as_str()).unwrap_or_default();
+    serde_json::json!({
+        "msgtype": "m.text",
+        "body": format!("* {text}"),
+        "m.new_content": new_content,
+        "m.relates_to": { "rel_type": super::events::REL_REPLACE, "event_id": target },
+    })
 }
 
 /// Event type of an acknowledgement: someone took on an urgent thread ("I've got it"), inside

@@ -97,6 +97,10 @@ pub struct ClinicPolicy {
     /// holds no role although it reads the role spaces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_service: Option<String>,
+    /// Minutes after sending during which staff may retract their own message (admins may
+    /// retract any message at any time). The homeserver enforces it (`deploy/synapse`).
+    #[serde(default = "ClinicPolicy::default_retraction_window")]
+    pub retraction_window_minutes: u32,
 }
 
 /// Why a policy is not usable.
@@ -213,6 +217,12 @@ const DEFAULT_CATEGORIES: [(&str, &str, &[&str]); 7] = [
 ];
 
 impl ClinicPolicy {
+    /// Retraction window of a policy that does not set one: long enough to notice a message
+    /// went to the wrong thread, short enough that the record stays settled.
+    pub fn default_retraction_window() -> u32 {
+        15
+    }
+
     /// The default policy of DESIGN.md for a clinic called `name`, not yet provisioned.
     pub fn with_defaults(name: &str) -> Self {
         ClinicPolicy {
@@ -238,6 +248,7 @@ impl ClinicPolicy {
                 })
                 .collect(),
             escalation_service: None,
+            retraction_window_minutes: Self::default_retraction_window(),
         }
     }
 

@@ -117,6 +117,7 @@ mod tests {
             body,
             delivery: Delivery::Sent,
             txn_id: None,
+            edited_at: None,
         }
     }
 

@@ -25,6 +25,32 @@ pub enum Incoming {
         /// The message.
         message: Message,
     },
+    /// A message's sender edited it: `text` is what it says now. An edit by anyone else is
+    /// not applied (clients decide this; the homeserver does not).
+    Edit {
+        /// Category room.
+        room_id: String,
+        /// The edited message.
+        target: String,
+        /// Who sent the edit.
+        sender: String,
+        /// When the edit was sent (milliseconds since the epoch).
+        ts: u64,
+        /// The new text.
+        text: String,
+    },
+    /// A message was retracted (its content removed by the homeserver, which checked that
+    /// `by` may).
+    Removed {
+        /// Category room.
+        room_id: String,
+        /// The retracted message.
+        target: String,
+        /// Who retracted it.
+        by: String,
+        /// Their reason (may be empty).
+        reason: String,
+    },
     /// A read receipt.
     Receipt {
         /// Room.
@@ -178,6 +204,27 @@ impl Inbox {
                     self.orphans.entry(root_id).or_default().push((room_id, message));
                 }
             }
+            Incoming::Edit {
+                room_id,
+                target,
+                sender,
+                ts,
+                text,
+            } => {
+                if let Some(thread) = self.thread_of_mut(&room_id, &target) {
+                    thread.edit(&target, &sender, ts, &text);
+                }
+            }
+            Incoming::Removed {
+                room_id,
+                target,
+                by,
+                reason,
+            } => {
+                if let Some(thread) = self.thread_of_mut(&room_id, &target) {
+                    thread.remove(&target, &by, &reason);
+                }
+            }
             Incoming::Receipt {
                 room_id,
                 user_id,
@@ -214,6 +261,12 @@ impl Inbox {
                 self.typing.remove(&room_id);
             }
         }
+    }
+
+    /// The thread holding event `event_id` of `room_id`, if loaded.
+    fn thread_of_mut(&mut self, room_id: &str, event_id: &str) -> Option<&mut Thread> {
+        let key = self.event_thread.get(event_id).filter(|k| k.0 == room_id)?;
+        self.threads.get_mut(key)
     }
 
     /// The root of a thread shown under a stand-in arrived after all: it takes the stand-in's

@@ -11,6 +11,7 @@ fn msg(id: &str, sender: &str, ts: u64, text: &str) -> Message {
         body: Body::Text(text.into()),
         delivery: Delivery::Sent,
         txn_id: None,
+        edited_at: None,
     }
 }
 
@@ -267,6 +268,7 @@ fn local_echo_is_replaced_by_the_server_event() {
     let local = Message {
         delivery: Delivery::Sending,
         txn_id: Some("t1".into()),
+        edited_at: None,
         ..msg("t1", ME, 99, "on my way")
     };
     inbox.add_local("!sched", "$a", local);
@@ -281,6 +283,7 @@ fn local_echo_is_replaced_by_the_server_event() {
     ));
     let echo = Message {
         txn_id: Some("t1".into()),
+        edited_at: None,
         ..msg("$srv", ME, 100, "on my way")
     };
     inbox.apply([Incoming::InThread {
@@ -368,6 +371,7 @@ fn a_snapshot_keeps_the_newest_threads_and_replies_and_what_was_read() {
         Message {
             delivery: Delivery::Sending,
             txn_id: Some("t1".into()),
+            edited_at: None,
             ..msg("t1", ME, 99, "not sent yet")
         },
     );
@@ -403,6 +407,7 @@ fn a_thread_started_offline_takes_its_event_id_when_sent_or_when_its_echo_syncs(
         message: Message {
             delivery: Delivery::Sending,
             txn_id: Some(txn.into()),
+            edited_at: None,
             ..msg(txn, ME, 5, "Who can cover Friday?")
         },
         info: ThreadInfo {
@@ -419,6 +424,7 @@ fn a_thread_started_offline_takes_its_event_id_when_sent_or_when_its_echo_syncs(
         Message {
             delivery: Delivery::Sending,
             txn_id: Some("t2".into()),
+            edited_at: None,
             ..msg("t2", ME, 6, "queued reply")
         },
     );
@@ -438,6 +444,7 @@ fn a_thread_started_offline_takes_its_event_id_when_sent_or_when_its_echo_syncs(
         room_id: "!r".into(),
         message: Message {
             txn_id: Some("t1".into()),
+            edited_at: None,
             ..msg("$root", ME, 5, "Who can cover Friday?")
         },
         info: ThreadInfo {
@@ -459,12 +466,14 @@ fn a_send_confirmed_after_its_sync_echo_leaves_no_second_local_echo() {
     let local = Message {
         delivery: Delivery::Sending,
         txn_id: Some("t1".into()),
+        edited_at: None,
         ..msg("t1", ME, 5, "on my way")
     };
     inbox.add_local("!r", "$root", local.clone());
     // The server's copy arrives through sync and replaces the echo …
     let synced = Message {
         txn_id: Some("t1".into()),
+        edited_at: None,
         ..msg("$sent", ME, 5, "on my way")
     };
     inbox.apply([Incoming::InThread {
@@ -551,4 +560,72 @@ fn for_my_role_shows_threads_addressed_to_my_roles() {
     assert_eq!(titles(&inbox, &for_role(&["clinician"])), ["Lobby"]);
     assert!(titles(&inbox, &for_role(&["billing"])).is_empty());
     assert!(titles(&inbox, &for_role(&[])).is_empty());
+}
+
+#[test]
+fn the_sender_edits_in_place_others_cannot_and_an_older_edit_loses() {
+    let mut inbox = Inbox::new(ME);
+    inbox.apply([
+        root("!r", "$t", "@a:x", 1, "Renewal", None, false),
+        reply("!r", "$t", "$m", "@a:x", 2, "Call at 2"),
+    ]);
+    let edit = |sender: &str, ts: u64, text: &str| Incoming::Edit {
+        room_id: "!r".into(),
+        target: "$m".into(),
+        sender: sender.into(),
+        ts,
+        text: text.into(),
+    };
+    inbox.apply([
+        edit("@a:x", 5, "Call at 4"),
+        edit("@a:x", 4, "Call at 3"),
+        edit("@b:x", 6, "Hijacked"),
+    ]);
+    let m = &inbox.thread("!r", "$t").unwrap().messages[1];
+    assert_eq!((&m.body, m.edited_at), (&Body::Text("Call at 4".into()), Some(5)));
+    let found = Filter {
+        search: "call at 4".into(),
+        ..Filter::default()
+    };
+    assert_eq!(titles(&inbox, &found), ["Renewal"]);
+}
+
+#[test]
+fn a_retraction_removes_the_content_and_a_removed_root_its_title() {
+    let mut inbox = Inbox::new(ME);
+    inbox.apply([
+        root("!r", "$t", "@a:x", 1, "Renewal", Some("Sara M."), false),
+        reply("!r", "$t", "$m", "@a:x", 2, "DOB 02/03/1990"),
+    ]);
+    let removed = |target: &str| Incoming::Removed {
+        room_id: "!r".into(),
+        target: target.into(),
+        by: "@admin:x".into(),
+        reason: "Wrong thread".into(),
+    };
+    inbox.apply([removed("$m")]);
+    let thread = inbox.thread("!r", "$t").unwrap();
+    let gone = Body::Removed {
+        by: "@admin:x".into(),
+        reason: "Wrong thread".into(),
+    };
+    assert_eq!(thread.messages[1].body, gone);
+    let search = |text: &str| Filter {
+        search: text.into(),
+        ..Filter::default()
+    };
+    assert!(titles(&inbox, &search("1990")).is_empty());
+    inbox.apply([removed("$t")]);
+    let thread = inbox.thread("!r", "$t").unwrap();
+    assert_eq!(thread.messages[0].body, gone);
+    assert_eq!(thread.info.patient, None);
+    assert!(titles(&inbox, &search("sara")).is_empty());
+    // A retraction in another room does not touch this thread's events.
+    inbox.apply([Incoming::Removed {
+        room_id: "!other".into(),
+        target: "$t".into(),
+        by: "@x:x".into(),
+        reason: String::new(),
+    }]);
+    assert_eq!(inbox.thread("!r", "$t").unwrap().messages.len(), 2);
 }

@@ -2,6 +2,7 @@
 
 pub mod availability;
 pub mod clinic;
+pub mod corrections;
 pub mod directory;
 pub mod escalation;
 pub mod inbox;
@@ -10,6 +11,7 @@ pub mod thread;
 
 pub use availability::Availability;
 pub use clinic::{Category, ClinicPolicy, Escalation, PolicyError, Role};
+pub use corrections::{may_edit, may_retract, retraction_deadline, Version, Versions};
 pub use directory::{addressed_as, typed_mention, Addressee, Directory, Person};
 pub use inbox::{Filter, Inbox, InboxSnapshot, Incoming, View};
 pub use staff::StaffView;

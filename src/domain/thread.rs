@@ -77,6 +77,14 @@ pub enum Body {
     Unavailable,
     /// Its sender took on the (urgent) thread.
     Acknowledged,
+    /// A message its sender (or an admin) retracted: the content is gone everywhere; who
+    /// removed it and why stay.
+    Removed {
+        /// Who retracted it (user id).
+        by: String,
+        /// The reason they gave (may be empty).
+        reason: String,
+    },
     /// A notice that the thread was escalated: it counts only from the clinic's escalation
     /// service (see [`crate::domain::escalation`]); from anyone else it reads as its text.
     Escalation {
@@ -115,6 +123,9 @@ pub struct Message {
     pub delivery: Delivery,
     /// The txn id of a message sent from this device, to match the server's echo.
     pub txn_id: Option<String>,
+    /// When the text shown was last edited by its sender (`None`: as first sent).
+    #[serde(default)]
+    pub edited_at: Option<u64>,
 }
 
 /// A thread: root, replies in order, and what is known about who read what.
@@ -263,6 +274,7 @@ impl Thread {
             body: Body::Unavailable,
             delivery: Delivery::Sent,
             txn_id: None,
+            edited_at: None,
         };
         let info = ThreadInfo {
             topic: UNAVAILABLE_TOPIC.to_owned(),
@@ -278,11 +290,62 @@ impl Thread {
         self.messages.first().is_some_and(|m| m.body == Body::Unavailable)
     }
 
+    /// Shows `text` as the new text of message `id` (an edit by its sender, sent at `ts`); older
+    /// edits than the one shown are ignored, since edits may arrive out of order. Whether the
+    /// message changed.
+    pub fn edit(&mut self, id: &str, sender: &str, ts: u64, text: &str) -> bool {
+        let Some(message) = self.messages.iter_mut().find(|m| m.id == id) else {
+            return false;
+        };
+        let newer = message.edited_at.is_none_or(|at| ts >= at);
+        if message.sender != sender || !matches!(message.body, Body::Text(_)) || !newer {
+            return false;
+        }
+        message.body = Body::Text(text.to_owned());
+        message.edited_at = Some(ts);
+        self.reindex();
+        true
+    }
+
+    /// Removes the content of message `id` (retracted by `by`): it reads as removed, and the
+    /// thread no longer finds or shows what it said. A removed first message takes the thread's
+    /// topic and patient with it. Whether the message was in the thread.
+    pub fn remove(&mut self, id: &str, by: &str, reason: &str) -> bool {
+        let Some(at) = self.position(id) else { return false };
+        let message = &mut self.messages[at];
+        message.body = Body::Removed {
+            by: by.to_owned(),
+            reason: reason.to_owned(),
+        };
+        message.edited_at = None;
+        if at == 0 {
+            self.info.topic = REMOVED_TOPIC.to_owned();
+            self.info.patient = None;
+        }
+        self.reindex();
+        true
+    }
+
+    /// Rebuilds the search text from what the thread shows now.
+    fn reindex(&mut self) {
+        let mut text = fold(&self.info.title());
+        for message in &self.messages {
+            if let Body::Text(body) = &message.body {
+                text.push('\n');
+                text.push_str(&fold(body));
+            }
+        }
+        self.search_text = text;
+    }
+
     /// The text preview of the newest text message.
     pub fn preview(&self) -> Option<&Message> {
         self.messages.iter().rev().find(|m| matches!(m.body, Body::Text(_)))
     }
 }
+
+/// The topic of a thread whose first message was retracted.
+pub const REMOVED_TOPIC: &str = "Removed thread (its first message was retracted)";
 
 /// The topic of a thread whose first message cannot be loaded.
 pub const UNAVAILABLE_TOPIC: &str = "Earlier thread (its first message is not available)";

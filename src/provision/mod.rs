@@ -15,7 +15,7 @@ pub use rooms::{category_alias, clinic_alias, full_alias, role_alias, ADMIN_POWE
 pub use settings::{enlist_escalation_service, set_escalation, set_templates};
 pub use staff::{accept_roles, add_roles, remove_roles, role_members, roster, RosterEntry};
 
-use crate::api::rounds::CLINIC_STATE;
+use crate::api::rounds::{CLINIC_STATE, RETRACTION_STATE};
 use crate::api::{Client, Error as ApiError, InitialState, Transport};
 use crate::domain::{ClinicPolicy, PolicyError};
 use serde_json::{json, Value};
@@ -156,6 +156,8 @@ pub async fn ensure_clinic<T: Transport>(
             &mut report,
         )
         .await?;
+        let window = json!({ "window_minutes": policy.retraction_window_minutes });
+        ensure_state(client, &id, RETRACTION_STATE, "", &window, &mut report).await?;
         policy.categories[i].room = Some(id);
     }
 

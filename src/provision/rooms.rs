@@ -28,8 +28,10 @@ pub fn full_alias(local: &str, server: &str) -> String {
 }
 
 /// Power-level fields every clinic room must have (merged over whatever else is there):
-/// only admins invite, kick, ban, redact or change state, so members cannot pull anyone in or
-/// delete clinical history. `events_default` is 0 in category rooms and 100 in spaces.
+/// only admins invite, kick, ban, redact others' events or change state, so members cannot pull
+/// anyone in or delete others' clinical history. Members may retract their own messages (an
+/// `m.room.redaction` at `events_default`) within the clinic's window, which the homeserver's
+/// Rounds module enforces. `events_default` is 0 in category rooms and 100 in spaces.
 pub fn required_power_levels(events_default: i64) -> Value {
     json!({
         "users_default": 0,
@@ -40,7 +42,7 @@ pub fn required_power_levels(events_default: i64) -> Value {
         "ban": ADMIN_POWER,
         "redact": ADMIN_POWER,
         "events": {
-            "m.room.redaction": ADMIN_POWER,
+            "m.room.redaction": events_default,
             "m.room.power_levels": ADMIN_POWER,
             "m.room.join_rules": ADMIN_POWER,
             "m.room.history_visibility": ADMIN_POWER,
@@ -135,6 +137,6 @@ mod tests {
         assert_eq!(pl["users"]["@b:x"], 50);
         assert_eq!(pl["kick"], 100);
         assert_eq!(pl["events"]["m.room.name"], 100);
-        assert_eq!(pl["events"]["m.room.redaction"], 100);
+        assert_eq!(pl["events"]["m.room.redaction"], 0);
     }
 }

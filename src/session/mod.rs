@@ -7,6 +7,7 @@
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 mod change;
+mod corrections;
 mod ehr;
 mod labels;
 mod push;

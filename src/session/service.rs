@@ -910,6 +910,21 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         &self.inner.client
     }
 
+    /// The platform's clock and transaction ids, for the session's other services.
+    pub(super) fn platform(&self) -> &P {
+        &self.inner.platform
+    }
+
+    /// Applies what the homeserver confirmed (before its sync echo arrives) and shows it.
+    pub(super) fn learned(&self, facts: impl IntoIterator<Item = Incoming>) {
+        {
+            let mut state = self.inner.state.borrow_mut();
+            state.inbox.apply(facts);
+            state.dirty = true;
+        }
+        self.emit(Change::Inbox);
+    }
+
     fn clinic(&self) -> Clinic {
         Clinic {
             space: self.inner.clinic_space.clone(),

@@ -1,22 +1,28 @@
 //! Matrix events → domain facts. The only place that reads event JSON for the inbox.
 
-use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, TYPING};
+use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, REDACTION, TYPING};
 use crate::api::rounds::{
     staff_user, AppointmentChange, EscalationMeta, EscalationStage, Priority as WirePriority, StaffEntry, ThreadMeta,
     ThreadStatus, ThreadUpdate, APPOINTMENT, ESCALATION_KEY, STAFF_STATE, THREAD_ACK, THREAD_KEY, THREAD_UPDATE,
 };
 use crate::api::MemberContent;
 use crate::domain::escalation::Stage;
-use crate::domain::{Body, Delivery, Incoming, Message, Patient, Person, Priority, Status, ThreadInfo};
+use crate::domain::{
+    Body, Delivery, Incoming, Message, Patient, Person, Priority, Status, ThreadInfo, Version, Versions,
+};
 
 /// Longest topic taken from the first line of a plain message from another client.
 const PLAIN_TOPIC_CHARS: usize = 120;
 
 /// Translates one timeline event of a category room; `None` for events Rounds does not show
-/// (unknown types, edits, redacted or malformed messages).
+/// (unknown types, redacted or malformed messages).
 pub fn timeline_event(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
     match event.kind.as_str() {
-        MESSAGE => message(room_id, event),
+        MESSAGE => match event.replaces() {
+            Some(target) => edit(room_id, event, target),
+            None => message(room_id, event),
+        },
+        REDACTION => removal(room_id, event),
         THREAD_UPDATE => update(room_id, event),
         APPOINTMENT => appointment(room_id, event),
         THREAD_ACK => acknowledgement(room_id, event),
@@ -50,43 +56,117 @@ fn base_message(event: &ClientEvent, body: Body) -> Message {
         body,
         delivery: Delivery::Sent,
         txn_id: event.transaction_id().map(str::to_owned),
+        edited_at: None,
     }
 }
 
 fn message(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
     let body = event.content.get("body")?.as_str()?;
-    let relation = event.content.get("m.relates_to");
+    // The newest edit by the sender, which the server bundles with the message.
+    let edit = event.bundled_edit().filter(|e| e.sender == event.sender);
+    let edited = edit.as_ref().and_then(|e| {
+        let new = e.content.get("m.new_content")?;
+        Some((
+            without_title(new, new.get("body")?.as_str()?).to_owned(),
+            e.origin_server_ts,
+        ))
+    });
+    let edited_at = edited.as_ref().map(|(_, ts)| *ts);
     if let Some(root) = event.thread_root() {
+        let mut message = base_message(event, reply_body(event, body));
+        if let (Some((text, at)), Body::Text(_)) = (&edited, &message.body) {
+            message.body = Body::Text(text.clone());
+            message.edited_at = Some(*at);
+        }
         return Some(Incoming::InThread {
             room_id: room_id.to_owned(),
             root_id: root.to_owned(),
-            message: base_message(event, reply_body(event, body)),
+            message,
         });
     }
-    // Edits and other relations (but plain replies) are not new threads.
-    if relation.is_some_and(|r| r.get("rel_type").is_some()) {
+    // Other relations (but plain replies) are not new threads.
+    if event
+        .content
+        .get("m.relates_to")
+        .is_some_and(|r| r.get("rel_type").is_some())
+    {
         return None;
     }
-    let (info, text) = match event
-        .content
-        .get(THREAD_KEY)
-        .and_then(|m| serde_json::from_value::<ThreadMeta>(m.clone()).ok())
-    {
-        Some(meta) => {
-            let title = meta.title();
-            // The body is "Title\n\nfirst message" for other clients; staff see the message.
-            let text = body
-                .strip_prefix(title.as_str())
-                .and_then(|rest| rest.strip_prefix("\n\n"))
-                .unwrap_or(body);
-            (info_from(meta), text.to_owned())
-        }
-        None => (plain_info(body), body.to_owned()),
+    let text = match &edited {
+        Some((text, _)) => text.clone(),
+        None => without_title(&event.content, body).to_owned(),
     };
+    let info = thread_meta(&event.content).map_or_else(|| plain_info(body), info_from);
+    let mut message = base_message(event, Body::Text(text));
+    message.edited_at = edited_at;
     Some(Incoming::Root {
         room_id: room_id.to_owned(),
-        message: base_message(event, Body::Text(text)),
+        message,
         info,
+    })
+}
+
+fn thread_meta(content: &serde_json::Value) -> Option<ThreadMeta> {
+    serde_json::from_value(content.get(THREAD_KEY)?.clone()).ok()
+}
+
+/// A thread root's body is "Title\n\nfirst message" for other clients; staff see the message.
+fn without_title<'a>(content: &serde_json::Value, body: &'a str) -> &'a str {
+    let Some(meta) = thread_meta(content) else { return body };
+    body.strip_prefix(meta.title().as_str())
+        .and_then(|rest| rest.strip_prefix("\n\n"))
+        .unwrap_or(body)
+}
+
+/// An edit (`m.replace`): the new text of its target. Whether it counts (same sender, a text
+/// message) is for the inbox, which knows the target.
+fn edit(room_id: &str, event: &ClientEvent, target: &str) -> Option<Incoming> {
+    let new = event.content.get("m.new_content")?;
+    let body = new.get("body")?.as_str()?;
+    Some(Incoming::Edit {
+        room_id: room_id.to_owned(),
+        target: target.to_owned(),
+        sender: event.sender.clone(),
+        ts: event.origin_server_ts,
+        text: without_title(new, body).to_owned(),
+    })
+}
+
+/// The versions of `original` (a message as first sent, with its content) given its edits in
+/// any order: the edits by its sender, oldest first, after the original.
+pub fn versions(original: &ClientEvent, edits: &[ClientEvent]) -> Versions {
+    let first = original
+        .content
+        .get("body")
+        .and_then(|b| b.as_str())
+        .map(|body| Version {
+            text: without_title(&original.content, body).to_owned(),
+            ts: original.origin_server_ts,
+        });
+    let mut later: Vec<Version> = edits
+        .iter()
+        .filter(|e| e.sender == original.sender && e.replaces() == Some(original.event_id.as_str()))
+        .filter_map(|e| match edit("", e, &original.event_id)? {
+            Incoming::Edit { text, ts, .. } => Some(Version { text, ts }),
+            _ => None,
+        })
+        .collect();
+    later.sort_by_key(|v| v.ts);
+    first.into_iter().chain(later).collect()
+}
+
+/// A retraction (`m.room.redaction`), which the homeserver accepted only from someone allowed.
+fn removal(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
+    Some(Incoming::Removed {
+        room_id: room_id.to_owned(),
+        target: event.redacted_event()?.to_owned(),
+        by: event.sender.clone(),
+        reason: event
+            .content
+            .get("reason")
+            .and_then(|r| r.as_str())
+            .unwrap_or_default()
+            .to_owned(),
     })
 }
 
@@ -372,5 +452,130 @@ mod tests {
             panic!()
         };
         assert_eq!(message.body, Body::Text("Escalated?".into()));
+    }
+
+    fn reply_event(id: &str, sender: &str, ts: u64, body: &str, unsigned: serde_json::Value) -> ClientEvent {
+        event(
+            json!({"event_id": id, "type": "m.room.message", "sender": sender, "origin_server_ts": ts,
+            "content": {"msgtype": "m.text", "body": body, "m.relates_to": {"rel_type": "m.thread", "event_id": "$root"}},
+            "unsigned": unsigned}),
+        )
+    }
+
+    fn edit_event(id: &str, sender: &str, ts: u64, target: &str, new_content: serde_json::Value) -> ClientEvent {
+        event(
+            json!({"event_id": id, "type": "m.room.message", "sender": sender, "origin_server_ts": ts,
+            "content": crate::api::rounds::replacement_content(target, new_content)}),
+        )
+    }
+
+    #[test]
+    fn an_edit_gives_the_new_text_without_the_thread_title() {
+        let meta = json!({"topic": "Renewal", "patient": {"display": "Sara M."}});
+        let new =
+            json!({"msgtype": "m.text", "body": "Sara M. – Renewal\n\nExpires Monday.", "app.rounds.thread": meta});
+        let e = edit_event("$e", "@a:x", 9, "$root", new);
+        assert_eq!(e.content["body"], "* Sara M. – Renewal\n\nExpires Monday.");
+        let expected = Incoming::Edit {
+            room_id: "!r".into(),
+            target: "$root".into(),
+            sender: "@a:x".into(),
+            ts: 9,
+            text: "Expires Monday.".into(),
+        };
+        assert_eq!(timeline_event("!r", &e), Some(expected));
+    }
+
+    #[test]
+    fn a_bundled_edit_by_the_sender_is_what_shows() {
+        let edit = edit_event(
+            "$e",
+            "@a:x",
+            20,
+            "$m",
+            json!({"msgtype": "m.text", "body": "Call at 3"}),
+        );
+        let bundled = json!({"m.relations": {"m.replace": edit}});
+        let Some(Incoming::InThread { message, .. }) =
+            timeline_event("!r", &reply_event("$m", "@a:x", 10, "Call at 2", bundled.clone()))
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (message.body, message.edited_at),
+            (Body::Text("Call at 3".into()), Some(20))
+        );
+        // Someone else's "edit" changes nothing.
+        let Some(Incoming::InThread { message, .. }) =
+            timeline_event("!r", &reply_event("$m", "@b:x", 10, "Call at 2", bundled))
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (message.body, message.edited_at),
+            (Body::Text("Call at 2".into()), None)
+        );
+    }
+
+    #[test]
+    fn a_redaction_removes_its_target_with_the_reason() {
+        let e = event(
+            json!({"event_id": "$x", "type": "m.room.redaction", "sender": "@m:x", "redacts": "$m",
+            "content": {"reason": "Wrong patient"}}),
+        );
+        let expected = Incoming::Removed {
+            room_id: "!r".into(),
+            target: "$m".into(),
+            by: "@m:x".into(),
+            reason: "Wrong patient".into(),
+        };
+        assert_eq!(timeline_event("!r", &e), Some(expected));
+        // Room version 11 puts the target in the content.
+        let e = event(
+            json!({"event_id": "$x", "type": "m.room.redaction", "sender": "@m:x", "content": {"redacts": "$m"}}),
+        );
+        assert!(
+            matches!(timeline_event("!r", &e), Some(Incoming::Removed { target, reason, .. }) if target == "$m" && reason.is_empty())
+        );
+    }
+
+    #[test]
+    fn versions_are_the_original_then_the_senders_edits_in_time_order() {
+        let original = reply_event("$m", "@a:x", 10, "Call at 2", json!({}));
+        let edits = [
+            edit_event(
+                "$e2",
+                "@a:x",
+                30,
+                "$m",
+                json!({"msgtype": "m.text", "body": "Call at 4"}),
+            ),
+            edit_event(
+                "$x",
+                "@b:x",
+                25,
+                "$m",
+                json!({"msgtype": "m.text", "body": "Not theirs"}),
+            ),
+            edit_event(
+                "$e1",
+                "@a:x",
+                20,
+                "$m",
+                json!({"msgtype": "m.text", "body": "Call at 3"}),
+            ),
+        ];
+        let texts: Vec<(String, u64)> = versions(&original, &edits)
+            .into_iter()
+            .map(|v| (v.text, v.ts))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("Call at 2".into(), 10),
+                ("Call at 3".into(), 20),
+                ("Call at 4".into(), 30)
+            ]
+        );
     }
 }

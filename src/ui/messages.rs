@@ -1,5 +1,6 @@
 //! A thread's messages: day separators, receipts, delivery states, earlier replies on scroll.
 
+use super::corrections::{removal_notice, CorrectableText};
 use super::state::AppState;
 use super::time;
 use crate::domain::{Availability, Body, Delivery, Message, Status, Thread};
@@ -20,11 +21,18 @@ enum Row {
 }
 
 impl Row {
-    /// Rows keep their identity across updates (a message by its id and delivery state).
+    /// Rows keep their identity across updates (a message by its id, delivery state and the
+    /// version shown).
     fn key(&self) -> String {
         match self {
             Row::Day(ts) => format!("day {}", time::day(*ts)),
-            Row::Message { message, .. } => format!("{} {:?}", message.id, message.delivery),
+            Row::Message { message, .. } => {
+                let removed = matches!(message.body, Body::Removed { .. });
+                format!(
+                    "{} {:?} {:?} {removed}",
+                    message.id, message.delivery, message.edited_at
+                )
+            }
             Row::Seen(names) => format!("seen {names}"),
         }
     }
@@ -80,6 +88,7 @@ pub fn MessageList(room: String, root: String, thread: Memo<Option<Thread>>) -> 
         }
     };
     let loading = RwSignal::new(false);
+    let (room_rows, root_rows) = (room.clone(), root.clone());
     let load_earlier = move || {
         let Some(session) = state.session() else { return };
         if loading.get_untracked() || !session.has_earlier(&room, &root) {
@@ -111,7 +120,7 @@ pub fn MessageList(room: String, root: String, thread: Memo<Option<Thread>>) -> 
                         Row::Day(ts) => view! { <li class="day">{time::day(ts)}</li> }.into_any(),
                         Row::Seen(names) => view! { <li class="seen">{format!("Seen by {names}")}</li> }.into_any(),
                         Row::Message { message, name, is_root } => view! {
-                            <MessageItem message=message name=name is_root=is_root/>
+                            <MessageItem room=room_rows.clone() root=root_rows.clone() message=message name=name is_root=is_root/>
                         }.into_any(),
                     }}
                 </For>
@@ -121,7 +130,7 @@ pub fn MessageList(room: String, root: String, thread: Memo<Option<Thread>>) -> 
 }
 
 #[component]
-fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
+fn MessageItem(room: String, root: String, message: Message, name: String, is_root: bool) -> impl IntoView {
     let state = AppState::get();
     let when = time::clock(message.ts);
     // A notice counts only from the clinic's escalation service; anyone else's reads as text.
@@ -154,6 +163,10 @@ fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
             <li class="update">"The first message of this thread is not available to you."</li>
         }
         .into_any(),
+        Body::Removed { by, reason } => {
+            let by = state.inbox(|i| i.name(&by)).unwrap_or(by);
+            view! { <li class="update removed">{format!("{} · {when}", removal_notice(&by, &reason))}</li> }.into_any()
+        }
         Body::Update { status, .. } => {
             let what = match status {
                 Some(Status::Resolved) => "marked this thread resolved",
@@ -176,7 +189,7 @@ fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
                     }
                 });
             };
-            let delivery = match message.delivery {
+            let delivery = match message.delivery.clone() {
                 Delivery::Sent => None,
                 Delivery::Sending => Some(view! { <span class="delivery">"Sending…"</span> }.into_any()),
                 Delivery::Failed(reason) => Some(
@@ -206,7 +219,7 @@ fn MessageItem(message: Message, name: String, is_root: bool) -> impl IntoView {
                         {busy}
                         <time>{when}</time>
                     </div>
-                    <p class="text">{text}</p>
+                    <CorrectableText room=room root=root message=message.clone() text=text/>
                     {delivery.map(|d| view! { <div class="delivery-line">{d}</div> })}
                 </li>
             }

@@ -8,6 +8,7 @@ mod appointments;
 mod availability;
 mod composer;
 mod config;
+mod corrections;
 mod drafts;
 mod early;
 mod escalation_settings;

@@ -2,8 +2,8 @@
 
 use crate::api::events::MESSAGE;
 use crate::api::rounds::{
-    ack_content, thread_reply_content, with_mentions, AppointmentChange, PatientRef, Priority as WirePriority,
-    ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_ACK, THREAD_UPDATE,
+    ack_content, replacement_content, thread_reply_content, with_mentions, AppointmentChange, PatientRef,
+    Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_ACK, THREAD_UPDATE,
 };
 use crate::domain::{Priority, Status, ThreadInfo};
 
@@ -25,6 +25,16 @@ pub enum Command {
         text: String,
         /// Whom it mentions: the addressed roles' members and anyone written as `@Name`.
         mentions: Vec<String>,
+    },
+    /// An edit of the person's own message `target`: its whole new text. A thread's first
+    /// message keeps its topic and patient (`thread`), so other clients still show the title.
+    Edit {
+        /// The message edited.
+        target: String,
+        /// Its new text.
+        text: String,
+        /// The thread's topic and patient, when `target` is the thread's first message.
+        thread: Option<ThreadInfo>,
     },
     /// `Mark resolved` / `Reopen`.
     SetStatus(Status),
@@ -49,6 +59,13 @@ pub fn event_for(command: &Command, root: &str, latest: &str) -> (&'static str, 
         ),
         Command::NewThread { info, text, mentions } => {
             (MESSAGE, with_mentions(meta(info).root_content(text), mentions))
+        }
+        Command::Edit { target, text, thread } => {
+            let new_content = match thread {
+                Some(info) => meta(info).root_content(text),
+                None => serde_json::json!({ "msgtype": "m.text", "body": text }),
+            };
+            (MESSAGE, replacement_content(target, new_content))
         }
         Command::SetStatus(status) => {
             let update = ThreadUpdate {
@@ -110,7 +127,7 @@ impl std::fmt::Display for Refusal {
 /// Checks a command's content before it is queued.
 pub fn check(command: &Command, content: &serde_json::Value) -> Result<(), Refusal> {
     let empty = match command {
-        Command::Reply { text, .. } => text.trim().is_empty(),
+        Command::Reply { text, .. } | Command::Edit { text, .. } => text.trim().is_empty(),
         Command::NewThread { info, text, .. } => text.trim().is_empty() || info.topic.trim().is_empty(),
         _ => false,
     };

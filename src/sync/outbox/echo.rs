@@ -18,6 +18,7 @@ pub fn local_echo(item: &OutboxItem, me: &str) -> Option<Incoming> {
         state_key: None,
         content: item.content.clone(),
         unsigned: None,
+        redacts: None,
     };
     let mut incoming = convert::timeline_event(&item.room_id, &event)?;
     let message = match &mut incoming {

@@ -1,0 +1,69 @@
+//! Corrections: editing one's own messages, retracting messages, and reading a message's
+//! earlier versions.
+
+use super::service::Session;
+use crate::api::events::REL_REPLACE;
+use crate::api::{Error, Transport};
+use crate::domain::{may_edit, may_retract, Incoming, Message, Versions};
+use crate::store::LocalStore;
+use crate::sync::outbox::QueueError;
+use crate::sync::{convert, Command, Platform};
+
+/// Most edits of one message read for its version history (more are not a history anyone reads).
+const MAX_VERSIONS: u32 = 50;
+
+impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Session<T, S, P> {
+    /// Whether the person may edit `message` (their own text, on the server).
+    pub fn may_edit(&self, message: &Message) -> bool {
+        may_edit(message, &self.me())
+    }
+
+    /// Whether the person may retract `message` now: an admin any message, anyone else their
+    /// own within the clinic's window. The homeserver enforces the same rules.
+    pub fn may_retract(&self, message: &Message) -> bool {
+        let admin = self.staff().is_admin();
+        let window = self.policy().retraction_window_minutes;
+        may_retract(message, &self.me(), admin, window, self.platform().now_ms())
+    }
+
+    /// Edits the person's message `id` in the thread `root` of `room`: queued like a reply, so
+    /// an edit made offline goes out once back.
+    pub async fn edit(&self, room: &str, root: &str, id: &str, text: &str) -> Result<(), QueueError> {
+        let thread = (id == root)
+            .then(|| self.with_inbox(|i| i.thread(room, root).map(|t| t.info.clone())))
+            .flatten();
+        let command = Command::Edit {
+            target: id.to_owned(),
+            text: text.to_owned(),
+            thread,
+        };
+        self.post(room, root, command).await
+    }
+
+    /// Retracts message `id` of `room` with `reason`, at once (a retraction is not queued: it is
+    /// either done, for everyone, or refused and nothing changed). The homeserver refuses what
+    /// the person may not retract.
+    pub async fn retract(&self, room: &str, id: &str, reason: &str) -> Result<(), Error> {
+        let txn_id = self.platform().new_txn_id();
+        self.client().redact(room, id, &txn_id, reason).await?;
+        self.learned([Incoming::Removed {
+            room_id: room.to_owned(),
+            target: id.to_owned(),
+            by: self.me(),
+            reason: reason.to_owned(),
+        }]);
+        Ok(())
+    }
+
+    /// Every version of message `id` of `room`, as first sent and after each edit, from the
+    /// homeserver.
+    pub async fn versions(&self, room: &str, id: &str) -> Result<Versions, Error> {
+        let original = self.client().event(room, id).await?;
+        let edits = self
+            .client()
+            .relations(room, id, REL_REPLACE, None, MAX_VERSIONS)
+            .await?
+            .chunk;
+        Ok(convert::versions(&original, &edits))
+    }
+}
