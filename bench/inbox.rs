@@ -117,6 +117,7 @@ fn batch() -> Vec<Incoming> {
                 room_id: room.to_owned(),
                 user_id: ME.to_owned(),
                 event_id: last,
+                ts: Some(ts),
             });
         }
     }

@@ -17,7 +17,8 @@ fn say(user: &TestClient, room: &str, text: &str) -> String {
 }
 
 fn retract(user: &TestClient, room: &str, event: &str) -> Result<String, rounds::api::Error> {
-    run(user.redact(room, event, &unique("txn"), "Posted in the wrong thread"))
+    let content = json!({ "reason": "Posted in the wrong thread" });
+    run(user.redact(room, event, &unique("txn"), &content))
 }
 
 #[test]

@@ -94,17 +94,23 @@ impl<T: Transport> Client<T> {
         Ok(created.event_id)
     }
 
-    /// `PUT /rooms/{roomId}/redact/{eventId}/{txnId}`: removes the content of `event_id`, giving
-    /// `reason` to everyone who sees the removal. `txn_id` makes retries idempotent, as for
-    /// [`Client::send_event`].
-    pub async fn redact(&self, room_id: &str, event_id: &str, txn_id: &str, reason: &str) -> Result<String, Error> {
+    /// `PUT /rooms/{roomId}/redact/{eventId}/{txnId}`: removes the content of `event_id`; the
+    /// redaction's own `content` (its `reason`, and what else the client adds) stays for everyone
+    /// to read. `txn_id` makes retries idempotent, as for [`Client::send_event`].
+    pub async fn redact(
+        &self,
+        room_id: &str,
+        event_id: &str,
+        txn_id: &str,
+        content: &serde_json::Value,
+    ) -> Result<String, Error> {
         let path = format!(
             "/_matrix/client/v3/rooms/{}/redact/{}/{}",
             encode(room_id),
             encode(event_id),
             encode(txn_id)
         );
-        let created: EventId = self.put(&path, &serde_json::json!({ "reason": reason })).await?;
+        let created: EventId = self.put(&path, content).await?;
         Ok(created.event_id)
     }
 

@@ -164,6 +164,15 @@ pub fn replacement_content(target: &str, new_content: serde_json::Value) -> serd
     })
 }
 
+/// Key in a retraction's content naming the thread the removed message was in: the removal
+/// strips the message's own relation, and an audit of the thread still finds it.
+pub const RETRACTED_IN_THREAD: &str = "app.rounds.thread_root";
+
+/// The content of a retraction (redaction) of a message of the thread `root`.
+pub fn retraction_content(reason: &str, root: &str) -> serde_json::Value {
+    serde_json::json!({ "reason": reason, RETRACTED_IN_THREAD: root })
+}
+
 /// Event type of an acknowledgement: someone took on an urgent thread ("I've got it"), inside
 /// that thread.
 pub const THREAD_ACK: &str = "app.rounds.thread.ack";

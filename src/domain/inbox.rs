@@ -59,6 +59,8 @@ pub enum Incoming {
         user_id: String,
         /// The event read up to.
         event_id: String,
+        /// When they read it (milliseconds since the epoch), if the homeserver says.
+        ts: Option<u64>,
     },
     /// Someone's display name.
     Name {
@@ -137,8 +139,10 @@ pub struct Inbox {
     /// Per thread: each user's furthest read event in it.
     marks: HashMap<ThreadKey, HashMap<String, String>>,
     /// Receipts on events not loaded yet: event id → (room, user), placed when the event arrives.
-    pending_receipts: HashMap<String, Vec<(String, String)>>,
+    pending_receipts: HashMap<String, Vec<(String, String, Option<u64>)>>,
     names: HashMap<String, String>,
+    /// When each read mark was set (user, event), where the homeserver said.
+    read_at: HashMap<(String, String), u64>,
     typing: HashMap<String, Vec<String>>,
     /// Replies whose root has not arrived yet.
     orphans: HashMap<String, Vec<(String, Message)>>,
@@ -229,14 +233,8 @@ impl Inbox {
                 room_id,
                 user_id,
                 event_id,
-            } => match self.event_thread.get(&event_id).cloned().filter(|k| k.0 == room_id) {
-                Some(key) => self.mark(key, user_id, event_id),
-                None => self
-                    .pending_receipts
-                    .entry(event_id)
-                    .or_default()
-                    .push((room_id, user_id)),
-            },
+                ts,
+            } => self.receipt(room_id, user_id, event_id, ts),
             Incoming::RootUnavailable { room_id, root_id } => {
                 let Some(replies) = self.orphans.remove(&root_id) else {
                     return;
@@ -289,8 +287,20 @@ impl Inbox {
         *thread = real;
     }
 
+    /// Places a receipt in its thread, or keeps it until its event arrives.
+    fn receipt(&mut self, room_id: String, user_id: String, event_id: String, ts: Option<u64>) {
+        match self.event_thread.get(&event_id).cloned().filter(|k| k.0 == room_id) {
+            Some(key) => self.mark(key, user_id, event_id, ts),
+            None => self
+                .pending_receipts
+                .entry(event_id)
+                .or_default()
+                .push((room_id, user_id, ts)),
+        }
+    }
+
     /// Moves `user`'s read mark in thread `key` to `event_id` if that is further.
-    fn mark(&mut self, key: ThreadKey, user: String, event_id: String) {
+    fn mark(&mut self, key: ThreadKey, user: String, event_id: String, ts: Option<u64>) {
         let Some(thread) = self.threads.get(&key) else { return };
         let marks = self.marks.entry(key).or_default();
         let further = match marks.get(&user) {
@@ -298,15 +308,20 @@ impl Inbox {
             None => true,
         };
         if further {
-            marks.insert(user, event_id);
+            if let Some(earlier) = marks.insert(user.clone(), event_id.clone()) {
+                self.read_at.remove(&(user.clone(), earlier));
+            }
+            if let Some(ts) = ts {
+                self.read_at.insert((user, event_id), ts);
+            }
         }
     }
 
     /// Places receipts that arrived before their event.
     fn place_pending_receipts(&mut self, event_id: &str, key: &ThreadKey) {
-        for (room, user) in self.pending_receipts.remove(event_id).unwrap_or_default() {
+        for (room, user, ts) in self.pending_receipts.remove(event_id).unwrap_or_default() {
             if room == key.0 {
-                self.mark(key.clone(), user, event_id.to_owned());
+                self.mark(key.clone(), user, event_id.to_owned(), ts);
             }
         }
     }
@@ -500,6 +515,24 @@ impl Inbox {
         self.threads.values().map(|t| self.unread(t)).sum()
     }
 
+    /// Everyone's furthest read message in `thread` (user, event id, when they read it if
+    /// known), by user id.
+    pub fn read_marks(&self, thread: &Thread) -> Vec<(String, String, Option<u64>)> {
+        let key = (thread.room_id.clone(), thread.root_id.clone());
+        let mut marks: Vec<_> = self
+            .marks
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .map(|(user, event)| {
+                let at = self.read_at.get(&(user.clone(), event.clone())).copied();
+                (user.clone(), event.clone(), at)
+            })
+            .collect();
+        marks.sort();
+        marks
+    }
+
     /// For each message index, who (other than me) has read up to exactly there.
     pub fn seen_by(&self, thread: &Thread) -> BTreeMap<usize, Vec<String>> {
         let mut seen: BTreeMap<usize, Vec<String>> = BTreeMap::new();
@@ -653,7 +686,7 @@ impl Inbox {
             inbox.threads.insert(key, thread);
         }
         for (room, root, user, event) in snapshot.marks {
-            inbox.mark((room, root), user, event);
+            inbox.mark((room, root), user, event, None);
         }
         inbox
     }

@@ -44,6 +44,7 @@ fn receipt(room: &str, user: &str, event: &str) -> Incoming {
         room_id: room.into(),
         user_id: user.into(),
         event_id: event.into(),
+        ts: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! `domain`: the care-team model in pure Rust (no browser or protocol types).
 
+pub mod audit;
 pub mod availability;
 pub mod clinic;
 pub mod corrections;
@@ -9,6 +10,7 @@ pub mod inbox;
 pub mod staff;
 pub mod thread;
 
+pub use audit::{AuditEntry, AuditTrail, Happened, ReadMark};
 pub use availability::Availability;
 pub use clinic::{Category, ClinicPolicy, Escalation, PolicyError, Role};
 pub use corrections::{may_edit, may_retract, retraction_deadline, Version, Versions};

@@ -3,6 +3,7 @@
 
 use super::service::Session;
 use crate::api::events::REL_REPLACE;
+use crate::api::rounds::retraction_content;
 use crate::api::{Error, Transport};
 use crate::domain::{may_edit, may_retract, Incoming, Message, Versions};
 use crate::store::LocalStore;
@@ -40,12 +41,13 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         self.post(room, root, command).await
     }
 
-    /// Retracts message `id` of `room` with `reason`, at once (a retraction is not queued: it is
+    /// Retracts message `id` of the thread `root` of `room` with `reason`, at once (a retraction is not queued: it is
     /// either done, for everyone, or refused and nothing changed). The homeserver refuses what
     /// the person may not retract.
-    pub async fn retract(&self, room: &str, id: &str, reason: &str) -> Result<(), Error> {
+    pub async fn retract(&self, room: &str, root: &str, id: &str, reason: &str) -> Result<(), Error> {
         let txn_id = self.platform().new_txn_id();
-        self.client().redact(room, id, &txn_id, reason).await?;
+        let content = retraction_content(reason, root);
+        self.client().redact(room, id, &txn_id, &content).await?;
         self.learned([Incoming::Removed {
             room_id: room.to_owned(),
             target: id.to_owned(),

@@ -4,6 +4,7 @@
 //! generic over transport, store and platform, so they run natively in tests; [`browser`] binds
 //! them to a browser tab. Screens get domain types and plain views, never protocol content.
 
+mod audit;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 mod change;
@@ -20,6 +21,7 @@ pub use crate::fhir::FhirError;
 pub use crate::provision::RosterEntry;
 pub use crate::sync::outbox::{QueueError, Refusal};
 pub use crate::sync::{Command, SyncStatus};
+pub use audit::HistoryFile;
 pub use change::Change;
 pub use ehr::{announcement, Column, Ehr, FreeTime, HalfDone, Outcome, PatientMatch, PatientRecord, Visit};
 pub use labels::Labels;

@@ -849,6 +849,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
                 room_id: room.to_owned(),
                 user_id: me,
                 event_id: event.clone(),
+                ts: Some(self.inner.platform.now_ms()),
             }]);
             state.dirty = true;
         }

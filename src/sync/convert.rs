@@ -291,10 +291,11 @@ pub fn ephemeral(room_id: &str, event: &BasicEvent) -> Vec<Incoming> {
                         .filter(|(kind, _)| kind == "m.read" || kind == "m.read.private")
                         .flat_map(move |(_, users)| {
                             let event_id = event_id.clone();
-                            users.into_keys().map(move |user_id| Incoming::Receipt {
+                            users.into_iter().map(move |(user_id, receipt)| Incoming::Receipt {
                                 room_id: room_id.to_owned(),
                                 user_id,
                                 event_id: event_id.clone(),
+                                ts: receipt.ts,
                             })
                         })
                 })
@@ -397,7 +398,8 @@ mod tests {
             [Incoming::Receipt {
                 room_id: "!r".into(),
                 user_id: "@b:x".into(),
-                event_id: "$e".into()
+                event_id: "$e".into(),
+                ts: Some(1),
             }]
         );
     }

@@ -3,6 +3,7 @@
 //! persistent send queue with the domain commands), both over a [`Platform`] so they run and are
 //! tested natively.
 
+pub mod audit;
 mod backoff;
 pub mod convert;
 mod engine;

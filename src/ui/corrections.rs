@@ -27,6 +27,7 @@ pub fn CorrectableText(room: String, root: String, message: Message, text: Strin
     let may_retract = session.as_ref().is_some_and(|s| s.may_retract(&message));
     let edited = message.edited_at.is_some();
     let id = message.id.clone();
+    let root_retract = root.clone();
     let (room_edit, root_edit, id_edit, text_edit) = (room.clone(), root, id.clone(), text.clone());
     let (room_versions, id_versions) = (room.clone(), id.clone());
     view! {
@@ -38,7 +39,7 @@ pub fn CorrectableText(room: String, root: String, message: Message, text: Strin
         }}
         {edited.then(|| view! { <EarlierVersions room=room_versions id=id_versions/> })}
         {move || (mode.get() == Mode::Retracting).then(|| view! {
-            <RetractForm room=room.clone() id=id.clone() mode=mode/>
+            <RetractForm room=room.clone() root=root_retract.clone() id=id.clone() mode=mode/>
         })}
         {(may_edit || may_retract).then(|| view! {
             <div class="message-actions" class:hidden=move || mode.get() != Mode::Reading>
@@ -87,7 +88,7 @@ fn EditForm(room: String, root: String, id: String, text: String, mode: RwSignal
 
 /// Asks for the reason everyone will see, then retracts at once (or says why not).
 #[component]
-fn RetractForm(room: String, id: String, mode: RwSignal<Mode>) -> impl IntoView {
+fn RetractForm(room: String, root: String, id: String, mode: RwSignal<Mode>) -> impl IntoView {
     let state = AppState::get();
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -101,10 +102,10 @@ fn RetractForm(room: String, id: String, mode: RwSignal<Mode>) -> impl IntoView 
             error.set(Some("Give a reason: everyone who sees the thread will read it.".into()));
             return;
         }
-        let (room, id) = (room.clone(), id.clone());
+        let (room, root, id) = (room.clone(), root.clone(), id.clone());
         busy.set(true);
         spawn_local(async move {
-            match session.retract(&room, &id, &given).await {
+            match session.retract(&room, &root, &id, &given).await {
                 Ok(()) => mode.set(Mode::Reading),
                 Err(e) if e.status() == Some(403) => error.set(Some(
                     "The homeserver refused: the time to retract this message has passed, or it is not yours. An admin can retract it.".into(),

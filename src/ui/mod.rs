@@ -12,6 +12,7 @@ mod corrections;
 mod drafts;
 mod early;
 mod escalation_settings;
+mod history_export;
 mod idle;
 mod inbox;
 mod live;

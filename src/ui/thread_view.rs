@@ -2,6 +2,7 @@
 
 use super::acknowledge::Acknowledgement;
 use super::composer::{Composer, Typing};
+use super::history_export::ExportHistory;
 use super::messages::MessageList;
 use super::parts::{Alert, ThreadTags};
 use super::patient::PatientRegion;
@@ -113,9 +114,12 @@ fn ThreadBody(room: String, root: String) -> impl IntoView {
                 <ThreadTags category=category priority=priority status=status/>
                 {move || addressed().map(|text| view! { <span class="tag addressed">{text}</span> })}
             </div>
-            <button type="button" class="status-toggle" on:click=toggle_status>
-                {move || if status.get() == Status::Resolved { "Reopen" } else { "Mark resolved" }}
-            </button>
+            <div class="thread-actions">
+                <button type="button" class="status-toggle" on:click=toggle_status>
+                    {move || if status.get() == Status::Resolved { "Reopen" } else { "Mark resolved" }}
+                </button>
+                <ExportHistory room=room.clone() root=root.clone()/>
+            </div>
         </header>
         <Acknowledgement room=room.clone() root=root.clone() thread=thread/>
         {thread.with_untracked(|t| t.as_ref().and_then(|t| t.info.patient.clone())).map(|p| view! {

@@ -1,0 +1,248 @@
+//! A thread's audit trail: everything that happened in it, in order, as an admin exports it
+//! for the clinic's records (a plain-text file anyone can read without Rounds).
+
+use super::thread::{Priority, Status};
+
+/// What one event of the thread did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Happened {
+    /// A message (the thread's first one, or a reply), as first sent.
+    Message(String),
+    /// Its sender changed message `of` to `text`.
+    Edited {
+        /// The edited message's event id.
+        of: String,
+        /// The new text.
+        text: String,
+    },
+    /// Message `of` was retracted, with `reason`.
+    Retracted {
+        /// The retracted message's event id.
+        of: String,
+        /// The reason given.
+        reason: String,
+    },
+    /// A message whose content the homeserver removed (its retraction is listed too).
+    Removed,
+    /// The thread was marked resolved or reopened, or its priority changed.
+    Update {
+        /// New status, if changed.
+        status: Option<Status>,
+        /// New priority, if changed.
+        priority: Option<Priority>,
+    },
+    /// An appointment change made from the thread (its summary).
+    Appointment(String),
+    /// The sender took the urgent thread on.
+    Acknowledged,
+    /// An escalation notice (its text).
+    Escalation(String),
+}
+
+/// One event of the thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Event id.
+    pub id: String,
+    /// When the homeserver received it (milliseconds since the epoch).
+    pub ts: u64,
+    /// Who sent it (user id).
+    pub sender: String,
+    /// What it did.
+    pub happened: Happened,
+}
+
+/// How far someone has read the thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadMark {
+    /// The reader (user id).
+    pub user: String,
+    /// The furthest event they read.
+    pub event_id: String,
+    /// When they read it, if known.
+    pub at: Option<u64>,
+}
+
+/// A thread's history, ready to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditTrail {
+    /// The thread's title (`Patient – Topic`).
+    pub title: String,
+    /// Its category's label.
+    pub category: String,
+    /// Every event, oldest first.
+    pub entries: Vec<AuditEntry>,
+    /// Read receipts.
+    pub reads: Vec<ReadMark>,
+}
+
+impl AuditTrail {
+    /// The trail as a plain-text document: numbered events, edits and retractions pointing at
+    /// the message they changed, then read receipts. `name` gives a person's name for a user id,
+    /// `time` writes a timestamp.
+    pub fn render(
+        &self,
+        exported_by: &str,
+        exported_at: u64,
+        name: impl Fn(&str) -> String,
+        time: impl Fn(u64) -> String,
+    ) -> String {
+        let number = |id: &str| {
+            self.entries
+                .iter()
+                .position(|e| e.id == id)
+                .map_or_else(|| format!("an earlier event ({id})"), |i| format!("#{}", i + 1))
+        };
+        let mut out = format!(
+            "Rounds — thread history\nThread: {}\nCategory: {}\nExported by {} at {}\nTimes are UTC.\n\n",
+            self.title,
+            self.category,
+            name(exported_by),
+            time(exported_at)
+        );
+        for (i, entry) in self.entries.iter().enumerate() {
+            let who = name(&entry.sender);
+            let what = match &entry.happened {
+                Happened::Message(text) => format!("message\n{}", indent(text)),
+                Happened::Edited { of, text } => format!("edited {}\n{}", number(of), indent(text)),
+                Happened::Retracted { of, reason } => format!("retracted {}: {reason}", number(of)),
+                Happened::Removed => "message (content removed by a retraction)".to_owned(),
+                Happened::Update { status, priority } => describe_update(*status, *priority),
+                Happened::Appointment(summary) => format!("appointment change\n{}", indent(summary)),
+                Happened::Acknowledged => "acknowledged the thread".to_owned(),
+                Happened::Escalation(text) => format!("escalation notice\n{}", indent(text)),
+            };
+            out.push_str(&format!("#{} {} {who}: {what}\n", i + 1, time(entry.ts)));
+        }
+        out.push_str("\nRead receipts (furthest event each person read)\n");
+        if self.reads.is_empty() {
+            out.push_str("  none\n");
+        }
+        for read in &self.reads {
+            let at = read.at.map_or_else(|| "time not known".to_owned(), &time);
+            out.push_str(&format!(
+                "  {} read up to {} at {at}\n",
+                name(&read.user),
+                number(&read.event_id)
+            ));
+        }
+        out
+    }
+}
+
+fn describe_update(status: Option<Status>, priority: Option<Priority>) -> String {
+    let mut parts = Vec::new();
+    match status {
+        Some(Status::Resolved) => parts.push("marked the thread resolved"),
+        Some(Status::Open) => parts.push("reopened the thread"),
+        None => {}
+    }
+    match priority {
+        Some(Priority::Urgent) => parts.push("made it urgent"),
+        Some(Priority::Routine) => parts.push("made it routine"),
+        None => {}
+    }
+    if parts.is_empty() {
+        "updated the thread".to_owned()
+    } else {
+        parts.join(" and ")
+    }
+}
+
+/// Text indented under its entry, every line (a message may hold several).
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, ts: u64, sender: &str, happened: Happened) -> AuditEntry {
+        AuditEntry {
+            id: id.into(),
+            ts,
+            sender: sender.into(),
+            happened,
+        }
+    }
+
+    #[test]
+    fn every_kind_of_event_reads_in_order_with_references() {
+        let trail = AuditTrail {
+            title: "Sara M. – Renewal".into(),
+            category: "Authorization".into(),
+            entries: vec![
+                entry(
+                    "$r",
+                    1,
+                    "@dana",
+                    Happened::Message("Expires Friday.\nCall payer.".into()),
+                ),
+                entry(
+                    "$e",
+                    2,
+                    "@dana",
+                    Happened::Edited {
+                        of: "$r".into(),
+                        text: "Expires Monday.".into(),
+                    },
+                ),
+                entry("$m", 3, "@priya", Happened::Removed),
+                entry(
+                    "$x",
+                    4,
+                    "@priya",
+                    Happened::Retracted {
+                        of: "$m".into(),
+                        reason: "Wrong thread".into(),
+                    },
+                ),
+                entry(
+                    "$u",
+                    5,
+                    "@priya",
+                    Happened::Update {
+                        status: Some(Status::Resolved),
+                        priority: None,
+                    },
+                ),
+                entry("$a", 6, "@jordan", Happened::Acknowledged),
+                entry("$p", 7, "@dana", Happened::Appointment("Moved to Tuesday 3 pm".into())),
+                entry("$n", 8, "@svc", Happened::Escalation("Calling in Admin".into())),
+            ],
+            reads: vec![
+                ReadMark {
+                    user: "@jordan".into(),
+                    event_id: "$p".into(),
+                    at: Some(9),
+                },
+                ReadMark {
+                    user: "@sam".into(),
+                    event_id: "$gone".into(),
+                    at: None,
+                },
+            ],
+        };
+        let text = trail.render(
+            "@morgan",
+            10,
+            |u| u.trim_start_matches('@').to_owned(),
+            |t| format!("t{t}"),
+        );
+        let expected = "Rounds — thread history\nThread: Sara M. – Renewal\nCategory: Authorization\n\
+            Exported by morgan at t10\nTimes are UTC.\n\n\
+            #1 t1 dana: message\n    Expires Friday.\n    Call payer.\n\
+            #2 t2 dana: edited #1\n    Expires Monday.\n\
+            #3 t3 priya: message (content removed by a retraction)\n\
+            #4 t4 priya: retracted #3: Wrong thread\n\
+            #5 t5 priya: marked the thread resolved\n\
+            #6 t6 jordan: acknowledged the thread\n\
+            #7 t7 dana: appointment change\n    Moved to Tuesday 3 pm\n\
+            #8 t8 svc: escalation notice\n    Calling in Admin\n\
+            \nRead receipts (furthest event each person read)\n\
+            \x20 jordan read up to #7 at t9\n\
+            \x20 sam read up to an earlier event ($gone) at time not known\n";
+        assert_eq!(text, expected);
+    }
+}
