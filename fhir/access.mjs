@@ -9,9 +9,10 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 export const ROLE_OF_CODE = { ot: 'clinician', slp: 'clinician', 'front-desk': 'front-desk', billing: 'billing', director: 'admin' };
 const SCHEDULING = { Patient: 'rs', Practitioner: 'rs', PractitionerRole: 'rs', Schedule: 'rs' };
 export const ROLE_ACCESS = {
-  admin: { ...SCHEDULING, Slot: 'rsu', Appointment: 'rsu' },
+  // Clinicians and admins file care-team threads to the chart (Communication).
+  admin: { ...SCHEDULING, Slot: 'rsu', Appointment: 'rsu', Communication: 'rscu' },
   'front-desk': { ...SCHEDULING, Slot: 'rsu', Appointment: 'rsu' },
-  clinician: { ...SCHEDULING, Slot: 'rs', Appointment: 'rs' },
+  clinician: { ...SCHEDULING, Slot: 'rs', Appointment: 'rs', Communication: 'rscu' },
   // Billing sees who a patient is (the name) and nothing else.
   billing: { Patient: 'rs' },
 };

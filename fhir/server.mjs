@@ -284,7 +284,7 @@ function smartConfiguration() {
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
     response_types_supported: ['code'],
-    scopes_supported: ['openid', 'fhirUser', 'profile', 'online_access', 'user/*.rs', 'user/Appointment.u', 'user/Slot.u', 'system/*.cruds'],
+    scopes_supported: ['openid', 'fhirUser', 'profile', 'online_access', 'user/*.rs', 'user/Appointment.u', 'user/Slot.u', 'user/Communication.cu', 'system/*.cruds'],
     capabilities: ['launch-standalone', 'client-public', 'client-confidential-symmetric', 'sso-openid-connect', 'permission-v2', 'permission-user', 'permission-online'],
   };
 }

@@ -14,13 +14,15 @@ export const STAFF = {
   sam: { name: 'Sam Ortiz', role: 'billing', fhirUser: 'Practitioner/sam' },
 };
 
-// SMART v2 scopes per role: `rs` read and search, `u` update. Reading and changing are separate
-// scopes, so a role that may only read is granted `.rs` of the same request.
+// SMART v2 scopes per role: `rs` read and search, `c` create, `u` update. Reading and changing
+// are separate scopes, so a role that may only read is granted `.rs` of the same request.
+// Clinicians and admins file threads to the chart (Communication).
 const SCHEDULING = ['user/Patient.rs', 'user/Practitioner.rs', 'user/PractitionerRole.rs', 'user/Schedule.rs'];
+const CHART = ['user/Communication.rs', 'user/Communication.cu'];
 export const EHR_SCOPES = {
-  admin: [...SCHEDULING, 'user/Slot.rs', 'user/Slot.u', 'user/Appointment.rs', 'user/Appointment.u'],
+  admin: [...SCHEDULING, ...CHART, 'user/Slot.rs', 'user/Slot.u', 'user/Appointment.rs', 'user/Appointment.u'],
   'front-desk': [...SCHEDULING, 'user/Slot.rs', 'user/Slot.u', 'user/Appointment.rs', 'user/Appointment.u'],
-  clinician: [...SCHEDULING, 'user/Slot.rs', 'user/Appointment.rs'],
+  clinician: [...SCHEDULING, ...CHART, 'user/Slot.rs', 'user/Appointment.rs'],
   billing: ['user/Patient.rs'],
 };
 

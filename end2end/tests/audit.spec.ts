@@ -11,26 +11,26 @@ const inThread = (root: string, latest = root) => ({
 
 test('an admin exports a thread’s full history: every kind of event, and read receipts with times', async ({ browser }) => {
   const [morgan, dana] = await Promise.all([signedIn(browser, 'morgan'), signedIn(browser, 'dana')]);
-  const topic = unique('Auth renewal ');
+  const topic = unique('Payer call ');
   const jordanApi = await Api.login('jordan');
   const danaApi = await Api.login('dana');
-  const scheduling = await jordanApi.roomId('rounds.scheduling');
-  const root = await jordanApi.send(scheduling, {
+  const referral = await jordanApi.roomId('rounds.referral');
+  const root = await jordanApi.send(referral, {
     msgtype: 'm.text',
     body: `Sara M. – ${topic}\n\nExpires Friday, who calls the payer?`,
     'app.rounds.thread': { topic, patient: { display: 'Sara M.' }, priority: 'urgent' },
   });
-  await danaApi.send(scheduling, { 'm.relates_to': inThread(root) }, 'app.rounds.thread.ack');
-  const reply = await danaApi.send(scheduling, { msgtype: 'm.text', body: 'I will call at 2', 'm.relates_to': inThread(root) });
-  await danaApi.send(scheduling, {
+  await danaApi.send(referral, { 'm.relates_to': inThread(root) }, 'app.rounds.thread.ack');
+  const reply = await danaApi.send(referral, { msgtype: 'm.text', body: 'I will call at 2', 'm.relates_to': inThread(root) });
+  await danaApi.send(referral, {
     msgtype: 'm.text',
     body: '* I will call at 3',
     'm.new_content': { msgtype: 'm.text', body: 'I will call at 3' },
     'm.relates_to': { rel_type: 'm.replace', event_id: reply },
   });
-  await danaApi.send(scheduling, { msgtype: 'm.text', body: 'Her member ID is 55-1234', 'm.relates_to': inThread(root, reply) });
+  await danaApi.send(referral, { msgtype: 'm.text', body: 'Her member ID is 55-1234', 'm.relates_to': inThread(root, reply) });
   await jordanApi.send(
-    scheduling,
+    referral,
     {
       appointment: 'Appointment/demo-1',
       old_start: '2026-12-01T14:00:00Z',
@@ -66,7 +66,7 @@ test('an admin exports a thread’s full history: every kind of event, and read 
   const text = readFileSync((await file.path())!, 'utf8');
   const stamp = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`;
   expect(text).toContain(`Thread: Sara M. – ${topic}`);
-  expect(text).toContain('Category: Scheduling');
+  expect(text).toContain('Category: Referral');
   expect(text).toMatch(new RegExp(`#1 ${stamp} Jordan Ellis: message\\n    Expires Friday, who calls the payer\\?`));
   expect(text).toMatch(new RegExp(`#2 ${stamp} Dana Brooks: acknowledged the thread`));
   expect(text).toMatch(new RegExp(`#3 ${stamp} Dana Brooks: message\\n    I will call at 2`));

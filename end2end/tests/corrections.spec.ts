@@ -73,8 +73,8 @@ test("an admin retracts someone else's message; the sender cannot retract others
   const [morgan, dana] = await Promise.all([signedIn(browser, 'morgan'), signedIn(browser, 'dana')]);
   const topic = unique('Front desk note ');
   const jordanApi = await Api.login('jordan');
-  const scheduling = await jordanApi.roomId('rounds.scheduling');
-  await jordanApi.send(scheduling, {
+  const referral = await jordanApi.roomId('rounds.referral');
+  await jordanApi.send(referral, {
     msgtype: 'm.text',
     body: `${topic}\n\nPatient's card number is 4111 1111 1111 1111`,
     'app.rounds.thread': { topic, patient: null, priority: 'routine' },
@@ -93,7 +93,7 @@ test("an admin retracts someone else's message; the sender cannot retract others
 
   // Dana, not an admin, is refused by the homeserver when she tries anyway.
   const danaApi = await Api.login('dana');
-  const reply = await jordanApi.send(scheduling, { msgtype: 'm.text', body: 'Not Dana’s to remove' });
-  const refused = await danaApi.call('PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(scheduling)}/redact/${encodeURIComponent(reply)}/${unique('t')}`, { reason: 'try' });
+  const reply = await jordanApi.send(referral, { msgtype: 'm.text', body: 'Not Dana’s to remove' });
+  const refused = await danaApi.call('PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(referral)}/redact/${encodeURIComponent(reply)}/${unique('t')}`, { reason: 'try' });
   expect(refused.status).toBe(403);
 });

@@ -173,6 +173,36 @@ pub fn retraction_content(reason: &str, root: &str) -> serde_json::Value {
     serde_json::json!({ "reason": reason, RETRACTED_IN_THREAD: root })
 }
 
+/// Event type of a thread filed to the patient's chart ("Saved to chart"), inside that thread.
+pub const CHART: &str = "app.rounds.chart";
+
+/// `app.rounds.chart` content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartFiled {
+    /// The record in the EHR, such as `Communication/123`.
+    pub record: String,
+    /// Whether an earlier filing of the thread was updated.
+    #[serde(default)]
+    pub updated: bool,
+}
+
+impl ChartFiled {
+    /// The event content in the thread of `root`.
+    pub fn content(&self, root: &str, latest: &str) -> serde_json::Value {
+        let body = if self.updated {
+            "Chart record updated"
+        } else {
+            "Saved to chart"
+        };
+        in_thread(
+            serde_json::to_value(self).expect("filing serialises"),
+            root,
+            latest,
+            body,
+        )
+    }
+}
+
 /// Event type of an acknowledgement: someone took on an urgent thread ("I've got it"), inside
 /// that thread.
 pub const THREAD_ACK: &str = "app.rounds.thread.ack";

@@ -35,6 +35,11 @@ pub enum Happened {
     Appointment(String),
     /// The sender took the urgent thread on.
     Acknowledged,
+    /// The sender filed the thread to the patient's chart (again: `updated`).
+    Charted {
+        /// Whether an earlier filing was updated.
+        updated: bool,
+    },
     /// An escalation notice (its text).
     Escalation(String),
 }
@@ -110,6 +115,8 @@ impl AuditTrail {
                 Happened::Update { status, priority } => describe_update(*status, *priority),
                 Happened::Appointment(summary) => format!("appointment change\n{}", indent(summary)),
                 Happened::Acknowledged => "acknowledged the thread".to_owned(),
+                Happened::Charted { updated: false } => "saved the thread to the patient's chart".to_owned(),
+                Happened::Charted { updated: true } => "updated the thread's record in the patient's chart".to_owned(),
                 Happened::Escalation(text) => format!("escalation notice\n{}", indent(text)),
             };
             out.push_str(&format!("#{} {} {who}: {what}\n", i + 1, time(entry.ts)));

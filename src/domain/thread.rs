@@ -77,6 +77,11 @@ pub enum Body {
     Unavailable,
     /// Its sender took on the (urgent) thread.
     Acknowledged,
+    /// Its sender filed the thread to the patient's chart (`updated`: again, updating the record).
+    Charted {
+        /// Whether an earlier filing was updated.
+        updated: bool,
+    },
     /// A message its sender (or an admin) retracted: the content is gone everywhere; who
     /// removed it and why stay.
     Removed {

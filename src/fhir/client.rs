@@ -200,6 +200,14 @@ impl<T: Transport> FhirClient<T> {
         serde_json::from_slice(&body).map_err(|e| FhirError::BadResponse(format!("search result: {e}")))
     }
 
+    /// `POST [base]/[type]`: creates `resource`; the server assigns its id.
+    pub async fn create<R: Resource>(&self, resource: &R) -> Result<Versioned<R>, FhirError> {
+        let url = format!("{}/{}", self.base, R::TYPE);
+        let body = serde_json::to_string(resource).map_err(|e| FhirError::BadResponse(e.to_string()))?;
+        let (body, etag) = self.request(Method::Post, url, Some(body), None).await?;
+        versioned(&body, etag)
+    }
+
     /// `PUT [base]/[type]/[id]` with `If-Match: W/"<version>"`: [`FhirError::Conflict`] when the
     /// resource changed since `version` was read.
     pub async fn update<R: Resource>(&self, resource: &R, version: &str) -> Result<Versioned<R>, FhirError> {

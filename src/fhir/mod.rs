@@ -1,6 +1,7 @@
 //! `fhir`: the typed FHIR R4 client for patient context and scheduling (beside `api`, on the
 //! same transport), and the scheduling changes Rounds makes through it.
 
+pub mod chart;
 mod client;
 pub mod instant;
 pub mod resources;

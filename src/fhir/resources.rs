@@ -227,6 +227,45 @@ impl Appointment {
     }
 }
 
+/// A `CodeableConcept` as Rounds writes it: text only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Concept {
+    /// The text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// A `Communication.payload`: one message's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payload {
+    /// The text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_string: Option<String>,
+}
+
+resource!(
+    /// `Communication`: a care-team thread filed to a patient's chart.
+    Communication {
+        /// Business identifiers (Rounds': the thread's `matrix:` URI).
+        identifier: Vec<Identifier>,
+        /// `completed` once filed.
+        status: String,
+        /// Kind of communication.
+        category: Vec<Concept>,
+        /// The patient.
+        subject: Option<Reference>,
+        /// What it is about (the thread's topic).
+        topic: Option<Concept>,
+        /// When the newest message filed was sent.
+        sent: Option<String>,
+        /// Who filed it.
+        sender: Option<Reference>,
+        /// The messages, one payload each.
+        payload: Vec<Payload>,
+    }
+);
+
 /// One issue of an `OperationOutcome`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issue {

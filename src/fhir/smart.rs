@@ -12,7 +12,8 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 /// The scopes Rounds asks for: who the person is, and what scheduling needs. The provider grants
 /// what the person's role allows; [`Grant::scopes`] says what that was.
 pub const SCOPES: &str = "openid fhirUser profile online_access user/Patient.rs user/Practitioner.rs \
-     user/PractitionerRole.rs user/Schedule.rs user/Slot.rs user/Slot.u user/Appointment.rs user/Appointment.u";
+     user/PractitionerRole.rs user/Schedule.rs user/Slot.rs user/Slot.u user/Appointment.rs user/Appointment.u \
+     user/Communication.rs user/Communication.cu";
 
 /// `[base]/.well-known/smart-configuration` (the parts Rounds uses).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

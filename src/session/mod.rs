@@ -8,6 +8,7 @@ mod audit;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 mod change;
+mod chart;
 mod corrections;
 mod ehr;
 mod labels;
@@ -23,6 +24,7 @@ pub use crate::sync::outbox::{QueueError, Refusal};
 pub use crate::sync::{Command, SyncStatus};
 pub use audit::HistoryFile;
 pub use change::Change;
+pub use chart::filed_notice;
 pub use ehr::{announcement, Column, Ehr, FreeTime, HalfDone, Outcome, PatientMatch, PatientRecord, Visit};
 pub use labels::Labels;
 pub use push::{urgent_rule, PushGateway, WebPushSubscription, URGENT_RULE};

@@ -106,6 +106,7 @@ fn from_body(body: Body) -> Happened {
         Body::Appointment(summary) => Happened::Appointment(summary),
         Body::Update { status, priority } => Happened::Update { status, priority },
         Body::Acknowledged => Happened::Acknowledged,
+        Body::Charted { updated } => Happened::Charted { updated },
         Body::Escalation { text, .. } => Happened::Escalation(text),
         Body::Removed { .. } | Body::Unavailable => Happened::Removed,
     }

@@ -2,8 +2,9 @@
 
 use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, REDACTION, TYPING};
 use crate::api::rounds::{
-    staff_user, AppointmentChange, EscalationMeta, EscalationStage, Priority as WirePriority, StaffEntry, ThreadMeta,
-    ThreadStatus, ThreadUpdate, APPOINTMENT, ESCALATION_KEY, STAFF_STATE, THREAD_ACK, THREAD_KEY, THREAD_UPDATE,
+    staff_user, AppointmentChange, ChartFiled, EscalationMeta, EscalationStage, Priority as WirePriority, StaffEntry,
+    ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART, ESCALATION_KEY, STAFF_STATE, THREAD_ACK, THREAD_KEY,
+    THREAD_UPDATE,
 };
 use crate::api::MemberContent;
 use crate::domain::escalation::Stage;
@@ -26,6 +27,7 @@ pub fn timeline_event(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         THREAD_UPDATE => update(room_id, event),
         APPOINTMENT => appointment(room_id, event),
         THREAD_ACK => acknowledgement(room_id, event),
+        CHART => charted(room_id, event),
         "m.room.member" => member_name(event),
         _ => None,
     }
@@ -252,6 +254,15 @@ fn acknowledgement(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         room_id: room_id.to_owned(),
         root_id: event.thread_root()?.to_owned(),
         message: base_message(event, Body::Acknowledged),
+    })
+}
+
+fn charted(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
+    let filed: ChartFiled = event.content_as()?;
+    Some(Incoming::InThread {
+        room_id: room_id.to_owned(),
+        root_id: event.thread_root()?.to_owned(),
+        message: base_message(event, Body::Charted { updated: filed.updated }),
     })
 }
 

@@ -159,6 +159,14 @@ fn MessageItem(room: String, root: String, message: Message, name: String, is_ro
         }
         .into_any(),
         Body::Acknowledged => view! { <li class="update">{format!("{name} acknowledged · {when}")}</li> }.into_any(),
+        Body::Charted { updated } => {
+            let what = if updated {
+                "Chart record updated by"
+            } else {
+                "Saved to chart by"
+            };
+            view! { <li class="update charted">{format!("{what} {name} · {when}")}</li> }.into_any()
+        }
         Body::Unavailable => view! {
             <li class="update">"The first message of this thread is not available to you."</li>
         }

@@ -6,6 +6,7 @@ mod acknowledge;
 mod app;
 mod appointments;
 mod availability;
+mod chart;
 mod composer;
 mod config;
 mod corrections;

@@ -3,6 +3,7 @@
 //! the record is said plainly, so a thread cannot point staff at another person's appointments.
 
 use super::appointments::Appointments;
+use super::chart::SaveToChart;
 use super::live;
 use super::parts::Alert;
 use super::state::AppState;
@@ -55,7 +56,10 @@ pub fn PatientRegion(room: String, root: String, patient: Patient) -> impl IntoV
                 (false, _) => None,
                 (true, None) => Some(view! { <p class="muted">"Not linked to a patient record."</p> }.into_any()),
                 (true, Some(reference)) => Some((move || if connected() {
-                    view! { <Appointments room=room.clone() root=root.clone() reference=reference.clone() display=label.clone()/> }.into_any()
+                    view! {
+                        <Appointments room=room.clone() root=root.clone() reference=reference.clone() display=label.clone()/>
+                        <SaveToChart room=room.clone() root=root.clone() reference=reference.clone()/>
+                    }.into_any()
                 } else {
                     view! { <ConnectEhr/> }.into_any()
                 }).into_any()),

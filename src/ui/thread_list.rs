@@ -124,9 +124,11 @@ fn ThreadRow(
                 let preview = thread.preview().map(|m| {
                     let text = match &m.body {
                         Body::Text(t) | Body::Appointment(t) | Body::Escalation { text: t, .. } => t.clone(),
-                        Body::Update { .. } | Body::Unavailable | Body::Acknowledged | Body::Removed { .. } => {
-                            String::new()
-                        }
+                        Body::Update { .. }
+                        | Body::Unavailable
+                        | Body::Acknowledged
+                        | Body::Charted { .. }
+                        | Body::Removed { .. } => String::new(),
                     };
                     format!("{}: {}", inbox.name(&m.sender), text)
                 });

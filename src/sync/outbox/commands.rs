@@ -2,8 +2,8 @@
 
 use crate::api::events::MESSAGE;
 use crate::api::rounds::{
-    ack_content, replacement_content, thread_reply_content, with_mentions, AppointmentChange, PatientRef,
-    Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, THREAD_ACK, THREAD_UPDATE,
+    ack_content, replacement_content, thread_reply_content, with_mentions, AppointmentChange, ChartFiled, PatientRef,
+    Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART, THREAD_ACK, THREAD_UPDATE,
 };
 use crate::domain::{Priority, Status, ThreadInfo};
 
@@ -36,6 +36,8 @@ pub enum Command {
         /// The thread's topic and patient, when `target` is the thread's first message.
         thread: Option<ThreadInfo>,
     },
+    /// The thread was filed to the patient's chart (`record`), or its filing `updated`.
+    Charted(ChartFiled),
     /// `Mark resolved` / `Reopen`.
     SetStatus(Status),
     /// `Acknowledge`: the person takes on an urgent thread.
@@ -79,6 +81,7 @@ pub fn event_for(command: &Command, root: &str, latest: &str) -> (&'static str, 
         }
         Command::Appointment { change, summary } => (APPOINTMENT, change.content(root, latest, summary)),
         Command::Acknowledge => (THREAD_ACK, ack_content(root, latest)),
+        Command::Charted(filed) => (CHART, filed.content(root, latest)),
     }
 }
 

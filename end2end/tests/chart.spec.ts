@@ -1,0 +1,57 @@
+import { test, expect } from './fixtures';
+import { Api, fhir, findThread, resetEhr, signedIn, unique } from './helpers';
+
+test.beforeEach(resetEhr);
+
+test('a clinician saves a thread to the chart: one Communication in the EHR, updated by a second save', async ({ browser }) => {
+  const topic = unique('Fine-motor goals ');
+  const priyaApi = await Api.login('priya');
+  const clinical = await priyaApi.roomId('rounds.clinical');
+  const root = await priyaApi.send(clinical, {
+    msgtype: 'm.text',
+    body: `Sara M. – ${topic}\n\nNew goals agreed with the parents`,
+    'app.rounds.thread': { topic, patient: { display: 'Sara M.', id: 'Patient/sara-m' }, priority: 'routine' },
+  });
+  const reply = (text: string) =>
+    priyaApi.send(clinical, { msgtype: 'm.text', body: text, 'm.relates_to': { rel_type: 'm.thread', event_id: root, is_falling_back: true, 'm.in_reply_to': { event_id: root } } });
+  await reply('Three sets of twelve, twice a day');
+
+  const [priya, jordan] = await Promise.all([signedIn(browser, 'priya', undefined, true), signedIn(browser, 'jordan')]);
+  for (const page of [priya, jordan]) await (await findThread(page, topic)).getByRole('link').click();
+  const patient = priya.getByRole('region', { name: 'Patient' });
+  await patient.getByRole('button', { name: 'Save to chart' }).click();
+  await expect(patient.getByRole('status')).toHaveText("The thread was saved to the patient's chart.");
+  // Everyone in the thread sees it was filed, and by whom.
+  await expect(jordan.getByRole('list', { name: 'Messages' })).toContainText('Saved to chart by Priya Shah');
+
+  // In the EHR: one Communication about Sara, sent by Priya, with the thread's messages.
+  const thread = `matrix:roomid/${encodeURIComponent(clinical.slice(1))}/e/${encodeURIComponent(root.slice(1))}`;
+  const search = () => fhir('GET', `Communication?identifier=${encodeURIComponent(`urn:ietf:rfc:3986|${thread}`)}`);
+  let found = await search();
+  expect(found.status).toBe(200);
+  expect(found.json.entry).toHaveLength(1);
+  let record = found.json.entry[0].resource;
+  expect(record).toMatchObject({
+    status: 'completed',
+    subject: { reference: 'Patient/sara-m' },
+    sender: { reference: 'Practitioner/priya' },
+    topic: { text: topic },
+  });
+  expect(record.payload.map((p: any) => p.contentString)).toEqual([
+    expect.stringMatching(/^Priya Shah · \d{4}-\d\d-\d\dT[\d:]+Z\nNew goals agreed with the parents$/),
+    expect.stringMatching(/\nThree sets of twelve, twice a day$/),
+  ]);
+  expect((await fhir('GET', `Communication/${record.id}`)).status).toBe(200);
+
+  // Saving again after another message updates the same record.
+  await reply('Parents will send a video of the exercises');
+  await expect(priya.getByRole('list', { name: 'Messages' })).toContainText('Parents will send a video');
+  await patient.getByRole('button', { name: 'Save to chart' }).click();
+  await expect(patient.getByRole('status')).toHaveText("The thread's record in the chart was updated.");
+  await expect(jordan.getByRole('list', { name: 'Messages' })).toContainText('Chart record updated by Priya Shah');
+  found = await search();
+  expect(found.json.entry).toHaveLength(1);
+  record = found.json.entry[0].resource;
+  expect(record.meta.versionId).not.toBe('1');
+  expect(record.payload.at(-1).contentString).toMatch(/Parents will send a video of the exercises$/);
+});
