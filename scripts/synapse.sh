@@ -86,6 +86,9 @@ write_overrides() {
   local secret bcrypt_line=""
   secret=$(<"$SECRET_FILE")
   [[ "$INSTANCE" != demo ]] && bcrypt_line="bcrypt_rounds: 4"
+  # How often expired messages are purged: the test instance watches a one-minute retention.
+  local purge_every=12h
+  [[ "$INSTANCE" == test ]] && purge_every=20s
   # Top-level keys here replace those in homeserver.yaml (second -c wins).
   cat >"$DATA/overrides.yaml" <<YAML
 # Written by scripts/synapse.sh on every start; edit the script, not this file.
@@ -114,6 +117,12 @@ registration_shared_secret: "$secret"
 # Rooms are created with an explicit room_version anyway; restricted joins need v8+.
 default_room_version: "10"
 max_upload_size: 10M
+# Categories with a retention period (rounds-admin retention) set m.room.retention: Synapse
+# hides older events from clients and purges them.
+retention:
+  enabled: true
+  purge_jobs:
+    - interval: $purge_every
 # Staff retract their own messages only within the clinic's window (deploy/synapse).
 modules:
   - module: rounds_retraction.RetractionWindow

@@ -53,6 +53,18 @@ pub struct Category {
     /// for the writer to replace).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub templates: Vec<String>,
+    /// How long messages of this category are kept, in minutes (`None`: as long as the
+    /// homeserver keeps anything). The homeserver purges what is older (`m.room.retention`) and
+    /// Rounds neither shows nor keeps it on the device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_minutes: Option<u32>,
+}
+
+impl Category {
+    /// The retention period in milliseconds, if the category has one.
+    pub fn retention_ms(&self) -> Option<u64> {
+        self.retention_minutes.map(|m| u64::from(m) * 60_000)
+    }
 }
 
 /// Most templates one category may offer (a longer list is no quicker than typing).
@@ -117,6 +129,11 @@ pub enum PolicyError {
         /// The unknown role.
         role: String,
     },
+    /// A category keeps messages for no time at all.
+    Retention {
+        /// The category.
+        category: String,
+    },
     /// The policy has no `admin` role, so nobody could change it.
     NoAdminRole,
     /// A category's escalation window is outside what the policy accepts.
@@ -172,6 +189,12 @@ impl fmt::Display for PolicyError {
                 "category '{category}' escalates to role '{role}', which cannot see it"
             ),
             PolicyError::Templates { category, problem } => write!(f, "category '{category}': {problem}"),
+            PolicyError::Retention { category } => {
+                write!(
+                    f,
+                    "category '{category}': a retention period must be at least one minute"
+                )
+            }
         }
     }
 }
@@ -217,6 +240,15 @@ const DEFAULT_CATEGORIES: [(&str, &str, &[&str]); 7] = [
 ];
 
 impl ClinicPolicy {
+    /// For each category room with a retention period: the time (milliseconds) before which its
+    /// messages have expired at `now`.
+    pub fn retention_cutoffs(&self, now: u64) -> std::collections::HashMap<String, u64> {
+        self.categories
+            .iter()
+            .filter_map(|c| Some((c.room.clone()?, now.saturating_sub(c.retention_ms()?))))
+            .collect()
+    }
+
     /// Retraction window of a policy that does not set one: long enough to notice a message
     /// went to the wrong thread, short enough that the record stays settled.
     pub fn default_retraction_window() -> u32 {
@@ -245,6 +277,7 @@ impl ClinicPolicy {
                     room: None,
                     escalation: None,
                     templates: Vec::new(),
+                    retention_minutes: None,
                 })
                 .collect(),
             escalation_service: None,
@@ -277,6 +310,11 @@ impl ClinicPolicy {
                 self.validate_escalation(category, escalation)?;
             }
             validate_templates(category)?;
+            if category.retention_minutes == Some(0) {
+                return Err(PolicyError::Retention {
+                    category: category.id.clone(),
+                });
+            }
         }
         Ok(())
     }

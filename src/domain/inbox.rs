@@ -450,6 +450,25 @@ impl Inbox {
         }
     }
 
+    /// Forgets everything sent before its room's cutoff (`cutoffs`: room id → milliseconds):
+    /// expired threads go, and expired messages of threads that live on. Whether anything did.
+    pub fn expire(&mut self, cutoffs: &HashMap<String, u64>) -> bool {
+        let mut changed = false;
+        self.threads.retain(|(room, _), thread| {
+            let Some(cutoff) = cutoffs.get(room) else { return true };
+            let before = (thread.messages.len(), thread.is_unavailable());
+            let alive = thread.expire(*cutoff);
+            changed |= !alive || before != (thread.messages.len(), thread.is_unavailable());
+            alive
+        });
+        if changed {
+            let threads = &self.threads;
+            self.event_thread.retain(|_, key| threads.contains_key(key));
+            self.marks.retain(|key, _| threads.contains_key(key));
+        }
+        changed
+    }
+
     /// One thread.
     pub fn thread(&self, room_id: &str, root_id: &str) -> Option<&Thread> {
         self.threads.get(&(room_id.to_owned(), root_id.to_owned()))

@@ -630,3 +630,34 @@ fn a_retraction_removes_the_content_and_a_removed_root_its_title() {
     }]);
     assert_eq!(inbox.thread("!r", "$t").unwrap().messages.len(), 2);
 }
+
+#[test]
+fn expired_messages_go_and_a_thread_whose_start_expired_keeps_its_newer_replies() {
+    let mut inbox = Inbox::new(ME);
+    inbox.apply([
+        root("!r", "$old", "@a:x", 10, "Old", Some("Sara M."), false),
+        reply("!r", "$old", "$o1", "@a:x", 20, "DOB 1990"),
+        root("!r", "$t", "@a:x", 30, "Renewal", Some("Liam K."), false),
+        reply("!r", "$t", "$t1", "@a:x", 40, "Expired detail"),
+        reply("!r", "$t", "$t2", "@b:x", 60, "Still here"),
+        root("!keep", "$k", "@a:x", 1, "Kept forever", None, false),
+    ]);
+    let cutoffs = HashMap::from([("!r".to_owned(), 50)]);
+    assert!(inbox.expire(&cutoffs));
+    assert!(inbox.thread("!r", "$old").is_none());
+    assert!(!inbox.knows("$o1"));
+    let thread = inbox.thread("!r", "$t").unwrap();
+    assert!(thread.is_unavailable());
+    assert_eq!(thread.info.patient, None);
+    let texts: Vec<&Body> = thread.messages.iter().skip(1).map(|m| &m.body).collect();
+    assert_eq!(texts, [&Body::Text("Still here".into())]);
+    let search = |text: &str| Filter {
+        search: text.into(),
+        ..Filter::default()
+    };
+    assert!(titles(&inbox, &search("liam")).is_empty());
+    assert!(titles(&inbox, &search("expired detail")).is_empty());
+    assert!(inbox.thread("!keep", "$k").is_some());
+    // Nothing more to forget: nothing changes.
+    assert!(!inbox.expire(&cutoffs));
+}

@@ -331,6 +331,41 @@ impl Thread {
         true
     }
 
+    /// Forgets what was sent before `cutoff` (milliseconds): its category's retention period
+    /// ended for it. Messages not yet on the server stay. A thread whose first message expired
+    /// keeps its newer replies under a stand-in without topic or patient. Whether anything is
+    /// left of the thread.
+    pub fn expire(&mut self, cutoff: u64) -> bool {
+        let expired = |m: &Message| m.delivery == Delivery::Sent && m.ts < cutoff && m.body != Body::Unavailable;
+        if !self.messages.iter().any(expired) {
+            return true;
+        }
+        let root = self.messages.remove(0);
+        let root_expired = expired(&root);
+        self.messages.retain(|m| !expired(m));
+        if root_expired {
+            if self.messages.is_empty() {
+                return false;
+            }
+            self.info.topic = UNAVAILABLE_TOPIC.to_owned();
+            self.info.patient = None;
+            self.messages.insert(
+                0,
+                Message {
+                    sender: String::new(),
+                    ts: 0,
+                    body: Body::Unavailable,
+                    edited_at: None,
+                    ..root
+                },
+            );
+        } else {
+            self.messages.insert(0, root);
+        }
+        self.reindex();
+        true
+    }
+
     /// Rebuilds the search text from what the thread shows now.
     fn reindex(&mut self) {
         let mut text = fold(&self.info.title());

@@ -12,7 +12,7 @@ mod staff;
 
 pub use member::{accept_clinic_invites_and_join, enter_clinic, Membership};
 pub use rooms::{category_alias, clinic_alias, full_alias, role_alias, ADMIN_POWER};
-pub use settings::{enlist_escalation_service, set_escalation, set_templates};
+pub use settings::{enlist_escalation_service, set_escalation, set_retention, set_templates};
 pub use staff::{accept_roles, add_roles, remove_roles, role_members, roster, RosterEntry};
 
 use crate::api::rounds::{CLINIC_STATE, RETRACTION_STATE};
@@ -207,6 +207,7 @@ async fn keep_admin_settings<T: Transport>(
         if category.templates.is_empty() {
             category.templates = kept.templates.clone();
         }
+        category.retention_minutes = category.retention_minutes.or(kept.retention_minutes);
     }
     // A kept setting must still fit the new policy (its backup role may be gone).
     policy.validate().map_err(ProvisionError::Policy)

@@ -5,6 +5,10 @@
 use super::staff::{holds, membership, publish_staff, role_members, roster};
 use super::{ensure_state, Clinic, ProvisionError, Report, Step};
 use crate::api::rounds::CLINIC_STATE;
+use serde_json::json;
+
+/// The room state the homeserver purges expired events by (Matrix `m.room.retention`).
+const RETENTION_STATE: &str = "m.room.retention";
 use crate::api::{Client, Transport};
 use crate::domain::{Category, ClinicPolicy, Escalation};
 
@@ -72,6 +76,31 @@ pub async fn set_templates<T: Transport>(
 ) -> Result<(Clinic, Report), ProvisionError> {
     let policy = changed_category(clinic, category, |c| c.templates = templates)?;
     write_policy(client, clinic, policy, Report::default()).await
+}
+
+/// Sets how long messages of `category` are kept (`None`: no limit): in the policy, which
+/// Rounds reads to hide and forget what expired, and as the category room's `m.room.retention`,
+/// by which the homeserver purges it.
+pub async fn set_retention<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+    category: &str,
+    minutes: Option<u32>,
+) -> Result<(Clinic, Report), ProvisionError> {
+    let policy = changed_category(clinic, category, |c| c.retention_minutes = minutes)?;
+    let (clinic, mut report) = write_policy(client, clinic, policy, Report::default()).await?;
+    let entry = clinic.policy.category(category).expect("the category was just changed");
+    let room = entry
+        .room
+        .clone()
+        .ok_or_else(|| ProvisionError::NotFound(format!("category '{category}' has no room yet")))?;
+    // No `max_lifetime`: the homeserver's default (keep) applies again.
+    let retention = match entry.retention_ms() {
+        Some(ms) => json!({ "max_lifetime": ms }),
+        None => json!({}),
+    };
+    ensure_state(client, &room, RETENTION_STATE, "", &retention, &mut report).await?;
+    Ok((clinic, report))
 }
 
 /// The clinic's policy with `change` made to `category`, if the policy still holds together.

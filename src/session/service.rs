@@ -200,7 +200,25 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
                 Session { inner }.outbox_event(event);
             }
         });
+        // A kept inbox may hold what expired while the app was closed.
+        session.expire_old();
         session
+    }
+
+    /// Forgets what the categories' retention periods no longer allow: it is never shown, and
+    /// the inbox kept on the device is saved without it.
+    fn expire_old(&self) {
+        let now = self.inner.platform.now_ms();
+        let changed = {
+            let mut state = self.inner.state.borrow_mut();
+            let cutoffs = state.policy.retention_cutoffs(now);
+            let changed = !cutoffs.is_empty() && state.inbox.expire(&cutoffs);
+            state.dirty |= changed;
+            changed
+        };
+        if changed {
+            self.emit(Change::Inbox);
+        }
     }
 
     /// Who hears about changes (screens; several may listen).
@@ -518,6 +536,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         };
         // Queued items show in threads that arrived meanwhile (after a restart, say).
         self.echo_outbox();
+        self.expire_old();
         if typing_only {
             self.emit(Change::Typing);
         } else {

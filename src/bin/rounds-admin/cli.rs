@@ -84,6 +84,21 @@ enum Command {
         #[arg(long, requires = "category")]
         off: bool,
     },
+    /// Show how long each category keeps messages, or set it for one category (the homeserver
+    /// purges older messages; Rounds neither shows nor keeps them).
+    Retention {
+        /// The category id (all categories are shown without one).
+        category: Option<String>,
+        /// Keep messages this many days.
+        #[arg(long, requires = "category", conflicts_with_all = ["minutes", "off"])]
+        days: Option<u32>,
+        /// Keep messages this many minutes.
+        #[arg(long, requires = "category", conflicts_with = "off")]
+        minutes: Option<u32>,
+        /// Keep messages as long as the homeserver does.
+        #[arg(long, requires = "category")]
+        off: bool,
+    },
     /// Show a category's message templates (numbered), or add or remove one.
     Templates {
         /// The category id.
@@ -261,6 +276,32 @@ async fn command(client: &Client<NativeTransport>, args: &Args, server: &str) ->
                 clinic = changed;
             }
             print_escalation(&clinic.policy, category.as_deref());
+        }
+        Command::Retention {
+            category,
+            days,
+            minutes,
+            off,
+        } => {
+            let mut clinic = provision::load_clinic(client, &args.clinic).await.map_err(err)?;
+            let minutes = days.map(|d| d.saturating_mul(24 * 60)).or(*minutes);
+            if let Some(category) = category.as_deref().filter(|_| *off || minutes.is_some()) {
+                let (changed, report) = provision::set_retention(client, &clinic, category, minutes)
+                    .await
+                    .map_err(err)?;
+                print_report(&report);
+                clinic = changed;
+            }
+            for c in clinic.policy.categories.iter() {
+                if category.as_deref().is_none_or(|only| only == c.id) {
+                    let kept = c
+                        .retention_minutes
+                        .map_or("as long as the homeserver keeps them".into(), |m| {
+                            format!("{m} minutes")
+                        });
+                    println!("{:<16} {kept}", c.id);
+                }
+            }
         }
         Command::Templates { category, add, remove } => {
             let clinic = provision::load_clinic(client, &args.clinic).await.map_err(err)?;
