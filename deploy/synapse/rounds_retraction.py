@@ -21,7 +21,7 @@ from synapse.module_api import NOT_SPAM, ModuleApi
 from synapse.module_api.errors import Codes
 
 WINDOW_STATE = "app.rounds.retraction"
-# Read by Rounds to say why a retraction was refused.
+# In the refusal, for clients and logs that want the reason in machine form.
 REFUSAL_KEY = "app.rounds.refusal"
 
 

@@ -59,6 +59,8 @@ test('an admin exports a thread’s full history: every kind of event, and read 
   await expect(messages).toContainText('Morgan Reyes marked this thread resolved');
   await expect(dana.getByRole('list', { name: 'Messages' })).toContainText('Morgan Reyes marked this thread resolved');
 
+  // Dana's receipt has reached Morgan before the export.
+  await expect(messages).toContainText('Seen by Dana Brooks');
   const download = morgan.waitForEvent('download');
   await morgan.getByRole('button', { name: 'Export history' }).click();
   const file = await download;

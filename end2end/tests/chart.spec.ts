@@ -14,7 +14,13 @@ test('a clinician saves a thread to the chart: one Communication in the EHR, upd
   });
   const reply = (text: string) =>
     priyaApi.send(clinical, { msgtype: 'm.text', body: text, 'm.relates_to': { rel_type: 'm.thread', event_id: root, is_falling_back: true, 'm.in_reply_to': { event_id: root } } });
-  await reply('Three sets of twelve, twice a day');
+  const edited = await reply('Three sets of twelve, twice a day');
+  await priyaApi.send(clinical, {
+    msgtype: 'm.text',
+    body: '* Three sets of twelve, three times a day',
+    'm.new_content': { msgtype: 'm.text', body: 'Three sets of twelve, three times a day' },
+    'm.relates_to': { rel_type: 'm.replace', event_id: edited },
+  });
 
   const [priya, jordan] = await Promise.all([signedIn(browser, 'priya', undefined, true), signedIn(browser, 'jordan')]);
   for (const page of [priya, jordan]) await (await findThread(page, topic)).getByRole('link').click();
@@ -39,7 +45,8 @@ test('a clinician saves a thread to the chart: one Communication in the EHR, upd
   });
   expect(record.payload.map((p: any) => p.contentString)).toEqual([
     expect.stringMatching(/^Priya Shah · \d{4}-\d\d-\d\dT[\d:]+Z\nNew goals agreed with the parents$/),
-    expect.stringMatching(/\nThree sets of twelve, twice a day$/),
+    // The newest version, marked as edited.
+    expect.stringMatching(/\nThree sets of twelve, three times a day \(edited\)$/),
   ]);
   expect((await fhir('GET', `Communication/${record.id}`)).status).toBe(200);
 

@@ -46,6 +46,11 @@ test('an edit and a retraction by the sender are seen live by another person', a
   await priya.getByRole('textbox', { name: 'Message' }).press('Enter');
   await expect(theirs).toContainText(detail);
   const wrong = mine.locator('li.message').filter({ hasText: detail });
+  // She first corrects it (an edit holds the text too), then sees it should not be here at all.
+  await wrong.getByRole('button', { name: 'Edit' }).click();
+  await mine.getByRole('textbox', { name: 'Edited message' }).fill(`DOB 02/03/1991, ${detail}`);
+  await mine.getByRole('button', { name: 'Save edit' }).click();
+  await expect(theirs).toContainText('DOB 02/03/1991');
   await wrong.getByRole('button', { name: 'Retract' }).click();
   await wrong.getByRole('button', { name: 'Retract message' }).click();
   await expect(wrong.getByRole('alert')).toHaveText(/Give a reason/);
@@ -61,6 +66,7 @@ test('an edit and a retraction by the sender are seen live by another person', a
   const events = await priyaApi.messages(clinical, 30);
   const redaction = events.find((e) => e.type === 'm.room.redaction' && e.content.reason === 'Wrong thread');
   expect(redaction?.sender).toBe(priyaApi.userId);
+  // Neither version: the edit was retracted with the message.
   expect(JSON.stringify(events)).not.toContain(detail);
 
   // A reload keeps it removed (nothing of it stayed on the device).
@@ -96,4 +102,35 @@ test("an admin retracts someone else's message; the sender cannot retract others
   const reply = await jordanApi.send(referral, { msgtype: 'm.text', body: 'Not Dana’s to remove' });
   const refused = await danaApi.call('PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(referral)}/redact/${encodeURIComponent(reply)}/${unique('t')}`, { reason: 'try' });
   expect(refused.status).toBe(403);
+});
+
+test('an edit made offline shows as saving and reaches others once, back online', async ({ browser }) => {
+  const [priya, jordan] = await Promise.all([signedIn(browser, 'priya'), signedIn(browser, 'jordan')]);
+  const topic = unique('Session plan ');
+  const priyaApi = await Api.login('priya');
+  const clinical = await priyaApi.roomId('rounds.clinical');
+  const root = await priyaApi.send(clinical, {
+    msgtype: 'm.text',
+    body: `${topic}\n\nWarm-up, then the obstacle course`,
+    'app.rounds.thread': { topic, patient: null, priority: 'routine' },
+  });
+  for (const page of [priya, jordan]) await (await findThread(page, topic)).getByRole('link').click();
+  const mine = priya.getByRole('list', { name: 'Messages' });
+  const theirs = jordan.getByRole('list', { name: 'Messages' });
+
+  await priya.context().setOffline(true);
+  await mine.getByRole('button', { name: 'Edit' }).click();
+  await mine.getByRole('textbox', { name: 'Edited message' }).fill('Warm-up, then the swing and the obstacle course');
+  await mine.getByRole('button', { name: 'Save edit' }).click();
+  // Kept in the outbox and shown at once, marked as not yet saved.
+  await expect(mine).toContainText('Warm-up, then the swing and the obstacle course');
+  await expect(mine.getByText('Saving edit…')).toBeVisible();
+  await expect(theirs).toContainText('Warm-up, then the obstacle course');
+
+  await priya.context().setOffline(false);
+  await expect(theirs).toContainText('Warm-up, then the swing and the obstacle course');
+  await expect(mine.getByText('Saving edit…')).toHaveCount(0);
+  await expect(mine.getByRole('button', { name: 'edited' })).toBeVisible();
+  const edits = (await priyaApi.messages(clinical, 30)).filter((e) => e.content?.['m.relates_to']?.rel_type === 'm.replace' && e.content['m.relates_to'].event_id === root);
+  expect(edits).toHaveLength(1);
 });

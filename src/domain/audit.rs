@@ -57,6 +57,47 @@ pub struct AuditEntry {
     pub happened: Happened,
 }
 
+/// A message as the thread reads now (for filing): its newest text by its sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentMessage {
+    /// Who wrote it (user id).
+    pub sender: String,
+    /// When it was first sent (milliseconds since the epoch).
+    pub ts: u64,
+    /// What it says now.
+    pub text: String,
+    /// Whether its sender edited it.
+    pub edited: bool,
+}
+
+/// The thread as it reads now, from its history: each message and appointment change with its
+/// newest edit, without what was retracted, oldest first.
+pub fn current_messages(entries: &[AuditEntry]) -> Vec<CurrentMessage> {
+    let mut current: Vec<(String, CurrentMessage)> = Vec::new();
+    for entry in entries {
+        match &entry.happened {
+            Happened::Message(text) | Happened::Appointment(text) => current.push((
+                entry.id.clone(),
+                CurrentMessage {
+                    sender: entry.sender.clone(),
+                    ts: entry.ts,
+                    text: text.clone(),
+                    edited: false,
+                },
+            )),
+            Happened::Edited { of, text } => {
+                if let Some((_, message)) = current.iter_mut().find(|(id, _)| id == of) {
+                    message.text = text.clone();
+                    message.edited = true;
+                }
+            }
+            Happened::Retracted { of, .. } => current.retain(|(id, _)| id != of),
+            _ => {}
+        }
+    }
+    current.into_iter().map(|(_, message)| message).collect()
+}
+
 /// How far someone has read the thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadMark {
@@ -175,8 +216,22 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_of_event_reads_in_order_with_references() {
-        let trail = AuditTrail {
+    fn the_current_thread_has_the_newest_edits_and_nothing_retracted() {
+        let texts: Vec<(String, bool)> = current_messages(&sample().entries)
+            .into_iter()
+            .map(|m| (m.text, m.edited))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("Expires Monday.".into(), true),
+                ("Moved to Tuesday 3 pm".into(), false)
+            ]
+        );
+    }
+
+    fn sample() -> AuditTrail {
+        AuditTrail {
             title: "Sara M. – Renewal".into(),
             category: "Authorization".into(),
             entries: vec![
@@ -230,7 +285,12 @@ mod tests {
                     at: None,
                 },
             ],
-        };
+        }
+    }
+
+    #[test]
+    fn every_kind_of_event_reads_in_order_with_references() {
+        let trail = sample();
         let text = trail.render(
             "@morgan",
             10,

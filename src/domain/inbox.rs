@@ -91,6 +91,18 @@ pub enum Incoming {
     },
 }
 
+/// An edit of one of the person's messages that the homeserver does not have yet: shown on the
+/// message (with its state) until the edit comes back from the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingEdit {
+    /// The outbox item's transaction id (for Retry and Discard).
+    pub txn_id: String,
+    /// The new text.
+    pub text: String,
+    /// Waiting, failed, or on the server and not yet back through sync.
+    pub delivery: Delivery,
+}
+
 /// Quick views staff expect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
@@ -140,6 +152,8 @@ pub struct Inbox {
     marks: HashMap<ThreadKey, HashMap<String, String>>,
     /// Receipts on events not loaded yet: event id → (room, user), placed when the event arrives.
     pending_receipts: HashMap<String, Vec<(String, String, Option<u64>)>>,
+    /// The person's edits still on their way, by the message they edit.
+    pending_edits: HashMap<String, PendingEdit>,
     names: HashMap<String, String>,
     /// When each read mark was set (user, event), where the homeserver said.
     read_at: HashMap<(String, String), u64>,
@@ -217,6 +231,13 @@ impl Inbox {
             } => {
                 if let Some(thread) = self.thread_of_mut(&room_id, &target) {
                     thread.edit(&target, &sender, ts, &text);
+                }
+                // The person's own edit is back from the server (a newer one may still wait).
+                if sender == self.me {
+                    let arrived = |e: &PendingEdit| e.delivery == Delivery::Sent;
+                    if self.pending_edits.get(&target).is_some_and(arrived) {
+                        self.pending_edits.remove(&target);
+                    }
                 }
             }
             Incoming::Removed {
@@ -367,6 +388,9 @@ impl Inbox {
 
     /// Changes the delivery state of a local message (by txn id).
     pub fn set_delivery(&mut self, room_id: &str, root_id: &str, txn_id: &str, delivery: Delivery) {
+        if let Some(edit) = self.pending_edits.values_mut().find(|e| e.txn_id == txn_id) {
+            edit.delivery = delivery.clone();
+        }
         if let Some(thread) = self.threads.get_mut(&(room_id.to_owned(), root_id.to_owned())) {
             if let Some(m) = thread
                 .messages
@@ -381,6 +405,9 @@ impl Inbox {
     /// Marks a local message as on the server under `event_id` (from the send's answer, which
     /// usually arrives before the sync echo; the echo is then a duplicate and skipped).
     pub fn confirm_sent(&mut self, room_id: &str, root_id: &str, txn_id: &str, event_id: &str) {
+        if let Some(edit) = self.pending_edits.values_mut().find(|e| e.txn_id == txn_id) {
+            edit.delivery = Delivery::Sent;
+        }
         let key = (room_id.to_owned(), root_id.to_owned());
         let Some(thread) = self.threads.get_mut(&key) else {
             return;
@@ -443,6 +470,7 @@ impl Inbox {
 
     /// Removes a local message that was never sent.
     pub fn remove_local(&mut self, room_id: &str, root_id: &str, txn_id: &str) {
+        self.pending_edits.retain(|_, e| e.txn_id != txn_id);
         if let Some(thread) = self.threads.get_mut(&(room_id.to_owned(), root_id.to_owned())) {
             thread
                 .messages
@@ -469,6 +497,16 @@ impl Inbox {
         changed
     }
 
+    /// Shows `edit` on the person's message `target` until the server has it.
+    pub fn add_pending_edit(&mut self, target: &str, edit: PendingEdit) {
+        self.pending_edits.insert(target.to_owned(), edit);
+    }
+
+    /// The person's edit of `target` still on its way, if any.
+    pub fn pending_edit(&self, target: &str) -> Option<&PendingEdit> {
+        self.pending_edits.get(target)
+    }
+
     /// One thread.
     pub fn thread(&self, room_id: &str, root_id: &str) -> Option<&Thread> {
         self.threads.get(&(room_id.to_owned(), root_id.to_owned()))
@@ -493,6 +531,7 @@ impl Inbox {
     /// echo or as the server's copy).
     pub fn has_txn(&self, room_id: &str, root_id: &str, txn_id: &str) -> bool {
         self.knows(txn_id)
+            || self.pending_edits.values().any(|e| e.txn_id == txn_id)
             || self
                 .thread(room_id, root_id)
                 .is_some_and(|t| t.messages.iter().any(|m| m.txn_id.as_deref() == Some(txn_id)))

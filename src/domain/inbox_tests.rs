@@ -660,4 +660,47 @@ fn expired_messages_go_and_a_thread_whose_start_expired_keeps_its_newer_replies(
     assert!(inbox.thread("!keep", "$k").is_some());
     // Nothing more to forget: nothing changes.
     assert!(!inbox.expire(&cutoffs));
+    // Once its last reply expires too, nothing is left of the thread, stand-in included.
+    assert!(inbox.expire(&HashMap::from([("!r".to_owned(), 70)])));
+    assert!(inbox.thread("!r", "$t").is_none());
+}
+
+#[test]
+fn an_edit_on_its_way_shows_its_state_until_it_comes_back() {
+    let mut inbox = Inbox::new(ME);
+    inbox.apply([
+        root("!r", "$t", ME, 1, "Renewal", None, false),
+        reply("!r", "$t", "$m", ME, 2, "Call at 2"),
+    ]);
+    let pending = |delivery: Delivery| PendingEdit {
+        txn_id: "txn".into(),
+        text: "Call at 3".into(),
+        delivery,
+    };
+    inbox.add_pending_edit("$m", pending(Delivery::Sending));
+    assert!(inbox.has_txn("!r", "$t", "txn"));
+    inbox.set_delivery("!r", "$t", "txn", Delivery::Failed("refused".into()));
+    assert_eq!(
+        inbox.pending_edit("$m"),
+        Some(&pending(Delivery::Failed("refused".into())))
+    );
+    inbox.set_delivery("!r", "$t", "txn", Delivery::Sending);
+    inbox.confirm_sent("!r", "$t", "txn", "$e");
+    assert_eq!(inbox.pending_edit("$m").map(|e| &e.delivery), Some(&Delivery::Sent));
+    inbox.apply([Incoming::Edit {
+        room_id: "!r".into(),
+        target: "$m".into(),
+        sender: ME.into(),
+        ts: 5,
+        text: "Call at 3".into(),
+    }]);
+    assert_eq!(inbox.pending_edit("$m"), None);
+    assert_eq!(
+        inbox.thread("!r", "$t").unwrap().messages[1].body,
+        Body::Text("Call at 3".into())
+    );
+    // Discarded before it went out: the message reads as before.
+    inbox.add_pending_edit("$m", pending(Delivery::Failed("offline".into())));
+    inbox.remove_local("!r", "$t", "txn");
+    assert_eq!(inbox.pending_edit("$m"), None);
 }

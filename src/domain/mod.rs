@@ -10,11 +10,11 @@ pub mod inbox;
 pub mod staff;
 pub mod thread;
 
-pub use audit::{AuditEntry, AuditTrail, Happened, ReadMark};
+pub use audit::{current_messages, AuditEntry, AuditTrail, CurrentMessage, Happened, ReadMark};
 pub use availability::Availability;
 pub use clinic::{Category, ClinicPolicy, Escalation, PolicyError, Role};
 pub use corrections::{may_edit, may_retract, retraction_deadline, Version, Versions};
 pub use directory::{addressed_as, typed_mention, Addressee, Directory, Person};
-pub use inbox::{Filter, Inbox, InboxSnapshot, Incoming, View};
+pub use inbox::{Filter, Inbox, InboxSnapshot, Incoming, PendingEdit, View};
 pub use staff::StaffView;
 pub use thread::{Body, Delivery, Message, Patient, Priority, Status, Thread, ThreadInfo};

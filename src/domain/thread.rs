@@ -343,10 +343,11 @@ impl Thread {
         let root = self.messages.remove(0);
         let root_expired = expired(&root);
         self.messages.retain(|m| !expired(m));
+        // Nothing left but a stand-in (now, or from an earlier expiry): the thread is gone.
+        if self.messages.is_empty() && (root_expired || root.body == Body::Unavailable) {
+            return false;
+        }
         if root_expired {
-            if self.messages.is_empty() {
-                return false;
-            }
             self.info.topic = UNAVAILABLE_TOPIC.to_owned();
             self.info.patient = None;
             self.messages.insert(

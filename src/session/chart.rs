@@ -1,37 +1,49 @@
-//! "Save to chart": a clinician files a thread to the patient's record with their own EHR
-//! access; the thread then says so.
+//! "Save to chart": a clinician files a thread, as the homeserver has it, to the patient's
+//! record with their own EHR access; the thread then says so.
 
 use super::ehr::Ehr;
+use super::service::Session;
 use crate::api::rounds::ChartFiled;
-use crate::api::Transport;
-use crate::domain::{Body, Delivery, Thread};
+use crate::api::{Error, Transport};
+use crate::domain::{current_messages, Thread};
 use crate::fhir::chart::{self, ChartEntry, FiledMessage};
 use crate::fhir::FhirError;
-use crate::sync::Command;
+use crate::store::LocalStore;
+use crate::sync::audit::thread_audit;
+use crate::sync::{Command, Platform};
+
+impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Session<T, S, P> {
+    /// The whole thread `root` of `room` as it reads now, from the homeserver (not only what
+    /// this device holds): each message and appointment change with its newest edit, nothing
+    /// retracted or expired. What [`Ehr::save_to_chart`] files.
+    pub async fn chart_messages(&self, room: &str, root: &str) -> Result<Vec<FiledMessage>, Error> {
+        let entries = thread_audit(self.client(), room, root).await?;
+        Ok(self.with_inbox(|inbox| {
+            current_messages(&entries)
+                .into_iter()
+                .map(|m| FiledMessage {
+                    author: inbox.name(&m.sender),
+                    ts: m.ts,
+                    text: if m.edited {
+                        format!("{} (edited)", m.text)
+                    } else {
+                        m.text
+                    },
+                })
+                .collect()
+        }))
+    }
+}
 
 impl<T: Transport> Ehr<T> {
-    /// Files `thread` (about the patient `patient`, `Patient/<id>`) to the patient's chart as
-    /// one `Communication`: its messages and appointment changes as sent, never a retracted
-    /// message's text. Filing again updates the same record. `name` gives a person's name.
+    /// Files `messages` of `thread` (about the patient `patient`, `Patient/<id>`) to the
+    /// patient's chart as one `Communication`; filing again updates the same record.
     pub async fn save_to_chart(
         &self,
         thread: &Thread,
         patient: &str,
-        name: impl Fn(&str) -> String,
+        messages: Vec<FiledMessage>,
     ) -> Result<ChartFiled, FhirError> {
-        let messages = thread
-            .messages
-            .iter()
-            .filter(|m| m.delivery == Delivery::Sent)
-            .filter_map(|m| match &m.body {
-                Body::Text(text) | Body::Appointment(text) => Some(FiledMessage {
-                    author: name(&m.sender),
-                    ts: m.ts,
-                    text: text.clone(),
-                }),
-                _ => None,
-            })
-            .collect();
         let entry = ChartEntry {
             thread: chart::thread_uri(&thread.room_id, &thread.root_id),
             patient: patient.to_owned(),

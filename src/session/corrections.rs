@@ -41,10 +41,24 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         self.post(room, root, command).await
     }
 
-    /// Retracts message `id` of the thread `root` of `room` with `reason`, at once (a retraction is not queued: it is
-    /// either done, for everyone, or refused and nothing changed). The homeserver refuses what
-    /// the person may not retract.
+    /// Retracts message `id` of the thread `root` of `room` with `reason`, and its edits, at once
+    /// (a retraction is not queued: it is done for everyone, or refused). The homeserver refuses
+    /// what the person may not retract.
     pub async fn retract(&self, room: &str, root: &str, id: &str, reason: &str) -> Result<(), Error> {
+        // Its edits hold its text too: they go first, so no version is left behind. An edit is
+        // newer than its message: whoever may retract the message may retract its edits. Others'
+        // "edits" never showed (clients ignore them) and are not the sender's to remove.
+        let sender = self.client().event(room, id).await?.sender;
+        let edits = self
+            .client()
+            .relations(room, id, REL_REPLACE, None, MAX_VERSIONS)
+            .await?
+            .chunk;
+        for edit in edits.iter().filter(|e| e.sender == sender && !e.is_redacted()) {
+            let txn_id = self.platform().new_txn_id();
+            let content = serde_json::json!({ "reason": reason });
+            self.client().redact(room, &edit.event_id, &txn_id, &content).await?;
+        }
         let txn_id = self.platform().new_txn_id();
         let content = retraction_content(reason, root);
         self.client().redact(room, id, &txn_id, &content).await?;

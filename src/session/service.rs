@@ -14,8 +14,8 @@ use crate::provision::{self, Clinic, RosterEntry};
 use crate::store::{InboxCache, LocalStore, OutboxItem};
 use crate::sync::outbox::QueueError;
 use crate::sync::{
-    fetch_root, local_echo, thread_history, Alarm, Backoff, Batch, Command, Outbox, OutboxEvent, Platform, RootFetcher,
-    SyncEngine, SyncStatus, ThreadPager,
+    fetch_root, local_echo, pending_edit, thread_history, Alarm, Backoff, Batch, Command, Outbox, OutboxEvent,
+    Platform, RootFetcher, SyncEngine, SyncStatus, ThreadPager,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
@@ -721,7 +721,9 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
             if state.inbox.has_txn(&item.room_id, &item.root_id, &item.txn_id) {
                 continue;
             }
-            if let Some(echo) = local_echo(item, &me) {
+            if let Some((target, edit)) = pending_edit(item, &me) {
+                state.inbox.add_pending_edit(&target, edit);
+            } else if let Some(echo) = local_echo(item, &me) {
                 state.inbox.apply([echo]);
             }
         }

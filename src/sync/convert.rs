@@ -8,6 +8,7 @@ use crate::api::rounds::{
 };
 use crate::api::MemberContent;
 use crate::domain::escalation::Stage;
+use crate::domain::thread::REMOVED_TOPIC;
 use crate::domain::{
     Body, Delivery, Incoming, Message, Patient, Person, Priority, Status, ThreadInfo, Version, Versions,
 };
@@ -155,6 +156,29 @@ pub fn versions(original: &ClientEvent, edits: &[ClientEvent]) -> Versions {
         .collect();
     later.sort_by_key(|v| v.ts);
     first.into_iter().chain(later).collect()
+}
+
+/// A thread root whose content was retracted before this device saw it: it reads as removed,
+/// by whom and why (from the redaction the server attaches), without topic or patient.
+pub fn retracted_root(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
+    let because = event.redacted_because().filter(|_| event.kind == MESSAGE)?;
+    let reason = because
+        .content
+        .get("reason")
+        .and_then(|r| r.as_str())
+        .unwrap_or_default();
+    let body = Body::Removed {
+        by: because.sender.clone(),
+        reason: reason.to_owned(),
+    };
+    Some(Incoming::Root {
+        room_id: room_id.to_owned(),
+        message: base_message(event, body),
+        info: ThreadInfo {
+            topic: REMOVED_TOPIC.to_owned(),
+            ..ThreadInfo::default()
+        },
+    })
 }
 
 /// A retraction (`m.room.redaction`), which the homeserver accepted only from someone allowed.
@@ -549,6 +573,27 @@ mod tests {
         );
         assert!(
             matches!(timeline_event("!r", &e), Some(Incoming::Removed { target, reason, .. }) if target == "$m" && reason.is_empty())
+        );
+    }
+
+    #[test]
+    fn a_root_retracted_before_it_was_seen_reads_as_removed_without_its_title() {
+        let e = event(
+            json!({"event_id": "$r", "type": "m.room.message", "sender": "@a:x", "origin_server_ts": 5,
+            "content": {}, "unsigned": {"redacted_because": {"event_id": "$x", "type": "m.room.redaction",
+            "sender": "@m:x", "redacts": "$r", "content": {"reason": "Wrong patient"}}}}),
+        );
+        assert_eq!(timeline_event("!r", &e), None);
+        let Some(Incoming::Root { message, info, .. }) = retracted_root("!r", &e) else {
+            panic!()
+        };
+        let removed = Body::Removed {
+            by: "@m:x".into(),
+            reason: "Wrong patient".into(),
+        };
+        assert_eq!(
+            (message.body, info.topic.as_str(), info.patient),
+            (removed, REMOVED_TOPIC, None)
         );
     }
 

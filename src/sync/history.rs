@@ -16,15 +16,16 @@ const ROOT_RETRY_MS: u64 = 60_000;
 /// Longest wait between two attempts at one root.
 const ROOT_RETRY_MAX_MS: u64 = 60 * 60_000;
 
-/// Fetches one thread root: `Ok(None)` when the server has it but it is not a thread root Rounds
-/// can show (redacted, another event type).
+/// Fetches one thread root: a retracted one reads as removed (by whom, why); `Ok(None)` when the
+/// server has it but it is not a thread root Rounds can show (another event type).
 pub async fn fetch_root<T: Transport>(
     client: &Client<T>,
     room_id: &str,
     root: &str,
 ) -> Result<Option<Incoming>, Error> {
     let event = client.event(room_id, root).await?;
-    Ok(convert::timeline_event(room_id, &event).filter(|i| matches!(i, Incoming::Root { .. })))
+    let root = convert::timeline_event(room_id, &event).filter(|i| matches!(i, Incoming::Root { .. }));
+    Ok(root.or_else(|| convert::retracted_root(room_id, &event)))
 }
 
 /// Fetches the thread roots the inbox only knows replies of, backing off per root: a root that

@@ -15,7 +15,7 @@ mod status;
 pub use backoff::{Backoff, MAX_SERVER_WAIT_MS};
 pub use engine::{Batch, SyncEngine, TIMELINE_LIMIT};
 pub use history::{fetch_root, thread_history, RootFetcher, ThreadPager};
-pub use outbox::{local_echo, Command, Outbox, OutboxEvent};
+pub use outbox::{local_echo, pending_edit, Command, Outbox, OutboxEvent};
 #[cfg(target_arch = "wasm32")]
 pub use platform::BrowserPlatform;
 #[cfg(not(target_arch = "wasm32"))]

@@ -24,8 +24,17 @@ pub fn SaveToChart(room: String, root: String, reference: String) -> impl IntoVi
         busy.set(true);
         outcome.set(None);
         spawn_local(async move {
-            let name = |user: &str| session.with_inbox(|i| i.name(user));
-            let result = match ehr.save_to_chart(&thread, &reference, name).await {
+            let messages = match session.chart_messages(&room, &root).await {
+                Ok(messages) => messages,
+                Err(e) => {
+                    outcome.set(Some(Err(format!(
+                        "The thread could not be read from the homeserver: {e}"
+                    ))));
+                    busy.set(false);
+                    return;
+                }
+            };
+            let result = match ehr.save_to_chart(&thread, &reference, messages).await {
                 Ok(filed) => {
                     let updated = filed.updated;
                     match session.post(&room, &root, filed_notice(filed)).await {

@@ -1,10 +1,11 @@
 //! Correcting a message in place: `Edit` and `Retract` for who may, the `edited` mark that
 //! opens earlier versions, and how a retracted message reads.
 
+use super::delivery::{DeliveryLine, EDIT};
 use super::parts::Alert;
 use super::state::AppState;
 use super::time;
-use crate::domain::{Message, Versions};
+use crate::domain::{Message, PendingEdit, Versions};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -27,19 +28,25 @@ pub fn CorrectableText(room: String, root: String, message: Message, text: Strin
     let may_retract = session.as_ref().is_some_and(|s| s.may_retract(&message));
     let edited = message.edited_at.is_some();
     let id = message.id.clone();
-    let root_retract = root.clone();
+    let (root_retract, message_retract) = (root.clone(), message.clone());
     let (room_edit, root_edit, id_edit, text_edit) = (room.clone(), root, id.clone(), text.clone());
     let (room_versions, id_versions) = (room.clone(), id.clone());
+    // The person's own edit on its way shows at once, with its state.
+    let pending = {
+        let id = id.clone();
+        move || state.inbox(|i| i.pending_edit(&id).cloned()).flatten()
+    };
     view! {
-        {move || match mode.get() {
-            Mode::Editing => view! {
+        {move || match (mode.get(), pending()) {
+            (Mode::Editing, _) => view! {
                 <EditForm room=room_edit.clone() root=root_edit.clone() id=id_edit.clone() text=text_edit.clone() mode=mode/>
             }.into_any(),
+            (_, Some(edit)) => view! { <PendingEditText edit=edit/> }.into_any(),
             _ => view! { <p class="text">{text.clone()}</p> }.into_any(),
         }}
         {edited.then(|| view! { <EarlierVersions room=room_versions id=id_versions/> })}
         {move || (mode.get() == Mode::Retracting).then(|| view! {
-            <RetractForm room=room.clone() root=root_retract.clone() id=id.clone() mode=mode/>
+            <RetractForm room=room.clone() root=root_retract.clone() message=message_retract.clone() mode=mode/>
         })}
         {(may_edit || may_retract).then(|| view! {
             <div class="message-actions" class:hidden=move || mode.get() != Mode::Reading>
@@ -54,22 +61,37 @@ pub fn CorrectableText(room: String, root: String, message: Message, text: Strin
     }
 }
 
+/// An edit not on the server yet: its text, and whether it waits or failed (Retry, Discard).
+#[component]
+fn PendingEditText(edit: PendingEdit) -> impl IntoView {
+    view! {
+        <p class="text">{edit.text}</p>
+        <DeliveryLine txn_id=edit.txn_id delivery=edit.delivery words=EDIT/>
+    }
+}
+
 /// The message's text in a box, saved as an edit (queued: an edit made offline goes out later).
 #[component]
 fn EditForm(room: String, root: String, id: String, text: String, mode: RwSignal<Mode>) -> impl IntoView {
     let state = AppState::get();
     let draft = RwSignal::new(text);
     let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(session) = state.session() else { return };
+        if busy.get_untracked() {
+            return;
+        }
         let (room, root, id) = (room.clone(), root.clone(), id.clone());
         let text = draft.get_untracked();
+        busy.set(true);
         spawn_local(async move {
             match session.edit(&room, &root, &id, text.trim_end()).await {
                 Ok(()) => mode.set(Mode::Reading),
                 Err(e) => error.set(Some(format!("The edit could not be saved: {e}"))),
             }
+            busy.set(false);
         });
     };
     view! {
@@ -80,7 +102,7 @@ fn EditForm(room: String, root: String, id: String, text: String, mode: RwSignal
             {move || error.get().map(|e| view! { <Alert text=e/> })}
             <div class="form-actions">
                 <button type="button" class="small" on:click=move |_| mode.set(Mode::Reading)>"Cancel"</button>
-                <button type="submit" class="small primary">"Save edit"</button>
+                <button type="submit" class="small primary" disabled=move || busy.get()>"Save edit"</button>
             </div>
         </form>
     }
@@ -88,12 +110,12 @@ fn EditForm(room: String, root: String, id: String, text: String, mode: RwSignal
 
 /// Asks for the reason everyone will see, then retracts at once (or says why not).
 #[component]
-fn RetractForm(room: String, root: String, id: String, mode: RwSignal<Mode>) -> impl IntoView {
+fn RetractForm(room: String, root: String, message: Message, mode: RwSignal<Mode>) -> impl IntoView {
     let state = AppState::get();
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let field = format!("retract-{id}");
+    let field = format!("retract-{}", message.id);
     let retract = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(session) = state.session() else { return };
@@ -102,7 +124,15 @@ fn RetractForm(room: String, root: String, id: String, mode: RwSignal<Mode>) -> 
             error.set(Some("Give a reason: everyone who sees the thread will read it.".into()));
             return;
         }
-        let (room, root, id) = (room.clone(), root.clone(), id.clone());
+        // The window may have passed since the button was shown.
+        if !session.may_retract(&message) {
+            let window = session.policy().retraction_window_minutes;
+            error.set(Some(format!(
+                "The {window} minutes to retract this message have passed. An admin can retract it."
+            )));
+            return;
+        }
+        let (room, root, id) = (room.clone(), root.clone(), message.id.clone());
         busy.set(true);
         spawn_local(async move {
             match session.retract(&room, &root, &id, &given).await {

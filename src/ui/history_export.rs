@@ -54,5 +54,10 @@ fn save_text(text: &str, name: &str) -> Result<(), String> {
     link.set_href(&url);
     link.set_download(name);
     link.click();
-    web_sys::Url::revoke_object_url(&url).map_err(|_| "the file's address stayed open".to_owned())
+    // Some browsers read the file after the click returns: its address stays a minute.
+    gloo_timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
 }

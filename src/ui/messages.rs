@@ -1,9 +1,10 @@
 //! A thread's messages: day separators, receipts, delivery states, earlier replies on scroll.
 
 use super::corrections::{removal_notice, CorrectableText};
+use super::delivery::{DeliveryLine, MESSAGE};
 use super::state::AppState;
 use super::time;
-use crate::domain::{Availability, Body, Delivery, Message, Status, Thread};
+use crate::domain::{Availability, Body, Message, Status, Thread};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -184,35 +185,6 @@ fn MessageItem(room: String, root: String, message: Message, name: String, is_ro
             view! { <li class="update">{format!("{name} {what} · {when}")}</li> }.into_any()
         }
         Body::Text(text) => {
-            let txn = message.txn_id.clone().unwrap_or_default();
-            let act = move |retry: bool| {
-                let (Some(session), txn) = (state.session(), txn.clone()) else {
-                    return;
-                };
-                spawn_local(async move {
-                    if retry {
-                        session.retry(&txn).await;
-                    } else {
-                        session.delete(&txn).await;
-                    }
-                });
-            };
-            let delivery = match message.delivery.clone() {
-                Delivery::Sent => None,
-                Delivery::Sending => Some(view! { <span class="delivery">"Sending…"</span> }.into_any()),
-                Delivery::Failed(reason) => Some(
-                    view! {
-                        <span class="delivery failed">"Failed"</span>
-                        <span class="failure-reason">{reason}</span>
-                        <button type="button" class="small" on:click={
-                            let act = act.clone();
-                            move |_| act(true)
-                        }>"Retry"</button>
-                        <button type="button" class="small" on:click=move |_| act(false)>"Delete"</button>
-                    }
-                    .into_any(),
-                ),
-            };
             let sender = message.sender.clone();
             let busy = move || {
                 state
@@ -228,7 +200,7 @@ fn MessageItem(room: String, root: String, message: Message, name: String, is_ro
                         <time>{when}</time>
                     </div>
                     <CorrectableText room=room root=root message=message.clone() text=text/>
-                    {delivery.map(|d| view! { <div class="delivery-line">{d}</div> })}
+                    <DeliveryLine txn_id=message.txn_id.clone().unwrap_or_default() delivery=message.delivery.clone() words=MESSAGE/>
                 </li>
             }
             .into_any()

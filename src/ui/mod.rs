@@ -10,6 +10,7 @@ mod chart;
 mod composer;
 mod config;
 mod corrections;
+mod delivery;
 mod drafts;
 mod early;
 mod escalation_settings;

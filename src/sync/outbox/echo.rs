@@ -1,7 +1,7 @@
 //! What a queued item looks like before the server has it.
 
 use crate::api::events::ClientEvent;
-use crate::domain::{Delivery, Incoming};
+use crate::domain::{Delivery, Incoming, PendingEdit};
 use crate::store::{OutboxItem, OutboxState};
 use crate::sync::convert;
 
@@ -10,7 +10,34 @@ use crate::sync::convert;
 /// Failed, with its transaction id as its event id until the server gives it one. `None` for
 /// content Rounds would not show.
 pub fn local_echo(item: &OutboxItem, me: &str) -> Option<Incoming> {
-    let event = ClientEvent {
+    let mut incoming = convert::timeline_event(&item.room_id, &as_event(item, me))?;
+    let message = match &mut incoming {
+        Incoming::Root { message, .. } if item.is_thread_root() => message,
+        Incoming::InThread { message, .. } if !item.is_thread_root() => message,
+        _ => return None,
+    };
+    message.delivery = delivery(item);
+    message.txn_id = Some(item.txn_id.clone());
+    Some(incoming)
+}
+
+/// A queued edit's target and how it shows on the message until the server has it (`None` for
+/// other items).
+pub fn pending_edit(item: &OutboxItem, me: &str) -> Option<(String, PendingEdit)> {
+    let Some(Incoming::Edit { target, text, .. }) = convert::timeline_event(&item.room_id, &as_event(item, me)) else {
+        return None;
+    };
+    let edit = PendingEdit {
+        txn_id: item.txn_id.clone(),
+        text,
+        delivery: delivery(item),
+    };
+    Some((target, edit))
+}
+
+/// The item as the event the server will hold, with its transaction id for an event id.
+fn as_event(item: &OutboxItem, me: &str) -> ClientEvent {
+    ClientEvent {
         event_id: item.txn_id.clone(),
         kind: item.event_type.clone(),
         sender: me.to_owned(),
@@ -19,19 +46,14 @@ pub fn local_echo(item: &OutboxItem, me: &str) -> Option<Incoming> {
         content: item.content.clone(),
         unsigned: None,
         redacts: None,
-    };
-    let mut incoming = convert::timeline_event(&item.room_id, &event)?;
-    let message = match &mut incoming {
-        Incoming::Root { message, .. } if item.is_thread_root() => message,
-        Incoming::InThread { message, .. } if !item.is_thread_root() => message,
-        _ => return None,
-    };
-    message.delivery = match &item.state {
+    }
+}
+
+fn delivery(item: &OutboxItem) -> Delivery {
+    match &item.state {
         OutboxState::Pending => Delivery::Sending,
         OutboxState::Failed(reason) => Delivery::Failed(reason.clone()),
-    };
-    message.txn_id = Some(item.txn_id.clone());
-    Some(incoming)
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ mod commands;
 mod echo;
 
 pub use commands::{check, event_for, Command, Refusal, MAX_EVENT_BYTES};
-pub use echo::local_echo;
+pub use echo::{local_echo, pending_edit};
 
 use super::platform::{Alarm, Platform};
 use super::Backoff;
