@@ -61,4 +61,17 @@ test('a clinician saves a thread to the chart: one Communication in the EHR, upd
   record = found.json.entry[0].resource;
   expect(record.meta.versionId).not.toBe('1');
   expect(record.payload.at(-1).contentString).toMatch(/Parents will send a video of the exercises$/);
+
+  // Or only the messages chosen: the same record then holds those.
+  await patient.getByRole('button', { name: 'Choose messages…' }).click();
+  const video = priya.getByRole('list', { name: 'Messages' }).locator('li.message').filter({ hasText: 'Parents will send' });
+  await video.getByRole('checkbox', { name: 'Include in chart' }).check();
+  await patient.getByRole('button', { name: 'Save 1 chosen to chart' }).click();
+  await expect(patient.getByRole('status')).toHaveText("The thread's record in the chart was updated.");
+  await expect(priya.getByRole('checkbox', { name: 'Include in chart' })).toHaveCount(0);
+  found = await search();
+  expect(found.json.entry).toHaveLength(1);
+  expect(found.json.entry[0].resource.payload.map((p: any) => p.contentString)).toEqual([
+    expect.stringMatching(/\nParents will send a video of the exercises$/),
+  ]);
 });

@@ -60,6 +60,8 @@ pub struct AuditEntry {
 /// A message as the thread reads now (for filing): its newest text by its sender.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentMessage {
+    /// Its event id.
+    pub id: String,
     /// Who wrote it (user id).
     pub sender: String,
     /// When it was first sent (milliseconds since the epoch).
@@ -73,29 +75,27 @@ pub struct CurrentMessage {
 /// The thread as it reads now, from its history: each message and appointment change with its
 /// newest edit, without what was retracted, oldest first.
 pub fn current_messages(entries: &[AuditEntry]) -> Vec<CurrentMessage> {
-    let mut current: Vec<(String, CurrentMessage)> = Vec::new();
+    let mut current: Vec<CurrentMessage> = Vec::new();
     for entry in entries {
         match &entry.happened {
-            Happened::Message(text) | Happened::Appointment(text) => current.push((
-                entry.id.clone(),
-                CurrentMessage {
-                    sender: entry.sender.clone(),
-                    ts: entry.ts,
-                    text: text.clone(),
-                    edited: false,
-                },
-            )),
+            Happened::Message(text) | Happened::Appointment(text) => current.push(CurrentMessage {
+                id: entry.id.clone(),
+                sender: entry.sender.clone(),
+                ts: entry.ts,
+                text: text.clone(),
+                edited: false,
+            }),
             Happened::Edited { of, text } => {
-                if let Some((_, message)) = current.iter_mut().find(|(id, _)| id == of) {
+                if let Some(message) = current.iter_mut().find(|m| m.id == *of) {
                     message.text = text.clone();
                     message.edited = true;
                 }
             }
-            Happened::Retracted { of, .. } => current.retain(|(id, _)| id != of),
+            Happened::Retracted { of, .. } => current.retain(|m| m.id != *of),
             _ => {}
         }
     }
-    current.into_iter().map(|(_, message)| message).collect()
+    current
 }
 
 /// How far someone has read the thread.

@@ -11,16 +11,24 @@ use crate::fhir::FhirError;
 use crate::store::LocalStore;
 use crate::sync::audit::thread_audit;
 use crate::sync::{Command, Platform};
+use std::collections::BTreeSet;
 
 impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Session<T, S, P> {
-    /// The whole thread `root` of `room` as it reads now, from the homeserver (not only what
-    /// this device holds): each message and appointment change with its newest edit, nothing
-    /// retracted or expired. What [`Ehr::save_to_chart`] files.
-    pub async fn chart_messages(&self, room: &str, root: &str) -> Result<Vec<FiledMessage>, Error> {
+    /// The thread `root` of `room` as it reads now, from the homeserver (not only what this
+    /// device holds): each message and appointment change with its newest edit, nothing
+    /// retracted or expired; only the messages `only` names, if given. What
+    /// [`Ehr::save_to_chart`] files.
+    pub async fn chart_messages(
+        &self,
+        room: &str,
+        root: &str,
+        only: Option<&BTreeSet<String>>,
+    ) -> Result<Vec<FiledMessage>, Error> {
         let entries = thread_audit(self.client(), room, root).await?;
         Ok(self.with_inbox(|inbox| {
             current_messages(&entries)
                 .into_iter()
+                .filter(|m| only.is_none_or(|ids| ids.contains(&m.id)))
                 .map(|m| FiledMessage {
                     author: inbox.name(&m.sender),
                     ts: m.ts,

@@ -1,10 +1,11 @@
 //! A thread's messages: day separators, receipts, delivery states, earlier replies on scroll.
 
+use super::chart::ChartCheckbox;
 use super::corrections::{removal_notice, CorrectableText};
 use super::delivery::{DeliveryLine, MESSAGE};
 use super::state::AppState;
 use super::time;
-use crate::domain::{Availability, Body, Message, Status, Thread};
+use crate::domain::{Availability, Body, Delivery, Message, Status, Thread};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -156,6 +157,7 @@ fn MessageItem(room: String, root: String, message: Message, name: String, is_ro
                 <span class="card-label">"Schedule change"</span>
                 <p class="text">{summary}</p>
                 <span class="card-by">{format!("{name} · {when}")}</span>
+                <ChartCheckbox id=message.id.clone()/>
             </li>
         }
         .into_any(),
@@ -200,6 +202,7 @@ fn MessageItem(room: String, root: String, message: Message, name: String, is_ro
                         <time>{when}</time>
                     </div>
                     <CorrectableText room=room root=root message=message.clone() text=text/>
+                    {(message.delivery == Delivery::Sent).then(|| view! { <ChartCheckbox id=message.id.clone()/> })}
                     <DeliveryLine txn_id=message.txn_id.clone().unwrap_or_default() delivery=message.delivery.clone() words=MESSAGE/>
                 </li>
             }

@@ -1,6 +1,7 @@
 //! The thread view: title, tags, status, the patient region, messages and the composer.
 
 use super::acknowledge::Acknowledgement;
+use super::chart::ChartSelection;
 use super::composer::{Composer, Typing};
 use super::history_export::ExportHistory;
 use super::messages::MessageList;
@@ -49,6 +50,7 @@ pub fn ThreadView(room: String, root: String) -> impl IntoView {
 #[component]
 fn ThreadBody(room: String, root: String) -> impl IntoView {
     let state = AppState::get();
+    provide_context(ChartSelection(RwSignal::new(None)));
     let thread = {
         let (room, root) = (room.clone(), root.clone());
         Memo::new(move |_| state.inbox(|i| i.thread(&room, &root).cloned()).flatten())
