@@ -219,6 +219,14 @@ async function authorize(req, url) {
   return caller;
 }
 
+/** A person files a Communication in their own name only (its sender is who the token names). */
+function checkAuthorship(caller, body) {
+  if (caller.system || body?.resourceType !== 'Communication') return;
+  if (body.sender?.reference !== caller.who.reference) {
+    throw new Refusal(403, 'insufficient_scope', `a Communication's sender must be ${caller.who.reference}, who is signed in`);
+  }
+}
+
 /** `resource` (or every resource of a bundle) as the caller may see it. */
 function visible(caller, resource) {
   if (resource?.resourceType === 'Bundle') {
@@ -256,6 +264,7 @@ async function handleFhir(req, res, url, cors) {
   const isMetadata = req.method === 'GET' && url.pathname === `${BASE}/metadata`;
   const caller = isMetadata ? PUBLIC : await authorize(req, url);
   const body = ['POST', 'PUT', 'PATCH'].includes(req.method) ? await readBody(req) : undefined;
+  checkAuthorship(caller, body);
   const fhirReq = {
     method: req.method,
     url: url.pathname.slice(BASE.length).replace(/^\/+/, '') + url.search,

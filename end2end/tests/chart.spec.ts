@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures';
-import { Api, fhir, findThread, resetEhr, signedIn, unique } from './helpers';
+import { Api, FHIR, fhir, findThread, resetEhr, signedIn, unique } from './helpers';
 
 test.beforeEach(resetEhr);
 
@@ -23,6 +23,12 @@ test('a clinician saves a thread to the chart: one Communication in the EHR, upd
   });
 
   const [priya, jordan] = await Promise.all([signedIn(browser, 'priya', undefined, true), signedIn(browser, 'jordan')]);
+  // Priya's own EHR token, as her browser sends it.
+  const ehrTokens: string[] = [];
+  priya.on('request', (request) => {
+    const auth = request.headers()['authorization'];
+    if (request.url().startsWith(FHIR) && auth?.startsWith('Bearer ')) ehrTokens.push(auth.slice(7));
+  });
   for (const page of [priya, jordan]) await (await findThread(page, topic)).getByRole('link').click();
   const patient = priya.getByRole('region', { name: 'Patient' });
   await patient.getByRole('button', { name: 'Save to chart' }).click();
@@ -49,6 +55,9 @@ test('a clinician saves a thread to the chart: one Communication in the EHR, upd
     expect.stringMatching(/\nThree sets of twelve, three times a day \(edited\)$/),
   ]);
   expect((await fhir('GET', `Communication/${record.id}`)).status).toBe(200);
+  // The EHR takes a Communication in Priya's name only, even with her own token.
+  const forged = { ...record, id: undefined, meta: undefined, identifier: undefined, sender: { reference: 'Practitioner/jordan' } };
+  expect((await fhir('POST', 'Communication', forged, {}, ehrTokens.at(-1)!)).status).toBe(403);
 
   // Saving again after another message updates the same record.
   await reply('Parents will send a video of the exercises');
