@@ -162,14 +162,9 @@ pub fn versions(original: &ClientEvent, edits: &[ClientEvent]) -> Versions {
 /// by whom and why (from the redaction the server attaches), without topic or patient.
 pub fn retracted_root(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
     let because = event.redacted_because().filter(|_| event.kind == MESSAGE)?;
-    let reason = because
-        .content
-        .get("reason")
-        .and_then(|r| r.as_str())
-        .unwrap_or_default();
     let body = Body::Removed {
         by: because.sender.clone(),
-        reason: reason.to_owned(),
+        reason: retraction_reason(&because),
     };
     Some(Incoming::Root {
         room_id: room_id.to_owned(),
@@ -187,13 +182,14 @@ fn removal(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         room_id: room_id.to_owned(),
         target: event.redacted_event()?.to_owned(),
         by: event.sender.clone(),
-        reason: event
-            .content
-            .get("reason")
-            .and_then(|r| r.as_str())
-            .unwrap_or_default()
-            .to_owned(),
+        reason: retraction_reason(event),
     })
+}
+
+/// The reason a redaction gives (empty when it gives none).
+fn retraction_reason(redaction: &ClientEvent) -> String {
+    let reason = redaction.content.get("reason").and_then(|r| r.as_str());
+    reason.unwrap_or_default().to_owned()
 }
 
 /// A reply's body: text, or an escalation notice (whether it counts depends on its sender,
