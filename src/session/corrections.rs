@@ -2,7 +2,7 @@
 //! earlier versions.
 
 use super::service::Session;
-use crate::api::events::REL_REPLACE;
+use crate::api::events::{ClientEvent, REL_REPLACE};
 use crate::api::rounds::retraction_content;
 use crate::api::{Error, Transport};
 use crate::domain::{may_edit, may_retract, Incoming, Message, Versions};
@@ -10,8 +10,8 @@ use crate::store::LocalStore;
 use crate::sync::outbox::QueueError;
 use crate::sync::{convert, Command, Platform};
 
-/// Most edits of one message read for its version history (more are not a history anyone reads).
-const MAX_VERSIONS: u32 = 50;
+/// Edits read per page of a message's history.
+const EDITS_PAGE: u32 = 50;
 
 impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Session<T, S, P> {
     /// Whether the person may edit `message` (their own text, on the server).
@@ -49,11 +49,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         // newer than its message: whoever may retract the message may retract its edits. Others'
         // "edits" never showed (clients ignore them) and are not the sender's to remove.
         let sender = self.client().event(room, id).await?.sender;
-        let edits = self
-            .client()
-            .relations(room, id, REL_REPLACE, None, MAX_VERSIONS)
-            .await?
-            .chunk;
+        let edits = self.edits(room, id).await?;
         for edit in edits.iter().filter(|e| e.sender == sender && !e.is_redacted()) {
             let txn_id = self.platform().new_txn_id();
             let content = serde_json::json!({ "reason": reason });
@@ -75,11 +71,25 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
     /// homeserver.
     pub async fn versions(&self, room: &str, id: &str) -> Result<Versions, Error> {
         let original = self.client().event(room, id).await?;
-        let edits = self
-            .client()
-            .relations(room, id, REL_REPLACE, None, MAX_VERSIONS)
-            .await?
-            .chunk;
+        let edits = self.edits(room, id).await?;
         Ok(convert::versions(&original, &edits))
+    }
+
+    /// Every edit of message `id` the homeserver has, all pages: a retraction must reach each.
+    async fn edits(&self, room: &str, id: &str) -> Result<Vec<ClientEvent>, Error> {
+        let mut edits = Vec::new();
+        let mut from: Option<String> = None;
+        loop {
+            let page = self
+                .client()
+                .relations(room, id, REL_REPLACE, from.as_deref(), EDITS_PAGE)
+                .await?;
+            let empty = page.chunk.is_empty();
+            edits.extend(page.chunk);
+            match page.next_batch {
+                Some(next) if !empty => from = Some(next),
+                _ => return Ok(edits),
+            }
+        }
     }
 }
