@@ -48,7 +48,7 @@ async function securityHeaders() {
   }
   return {
     'Content-Security-Policy':
-      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
       `connect-src 'self' ${homeserver}; manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; ` +
       "object-src 'none'; base-uri 'none'; form-action 'self'",
     'X-Content-Type-Options': 'nosniff',

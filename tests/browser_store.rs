@@ -234,3 +234,26 @@ async fn another_tab_deleting_the_database_closes_this_connection_instead_of_han
         "this tab cannot use it any more"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_queued_attachment_is_kept_sealed_and_forgotten_on_removal() {
+    let name = db_name("files");
+    let store = Store::open_in(&name, SCHEMA_VERSION, USER).await.unwrap();
+    let photo = format!("\u{ff}\u{d8}\u{ff} insurance card of {SECRET}").into_bytes();
+    store.put_file("txn-photo", &photo).await.unwrap();
+    assert_eq!(store.file("txn-photo").await.unwrap(), Some(photo.clone()));
+    store.close();
+    let record = raw_record(&name, "files", &format!("{USER}\u{1f}txn-photo")).await;
+    let sealed: js_sys::Uint8Array = js_sys::Reflect::get(&record, &"sealed".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(
+        !sealed.to_vec().windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
+        "no plaintext in the stored file"
+    );
+    let store = Store::open_in(&name, SCHEMA_VERSION, USER).await.unwrap();
+    store.remove_file("txn-photo").await.unwrap();
+    assert_eq!(store.file("txn-photo").await.unwrap(), None);
+    store.close();
+}

@@ -234,3 +234,69 @@ fn a_thread_written_offline_is_created_once_with_its_replies_in_it() {
         .collect();
     assert_eq!(roots.len(), 1, "created exactly once");
 }
+
+#[test]
+fn an_attachment_written_offline_is_uploaded_and_sent_once_and_its_bytes_forgotten() {
+    let user = new_user("attach");
+    let (room, root) = thread(&user);
+    let (client, flaky) = flaky_client(&user);
+    let store = Rc::new(MemoryStore::default());
+    let queue = outbox(client, &store);
+    {
+        let flaky = flaky.clone();
+        queue.listen(move |event| {
+            if matches!(event, OutboxEvent::Waiting { .. }) {
+                flaky.offline.set(false);
+            }
+        });
+    }
+    let name = unique("letter-") + ".pdf";
+    let bytes = b"%PDF-1.4\n% Referral letter\n".to_vec();
+    let attach = Command::Attach {
+        name: name.clone(),
+        content_type: "application/pdf".into(),
+        size: bytes.len() as u64,
+    };
+    flaky.offline.set(true);
+    let item = run(queue.queue_file(&room, &root, &root, &attach, &bytes)).unwrap();
+    // The bytes are kept with the item before anything is tried.
+    assert_eq!(run(store.file(&item.txn_id)).unwrap(), Some(bytes.clone()));
+    run(queue.drain());
+
+    assert!(queue.is_empty());
+    assert_eq!(
+        run(store.file(&item.txn_id)).unwrap(),
+        None,
+        "the bytes are forgotten once uploaded"
+    );
+    let page = run(user.messages(&room, None, rounds::api::Direction::Backward, 20)).unwrap();
+    let sent: Vec<_> = page
+        .chunk
+        .iter()
+        .filter(|e| e.content["body"] == name.as_str())
+        .collect();
+    assert_eq!(sent.len(), 1, "sent once");
+    assert_eq!(sent[0].content["msgtype"], "m.file");
+    assert_eq!(sent[0].content["info"]["mimetype"], "application/pdf");
+    let uri = sent[0].content["url"].as_str().unwrap();
+    let media = rounds::api::MediaId::parse(uri).unwrap();
+    assert_eq!(run(user.download_media(&media)).unwrap(), bytes);
+}
+
+#[test]
+fn cancelling_an_attachment_deletes_it_and_its_bytes() {
+    let user = new_user("cancel");
+    let (room, root) = thread(&user);
+    let store = Rc::new(MemoryStore::default());
+    let queue = outbox(user.clone(), &store);
+    let attach = Command::Attach {
+        name: "card.png".into(),
+        content_type: "image/png".into(),
+        size: 4,
+    };
+    let item = run(queue.queue_file(&room, &root, &root, &attach, b"\x89PNG")).unwrap();
+    run(queue.delete(&item.txn_id)).unwrap();
+    assert!(queue.is_empty());
+    assert!(run(store.outbox()).unwrap().is_empty());
+    assert_eq!(run(store.file(&item.txn_id)).unwrap(), None);
+}

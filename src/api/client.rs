@@ -1,7 +1,7 @@
 //! The typed Matrix client: one value holding the homeserver URL, the session and a transport.
 
 use super::error::Error;
-use super::transport::{HttpRequest, Method, Transport};
+use super::transport::{Body, HttpRequest, Method, Transport, UploadWatch};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -172,11 +172,25 @@ impl<T: Transport> Client<T> {
                 status: 0,
                 detail: format!("request could not be encoded: {e}"),
             })?;
+        self.exchange(method, path, json_body.map(Body::Json), timeout, None)
+            .await
+    }
+
+    /// Sends `body` to `path` with the session's token (through `upload` when given: progress
+    /// and cancel), renewing an expired token once and waiting out rate limits as configured.
+    pub(super) async fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Body>,
+        timeout: Duration,
+        upload: Option<&UploadWatch>,
+    ) -> Result<Vec<u8>, Error> {
         let mut request = HttpRequest {
             method,
             url: format!("{}{}", self.homeserver, path),
             access_token: None,
-            body: json_body.map(super::transport::Body::Json),
+            body,
             if_match: None,
             timeout,
         };
@@ -185,7 +199,10 @@ impl<T: Transport> Client<T> {
         loop {
             let tokens = self.tokens();
             request.access_token = tokens.as_ref().map(|t| t.access_token.clone());
-            let response = self.transport.send(request.clone()).await?;
+            let response = match upload {
+                Some(watch) => self.transport.upload(request.clone(), watch).await?,
+                None => self.transport.send(request.clone()).await?,
+            };
             if (200..300).contains(&response.status) {
                 return Ok(response.body);
             }
@@ -246,7 +263,7 @@ pub async fn refresh_tokens<T: Transport>(
         method: Method::Post,
         url: format!("{}/_matrix/client/v3/refresh", homeserver.trim_end_matches('/')),
         access_token: None,
-        body: Some(super::transport::Body::Json(
+        body: Some(Body::Json(
             serde_json::json!({ "refresh_token": refresh_token }).to_string(),
         )),
         if_match: None,

@@ -8,6 +8,7 @@ mod auth;
 mod client;
 mod error;
 pub mod events;
+mod media;
 mod messages;
 mod presence;
 mod pushers;
@@ -28,6 +29,7 @@ pub use auth::{discover, IdentityProvider, LoginFlows, Versions, WellKnown, Well
 pub(crate) use client::not_signed_in;
 pub use client::{encode, refresh_tokens, Client, Renew, Session, Tokens, DEFAULT_TIMEOUT};
 pub use error::{Error, ServerError};
+pub use media::{MediaId, ThumbnailSize};
 pub use messages::{Direction, EventId, MessagesPage, RelationsPage, ThreadsInclude};
 pub use presence::{PresenceContent, PresenceEvent, PresenceState};
 pub use pushers::{Pusher, PusherData};
@@ -35,7 +37,7 @@ pub use rooms::{CreateRoom, DirectoryUser, Hierarchy, HierarchyRoom, InitialStat
 pub use sync::{
     Filter, InvitedRoom, JoinedRoom, LeftRoom, Rooms, StrippedState, SyncRequest, SyncResponse, Timeline, UnreadCounts,
 };
-pub use transport::{Body, HttpRequest, HttpResponse, Method, Transport, TransportError, MAX_BODY_BYTES};
+pub use transport::{Body, HttpRequest, HttpResponse, Method, Transport, TransportError, UploadWatch, MAX_BODY_BYTES};
 
 #[cfg(target_arch = "wasm32")]
 pub use transport_browser::BrowserTransport;

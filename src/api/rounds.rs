@@ -152,6 +152,71 @@ fn in_thread(mut fields: serde_json::Value, root: &str, latest: &str, body: &str
     fields
 }
 
+/// `msgtype` of a picture message.
+pub const MSG_IMAGE: &str = "m.image";
+/// `msgtype` of any other file.
+pub const MSG_FILE: &str = "m.file";
+
+/// A file message's fields (`m.image` or `m.file`), as the specification defines them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileMessage {
+    /// The file's name (other clients show it as the message).
+    pub body: String,
+    /// Where the homeserver keeps it; absent while Rounds has not uploaded it yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Its content type and size.
+    #[serde(default)]
+    pub info: FileInfo,
+}
+
+/// `info` of a file message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileInfo {
+    /// Content type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mimetype: Option<String>,
+    /// Size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+}
+
+/// A file message in the thread of `root`, without its `url` until the file is uploaded
+/// ([`with_media_url`]).
+pub fn file_reply_content(root: &str, latest: &str, name: &str, content_type: &str, size: u64) -> serde_json::Value {
+    let msgtype = if content_type.starts_with("image/") {
+        MSG_IMAGE
+    } else {
+        MSG_FILE
+    };
+    let fields = serde_json::json!({
+        "msgtype": msgtype,
+        "filename": name,
+        "info": { "mimetype": content_type, "size": size },
+    });
+    in_thread(fields, root, latest, name)
+}
+
+/// The file message of `content`, if it is one.
+pub fn file_message(content: &serde_json::Value) -> Option<FileMessage> {
+    let msgtype = content.get("msgtype")?.as_str()?;
+    if msgtype != MSG_IMAGE && msgtype != MSG_FILE {
+        return None;
+    }
+    serde_json::from_value(content.clone()).ok()
+}
+
+/// The file a queued message still has to upload: its name and content type.
+pub fn pending_upload(content: &serde_json::Value) -> Option<(String, String)> {
+    let file = file_message(content).filter(|f| f.url.is_none())?;
+    Some((file.body, file.info.mimetype.unwrap_or_default()))
+}
+
+/// Sets the uploaded file's `mxc://` URI on a file message.
+pub fn with_media_url(content: &mut serde_json::Value, uri: &str) {
+    content["url"] = serde_json::Value::String(uri.to_owned());
+}
+
 /// An edit of the message `target` (`m.replace`): `new_content` is its whole new content, and
 /// other clients that do not know edits show `* new text`.
 pub fn replacement_content(target: &str, new_content: serde_json::Value) -> serde_json::Value {

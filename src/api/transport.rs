@@ -4,7 +4,9 @@
 //! (`transport_native`). Only the headers Synapse's CORS allows are ever sent to it:
 //! `Authorization` and `Content-Type` (the FHIR server also gets `If-Match`).
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::rc::Rc;
 use std::time::Duration;
 
 /// HTTP methods the Matrix client-server API uses.
@@ -57,6 +59,13 @@ pub enum Body {
     Json(String),
     /// A form (OAuth token requests), sent with `Content-Type: application/x-www-form-urlencoded`.
     Form(String),
+    /// A file's bytes (media uploads), sent with their own content type.
+    Bytes {
+        /// The file's content type.
+        content_type: String,
+        /// The bytes, shared rather than copied between retries.
+        data: Rc<[u8]>,
+    },
 }
 
 impl Body {
@@ -70,18 +79,86 @@ impl Body {
     }
 
     /// The `Content-Type` to send it with.
-    pub fn content_type(&self) -> &'static str {
+    pub fn content_type(&self) -> &str {
         match self {
             Body::Json(_) => "application/json",
             Body::Form(_) => "application/x-www-form-urlencoded",
+            Body::Bytes { content_type, .. } => content_type,
         }
     }
 
-    /// The serialised text.
-    pub fn text(&self) -> &str {
+    /// The bytes to send.
+    pub fn bytes(&self) -> &[u8] {
         match self {
-            Body::Json(text) | Body::Form(text) => text,
+            Body::Json(text) | Body::Form(text) => text.as_bytes(),
+            Body::Bytes { data, .. } => data,
         }
+    }
+}
+
+/// Follows one upload: how much of it went out, and a way to stop it. Clones share it.
+#[derive(Clone, Default)]
+pub struct UploadWatch {
+    inner: Rc<WatchInner>,
+}
+
+/// Reports `(sent, total)` bytes.
+type ProgressFn = Box<dyn Fn(u64, u64)>;
+
+#[derive(Default)]
+struct WatchInner {
+    progress: RefCell<Option<ProgressFn>>,
+    cancelled: Cell<bool>,
+    abort: RefCell<Option<Box<dyn FnOnce()>>>,
+}
+
+impl std::fmt::Debug for UploadWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadWatch")
+            .field("cancelled", &self.inner.cancelled.get())
+            .finish()
+    }
+}
+
+impl UploadWatch {
+    /// Who hears how far the upload got (`sent`, `total` bytes).
+    pub fn on_progress(&self, report: impl Fn(u64, u64) + 'static) {
+        *self.inner.progress.borrow_mut() = Some(Box::new(report));
+    }
+
+    /// Called by the transport as bytes go out.
+    pub fn report(&self, sent: u64, total: u64) {
+        if let Some(report) = self.inner.progress.borrow().as_ref() {
+            report(sent, total);
+        }
+    }
+
+    /// Stops the upload: the transport aborts it and answers [`TransportError::Aborted`].
+    pub fn cancel(&self) {
+        self.inner.cancelled.set(true);
+        let abort = self.inner.abort.borrow_mut().take();
+        if let Some(abort) = abort {
+            abort();
+        }
+    }
+
+    /// Whether [`UploadWatch::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancelled.get()
+    }
+
+    /// Called by the transport with what aborts its request (at once if already cancelled).
+    pub fn set_abort(&self, abort: impl FnOnce() + 'static) {
+        if self.is_cancelled() {
+            abort();
+        } else {
+            *self.inner.abort.borrow_mut() = Some(Box::new(abort));
+        }
+    }
+
+    /// The request is over: nothing is left to abort.
+    pub fn finished(&self) {
+        self.inner.abort.borrow_mut().take();
     }
 }
 
@@ -137,6 +214,23 @@ impl TransportError {
 pub trait Transport {
     /// Performs the request and returns the response, whatever its status.
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>>;
+
+    /// Performs an upload, reporting progress to `watch` and stopping when it is cancelled.
+    /// Transports that cannot report progress send it as any request.
+    fn upload(
+        &self,
+        request: HttpRequest,
+        watch: &UploadWatch,
+    ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+        let cancelled = watch.is_cancelled();
+        let sent = self.send(request);
+        async move {
+            if cancelled {
+                return Err(TransportError::Aborted);
+            }
+            sent.await
+        }
+    }
 
     /// Waits `ms` milliseconds (a timer in the browser, a blocking sleep in native tools).
     fn pause(&self, ms: u64) -> impl Future<Output = ()>;

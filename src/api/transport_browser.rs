@@ -1,10 +1,16 @@
-//! Browser transport over gloo-net (`fetch`), with a timeout through `AbortController`.
+//! Browser transport over gloo-net (`fetch`), with a timeout through `AbortController`;
+//! uploads go through `XMLHttpRequest`, the one browser API that reports upload progress.
 
-use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError, MAX_BODY_BYTES};
+use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError, UploadWatch, MAX_BODY_BYTES};
 use gloo_net::http::{Method as GlooMethod, RequestBuilder};
+use js_sys::{Function, Promise, Uint8Array};
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{ProgressEvent, XmlHttpRequest};
 
 /// The browser's [`Transport`]. Clone freely.
 #[derive(Clone, Copy)]
@@ -52,7 +58,9 @@ impl BrowserTransport {
             builder = builder.header("If-Match", tag);
         }
         let request = match &req.body {
-            Some(body) => builder.header("Content-Type", body.content_type()).body(body.text()),
+            Some(body) => builder
+                .header("Content-Type", body.content_type())
+                .body(Uint8Array::from(body.bytes())),
             None => builder.build(),
         }
         .map_err(|e| TransportError::Connection(e.to_string()))?;
@@ -95,6 +103,83 @@ impl BrowserTransport {
     }
 }
 
+/// How an `XMLHttpRequest` ended, when it did not load.
+const XHR_ABORTED: &str = "aborted";
+const XHR_TIMEOUT: &str = "timeout";
+const XHR_ERROR: &str = "error";
+
+/// Sends `req` with `XMLHttpRequest`, reporting upload progress to `watch`, which can abort it.
+async fn upload_xhr(req: HttpRequest, watch: &UploadWatch) -> Result<HttpResponse, TransportError> {
+    let broken = |_| TransportError::Connection("XMLHttpRequest unavailable".into());
+    let xhr = XmlHttpRequest::new().map_err(broken)?;
+    xhr.open(req.method.as_str(), &req.url).map_err(broken)?;
+    xhr.set_timeout(u32::try_from(req.timeout.as_millis()).unwrap_or(u32::MAX));
+    if let Some(token) = &req.access_token {
+        xhr.set_request_header("Authorization", &format!("Bearer {token}"))
+            .map_err(broken)?;
+    }
+    if let Some(body) = &req.body {
+        xhr.set_request_header("Content-Type", body.content_type())
+            .map_err(broken)?;
+    }
+    // The request settles a promise; the handlers live until it has.
+    let mut settle: Option<(Function, Function)> = None;
+    let settled = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    let (resolve, reject) = settle.ok_or_else(|| TransportError::Connection("promise unavailable".into()))?;
+    let ending = |reason: &'static str| {
+        let reject = reject.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            let _ = reject.call1(&wasm_bindgen::JsValue::NULL, &reason.into());
+        })
+    };
+    let on_load = Closure::<dyn FnMut()>::new(move || {
+        let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+    });
+    let (on_abort, on_timeout, on_error) = (ending(XHR_ABORTED), ending(XHR_TIMEOUT), ending(XHR_ERROR));
+    let on_progress = {
+        let watch = watch.clone();
+        Closure::<dyn FnMut(ProgressEvent)>::new(move |event: ProgressEvent| {
+            watch.report(event.loaded() as u64, event.total() as u64);
+        })
+    };
+    xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    xhr.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
+    xhr.set_ontimeout(Some(on_timeout.as_ref().unchecked_ref()));
+    xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    }
+    {
+        let xhr = xhr.clone();
+        watch.set_abort(move || {
+            let _ = xhr.abort();
+        });
+    }
+    let sent = match &req.body {
+        Some(body) => xhr.send_with_opt_buffer_source(Some(&Uint8Array::from(body.bytes()))),
+        None => xhr.send(),
+    };
+    let outcome = match sent {
+        Ok(()) => JsFuture::from(settled).await,
+        Err(e) => Err(e),
+    };
+    watch.finished();
+    if let Err(reason) = outcome {
+        return Err(match reason.as_string().as_deref() {
+            Some(XHR_ABORTED) => TransportError::Aborted,
+            Some(XHR_TIMEOUT) => TransportError::Timeout,
+            _ => TransportError::Connection("the upload was interrupted".into()),
+        });
+    }
+    let body = xhr.response_text().ok().flatten().unwrap_or_default().into_bytes();
+    Ok(HttpResponse {
+        status: xhr.status().unwrap_or(0),
+        retry_after: xhr.get_response_header("retry-after").ok().flatten(),
+        etag: None,
+        body,
+    })
+}
+
 fn gloo_method(method: Method) -> GlooMethod {
     match method {
         Method::Get => GlooMethod::GET,
@@ -107,6 +192,15 @@ fn gloo_method(method: Method) -> GlooMethod {
 impl Transport for BrowserTransport {
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
         Self::perform(request, self.max_body)
+    }
+
+    fn upload(
+        &self,
+        request: HttpRequest,
+        watch: &UploadWatch,
+    ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+        let watch = watch.clone();
+        async move { upload_xhr(request, &watch).await }
     }
 
     fn pause(&self, ms: u64) -> impl Future<Output = ()> {

@@ -35,7 +35,7 @@ impl NativeTransport {
         let result = match &req.body {
             Some(body) => builder
                 .header("Content-Type", body.content_type())
-                .body(body.text().as_bytes().to_vec()),
+                .body(body.bytes().to_vec()),
             None => builder.body(Vec::new()),
         };
         let request = result.map_err(|e| TransportError::Connection(e.to_string()))?;

@@ -1,6 +1,7 @@
 //! A thread's audit trail: everything that happened in it, in order, as an admin exports it
 //! for the clinic's records (a plain-text file anyone can read without Rounds).
 
+use super::attachment::Attachment;
 use super::thread::{Priority, Status};
 
 /// What one event of the thread did.
@@ -8,6 +9,8 @@ use super::thread::{Priority, Status};
 pub enum Happened {
     /// A message (the thread's first one, or a reply), as first sent.
     Message(String),
+    /// A photo or file sent in the thread.
+    Attached(Attachment),
     /// Its sender changed message `of` to `text`.
     Edited {
         /// The edited message's event id.
@@ -70,6 +73,8 @@ pub struct CurrentMessage {
     pub text: String,
     /// Whether its sender edited it.
     pub edited: bool,
+    /// The file it is, for an attachment (`text` then describes it).
+    pub file: Option<Attachment>,
 }
 
 /// The thread as it reads now, from its history: each message and appointment change with its
@@ -84,6 +89,15 @@ pub fn current_messages(entries: &[AuditEntry]) -> Vec<CurrentMessage> {
                 ts: entry.ts,
                 text: text.clone(),
                 edited: false,
+                file: None,
+            }),
+            Happened::Attached(file) => current.push(CurrentMessage {
+                id: entry.id.clone(),
+                sender: entry.sender.clone(),
+                ts: entry.ts,
+                text: file.describe(),
+                edited: false,
+                file: Some(file.clone()),
             }),
             Happened::Edited { of, text } => {
                 if let Some(message) = current.iter_mut().find(|m| m.id == *of) {
@@ -150,6 +164,9 @@ impl AuditTrail {
             let who = name(&entry.sender);
             let what = match &entry.happened {
                 Happened::Message(text) => format!("message\n{}", indent(text)),
+                Happened::Attached(file) => {
+                    format!("attachment\n{}", indent(&format!("{}\n{}", file.describe(), file.url)))
+                }
                 Happened::Edited { of, text } => format!("edited {}\n{}", number(of), indent(text)),
                 Happened::Retracted { of, reason } => format!("retracted {}: {reason}", number(of)),
                 Happened::Removed => "message (content removed by a retraction)".to_owned(),

@@ -3,6 +3,7 @@
 //! [`ClinicPolicy`] serialises to exactly the content of the clinic space's `app.rounds.clinic`
 //! state event (see `docs/PROTOCOL.md`).
 
+use super::attachment::AttachmentRules;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -113,6 +114,10 @@ pub struct ClinicPolicy {
     /// retract any message at any time). The homeserver enforces it (`deploy/synapse`).
     #[serde(default = "ClinicPolicy::default_retraction_window")]
     pub retraction_window_minutes: u32,
+    /// How large attachments may be and of which types (checked before upload; the
+    /// homeserver's `max_upload_size` is the limit it enforces).
+    #[serde(default)]
+    pub attachments: AttachmentRules,
 }
 
 /// Why a policy is not usable.
@@ -136,6 +141,8 @@ pub enum PolicyError {
     },
     /// The policy has no `admin` role, so nobody could change it.
     NoAdminRole,
+    /// The attachment rules are not usable (what is wrong).
+    Attachments(String),
     /// A category's escalation window is outside what the policy accepts.
     EscalationWindow {
         /// The category.
@@ -189,6 +196,7 @@ impl fmt::Display for PolicyError {
                 "category '{category}' escalates to role '{role}', which cannot see it"
             ),
             PolicyError::Templates { category, problem } => write!(f, "category '{category}': {problem}"),
+            PolicyError::Attachments(problem) => write!(f, "attachments: {problem}"),
             PolicyError::Retention { category } => {
                 write!(
                     f,
@@ -282,6 +290,7 @@ impl ClinicPolicy {
                 .collect(),
             escalation_service: None,
             retraction_window_minutes: Self::default_retraction_window(),
+            attachments: AttachmentRules::default(),
         }
     }
 
@@ -316,7 +325,7 @@ impl ClinicPolicy {
                 });
             }
         }
-        Ok(())
+        self.attachments.validate().map_err(PolicyError::Attachments)
     }
 
     fn validate_escalation(&self, category: &Category, escalation: &Escalation) -> Result<(), PolicyError> {

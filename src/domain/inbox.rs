@@ -402,6 +402,20 @@ impl Inbox {
         }
     }
 
+    /// A local message's content changed before it was sent (an attachment now uploaded, with
+    /// its address on the homeserver).
+    pub fn set_local_body(&mut self, room_id: &str, root_id: &str, txn_id: &str, body: Body) {
+        if let Some(thread) = self.threads.get_mut(&(room_id.to_owned(), root_id.to_owned())) {
+            if let Some(m) = thread
+                .messages
+                .iter_mut()
+                .find(|m| m.txn_id.as_deref() == Some(txn_id) && m.delivery != Delivery::Sent)
+            {
+                m.body = body;
+            }
+        }
+    }
+
     /// Marks a local message as on the server under `event_id` (from the send's answer, which
     /// usually arrives before the sync echo; the echo is then a duplicate and skipped).
     pub fn confirm_sent(&mut self, room_id: &str, root_id: &str, txn_id: &str, event_id: &str) {

@@ -1,5 +1,6 @@
 //! `domain`: the care-team model in pure Rust (no browser or protocol types).
 
+pub mod attachment;
 pub mod audit;
 pub mod availability;
 pub mod clinic;
@@ -10,6 +11,7 @@ pub mod inbox;
 pub mod staff;
 pub mod thread;
 
+pub use attachment::{Attachment, AttachmentRules, FileRefusal};
 pub use audit::{current_messages, AuditEntry, AuditTrail, CurrentMessage, Happened, ReadMark};
 pub use availability::Availability;
 pub use clinic::{Category, ClinicPolicy, Escalation, PolicyError, Role};

@@ -72,6 +72,8 @@ pub enum Body {
         /// New priority, if changed.
         priority: Option<Priority>,
     },
+    /// A photo or file (its caption, if any, is its name).
+    Attachment(super::attachment::Attachment),
     /// A thread's first message that could not be loaded (removed, or older than the person's
     /// access); its replies still show under it.
     Unavailable,
@@ -100,6 +102,17 @@ pub enum Body {
         /// The notice's text.
         text: String,
     },
+}
+
+impl Body {
+    /// What the inbox filter searches in this message: its text, or an attachment's name.
+    pub fn searchable(&self) -> Option<&str> {
+        match self {
+            Body::Text(text) => Some(text),
+            Body::Attachment(file) => Some(&file.name),
+            _ => None,
+        }
+    }
 }
 
 /// Delivery state of a message this device sent.
@@ -190,7 +203,7 @@ impl Thread {
                 self.priority = *p;
             }
         }
-        if let Body::Text(text) = &message.body {
+        if let Some(text) = message.body.searchable() {
             self.search_text.push('\n');
             self.search_text.push_str(&fold(text));
         }
@@ -371,7 +384,7 @@ impl Thread {
     fn reindex(&mut self) {
         let mut text = fold(&self.info.title());
         for message in &self.messages {
-            if let Body::Text(body) = &message.body {
+            if let Some(body) = message.body.searchable() {
                 text.push('\n');
                 text.push_str(&fold(body));
             }
@@ -379,9 +392,12 @@ impl Thread {
         self.search_text = text;
     }
 
-    /// The text preview of the newest text message.
+    /// The preview of the newest message staff wrote (text or a file).
     pub fn preview(&self) -> Option<&Message> {
-        self.messages.iter().rev().find(|m| matches!(m.body, Body::Text(_)))
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| matches!(m.body, Body::Text(_) | Body::Attachment(_)))
     }
 }
 

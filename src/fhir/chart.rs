@@ -3,7 +3,7 @@
 
 use super::client::{FhirClient, FhirError};
 use super::instant;
-use super::resources::{Communication, Concept, Identifier, Payload, Reference};
+use super::resources::{Communication, Concept, FhirAttachment, Identifier, Payload, Reference};
 use crate::api::{encode, Transport};
 
 /// Identifier system of the thread's URI (RFC 3986: the value is a URI).
@@ -18,6 +18,21 @@ pub struct FiledMessage {
     pub ts: u64,
     /// What it says.
     pub text: String,
+    /// The file it is, if it is one.
+    pub file: Option<FiledFile>,
+}
+
+/// An attached file as filed: by reference to where the homeserver keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiledFile {
+    /// Its name.
+    pub name: String,
+    /// Its content type.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its authenticated download address on the homeserver.
+    pub url: String,
 }
 
 /// What a clinician files: the thread, its patient, its messages.
@@ -69,15 +84,32 @@ pub fn communication(entry: &ChartEntry) -> Communication {
             reference: Some(by.clone()),
             display: None,
         }),
-        payload: entry
-            .messages
-            .iter()
-            .map(|m| Payload {
-                content_string: Some(format!("{} · {}\n{}", m.author, instant::format(m.ts), m.text)),
-            })
-            .collect(),
+        payload: entry.messages.iter().flat_map(payloads).collect(),
         ..Communication::default()
     }
+}
+
+/// A message's payloads: its text, and the file it attaches as a reference.
+fn payloads(message: &FiledMessage) -> Vec<Payload> {
+    let text = Payload {
+        content_string: Some(format!(
+            "{} · {}\n{}",
+            message.author,
+            instant::format(message.ts),
+            message.text
+        )),
+        content_attachment: None,
+    };
+    let file = message.file.as_ref().map(|f| Payload {
+        content_string: None,
+        content_attachment: Some(FhirAttachment {
+            content_type: Some(f.content_type.clone()),
+            url: Some(f.url.clone()),
+            size: (f.size > 0).then_some(f.size),
+            title: Some(f.name.clone()),
+        }),
+    });
+    std::iter::once(text).chain(file).collect()
 }
 
 /// A filed thread: its record, and whether an earlier one was updated.
@@ -132,11 +164,24 @@ mod tests {
                     author: "Dana Brooks".into(),
                     ts: 0,
                     text: "Expires Friday".into(),
+                    file: None,
                 },
                 FiledMessage {
                     author: "Priya Shah".into(),
                     ts: 60_000,
                     text: "Calling at 3".into(),
+                    file: None,
+                },
+                FiledMessage {
+                    author: "Priya Shah".into(),
+                    ts: 90_000,
+                    text: "Photo: card.png (image/png, 14 KB)".into(),
+                    file: Some(FiledFile {
+                        name: "card.png".into(),
+                        content_type: "image/png".into(),
+                        size: 14_000,
+                        url: "https://matrix.clinic.example/_matrix/client/v1/media/download/clinic.example/abc".into(),
+                    }),
                 },
             ],
             filed_by: Some("Practitioner/priya".into()),
@@ -146,12 +191,25 @@ mod tests {
         assert_eq!(json["resourceType"], "Communication");
         assert_eq!(json["subject"]["reference"], "Patient/sara-m");
         assert_eq!(json["sender"]["reference"], "Practitioner/priya");
-        assert_eq!(json["sent"], "1970-01-01T00:01:00Z");
+        assert_eq!(json["sent"], "1970-01-01T00:01:30Z");
         assert_eq!(json["identifier"][0]["system"], URI_SYSTEM);
         assert_eq!(
             json["payload"][1]["contentString"],
             "Priya Shah · 1970-01-01T00:01:00Z\nCalling at 3"
         );
+        // The photo: its description, then the file itself by reference.
+        assert_eq!(
+            json["payload"][2]["contentString"],
+            "Priya Shah · 1970-01-01T00:01:30Z\nPhoto: card.png (image/png, 14 KB)"
+        );
+        let file = &json["payload"][3]["contentAttachment"];
+        assert_eq!(file["contentType"], "image/png");
+        assert_eq!(file["title"], "card.png");
+        assert_eq!(file["size"], 14_000);
+        assert!(file["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/_matrix/client/v1/media/download/clinic.example/abc"));
         assert!(json.get("id").is_none());
     }
 }

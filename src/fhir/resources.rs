@@ -235,13 +235,34 @@ pub struct Concept {
     pub text: Option<String>,
 }
 
-/// A `Communication.payload`: one message's text.
+/// A `Communication.payload`: one message's text, or a reference to an attached file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payload {
     /// The text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_string: Option<String>,
+    /// A file, by reference (its bytes stay on the homeserver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_attachment: Option<FhirAttachment>,
+}
+
+/// A FHIR `Attachment` given by `url` (not inline data).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FhirAttachment {
+    /// Its content type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Where it can be read (with a homeserver access token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Its size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Its file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 resource!(

@@ -12,7 +12,7 @@ mod staff;
 
 pub use member::{accept_clinic_invites_and_join, enter_clinic, Membership};
 pub use rooms::{category_alias, clinic_alias, full_alias, role_alias, ADMIN_POWER};
-pub use settings::{enlist_escalation_service, set_escalation, set_retention, set_templates};
+pub use settings::{enlist_escalation_service, set_attachment_rules, set_escalation, set_retention, set_templates};
 pub use staff::{accept_roles, add_roles, remove_roles, role_members, roster, RosterEntry};
 
 use crate::api::rounds::{CLINIC_STATE, RETRACTION_STATE};

@@ -1,6 +1,7 @@
 //! Clinic settings admins change after the clinic exists (the admin side): the escalation
 //! service's account and each category's escalation (the service itself is `rounds-escalation`,
-//! [`crate::escalate`]), and each category's message templates.
+//! [`crate::escalate`]), each category's message templates and retention, and the rules for
+//! attachments.
 
 use super::staff::{holds, membership, publish_staff, role_members, roster};
 use super::{ensure_state, Clinic, ProvisionError, Report, Step};
@@ -10,7 +11,7 @@ use serde_json::json;
 /// The room state the homeserver purges expired events by (Matrix `m.room.retention`).
 const RETENTION_STATE: &str = "m.room.retention";
 use crate::api::{Client, Transport};
-use crate::domain::{Category, ClinicPolicy, Escalation};
+use crate::domain::{AttachmentRules, Category, ClinicPolicy, Escalation};
 
 /// Makes `service` the clinic's escalation service account: invites it into every role space, so
 /// it can read who holds each role and join every category room (restricted joins), and names it
@@ -101,6 +102,20 @@ pub async fn set_retention<T: Transport>(
     };
     ensure_state(client, &room, RETENTION_STATE, "", &retention, &mut report).await?;
     Ok((clinic, report))
+}
+
+/// Sets which files staff may attach and how large (checked by Rounds before upload; keep the
+/// homeserver's `max_upload_size` at least as large, it refuses anything over it). Refused:
+/// types Rounds cannot recognise by their content, and limits the policy does not accept.
+pub async fn set_attachment_rules<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+    rules: AttachmentRules,
+) -> Result<(Clinic, Report), ProvisionError> {
+    let mut policy = clinic.policy.clone();
+    policy.attachments = rules;
+    policy.validate().map_err(ProvisionError::Policy)?;
+    write_policy(client, clinic, policy, Report::default()).await
 }
 
 /// The clinic's policy with `change` made to `category`, if the policy still holds together.

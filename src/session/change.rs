@@ -31,6 +31,15 @@ pub enum Change {
         /// Its event id.
         to: String,
     },
+    /// An attachment's upload went on: `sent` of `total` bytes.
+    Upload {
+        /// The outbox item.
+        txn_id: String,
+        /// Bytes sent so far.
+        sent: u64,
+        /// Bytes in all.
+        total: u64,
+    },
     /// The server ended the session (the token expired or was revoked).
     Ended,
     /// Something could not be kept on the device; the text says what to do.

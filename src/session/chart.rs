@@ -4,9 +4,9 @@
 use super::ehr::Ehr;
 use super::service::Session;
 use crate::api::rounds::ChartFiled;
-use crate::api::{Error, Transport};
+use crate::api::{Error, MediaId, Transport};
 use crate::domain::{current_messages, Thread};
-use crate::fhir::chart::{self, ChartEntry, FiledMessage};
+use crate::fhir::chart::{self, ChartEntry, FiledFile, FiledMessage};
 use crate::fhir::FhirError;
 use crate::store::LocalStore;
 use crate::sync::audit::thread_audit;
@@ -25,6 +25,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         only: Option<&BTreeSet<String>>,
     ) -> Result<Vec<FiledMessage>, Error> {
         let entries = thread_audit(self.client(), room, root).await?;
+        let homeserver = self.client().homeserver().to_owned();
         Ok(self.with_inbox(|inbox| {
             current_messages(&entries)
                 .into_iter()
@@ -37,6 +38,15 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
                     } else {
                         m.text
                     },
+                    file: m.file.and_then(|f| {
+                        let url = MediaId::parse(&f.url)?.download_url(&homeserver);
+                        Some(FiledFile {
+                            name: f.name,
+                            content_type: f.content_type,
+                            size: f.size,
+                            url,
+                        })
+                    }),
                 })
                 .collect()
         }))

@@ -4,6 +4,7 @@
 //! generic over transport, store and platform, so they run natively in tests; [`browser`] binds
 //! them to a browser tab. Screens get domain types and plain views, never protocol content.
 
+mod attachments;
 mod audit;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

@@ -646,7 +646,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
 
     // --- Sending -------------------------------------------------------------------------
 
-    fn latest(&self, room: &str, root: &str) -> String {
+    pub(super) fn latest(&self, room: &str, root: &str) -> String {
         self.with_inbox(|i| {
             i.thread(room, root)
                 .and_then(|t| t.latest_sent().map(|m| m.id.clone()))
@@ -754,6 +754,17 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
             }
             OutboxEvent::Failed { item, reason } => self.set_delivery(&item, Delivery::Failed(reason)),
             OutboxEvent::Retrying(item) => self.set_delivery(&item, Delivery::Sending),
+            OutboxEvent::Uploaded(item) => {
+                let echo = local_echo(&item, &self.me());
+                if let Some(Incoming::InThread { message, .. }) = echo {
+                    self.inner.state.borrow_mut().inbox.set_local_body(
+                        &item.room_id,
+                        &item.root_id,
+                        &item.txn_id,
+                        message.body,
+                    );
+                }
+            }
             OutboxEvent::Deleted(item) => {
                 self.inner
                     .state
@@ -767,6 +778,10 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
                 return;
             }
             OutboxEvent::Waiting { .. } => return,
+            OutboxEvent::Uploading { txn_id, sent, total } => {
+                self.emit(Change::Upload { txn_id, sent, total });
+                return;
+            }
         }
         self.emit(Change::Inbox);
         self.emit(Change::Outbox { here });
@@ -933,6 +948,10 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
     }
 
     /// The platform's clock and transaction ids, for the session's other services.
+    pub(super) fn queue(&self) -> &Outbox<T, S, P> {
+        &self.inner.outbox
+    }
+
     pub(super) fn platform(&self) -> &P {
         &self.inner.platform
     }

@@ -16,20 +16,21 @@ use web_sys::CryptoKey;
 /// The app's database.
 pub const DB_NAME: &str = "rounds";
 /// The newest schema version ([`MIGRATIONS`] has one step per version).
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 const KEYS: &str = "keys";
 const DRAFTS: &str = "drafts";
 const SESSION: &str = "session";
 const OUTBOX: &str = "outbox";
 const CACHE: &str = "cache";
+const FILES: &str = "files";
 /// Separates the user from the record id in keys (never part of a Matrix id).
 const SEP: char = '\u{1f}';
 
 type Migration = fn(&Database) -> indexed_db_futures::Result<()>;
 
 /// Append-only: version N runs `MIGRATIONS[N-1]`. Never edit a shipped step; add one.
-const MIGRATIONS: [Migration; 3] = [
+const MIGRATIONS: [Migration; 4] = [
     // v1: per-user keys, drafts, the saved session.
     |db| {
         db.create_object_store(KEYS).build()?;
@@ -45,6 +46,11 @@ const MIGRATIONS: [Migration; 3] = [
     // v3: the inbox kept on the device.
     |db| {
         db.create_object_store(CACHE).build()?;
+        Ok(())
+    },
+    // v4: the bytes of attachments waiting in the outbox.
+    |db| {
+        db.create_object_store(FILES).build()?;
         Ok(())
     },
 ];
@@ -118,14 +124,7 @@ impl Store {
 
     async fn put_sealed(&self, store: &str, id: &str, value: &impl Serialize) -> Result<(), StoreError> {
         let json = serde_json::to_vec(value).map_err(|e| StoreError::Failed(e.to_string()))?;
-        let (nonce, sealed) = crypto::seal(&self.key, &json).await?;
-        let record = Object::new();
-        let set = |k: &str, v: &JsValue| Reflect::set(&record, &k.into(), v).map(|_| ());
-        set("user", &self.user.as_str().into())
-            .and_then(|_| set("nonce", &nonce))
-            .and_then(|_| set("sealed", &sealed))
-            .map_err(|_| StoreError::Failed("building a record".into()))?;
-        put_js(&self.db, store, &self.record_key(id), &record).await
+        self.put_sealed_bytes(store, id, &json).await
     }
 
     async fn get_sealed<T: DeserializeOwned>(&self, store: &str, id: &str) -> Result<Option<T>, StoreError> {
@@ -136,14 +135,30 @@ impl Store {
     }
 
     async fn unseal<T: DeserializeOwned>(&self, record: &JsValue) -> Result<T, StoreError> {
+        let plain = self.unseal_bytes(record).await?;
+        serde_json::from_slice(&plain).map_err(|_| StoreError::Crypto("a record is damaged".into()))
+    }
+
+    /// Seals raw bytes (attachments: no JSON in between, which would triple their size).
+    async fn put_sealed_bytes(&self, store: &str, id: &str, plain: &[u8]) -> Result<(), StoreError> {
+        let (nonce, sealed) = crypto::seal(&self.key, plain).await?;
+        let record = Object::new();
+        let set = |k: &str, v: &JsValue| Reflect::set(&record, &k.into(), v).map(|_| ());
+        set("user", &self.user.as_str().into())
+            .and_then(|_| set("nonce", &nonce))
+            .and_then(|_| set("sealed", &sealed))
+            .map_err(|_| StoreError::Failed("building a record".into()))?;
+        put_js(&self.db, store, &self.record_key(id), &record).await
+    }
+
+    async fn unseal_bytes(&self, record: &JsValue) -> Result<Vec<u8>, StoreError> {
         let field = |k: &str| -> Result<Uint8Array, StoreError> {
             Reflect::get(record, &k.into())
                 .ok()
                 .and_then(|v| v.dyn_into::<Uint8Array>().ok())
                 .ok_or_else(|| StoreError::Crypto("a record is damaged".into()))
         };
-        let plain = crypto::open(&self.key, &field("nonce")?, &field("sealed")?).await?;
-        serde_json::from_slice(&plain).map_err(|_| StoreError::Crypto("a record is damaged".into()))
+        crypto::open(&self.key, &field("nonce")?, &field("sealed")?).await
     }
 
     /// This user's record ids in `store`, in key order.
@@ -279,6 +294,21 @@ impl LocalStore for Store {
 
     async fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
         Store::outbox(self).await
+    }
+
+    async fn put_file(&self, txn_id: &str, data: &[u8]) -> Result<(), StoreError> {
+        self.put_sealed_bytes(FILES, txn_id, data).await
+    }
+
+    async fn file(&self, txn_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match get_js(&self.db, FILES, &self.record_key(txn_id)).await? {
+            Some(record) => self.unseal_bytes(&record).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn remove_file(&self, txn_id: &str) -> Result<(), StoreError> {
+        delete(&self.db, FILES, &self.record_key(txn_id)).await
     }
 
     async fn save_cache(&self, cache: &InboxCache) -> Result<(), StoreError> {

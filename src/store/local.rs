@@ -14,6 +14,12 @@ pub trait LocalStore {
     fn remove_outbox(&self, seq: u64) -> impl Future<Output = Result<(), StoreError>>;
     /// The outbox in queue order.
     fn outbox(&self) -> impl Future<Output = Result<Vec<OutboxItem>, StoreError>>;
+    /// Keeps the bytes of a queued attachment (item `txn_id`) until it is uploaded.
+    fn put_file(&self, txn_id: &str, data: &[u8]) -> impl Future<Output = Result<(), StoreError>>;
+    /// The bytes kept by [`LocalStore::put_file`], if any.
+    fn file(&self, txn_id: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>>;
+    /// Forgets a queued attachment's bytes (uploaded, or its item deleted).
+    fn remove_file(&self, txn_id: &str) -> impl Future<Output = Result<(), StoreError>>;
     /// Keeps the inbox for the next start.
     fn save_cache(&self, cache: &InboxCache) -> impl Future<Output = Result<(), StoreError>>;
     /// The inbox kept by [`LocalStore::save_cache`], if any.

@@ -14,6 +14,7 @@ pub struct MemoryStore {
     outbox: RefCell<BTreeMap<u64, OutboxItem>>,
     cache: RefCell<Option<InboxCache>>,
     drafts: RefCell<BTreeMap<DraftKey, String>>,
+    files: RefCell<BTreeMap<String, Vec<u8>>>,
 }
 
 impl LocalStore for MemoryStore {
@@ -29,6 +30,20 @@ impl LocalStore for MemoryStore {
 
     fn outbox(&self) -> impl Future<Output = Result<Vec<OutboxItem>, StoreError>> {
         ready(Ok(self.outbox.borrow().values().cloned().collect()))
+    }
+
+    fn put_file(&self, txn_id: &str, data: &[u8]) -> impl Future<Output = Result<(), StoreError>> {
+        self.files.borrow_mut().insert(txn_id.to_owned(), data.to_vec());
+        ready(Ok(()))
+    }
+
+    fn file(&self, txn_id: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> {
+        ready(Ok(self.files.borrow().get(txn_id).cloned()))
+    }
+
+    fn remove_file(&self, txn_id: &str) -> impl Future<Output = Result<(), StoreError>> {
+        self.files.borrow_mut().remove(txn_id);
+        ready(Ok(()))
     }
 
     fn save_cache(&self, cache: &InboxCache) -> impl Future<Output = Result<(), StoreError>> {

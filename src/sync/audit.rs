@@ -103,6 +103,7 @@ fn happened(
 fn from_body(body: Body) -> Happened {
     match body {
         Body::Text(text) => Happened::Message(text),
+        Body::Attachment(file) => Happened::Attached(file),
         Body::Appointment(summary) => Happened::Appointment(summary),
         Body::Update { status, priority } => Happened::Update { status, priority },
         Body::Acknowledged => Happened::Acknowledged,

@@ -2,15 +2,15 @@
 
 use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, REDACTION, TYPING};
 use crate::api::rounds::{
-    staff_user, AppointmentChange, ChartFiled, EscalationMeta, EscalationStage, Priority as WirePriority, StaffEntry,
-    ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART, ESCALATION_KEY, STAFF_STATE, THREAD_ACK, THREAD_KEY,
-    THREAD_UPDATE,
+    file_message, staff_user, AppointmentChange, ChartFiled, EscalationMeta, EscalationStage, Priority as WirePriority,
+    StaffEntry, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART, ESCALATION_KEY, STAFF_STATE, THREAD_ACK,
+    THREAD_KEY, THREAD_UPDATE,
 };
-use crate::api::MemberContent;
+use crate::api::{MediaId, MemberContent};
 use crate::domain::escalation::Stage;
 use crate::domain::thread::REMOVED_TOPIC;
 use crate::domain::{
-    Body, Delivery, Incoming, Message, Patient, Person, Priority, Status, ThreadInfo, Version, Versions,
+    Attachment, Body, Delivery, Incoming, Message, Patient, Person, Priority, Status, ThreadInfo, Version, Versions,
 };
 
 /// Longest topic taken from the first line of a plain message from another client.
@@ -100,7 +100,8 @@ fn message(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         None => without_title(&event.content, body).to_owned(),
     };
     let info = thread_meta(&event.content).map_or_else(|| plain_info(body), info_from);
-    let mut message = base_message(event, Body::Text(text));
+    let body = attachment(&event.content).unwrap_or(Body::Text(text));
+    let mut message = base_message(event, body);
     message.edited_at = edited_at;
     Some(Incoming::Root {
         room_id: room_id.to_owned(),
@@ -195,6 +196,9 @@ fn retraction_reason(redaction: &ClientEvent) -> String {
 /// A reply's body: text, or an escalation notice (whether it counts depends on its sender,
 /// which the domain checks against the clinic policy).
 fn reply_body(event: &ClientEvent, body: &str) -> Body {
+    if let Some(file) = attachment(&event.content) {
+        return file;
+    }
     let meta = event
         .content
         .get(ESCALATION_KEY)
@@ -210,6 +214,18 @@ fn reply_body(event: &ClientEvent, body: &str) -> Body {
         },
         None => Body::Text(body.to_owned()),
     }
+}
+
+/// A picture or file message (from Rounds or any client); its `url` is empty while this
+/// device has not uploaded it yet, and one that is not an `mxc://` URI is never fetched.
+fn attachment(content: &serde_json::Value) -> Option<Body> {
+    let file = file_message(content)?;
+    Some(Body::Attachment(Attachment {
+        content_type: file.info.mimetype.unwrap_or_else(|| "application/octet-stream".into()),
+        size: file.info.size.unwrap_or(0),
+        url: file.url.filter(|u| MediaId::parse(u).is_some()).unwrap_or_default(),
+        name: file.body,
+    }))
 }
 
 fn info_from(meta: ThreadMeta) -> ThreadInfo {

@@ -1,5 +1,6 @@
 //! Writing in a thread: the composer (with its draft) and who else is typing.
 
+use super::attach::{self, AttachButtons};
 use super::drafts::Draft;
 use super::parts::Alert;
 use super::state::AppState;
@@ -43,6 +44,7 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
         }
     });
     let error = RwSignal::new(None::<String>);
+    let dropping = RwSignal::new(false);
 
     let typing = {
         let room = room.clone();
@@ -54,6 +56,9 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
         }
     };
     let room_for_templates = room.clone();
+    let (room_for_files, root_for_files) = (room.clone(), root.clone());
+    let (room_for_drop, root_for_drop, room_for_paste, root_for_paste) =
+        (room.clone(), root.clone(), room.clone(), root.clone());
     let send = {
         let (typing, draft) = (typing.clone(), draft.clone());
         move || {
@@ -160,7 +165,16 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
         }
     };
     view! {
-        <form class="composer" on:submit=move |ev| { ev.prevent_default(); send_click(); }>
+        <form class="composer" on:submit=move |ev| { ev.prevent_default(); send_click(); }
+            class:dropping=move || dropping.get()
+            on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dropping.set(true); }
+            on:dragleave=move |_| dropping.set(false)
+            on:drop=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                dropping.set(false);
+                let files = attach::files_of(ev.data_transfer().and_then(|d| d.files()));
+                attach::attach(&room_for_drop, &root_for_drop, files, error);
+            }>
             {move || error.get().map(|e| view! { <Alert text=e/> })}
             {move || {
                 let templates = templates();
@@ -197,6 +211,13 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
                 <textarea aria-label="Message" placeholder="Write a reply… (@ to address a role or person)" rows="2" node_ref=field
                     aria-autocomplete="list" aria-controls="mention-suggestions"
                     prop:value=move || text.get()
+                    on:paste=move |ev: leptos::ev::ClipboardEvent| {
+                        let files = attach::files_of(ev.clipboard_data().and_then(|d| d.files()));
+                        if !files.is_empty() {
+                            ev.prevent_default();
+                            attach::attach(&room_for_paste, &root_for_paste, files, error);
+                        }
+                    }
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
                         draft.changed(value.clone());
@@ -227,6 +248,7 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
                             }
                         }
                     }></textarea>
+                <AttachButtons room=room_for_files root=root_for_files error=error/>
                 <button type="submit" class="primary">"Send"</button>
             </div>
         </form>

@@ -1,11 +1,12 @@
 //! Correcting a message in place: `Edit` and `Retract` for who may, the `edited` mark that
 //! opens earlier versions, and how a retracted message reads.
 
+use super::attachment::AttachmentView;
 use super::delivery::{DeliveryLine, EDIT};
 use super::parts::Alert;
 use super::state::AppState;
 use super::time;
-use crate::domain::{Message, PendingEdit, Versions};
+use crate::domain::{Attachment, Message, PendingEdit, Versions};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -20,7 +21,15 @@ enum Mode {
 /// A message's text with its corrections: the `edited` mark, and `Edit` / `Retract` for the
 /// people who may (the homeserver refuses anyone else).
 #[component]
-pub fn CorrectableText(room: String, root: String, message: Message, text: String) -> impl IntoView {
+pub fn CorrectableText(
+    room: String,
+    root: String,
+    message: Message,
+    text: String,
+    /// The attached file, for a message that is one (shown instead of the text).
+    #[prop(optional_no_strip)]
+    file: Option<Attachment>,
+) -> impl IntoView {
     let state = AppState::get();
     let mode = RwSignal::new(Mode::Reading);
     let session = state.session();
@@ -28,7 +37,7 @@ pub fn CorrectableText(room: String, root: String, message: Message, text: Strin
     let may_retract = session.as_ref().is_some_and(|s| s.may_retract(&message));
     let edited = message.edited_at.is_some();
     let id = message.id.clone();
-    let (root_retract, message_retract) = (root.clone(), message.clone());
+    let (root_retract, message_retract, message_shown) = (root.clone(), message.clone(), message.clone());
     let (room_edit, root_edit, id_edit, text_edit) = (room.clone(), root, id.clone(), text.clone());
     let (room_versions, id_versions) = (room.clone(), id.clone());
     // The person's own edit on its way shows at once, with its state.
@@ -42,7 +51,12 @@ pub fn CorrectableText(room: String, root: String, message: Message, text: Strin
                 <EditForm room=room_edit.clone() root=root_edit.clone() id=id_edit.clone() text=text_edit.clone() mode=mode/>
             }.into_any(),
             (_, Some(edit)) => view! { <PendingEditText edit=edit/> }.into_any(),
-            _ => view! { <p class="text">{text.clone()}</p> }.into_any(),
+            _ => match file.clone() {
+                Some(file) => view! {
+                    <AttachmentView file=file delivery=message_shown.delivery.clone() txn_id=message_shown.txn_id.clone()/>
+                }.into_any(),
+                None => view! { <p class="text">{text.clone()}</p> }.into_any(),
+            },
         }}
         {edited.then(|| view! { <EarlierVersions room=room_versions id=id_versions/> })}
         {move || (mode.get() == Mode::Retracting).then(|| view! {

@@ -1,11 +1,11 @@
 //! `Export history` (admins): the thread's full history from the homeserver, saved as a text
 //! file the clinic can keep with its records.
 
+use super::blobs;
 use super::parts::Alert;
 use super::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 /// The button, for admins only (the history holds nothing a member could not read, but the
 /// export is a records task).
@@ -23,7 +23,7 @@ pub fn ExportHistory(room: String, root: String) -> impl IntoView {
         spawn_local(async move {
             match session.export_history(&room, &root).await {
                 Ok(file) => {
-                    if let Err(e) = save_text(&file.text, &file.name) {
+                    if let Err(e) = blobs::save(file.text.as_bytes(), "text/plain;charset=utf-8", &file.name) {
                         problem.set(Some(format!("The history could not be saved: {e}")));
                     }
                 }
@@ -40,24 +40,4 @@ pub fn ExportHistory(room: String, root: String) -> impl IntoView {
         })}
         {move || problem.get().map(|p| view! { <Alert text=p/> })}
     }
-}
-
-/// Hands `text` to the browser as a download; the blob URL lives only for the click.
-fn save_text(text: &str, name: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/plain;charset=utf-8");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| "no file")?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "no address for the file")?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no page")?;
-    let link: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|_| "no link")?.unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    // Some browsers read the file after the click returns: its address stays a minute.
-    gloo_timers::callback::Timeout::new(60_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    })
-    .forget();
-    Ok(())
 }

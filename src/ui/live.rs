@@ -2,7 +2,7 @@
 //! browser's event loop, this person's other tabs are heard, and it ends in one place.
 
 use super::state::{AppState, Phase};
-use super::{drafts, idle, notify, push, routes};
+use super::{blobs, drafts, idle, notify, push, routes};
 use crate::session::browser::{self, Bound, Ending, Problem, TabMessage, Tabs};
 use crate::session::Change;
 use leptos::prelude::*;
@@ -253,6 +253,9 @@ fn on_change(state: AppState, change: &Change, tabs: &Tabs, send: &impl Fn()) {
             Some("Your session has ended. Please sign in again; your drafts are kept.".into()),
         )),
         Change::Problem(problem) => state.store_problem.set(Some(problem.clone())),
+        Change::Upload { txn_id, sent, total } => state.uploads.update(|u| {
+            u.insert(txn_id.clone(), (*sent, *total));
+        }),
     }
 }
 
@@ -270,6 +273,9 @@ pub async fn end(state: AppState, ending: Ending, notice: Option<String>) {
         state.store_problem.set(Some(e.to_string()));
     }
     state.drafts.set(Default::default());
+    state.uploads.set(Default::default());
+    // Files shown in the session are freed with it.
+    blobs::revoke_all();
     state.inbox_changed();
     state.notice.set(notice);
     state.phase.set(Phase::SignedOut);

@@ -5,7 +5,7 @@ use super::corrections::{removal_notice, CorrectableText};
 use super::delivery::{DeliveryLine, MESSAGE};
 use super::state::AppState;
 use super::time;
-use crate::domain::{Availability, Body, Delivery, Message, Status, Thread};
+use crate::domain::{Attachment, Availability, Body, Delivery, Message, Status, Thread};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -30,8 +30,10 @@ impl Row {
             Row::Day(ts) => format!("day {}", time::day(*ts)),
             Row::Message { message, .. } => {
                 let removed = matches!(message.body, Body::Removed { .. });
+                // An attachment shows its file once uploaded (before it is sent).
+                let uploaded = matches!(&message.body, Body::Attachment(f) if !f.url.is_empty());
                 format!(
-                    "{} {:?} {:?} {removed}",
+                    "{} {:?} {:?} {removed} {uploaded}",
                     message.id, message.delivery, message.edited_at
                 )
             }
@@ -187,26 +189,46 @@ fn MessageItem(room: String, root: String, message: Message, name: String, is_ro
             view! { <li class="update">{format!("{name} {what} · {when}")}</li> }.into_any()
         }
         Body::Text(text) => {
-            let sender = message.sender.clone();
-            let busy = move || {
-                state
-                    .availability_of(&sender)
-                    .filter(|a| *a != Availability::Available)
-                    .map(|a| view! { <span class="availability">{a.label()}</span> })
-            };
-            view! {
-                <li class="message" class:root=is_root>
-                    <div class="message-head">
-                        <span class="sender">{name}</span>
-                        {busy}
-                        <time>{when}</time>
-                    </div>
-                    <CorrectableText room=room root=root message=message.clone() text=text/>
-                    {(message.delivery == Delivery::Sent).then(|| view! { <ChartCheckbox id=message.id.clone()/> })}
-                    <DeliveryLine txn_id=message.txn_id.clone().unwrap_or_default() delivery=message.delivery.clone() words=MESSAGE/>
-                </li>
-            }
-            .into_any()
+            view! { <StaffMessage room=room root=root message=message name=name is_root=is_root text=text/> }.into_any()
         }
+        Body::Attachment(file) => view! {
+            <StaffMessage room=room root=root message=message name=name is_root=is_root text=String::new() file=Some(file)/>
+        }
+        .into_any(),
+    }
+}
+
+/// A message staff wrote: text or an attached file, with its corrections and delivery.
+#[component]
+fn StaffMessage(
+    room: String,
+    root: String,
+    message: Message,
+    name: String,
+    is_root: bool,
+    text: String,
+    #[prop(optional_no_strip)] file: Option<Attachment>,
+) -> impl IntoView {
+    let state = AppState::get();
+    let has_file = file.is_some();
+    let when = time::clock(message.ts);
+    let sender = message.sender.clone();
+    let busy = move || {
+        state
+            .availability_of(&sender)
+            .filter(|a| *a != Availability::Available)
+            .map(|a| view! { <span class="availability">{a.label()}</span> })
+    };
+    view! {
+        <li class="message" class:root=is_root class:has-file=has_file>
+            <div class="message-head">
+                <span class="sender">{name}</span>
+                {busy}
+                <time>{when}</time>
+            </div>
+            <CorrectableText room=room root=root message=message.clone() text=text file=file/>
+            {(message.delivery == Delivery::Sent).then(|| view! { <ChartCheckbox id=message.id.clone()/> })}
+            <DeliveryLine txn_id=message.txn_id.clone().unwrap_or_default() delivery=message.delivery.clone() words=MESSAGE/>
+        </li>
     }
 }

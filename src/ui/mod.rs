@@ -5,7 +5,10 @@
 mod acknowledge;
 mod app;
 mod appointments;
+mod attach;
+mod attachment;
 mod availability;
+mod blobs;
 mod chart;
 mod composer;
 mod config;

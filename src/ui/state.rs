@@ -8,7 +8,7 @@ use crate::session::browser::{self, AppEhr, AppSession, Bound, DeviceStore, EhrL
 use crate::session::SyncStatus;
 use crate::store::DraftKey;
 use leptos::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// Where the app is.
@@ -60,6 +60,8 @@ pub struct AppState {
     pub update_available: RwSignal<bool>,
     /// The time now (milliseconds), a few times a minute: for waits shown as they grow.
     pub clock: ReadSignal<u64>,
+    /// Attachments being uploaded: bytes sent and in all, by outbox item.
+    pub uploads: RwSignal<BTreeMap<String, (u64, u64)>>,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
             active: super::visibility::page_active(),
             update_available: RwSignal::new(false),
             clock: ticking_clock(),
+            uploads: RwSignal::new(BTreeMap::new()),
         });
     }
 

@@ -124,6 +124,7 @@ fn ThreadRow(
                 let preview = thread.preview().map(|m| {
                     let text = match &m.body {
                         Body::Text(t) | Body::Appointment(t) | Body::Escalation { text: t, .. } => t.clone(),
+                        Body::Attachment(file) => file.describe(),
                         Body::Update { .. }
                         | Body::Unavailable
                         | Body::Acknowledged

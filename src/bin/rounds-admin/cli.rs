@@ -99,6 +99,17 @@ enum Command {
         #[arg(long, requires = "category")]
         off: bool,
     },
+    /// Show which files staff may attach and how large, or change it (Rounds checks before
+    /// upload; the homeserver's max_upload_size must be at least as large).
+    Attachments {
+        /// The largest file, in megabytes.
+        #[arg(long)]
+        max_mb: Option<u64>,
+        /// The content types accepted, comma-separated (of image/jpeg, image/png, image/webp,
+        /// image/gif, application/pdf).
+        #[arg(long, value_delimiter = ',')]
+        types: Option<Vec<String>>,
+    },
     /// Show a category's message templates (numbered), or add or remove one.
     Templates {
         /// The category id.
@@ -327,6 +338,29 @@ async fn command(client: &Client<NativeTransport>, args: &Args, server: &str) ->
                 .iter()
                 .enumerate()
                 .for_each(|(i, t)| println!("  {}. {t}", i + 1));
+        }
+        Command::Attachments { max_mb, types } => {
+            let mut clinic = provision::load_clinic(client, &args.clinic).await.map_err(err)?;
+            if max_mb.is_some() || types.is_some() {
+                let mut rules = clinic.policy.attachments.clone();
+                if let Some(mb) = max_mb {
+                    rules.max_bytes = mb.saturating_mul(1024 * 1024);
+                }
+                if let Some(types) = types {
+                    rules.types = types.iter().map(|t| t.trim().to_ascii_lowercase()).collect();
+                }
+                let (changed, report) = provision::set_attachment_rules(client, &clinic, rules)
+                    .await
+                    .map_err(err)?;
+                print_report(&report);
+                clinic = changed;
+            }
+            let rules = &clinic.policy.attachments;
+            println!(
+                "largest file   {}",
+                rounds::domain::attachment::human_size(rules.max_bytes)
+            );
+            println!("types          {}", rules.types.join(", "));
         }
         Command::SeedDemo { .. } => unreachable!("seeding signs in by itself"),
     }

@@ -59,6 +59,18 @@ impl LocalStore for DeviceStore {
         on_either!(self, s => s.outbox())
     }
 
+    async fn put_file(&self, txn_id: &str, data: &[u8]) -> Result<(), StoreError> {
+        on_either!(self, s => s.put_file(txn_id, data))
+    }
+
+    async fn file(&self, txn_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        on_either!(self, s => s.file(txn_id))
+    }
+
+    async fn remove_file(&self, txn_id: &str) -> Result<(), StoreError> {
+        on_either!(self, s => s.remove_file(txn_id))
+    }
+
     async fn save_cache(&self, cache: &InboxCache) -> Result<(), StoreError> {
         on_either!(self, s => s.save_cache(cache))
     }

@@ -2,8 +2,9 @@
 
 use crate::api::events::MESSAGE;
 use crate::api::rounds::{
-    ack_content, replacement_content, thread_reply_content, with_mentions, AppointmentChange, ChartFiled, PatientRef,
-    Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART, THREAD_ACK, THREAD_UPDATE,
+    ack_content, file_reply_content, replacement_content, thread_reply_content, with_mentions, AppointmentChange,
+    ChartFiled, PatientRef, Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART,
+    THREAD_ACK, THREAD_UPDATE,
 };
 use crate::domain::{Priority, Status, ThreadInfo};
 
@@ -36,6 +37,15 @@ pub enum Command {
         /// The thread's topic and patient, when `target` is the thread's first message.
         thread: Option<ThreadInfo>,
     },
+    /// A photo or file in a thread; its bytes wait on the device until they are uploaded.
+    Attach {
+        /// The file's name.
+        name: String,
+        /// Its content type, as its bytes are (see [`crate::domain::attachment`]).
+        content_type: String,
+        /// Its size in bytes.
+        size: u64,
+    },
     /// The thread was filed to the patient's chart (`record`), or its filing `updated`.
     Charted(ChartFiled),
     /// `Mark resolved` / `Reopen`.
@@ -62,6 +72,11 @@ pub fn event_for(command: &Command, root: &str, latest: &str) -> (&'static str, 
         Command::NewThread { info, text, mentions } => {
             (MESSAGE, with_mentions(meta(info).root_content(text), mentions))
         }
+        Command::Attach {
+            name,
+            content_type,
+            size,
+        } => (MESSAGE, file_reply_content(root, latest, name, content_type, *size)),
         Command::Edit { target, text, thread } => {
             let new_content = match thread {
                 Some(info) => meta(info).root_content(text),
@@ -132,6 +147,7 @@ pub fn check(command: &Command, content: &serde_json::Value) -> Result<(), Refus
     let empty = match command {
         Command::Reply { text, .. } | Command::Edit { text, .. } => text.trim().is_empty(),
         Command::NewThread { info, text, .. } => text.trim().is_empty() || info.topic.trim().is_empty(),
+        Command::Attach { name, size, .. } => name.trim().is_empty() || *size == 0,
         _ => false,
     };
     if empty {

@@ -8,6 +8,10 @@
 //! as long as the server asks, capped); other refusals mark the item Failed, kept for Retry or
 //! Delete, and later items go on. A reply to a thread written offline waits for that thread and
 //! is pointed at its real event id once the server has it.
+//!
+//! An attachment's bytes are stored (sealed like the item) beside its item and uploaded when
+//! the item's turn comes; the item then carries the file's `mxc://` URI, is stored again and the
+//! bytes are forgotten, so a retry sends the message without uploading twice.
 
 mod commands;
 mod echo;
@@ -17,8 +21,8 @@ pub use echo::{local_echo, pending_edit};
 
 use super::platform::{Alarm, Platform};
 use super::Backoff;
-use crate::api::rounds::{retarget_thread, txn_of, with_txn};
-use crate::api::{Client, Direction, Error, Transport};
+use crate::api::rounds::{pending_upload, retarget_thread, txn_of, with_media_url, with_txn};
+use crate::api::{Client, Direction, Error, Transport, UploadWatch};
 use crate::store::{LocalStore, OutboxItem, OutboxState, StoreError};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -47,8 +51,19 @@ pub enum OutboxEvent {
     },
     /// A failed item is pending again (Retry).
     Retrying(OutboxItem),
-    /// The person deleted a failed item.
+    /// The person deleted a failed item, or cancelled an attachment.
     Deleted(OutboxItem),
+    /// An attachment is on the homeserver (the item now has its address); the message follows.
+    Uploaded(OutboxItem),
+    /// An attachment's upload went on: `sent` of `total` bytes.
+    Uploading {
+        /// The item.
+        txn_id: String,
+        /// Bytes sent so far.
+        sent: u64,
+        /// Bytes in all.
+        total: u64,
+    },
     /// Sending waits `ms` (offline, or the server asked to wait).
     Waiting {
         /// How long.
@@ -86,7 +101,7 @@ pub fn classify(error: &Error, backoff: &mut Backoff, jitter: f64) -> Failure {
     }
     Failure::Refused(match error.status() {
         Some(403) => "You can no longer post in this thread.".to_owned(),
-        Some(413) => "This message is too long to send.".to_owned(),
+        Some(413) => "Too large for the homeserver to accept.".to_owned(),
         _ => error.to_string(),
     })
 }
@@ -105,6 +120,8 @@ pub struct Outbox<T, S, P> {
     stopped: Cell<bool>,
     last_seq: Cell<u64>,
     listener: RefCell<Option<Listener>>,
+    /// The upload under way, if any (one worker: at most one), to cancel it.
+    uploading: RefCell<Option<(String, UploadWatch)>>,
 }
 
 impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
@@ -120,6 +137,7 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
             stopped: Cell::new(false),
             last_seq: Cell::new(0),
             listener: RefCell::new(None),
+            uploading: RefCell::new(None),
         }
     }
 
@@ -160,7 +178,18 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
     /// Stops sending (sign-out); what is queued stays stored.
     pub fn stop(&self) {
         self.stopped.set(true);
+        self.cancel_upload(None);
         self.alarm.ring();
+    }
+
+    /// Aborts the upload under way (of item `txn_id` only, when given).
+    fn cancel_upload(&self, txn_id: Option<&str>) {
+        let current = self.uploading.borrow().clone();
+        if let Some((uploading, watch)) = current {
+            if txn_id.is_none_or(|t| t == uploading) {
+                watch.cancel();
+            }
+        }
     }
 
     /// Queues `command` in the thread `root` of `room` (for a new thread, `root` is `None`):
@@ -171,6 +200,30 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
         root: Option<&str>,
         latest: &str,
         command: &Command,
+    ) -> Result<OutboxItem, QueueError> {
+        self.queue_with(room, root, latest, command, None).await
+    }
+
+    /// Queues a [`Command::Attach`] with the file's bytes: both are stored before anything is
+    /// sent, so the attachment survives a reload or a crash like a text message.
+    pub async fn queue_file(
+        &self,
+        room: &str,
+        root: &str,
+        latest: &str,
+        command: &Command,
+        data: &[u8],
+    ) -> Result<OutboxItem, QueueError> {
+        self.queue_with(room, Some(root), latest, command, Some(data)).await
+    }
+
+    async fn queue_with(
+        &self,
+        room: &str,
+        root: Option<&str>,
+        latest: &str,
+        command: &Command,
+        data: Option<&[u8]>,
     ) -> Result<OutboxItem, QueueError> {
         let txn_id = self.platform.new_txn_id();
         let root_id = root.unwrap_or(&txn_id).to_owned();
@@ -191,7 +244,19 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
             state: OutboxState::Pending,
             queued_on: self.client.session().map(|s| s.device_id.clone()),
         };
-        self.store.put_outbox(&item).await.map_err(QueueError::Store)?;
+        if let Some(data) = data {
+            self.store
+                .put_file(&item.txn_id, data)
+                .await
+                .map_err(QueueError::Store)?;
+        }
+        if let Err(e) = self.store.put_outbox(&item).await {
+            if data.is_some() {
+                // Not queued: its bytes would never be sent nor deleted.
+                let _ = self.store.remove_file(&item.txn_id).await;
+            }
+            return Err(QueueError::Store(e));
+        }
         self.items.borrow_mut().push(item.clone());
         self.emit(OutboxEvent::Queued(item.clone()));
         Ok(item)
@@ -207,8 +272,10 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
         Ok(())
     }
 
-    /// Deletes a failed item for good (and what waits on it: replies to a thread never sent).
+    /// Deletes a failed item for good (and what waits on it: replies to a thread never sent), or
+    /// cancels an attachment not sent yet (stopping its upload if it is under way).
     pub async fn delete(&self, txn_id: &str) -> Result<(), StoreError> {
+        self.cancel_upload(Some(txn_id));
         let removed: Vec<OutboxItem> = {
             let mut items = self.items.borrow_mut();
             let (gone, kept) = items.drain(..).partition(|i| i.txn_id == txn_id || i.root_id == txn_id);
@@ -217,6 +284,9 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
         };
         for item in removed {
             self.store.remove_outbox(item.seq).await?;
+            if pending_upload(&item.content).is_some() {
+                self.store.remove_file(&item.txn_id).await?;
+            }
             self.emit(OutboxEvent::Deleted(item));
         }
         Ok(())
@@ -252,9 +322,23 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
         let mut backoff = Backoff::default();
         while !self.stopped.get() {
             let Some(item) = self.next() else { break };
-            let result = self.send(&item).await;
+            let (item, result) = match self.upload(&item).await {
+                Ok(ready) => {
+                    let sent = self.send(&ready).await;
+                    (ready, sent)
+                }
+                Err(Upload::Lost(reason)) => {
+                    self.fail(&item, reason).await;
+                    continue;
+                }
+                Err(Upload::Failed(e)) => (item, Err(e)),
+            };
             if self.stopped.get() {
                 break;
+            }
+            if !self.items.borrow().iter().any(|i| i.seq == item.seq) {
+                // Deleted meanwhile (an attachment cancelled during its upload).
+                continue;
             }
             match result {
                 Ok(event_id) => {
@@ -278,19 +362,68 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
                         self.emit(OutboxEvent::Waiting { ms });
                         self.alarm.wait(&self.platform, ms).await;
                     }
-                    Failure::Refused(reason) => {
-                        if let Some(failed) =
-                            self.update(&item.txn_id, |i| i.state = OutboxState::Failed(reason.clone()))
-                        {
-                            // The item is kept in memory with its reason even if storing fails.
-                            let _ = self.store.put_outbox(&failed).await;
-                            self.emit(OutboxEvent::Failed { item: failed, reason });
-                        }
-                    }
+                    Failure::Refused(reason) => self.fail(&item, reason).await,
                 },
             }
         }
         self.working.set(false);
+    }
+
+    /// `item` was refused for good: kept, marked Failed, for Retry or Delete.
+    async fn fail(&self, item: &OutboxItem, reason: String) {
+        if let Some(failed) = self.update(&item.txn_id, |i| i.state = OutboxState::Failed(reason.clone())) {
+            // The item is kept in memory with its reason even if storing fails.
+            let _ = self.store.put_outbox(&failed).await;
+            self.emit(OutboxEvent::Failed { item: failed, reason });
+        }
+    }
+
+    /// Uploads `item`'s attachment if it has one not uploaded yet, and returns the item ready to
+    /// send (with the file's URI, stored, and its bytes forgotten).
+    async fn upload(&self, item: &OutboxItem) -> Result<OutboxItem, Upload> {
+        let Some((name, content_type)) = pending_upload(&item.content) else {
+            return Ok(item.clone());
+        };
+        let lost = |detail: String| {
+            Upload::Lost(format!(
+                "The attached file could not be read on this device ({detail})."
+            ))
+        };
+        let data = match self.store.file(&item.txn_id).await {
+            Ok(Some(data)) => data,
+            Ok(None) => return Err(lost("it is no longer stored".into())),
+            Err(e) => return Err(lost(e.to_string())),
+        };
+        let watch = UploadWatch::default();
+        {
+            let outbox_listener = self.listener.borrow().clone();
+            let txn_id = item.txn_id.clone();
+            watch.on_progress(move |sent, total| {
+                if let Some(listener) = &outbox_listener {
+                    listener(OutboxEvent::Uploading {
+                        txn_id: txn_id.clone(),
+                        sent,
+                        total,
+                    });
+                }
+            });
+        }
+        *self.uploading.borrow_mut() = Some((item.txn_id.clone(), watch.clone()));
+        let uploaded = self
+            .client
+            .upload_media(&content_type, &name, data.into(), &watch)
+            .await;
+        self.uploading.borrow_mut().take();
+        let uri = uploaded.map_err(Upload::Failed)?;
+        let ready = self
+            .update(&item.txn_id, |i| with_media_url(&mut i.content, &uri))
+            .ok_or(Upload::Failed(Error::Aborted))?;
+        // Stored with its URI before the bytes go: a crash in between re-sends, never loses.
+        if self.store.put_outbox(&ready).await.is_ok() {
+            let _ = self.store.remove_file(&item.txn_id).await;
+        }
+        self.emit(OutboxEvent::Uploaded(ready.clone()));
+        Ok(ready)
     }
 
     /// One attempt. A send begun on another device is first looked for in the room.
@@ -359,6 +492,14 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
         });
         Ok(())
     }
+}
+
+/// Why an attachment could not be uploaded.
+enum Upload {
+    /// Its bytes are gone from the device: it can never be sent.
+    Lost(String),
+    /// The homeserver or the network: classified like a send.
+    Failed(Error),
 }
 
 /// Why a command was not queued.

@@ -1,0 +1,131 @@
+//! Attachments against a real Synapse with Rounds' module: authenticated upload and download,
+//! the homeserver's own size limit, and a retracted message taking its file with it.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{clinic, run, staff_member, unique};
+use rounds::api::rounds::{file_reply_content, with_media_url};
+use rounds::api::{Client, MediaId, NativeTransport, ThumbnailSize, UploadWatch};
+use rounds::domain::clinic::roles::CLINICIAN;
+use rounds::domain::Body;
+use rounds::sync::convert;
+use serde_json::json;
+
+/// A 4×4 PNG: small, but a picture the homeserver can scale.
+const PNG: [u8; 73] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x04, 0x00, 0x00, 0x00, 0x04, 0x08, 0x02, 0x00, 0x00, 0x00, 0x26, 0x93, 0x09, 0x29, 0x00, 0x00, 0x00, 0x10, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x50, 0x68, 0x38, 0x00, 0x47, 0x0c, 0xc4, 0x71, 0x00, 0x32, 0x52, 0x16, 0x01,
+    0xe7, 0x60, 0xbc, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+#[test]
+fn a_photo_is_uploaded_read_with_a_token_only_and_retracted_with_its_message() {
+    let admin = common::new_user("admin");
+    let (prefix, clinic) = clinic(&admin);
+    let room = clinic.policy.category("clinical").unwrap().room.clone().unwrap();
+    let dana = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+    let priya = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+
+    let uri = run(dana.upload_media("image/png", "card.png", PNG.to_vec().into(), &UploadWatch::default())).unwrap();
+    let media = MediaId::parse(&uri).expect("an mxc:// URI");
+
+    // Another member reads it, and its thumbnail; without a token, nobody does.
+    assert_eq!(run(priya.download_media(&media)).unwrap(), PNG);
+    let size = ThumbnailSize {
+        width: 320,
+        height: 240,
+    };
+    assert!(!run(priya.thumbnail(&media, size)).unwrap().is_empty());
+    let anonymous = Client::new(NativeTransport::default(), &common::homeserver());
+    assert_eq!(run(anonymous.download_media(&media)).unwrap_err().status(), Some(401));
+
+    // Sent in a thread, it reads as an attachment.
+    let root = run(dana.send_event(
+        &room,
+        "m.room.message",
+        &unique("txn"),
+        &json!({"msgtype": "m.text", "body": "Card"}),
+    ))
+    .unwrap();
+    let mut content = file_reply_content(&root, &root, "card.png", "image/png", PNG.len() as u64);
+    with_media_url(&mut content, &uri);
+    let id = run(dana.send_event(&room, "m.room.message", &unique("txn"), &content)).unwrap();
+    let event = run(priya.event(&room, &id)).unwrap();
+    let Some(rounds::domain::Incoming::InThread { message, .. }) = convert::timeline_event(&room, &event) else {
+        panic!("not a reply: {event:?}")
+    };
+    let Body::Attachment(file) = message.body else {
+        panic!("not an attachment: {:?}", message.body)
+    };
+    assert_eq!(
+        (
+            file.name.as_str(),
+            file.content_type.as_str(),
+            file.size,
+            file.url.as_str()
+        ),
+        ("card.png", "image/png", 73, uri.as_str())
+    );
+
+    // The same photo sent before, in another thread, is a file of its own.
+    let earlier =
+        run(priya.upload_media("image/png", "card.png", PNG.to_vec().into(), &UploadWatch::default())).unwrap();
+
+    // Retracted: the message's content goes, and the homeserver no longer serves the file.
+    run(dana.redact(&room, &id, &unique("txn"), &json!({ "reason": "Wrong patient" }))).unwrap();
+    assert_eq!(run(priya.download_media(&media)).unwrap_err().status(), Some(404));
+    assert_eq!(run(dana.download_media(&media)).unwrap_err().status(), Some(404));
+    // … and nothing else: the earlier copy, and the same photo sent again where it belongs, read.
+    let earlier = MediaId::parse(&earlier).unwrap();
+    assert_eq!(run(dana.download_media(&earlier)).unwrap(), PNG);
+    let again = run(dana.upload_media("image/png", "card.png", PNG.to_vec().into(), &UploadWatch::default())).unwrap();
+    assert_eq!(
+        run(priya.download_media(&MediaId::parse(&again).unwrap())).unwrap(),
+        PNG
+    );
+}
+
+#[test]
+fn a_file_is_not_removed_by_a_retraction_that_does_not_apply() {
+    let admin = common::new_user("admin");
+    let (prefix, clinic) = clinic(&admin);
+    let room = clinic.policy.category("clinical").unwrap().room.clone().unwrap();
+    let dana = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+    let priya = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+    let uri = run(dana.upload_media(
+        "application/pdf",
+        "letter.pdf",
+        b"%PDF-1.4 letter".to_vec().into(),
+        &UploadWatch::default(),
+    ))
+    .unwrap();
+    let root = run(dana.send_event(
+        &room,
+        "m.room.message",
+        &unique("txn"),
+        &json!({"msgtype": "m.text", "body": "Letter"}),
+    ))
+    .unwrap();
+    let mut content = file_reply_content(&root, &root, "letter.pdf", "application/pdf", 15);
+    with_media_url(&mut content, &uri);
+    let id = run(dana.send_event(&room, "m.room.message", &unique("txn"), &content)).unwrap();
+    // Priya may not retract Dana's message: refused, and the file stays.
+    assert_eq!(
+        run(priya.redact(&room, &id, &unique("txn"), &json!({})))
+            .unwrap_err()
+            .status(),
+        Some(403)
+    );
+    assert!(run(priya.download_media(&MediaId::parse(&uri).unwrap())).is_ok());
+}
+
+#[test]
+fn the_homeserver_refuses_a_file_over_its_upload_limit() {
+    let dana = common::new_user("dana");
+    let too_large = vec![0u8; 10 * 1024 * 1024 + 1];
+    let refused =
+        run(dana.upload_media("application/pdf", "scan.pdf", too_large.into(), &UploadWatch::default())).unwrap_err();
+    assert_eq!((refused.status(), refused.errcode()), (Some(413), Some("M_TOO_LARGE")));
+}
