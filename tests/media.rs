@@ -69,15 +69,16 @@ fn a_photo_is_uploaded_read_with_a_token_only_and_retracted_with_its_message() {
         ("card.png", "image/png", 73, uri.as_str())
     );
 
-    // The same photo sent before, in another thread, is a file of its own.
+    // The same photo, uploaded by someone else too, is a file of its own.
     let earlier =
         run(priya.upload_media("image/png", "card.png", PNG.to_vec().into(), &UploadWatch::default())).unwrap();
 
-    // Retracted: the message's content goes, and the homeserver no longer serves the file.
+    // Retracted: the message's content goes, and the homeserver no longer serves the file (the
+    // module removes it once the retraction is stored).
     run(dana.redact(&room, &id, &unique("txn"), &json!({ "reason": "Wrong patient" }))).unwrap();
-    assert_eq!(run(priya.download_media(&media)).unwrap_err().status(), Some(404));
+    assert_eq!(until_gone(&priya, &media), Some(404));
     assert_eq!(run(dana.download_media(&media)).unwrap_err().status(), Some(404));
-    // … and nothing else: the earlier copy, and the same photo sent again where it belongs, read.
+    // … and nothing else: the other copy, and the same photo sent again where it belongs, read.
     let earlier = MediaId::parse(&earlier).unwrap();
     assert_eq!(run(dana.download_media(&earlier)).unwrap(), PNG);
     let again = run(dana.upload_media("image/png", "card.png", PNG.to_vec().into(), &UploadWatch::default())).unwrap();
@@ -85,6 +86,41 @@ fn a_photo_is_uploaded_read_with_a_token_only_and_retracted_with_its_message() {
         run(priya.download_media(&MediaId::parse(&again).unwrap())).unwrap(),
         PNG
     );
+}
+
+/// The status a download answers once it fails (within a few seconds), `None` if it still reads.
+fn until_gone(user: &common::TestClient, media: &MediaId) -> Option<u16> {
+    for _ in 0..50 {
+        if let Err(e) = run(user.download_media(media)) {
+            return e.status();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    None
+}
+
+#[test]
+fn a_message_naming_someone_elses_file_removes_nothing_when_retracted() {
+    let admin = common::new_user("admin");
+    let (prefix, clinic) = clinic(&admin);
+    let room = clinic.policy.category("clinical").unwrap().room.clone().unwrap();
+    let dana = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+    let priya = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+    let uri = run(dana.upload_media("image/png", "card.png", PNG.to_vec().into(), &UploadWatch::default())).unwrap();
+    // Priya posts Dana's file (as a forward would) and retracts her own message.
+    let root = run(priya.send_event(
+        &room,
+        "m.room.message",
+        &unique("txn"),
+        &json!({"msgtype": "m.text", "body": "Fwd"}),
+    ))
+    .unwrap();
+    let mut content = file_reply_content(&root, &root, "card.png", "image/png", 73);
+    with_media_url(&mut content, &uri);
+    let forwarded = run(priya.send_event(&room, "m.room.message", &unique("txn"), &content)).unwrap();
+    run(priya.redact(&room, &forwarded, &unique("txn"), &json!({ "reason": "Not needed" }))).unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(run(dana.download_media(&MediaId::parse(&uri).unwrap())).unwrap(), PNG);
 }
 
 #[test]

@@ -9,14 +9,13 @@ The window is per room, in the state event `app.rounds.retraction` (`{"window_mi
 which Rounds' provisioning writes into every category room and only admins can change. A room
 without it is left to the power levels alone (the module does not touch other rooms).
 
-A retracted message's attachment goes with it: when a retraction in such a room is allowed (the
-sender's own message within the window, or anyone's by who may redact), the file it points at
-(and its thumbnail) is deleted from this homeserver's media store, so its `mxc://` address no
-longer serves the bytes to anyone who saw it (Synapse answers 404). Deleting needs the media
-repository, which the main process has; route `/redact` there when running workers (the shipped
-`deploy/nginx/synapse-workers.conf` does). A worker without it still makes the file unreadable
-(it quarantines that one file, after unlinking its content hash so that the same photo sent
-again elsewhere, or sent before, is not quarantined with it) and logs that the bytes remain.
+A retracted message's attachment goes with it. Once a retraction in such a room is stored and
+applies (the redacted message is the sender's own, or the sender may redact any), the file the
+message pointed at (and its thumbnail) is removed from this homeserver, if the message's sender
+uploaded it (a message naming someone else's file removes nothing). Where the media repository
+runs (the main process) the file is deleted; elsewhere (an event persister) it is made unreadable:
+that one file is quarantined after its content hash is unlinked, so the same photo posted before
+or again elsewhere is not quarantined with it, and a warning says the bytes remain on disk.
 
 Install: put this file on Synapse's PYTHONPATH and add to homeserver.yaml (every worker loads it):
 
@@ -29,6 +28,7 @@ import time
 
 from synapse.module_api import NOT_SPAM, ModuleApi
 from synapse.module_api.errors import Codes
+from synapse.storage.databases.main.events_worker import EventRedactBehaviour
 
 WINDOW_STATE = "app.rounds.retraction"
 # In the refusal, for clients and logs that want the reason in machine form.
@@ -41,6 +41,7 @@ class RetractionWindow:
     def __init__(self, config: dict, api: ModuleApi):
         self._api = api
         api.register_spam_checker_callbacks(check_event_for_spam=self.check_event_for_spam)
+        api.register_third_party_rules_callbacks(on_new_event=self.on_new_event)
 
     @staticmethod
     def parse_config(config: dict) -> dict:
@@ -61,23 +62,37 @@ class RetractionWindow:
         levels = levels.content if levels else {}
         users = levels.get("users", {})
         mine = users.get(event.sender, levels.get("users_default", 0))
-        may_redact_any = mine >= levels.get("redact", 50)
+        if mine >= levels.get("redact", 50):
+            return NOT_SPAM
         # Synapse has no public call for one event; its store's is what its own modules use.
         target = await self._api._store.get_event(redacts, allow_none=True) if redacts else None
-        if target is not None and target.room_id != event.room_id:
-            # A redaction names an event of its own room; the homeserver applies no other.
-            target = None
-        own = target is not None and target.sender == event.sender
-        if own and not may_redact_any:
-            age_ms = int(time.time() * 1000) - target.origin_server_ts
-            if age_ms > minutes * 60_000:
-                return (Codes.FORBIDDEN, {REFUSAL_KEY: "retraction_window", "window_minutes": minutes})
-        # Someone else's event without the power to redact it: the power levels refuse it.
-        if target is not None and (own or may_redact_any):
-            await self._remove_attachment(target, event.sender)
-        return NOT_SPAM
+        if target is None or target.sender != event.sender:
+            # Someone else's event: the power levels refuse it already.
+            return NOT_SPAM
+        age_ms = int(time.time() * 1000) - target.origin_server_ts
+        if age_ms <= minutes * 60_000:
+            return NOT_SPAM
+        return (Codes.FORBIDDEN, {REFUSAL_KEY: "retraction_window", "window_minutes": minutes})
 
-    async def _remove_attachment(self, target, by: str) -> None:
+    async def on_new_event(self, event, state_events) -> None:
+        """A retraction was stored: if it applies, the retracted message's file goes too."""
+        if event.type != "m.room.redaction":
+            return
+        redacts = event.redacts or event.content.get("redacts")
+        window = state_events.get((WINDOW_STATE, ""))
+        if not redacts or window is None:
+            return
+        store = self._api._store
+        # The message as it was sent (a stored redaction hides its content from ordinary reads).
+        target = await store.get_event(redacts, redact_behaviour=EventRedactBehaviour.as_is, allow_none=True)
+        if target is None or target.room_id != event.room_id:
+            return
+        levels = state_events.get(("m.room.power_levels", ""))
+        levels = levels.content if levels else {}
+        mine = levels.get("users", {}).get(event.sender, levels.get("users_default", 0))
+        # The homeserver stores a redaction of someone else's message but applies only these.
+        if target.sender != event.sender and mine < levels.get("redact", 50):
+            return
         content = target.content or {}
         info = content.get("info") if isinstance(content.get("info"), dict) else {}
         media_ids = []
@@ -85,16 +100,22 @@ class RetractionWindow:
             if not isinstance(uri, str) or not uri.startswith("mxc://"):
                 continue
             server, _, media_id = uri[len("mxc://"):].partition("/")
-            if server == self._api.server_name and media_id:
+            if server != self._api.server_name or not media_id:
+                continue
+            media = await store.get_local_media(media_id)
+            # Only the sender's own upload: a message may name anyone's file.
+            if media is not None and media.user_id == target.sender:
                 media_ids.append(media_id)
-        if not media_ids:
-            return
+        if media_ids:
+            await self._remove_media(media_ids, target.event_id, event.sender)
+
+    async def _remove_media(self, media_ids, retracted: str, by: str) -> None:
         hs = self._api._hs
+        store = self._api._store
         try:
             if hs.config.media.can_load_media_repo:
                 await hs.get_media_repository().delete_local_media_ids(media_ids)
                 return
-            store = self._api._store
             for media_id in media_ids:
                 # Quarantine matches content hashes: unlink this file's first, so only it goes.
                 await store.db_pool.simple_update(
@@ -102,9 +123,10 @@ class RetractionWindow:
                 )
                 await store.quarantine_media_by_id(self._api.server_name, media_id, by)
             logger.warning(
-                "media %s of retracted %s made unreadable but kept on disk: route /redact to the media repository",
+                "files %s of retracted %s made unreadable; their bytes stay on disk until the media "
+                "repository purges quarantined media",
                 media_ids,
-                target.event_id,
+                retracted,
             )
-        except Exception:  # never block a retraction; the message's content goes anyway
-            logger.exception("could not remove %s retracted with %s", media_ids, target.event_id)
+        except Exception:  # the retraction stands; say what could not be removed
+            logger.exception("could not remove files %s of retracted %s", media_ids, retracted)
