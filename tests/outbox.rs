@@ -242,12 +242,18 @@ fn an_attachment_written_offline_is_uploaded_and_sent_once_and_its_bytes_forgott
     let (client, flaky) = flaky_client(&user);
     let store = Rc::new(MemoryStore::default());
     let queue = outbox(client, &store);
+    let stored_after_upload = Rc::new(RefCell::new(None));
     {
-        let flaky = flaky.clone();
-        queue.listen(move |event| {
-            if matches!(event, OutboxEvent::Waiting { .. }) {
-                flaky.offline.set(false);
+        let (flaky, store, stored) = (flaky.clone(), store.clone(), stored_after_upload.clone());
+        queue.listen(move |event| match event {
+            // The network goes right after the upload: the message itself waits.
+            OutboxEvent::Uploaded(item) => {
+                *stored.borrow_mut() = Some(pollster::block_on(store.outbox()).unwrap());
+                assert!(item.content["url"].as_str().unwrap().starts_with("mxc://"));
+                flaky.offline.set(true);
             }
+            OutboxEvent::Waiting { .. } => flaky.offline.set(false),
+            _ => {}
         });
     }
     let name = unique("letter-") + ".pdf";
@@ -263,11 +269,15 @@ fn an_attachment_written_offline_is_uploaded_and_sent_once_and_its_bytes_forgott
     assert_eq!(run(store.file(&item.txn_id)).unwrap(), Some(bytes.clone()));
     run(queue.drain());
 
+    // Once uploaded, the item was stored with the file's address before the message went.
+    let stored = stored_after_upload.borrow().clone().expect("uploaded");
+    assert!(stored[0].content["url"].as_str().is_some());
     assert!(queue.is_empty());
+    assert_eq!(run(store.file(&item.txn_id)).unwrap(), None, "the bytes are forgotten");
     assert_eq!(
-        run(store.file(&item.txn_id)).unwrap(),
-        None,
-        "the bytes are forgotten once uploaded"
+        flaky.uploads.get(),
+        1,
+        "uploaded once, although the message waited after it"
     );
     let page = run(user.messages(&room, None, rounds::api::Direction::Backward, 20)).unwrap();
     let sent: Vec<_> = page

@@ -239,7 +239,10 @@ test('an upload can be cancelled, and a retracted photo is gone from the homeser
   const slow = `${unique('scan-')}.pdf`;
   await priya.getByLabel('Attach file').setInputFiles({ name: slow, mimeType: 'application/pdf', buffer: pdf('slow', 3 * 1024 * 1024) });
   await expect(mine.getByRole('progressbar', { name: `Uploading ${slow}` })).toBeVisible();
+  // Cancel stops the upload itself, not only what the thread shows.
+  const stopped = priya.waitForEvent('requestfailed', (r) => r.url().includes('/_matrix/media/v3/upload'));
   await mine.getByRole('button', { name: 'Cancel upload' }).click();
+  await stopped;
   await expect(mine).not.toContainText(slow);
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
 

@@ -10,8 +10,9 @@ use serde::Deserialize;
 use std::rc::Rc;
 use std::time::Duration;
 
-/// How long an upload may take before it is given up (and retried by the outbox).
-pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long an upload may go without progress before it is given up (and retried by the
+/// outbox); native transports, which report no progress, take it as the whole upload's limit.
+pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long a download may take.
 pub const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(120);
 

@@ -48,8 +48,11 @@ impl BrowserTransport {
             })
         };
         let signal = controller.signal();
+        // Nothing of an answer is kept in the browser's HTTP cache: the answers hold patient
+        // details and attached files, which stay in memory only.
         let mut builder = RequestBuilder::new(&req.url)
             .method(gloo_method(req.method))
+            .cache(web_sys::RequestCache::NoStore)
             .abort_signal(Some(&signal));
         if let Some(token) = &req.access_token {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
@@ -108,12 +111,19 @@ const XHR_ABORTED: &str = "aborted";
 const XHR_TIMEOUT: &str = "timeout";
 const XHR_ERROR: &str = "error";
 
+/// How often an upload is checked for progress.
+const STALL_CHECK_MS: u32 = 5_000;
+
 /// Sends `req` with `XMLHttpRequest`, reporting upload progress to `watch`, which can abort it.
+/// The request's timeout is how long it may go without progress (a large file on a slow line
+/// takes long, but never stalls that long).
 async fn upload_xhr(req: HttpRequest, watch: &UploadWatch) -> Result<HttpResponse, TransportError> {
+    if watch.is_cancelled() {
+        return Err(TransportError::Aborted);
+    }
     let broken = |_| TransportError::Connection("XMLHttpRequest unavailable".into());
     let xhr = XmlHttpRequest::new().map_err(broken)?;
     xhr.open(req.method.as_str(), &req.url).map_err(broken)?;
-    xhr.set_timeout(u32::try_from(req.timeout.as_millis()).unwrap_or(u32::MAX));
     if let Some(token) = &req.access_token {
         xhr.set_request_header("Authorization", &format!("Bearer {token}"))
             .map_err(broken)?;
@@ -136,10 +146,24 @@ async fn upload_xhr(req: HttpRequest, watch: &UploadWatch) -> Result<HttpRespons
         let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
     });
     let (on_abort, on_timeout, on_error) = (ending(XHR_ABORTED), ending(XHR_TIMEOUT), ending(XHR_ERROR));
+    let last_progress = Rc::new(Cell::new(js_sys::Date::now()));
     let on_progress = {
-        let watch = watch.clone();
+        let (watch, last_progress) = (watch.clone(), last_progress.clone());
         Closure::<dyn FnMut(ProgressEvent)>::new(move |event: ProgressEvent| {
+            last_progress.set(js_sys::Date::now());
             watch.report(event.loaded() as u64, event.total() as u64);
+        })
+    };
+    let stalled = Rc::new(Cell::new(false));
+    // Dropped (and so stopped) when this function returns.
+    let _stall_check = {
+        let (xhr, stalled) = (xhr.clone(), stalled.clone());
+        let limit = req.timeout.as_millis() as f64;
+        gloo_timers::callback::Interval::new(STALL_CHECK_MS, move || {
+            if js_sys::Date::now() - last_progress.get() > limit {
+                stalled.set(true);
+                let _ = xhr.abort();
+            }
         })
     };
     xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
@@ -155,6 +179,11 @@ async fn upload_xhr(req: HttpRequest, watch: &UploadWatch) -> Result<HttpRespons
             let _ = xhr.abort();
         });
     }
+    // Cancelled just now: aborting a request not sent yet does nothing, so it is not sent.
+    if watch.is_cancelled() {
+        watch.finished();
+        return Err(TransportError::Aborted);
+    }
     let sent = match &req.body {
         Some(body) => xhr.send_with_opt_buffer_source(Some(&Uint8Array::from(body.bytes()))),
         None => xhr.send(),
@@ -166,6 +195,7 @@ async fn upload_xhr(req: HttpRequest, watch: &UploadWatch) -> Result<HttpRespons
     watch.finished();
     if let Err(reason) = outcome {
         return Err(match reason.as_string().as_deref() {
+            Some(XHR_ABORTED) if stalled.get() => TransportError::Timeout,
             Some(XHR_ABORTED) => TransportError::Aborted,
             Some(XHR_TIMEOUT) => TransportError::Timeout,
             _ => TransportError::Connection("the upload was interrupted".into()),

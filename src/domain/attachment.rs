@@ -51,9 +51,10 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Whether a content type is shown as a picture (others are files to download).
+/// Whether a content type is shown as a picture: one of the photo formats Rounds recognises
+/// (any other, SVG say, is a file to download, never rendered).
 pub fn is_image(content_type: &str) -> bool {
-    content_type.starts_with("image/")
+    KNOWN_TYPES.contains(&content_type) && content_type.starts_with("image/")
 }
 
 /// Why a file cannot be attached, in words staff can act on.
@@ -112,8 +113,9 @@ impl fmt::Display for FileRefusal {
 }
 
 impl AttachmentRules {
-    /// The largest limit a policy may set: beyond it, files belong in the EHR's document store.
-    pub const MAX_LIMIT_BYTES: u64 = 100 * 1024 * 1024;
+    /// The largest limit a policy may set: beyond it, files belong in the EHR's document store
+    /// (and the app reads no answer over 64 MB).
+    pub const MAX_LIMIT_BYTES: u64 = 50 * 1024 * 1024;
 
     /// Whether the rules are usable: a limit between one byte and [`Self::MAX_LIMIT_BYTES`],
     /// and only types Rounds recognises (others could never pass the content check).
@@ -179,7 +181,8 @@ pub fn human_size(bytes: u64) -> String {
     } else if bytes < MB {
         format!("{} KB", bytes.div_ceil(KB))
     } else {
-        let tenths = (bytes * 10).div_ceil(MB);
+        // A size from someone else's message may be anything.
+        let tenths = bytes.saturating_mul(10).div_ceil(MB);
         if tenths.is_multiple_of(10) {
             format!("{} MB", tenths / 10)
         } else {
@@ -239,6 +242,7 @@ mod tests {
         assert_eq!(sniff(b"%PDF-1.7\n"), Some("application/pdf"));
         assert_eq!(sniff(b"MZ\x90\0"), None);
         assert_eq!(sniff(b""), None);
+        assert!(is_image("image/png") && !is_image("image/svg+xml") && !is_image("application/pdf"));
     }
 
     #[test]
@@ -301,5 +305,6 @@ mod tests {
         assert_eq!(human_size(14 * 1024 - 10), "14 KB");
         assert_eq!(human_size(10 * 1024 * 1024), "10 MB");
         assert_eq!(human_size(2_400_000), "2.3 MB");
+        assert!(human_size(u64::MAX).ends_with(" MB"));
     }
 }

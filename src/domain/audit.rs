@@ -233,6 +233,30 @@ mod tests {
     }
 
     #[test]
+    fn an_attachment_is_listed_with_its_address_and_filed_as_a_file() {
+        let card = Attachment {
+            name: "card.png".into(),
+            content_type: "image/png".into(),
+            size: 14 * 1024,
+            url: "mxc://clinic.example/abc".into(),
+        };
+        let trail = AuditTrail {
+            title: "Sara M. – Card".into(),
+            category: "Clinical".into(),
+            entries: vec![entry("$f", 60_000, "@dana:x", Happened::Attached(card.clone()))],
+            reads: Vec::new(),
+        };
+        let text = trail.render("@morgan:x", 120_000, |u| u.to_owned(), |t| t.to_string());
+        assert!(
+            text.contains("attachment\n    Photo: card.png (image/png, 14 KB)\n    mxc://clinic.example/abc"),
+            "{text}"
+        );
+        let current = current_messages(&trail.entries);
+        assert_eq!(current[0].file.as_ref(), Some(&card));
+        assert_eq!(current[0].text, "Photo: card.png (image/png, 14 KB)");
+    }
+
+    #[test]
     fn the_current_thread_has_the_newest_edits_and_nothing_retracted() {
         let texts: Vec<(String, bool)> = current_messages(&sample().entries)
             .into_iter()

@@ -4,7 +4,7 @@
 use super::blobs;
 use super::parts::Alert;
 use super::state::AppState;
-use crate::domain::attachment::human_size;
+use crate::domain::attachment::{human_size, sniff};
 use crate::domain::{Attachment, Delivery};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -28,8 +28,14 @@ pub fn AttachmentView(file: Attachment, delivery: Delivery, txn_id: Option<Strin
     }
 }
 
+/// The type a file is handed to the browser as: what its bytes are (the sender's message could
+/// claim anything), or an opaque download.
+fn blob_type(bytes: &[u8]) -> &'static str {
+    sniff(bytes).unwrap_or("application/octet-stream")
+}
+
 /// A `blob:` address for an attached file, fetched when shown and revoked when it goes.
-fn fetched(uri: String, content_type: String, thumbnail: bool) -> (RwSignal<Option<String>>, RwSignal<Option<String>>) {
+fn fetched(uri: String, thumbnail: bool) -> (RwSignal<Option<String>>, RwSignal<Option<String>>) {
     let state = AppState::get();
     let url = RwSignal::new(None::<String>);
     let problem = RwSignal::new(None::<String>);
@@ -38,7 +44,7 @@ fn fetched(uri: String, content_type: String, thumbnail: bool) -> (RwSignal<Opti
             let made = session
                 .media(&uri, thumbnail)
                 .await
-                .and_then(|bytes| blobs::create(&bytes, &content_type));
+                .and_then(|bytes| blobs::create(&bytes, blob_type(&bytes)));
             match made {
                 // Gone already (the thread was left): nothing shows it, so free it now.
                 Ok(address) => {
@@ -63,7 +69,7 @@ fn fetched(uri: String, content_type: String, thumbnail: bool) -> (RwSignal<Opti
 /// A photo's thumbnail; it opens full size over the thread.
 #[component]
 fn Photo(file: Attachment) -> impl IntoView {
-    let (thumb, problem) = fetched(file.url.clone(), file.content_type.clone(), true);
+    let (thumb, problem) = fetched(file.url.clone(), true);
     let open = RwSignal::new(false);
     let name = file.name.clone();
     view! {
@@ -85,7 +91,7 @@ fn Photo(file: Attachment) -> impl IntoView {
 /// The photo full size, with Download and Close; its address is revoked when it closes.
 #[component]
 fn PhotoViewer(file: Attachment, open: RwSignal<bool>) -> impl IntoView {
-    let (full, problem) = fetched(file.url.clone(), file.content_type.clone(), false);
+    let (full, problem) = fetched(file.url.clone(), false);
     let close = move || open.set(false);
     let name = file.name.clone();
     view! {
@@ -141,7 +147,7 @@ fn DownloadButton(file: Attachment, #[prop(into)] label: String) -> impl IntoVie
             let saved = session
                 .media(&file.url, false)
                 .await
-                .and_then(|bytes| blobs::save(&bytes, &file.content_type, &file.name));
+                .and_then(|bytes| blobs::save(&bytes, blob_type(&bytes), &file.name));
             let _ = problem.try_set(saved.err());
             let _ = busy.try_set(false);
         });

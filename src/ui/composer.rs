@@ -170,10 +170,13 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
             on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dropping.set(true); }
             on:dragleave=move |_| dropping.set(false)
             on:drop=move |ev: leptos::ev::DragEvent| {
-                ev.prevent_default();
                 dropping.set(false);
                 let files = attach::files_of(ev.data_transfer().and_then(|d| d.files()));
-                attach::attach(&room_for_drop, &root_for_drop, files, error);
+                // Dropped text goes into the box as usual; dropped files are attached.
+                if !files.is_empty() {
+                    ev.prevent_default();
+                    attach::attach(&room_for_drop, &root_for_drop, files, error);
+                }
             }>
             {move || error.get().map(|e| view! { <Alert text=e/> })}
             {move || {
@@ -212,8 +215,12 @@ pub fn Composer(room: String, root: String) -> impl IntoView {
                     aria-autocomplete="list" aria-controls="mention-suggestions"
                     prop:value=move || text.get()
                     on:paste=move |ev: leptos::ev::ClipboardEvent| {
-                        let files = attach::files_of(ev.clipboard_data().and_then(|d| d.files()));
-                        if !files.is_empty() {
+                        let data = ev.clipboard_data();
+                        // Cells copied from a spreadsheet carry a picture of themselves too: with
+                        // text on the clipboard, the text is what is pasted.
+                        let has_text = data.as_ref().and_then(|d| d.get_data("text/plain").ok()).is_some_and(|t| !t.is_empty());
+                        let files = attach::files_of(data.and_then(|d| d.files()));
+                        if !has_text && !files.is_empty() {
                             ev.prevent_default();
                             attach::attach(&room_for_paste, &root_for_paste, files, error);
                         }

@@ -207,6 +207,8 @@ pub struct Flaky {
     pub offline: std::rc::Rc<std::cell::Cell<bool>>,
     /// Requests sent so far (refused ones included).
     pub sent: std::rc::Rc<std::cell::Cell<usize>>,
+    /// Media uploads that reached the homeserver.
+    pub uploads: std::rc::Rc<std::cell::Cell<usize>>,
 }
 
 impl rounds::api::Transport for Flaky {
@@ -218,7 +220,12 @@ impl rounds::api::Transport for Flaky {
         if self.offline.get() {
             return Err(rounds::api::TransportError::Connection("offline (test)".into()));
         }
-        self.inner.send(request).await
+        let upload = request.url.contains("/_matrix/media/v3/upload");
+        let answer = self.inner.send(request).await;
+        if upload && answer.as_ref().is_ok_and(|a| a.status == 200) {
+            self.uploads.set(self.uploads.get() + 1);
+        }
+        answer
     }
 
     async fn pause(&self, ms: u64) {

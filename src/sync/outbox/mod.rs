@@ -21,7 +21,7 @@ pub use echo::{local_echo, pending_edit};
 
 use super::platform::{Alarm, Platform};
 use super::Backoff;
-use crate::api::rounds::{pending_upload, retarget_thread, txn_of, with_media_url, with_txn};
+use crate::api::rounds::{file_message, pending_upload, retarget_thread, txn_of, with_media_url, with_txn};
 use crate::api::{Client, Direction, Error, Transport, UploadWatch};
 use crate::store::{LocalStore, OutboxItem, OutboxState, StoreError};
 use std::cell::{Cell, RefCell};
@@ -170,6 +170,11 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
         if let Some(last) = items.last() {
             self.last_seq.set(self.last_seq.get().max(last.seq));
         }
+        // An attachment cancelled in another tab stops uploading here too.
+        let uploading = self.uploading.borrow().as_ref().map(|(txn, _)| txn.clone());
+        if let Some(txn) = uploading.filter(|txn| !items.iter().any(|i| &i.txn_id == txn)) {
+            self.cancel_upload(Some(&txn));
+        }
         *self.items.borrow_mut() = items;
         self.emit(OutboxEvent::Reloaded);
         Ok(())
@@ -284,12 +289,22 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
         };
         for item in removed {
             self.store.remove_outbox(item.seq).await?;
-            if pending_upload(&item.content).is_some() {
-                self.store.remove_file(&item.txn_id).await?;
-            }
+            self.forget_file(&item).await?;
             self.emit(OutboxEvent::Deleted(item));
         }
         Ok(())
+    }
+
+    /// Deletes the stored bytes of an attachment item, if it is one (whether uploaded or not).
+    async fn forget_file(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        if file_message(&item.content).is_some() {
+            self.store.remove_file(&item.txn_id).await?;
+        }
+        Ok(())
+    }
+
+    fn is_queued(&self, item: &OutboxItem) -> bool {
+        self.items.borrow().iter().any(|i| i.seq == item.seq)
     }
 
     fn update(&self, txn_id: &str, change: impl FnOnce(&mut OutboxItem)) -> Option<OutboxItem> {
@@ -323,6 +338,8 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
         while !self.stopped.get() {
             let Some(item) = self.next() else { break };
             let (item, result) = match self.upload(&item).await {
+                // Cancelled while its upload finished: nothing is sent.
+                Ok(ready) if !self.is_queued(&ready) => continue,
                 Ok(ready) => {
                     let sent = self.send(&ready).await;
                     (ready, sent)
@@ -336,7 +353,7 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
             if self.stopped.get() {
                 break;
             }
-            if !self.items.borrow().iter().any(|i| i.seq == item.seq) {
+            if !self.is_queued(&item) {
                 // Deleted meanwhile (an attachment cancelled during its upload).
                 continue;
             }
@@ -486,6 +503,7 @@ impl<T: Transport, S: LocalStore, P: Platform> Outbox<T, S, P> {
             self.store.put_outbox(dependent).await?;
         }
         self.store.remove_outbox(item.seq).await?;
+        self.forget_file(item).await?;
         self.emit(OutboxEvent::Sent {
             item: item.clone(),
             event_id: event_id.to_owned(),
