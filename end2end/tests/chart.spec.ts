@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures';
-import { Api, FHIR, fhir, findThread, resetEhr, signedIn, unique } from './helpers';
+import { Api, FHIR, fhir, findThread, HOMESERVER, resetEhr, signedIn, unique } from './helpers';
 
 test.beforeEach(resetEhr);
 
@@ -14,6 +14,16 @@ test('a clinician saves a thread to the chart: one Communication in the EHR, upd
   });
   const reply = (text: string) =>
     priyaApi.send(clinical, { msgtype: 'm.text', body: text, 'm.relates_to': { rel_type: 'm.thread', event_id: root, is_falling_back: true, 'm.in_reply_to': { event_id: root } } });
+  // A photo of the exercise sheet, attached as any Matrix client does.
+  const sheet = await fetch(`${HOMESERVER}/_matrix/media/v3/upload?filename=sheet.pdf`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${priyaApi.token}`, 'Content-Type': 'application/pdf' },
+    body: '%PDF-1.4 exercise sheet',
+  }).then((r) => r.json());
+  await priyaApi.send(clinical, {
+    msgtype: 'm.file', body: 'sheet.pdf', url: sheet.content_uri, info: { mimetype: 'application/pdf', size: 23 },
+    'm.relates_to': { rel_type: 'm.thread', event_id: root, is_falling_back: true, 'm.in_reply_to': { event_id: root } },
+  });
   const edited = await reply('Three sets of twelve, twice a day');
   await priyaApi.send(clinical, {
     msgtype: 'm.text',
@@ -51,9 +61,19 @@ test('a clinician saves a thread to the chart: one Communication in the EHR, upd
   });
   expect(record.payload.map((p: any) => p.contentString)).toEqual([
     expect.stringMatching(/^Priya Shah · \d{4}-\d\d-\d\dT[\d:]+Z\nNew goals agreed with the parents$/),
+    expect.stringMatching(/\nFile: sheet.pdf \(application\/pdf, 23 bytes\)$/),
+    // The file itself, by reference: its authenticated address on the homeserver.
+    undefined,
     // The newest version, marked as edited.
     expect.stringMatching(/\nThree sets of twelve, three times a day \(edited\)$/),
   ]);
+  const [server, mediaId] = sheet.content_uri.slice('mxc://'.length).split('/');
+  expect(record.payload[2].contentAttachment).toEqual({
+    contentType: 'application/pdf',
+    title: 'sheet.pdf',
+    size: 23,
+    url: `${HOMESERVER}/_matrix/client/v1/media/download/${server}/${mediaId}`,
+  });
   expect((await fhir('GET', `Communication/${record.id}`)).status).toBe(200);
   // The EHR takes a Communication in Priya's name only, even with her own token.
   const forged = { ...record, id: undefined, meta: undefined, identifier: undefined, sender: { reference: 'Practitioner/jordan' } };
