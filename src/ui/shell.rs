@@ -157,7 +157,7 @@ fn NotificationOffer() -> impl IntoView {
     move || {
         undecided.get().then(|| {
             view! {
-                <div class="banner">
+                <div class="banner notify-offer">
                     "Get notified of urgent messages and replies in your threads (no patient details are shown). "
                     <button type="button" class="small" on:click=move |_| super::notify::ask(move || {
                         undecided.set(super::notify::undecided());
