@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{clinic, run, staff_member, unique};
+use common::{clinic, run, staff_member, unique, TestClient};
 use rounds::api::rounds::{file_reply_content, with_media_url};
 use rounds::api::{Client, MediaId, NativeTransport, ThumbnailSize, UploadWatch};
 use rounds::domain::clinic::roles::CLINICIAN;
@@ -20,15 +20,45 @@ const PNG: [u8; 73] = [
     0xe7, 0x60, 0xbc, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
 
-#[test]
-fn a_photo_is_uploaded_read_with_a_token_only_and_retracted_with_its_message() {
+/// A clinic's Clinical room with two clinicians in it: (room, dana, priya).
+fn clinical_room() -> (String, TestClient, TestClient) {
     let admin = common::new_user("admin");
     let (prefix, clinic) = clinic(&admin);
     let room = clinic.policy.category("clinical").unwrap().room.clone().unwrap();
     let dana = staff_member(&admin, &clinic, &prefix, CLINICIAN);
     let priya = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+    (room, dana, priya)
+}
 
-    let uri = run(dana.upload_media("image/png", "card.png", PNG.to_vec().into(), &UploadWatch::default())).unwrap();
+/// Uploads `data` as `user`; its `mxc://` address.
+fn upload(user: &TestClient, content_type: &str, name: &str, data: &[u8]) -> Result<String, rounds::api::Error> {
+    run(user.upload_media(content_type, name, data.to_vec().into(), &UploadWatch::default()))
+}
+
+/// `user` posts the file at `uri` as a reply in a new thread of `room`; the reply's event id.
+fn post_file(user: &TestClient, room: &str, uri: &str, name: &str, content_type: &str, size: u64) -> String {
+    let text = json!({"msgtype": "m.text", "body": "Attached below"});
+    let root = run(user.send_event(room, "m.room.message", &unique("txn"), &text)).unwrap();
+    let mut content = file_reply_content(&root, &root, name, content_type, size);
+    with_media_url(&mut content, uri);
+    run(user.send_event(room, "m.room.message", &unique("txn"), &content)).unwrap()
+}
+
+/// The status a download answers once it fails (within a few seconds), `None` if it still reads.
+fn until_gone(user: &TestClient, media: &MediaId) -> Option<u16> {
+    for _ in 0..50 {
+        if let Err(e) = run(user.download_media(media)) {
+            return e.status();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    None
+}
+
+#[test]
+fn a_photo_is_uploaded_read_with_a_token_only_and_retracted_with_its_message() {
+    let (room, dana, priya) = clinical_room();
+    let uri = upload(&dana, "image/png", "card.png", &PNG).unwrap();
     let media = MediaId::parse(&uri).expect("an mxc:// URI");
 
     // Another member reads it, and its thumbnail; without a token, nobody does.
@@ -42,16 +72,7 @@ fn a_photo_is_uploaded_read_with_a_token_only_and_retracted_with_its_message() {
     assert_eq!(run(anonymous.download_media(&media)).unwrap_err().status(), Some(401));
 
     // Sent in a thread, it reads as an attachment.
-    let root = run(dana.send_event(
-        &room,
-        "m.room.message",
-        &unique("txn"),
-        &json!({"msgtype": "m.text", "body": "Card"}),
-    ))
-    .unwrap();
-    let mut content = file_reply_content(&root, &root, "card.png", "image/png", PNG.len() as u64);
-    with_media_url(&mut content, &uri);
-    let id = run(dana.send_event(&room, "m.room.message", &unique("txn"), &content)).unwrap();
+    let id = post_file(&dana, &room, &uri, "card.png", "image/png", PNG.len() as u64);
     let event = run(priya.event(&room, &id)).unwrap();
     let Some(rounds::domain::Incoming::InThread { message, .. }) = convert::timeline_event(&room, &event) else {
         panic!("not a reply: {event:?}")
@@ -70,8 +91,7 @@ fn a_photo_is_uploaded_read_with_a_token_only_and_retracted_with_its_message() {
     );
 
     // The same photo, uploaded by someone else too, is a file of its own.
-    let earlier =
-        run(priya.upload_media("image/png", "card.png", PNG.to_vec().into(), &UploadWatch::default())).unwrap();
+    let other = upload(&priya, "image/png", "card.png", &PNG).unwrap();
 
     // Retracted: the message's content goes, and the homeserver no longer serves the file (the
     // module removes it once the retraction is stored).
@@ -79,89 +99,40 @@ fn a_photo_is_uploaded_read_with_a_token_only_and_retracted_with_its_message() {
     assert_eq!(until_gone(&priya, &media), Some(404));
     assert_eq!(run(dana.download_media(&media)).unwrap_err().status(), Some(404));
     // … and nothing else: the other copy, and the same photo sent again where it belongs, read.
-    let earlier = MediaId::parse(&earlier).unwrap();
-    assert_eq!(run(dana.download_media(&earlier)).unwrap(), PNG);
-    let again = run(dana.upload_media("image/png", "card.png", PNG.to_vec().into(), &UploadWatch::default())).unwrap();
+    assert_eq!(run(dana.download_media(&MediaId::parse(&other).unwrap())).unwrap(), PNG);
+    let again = upload(&dana, "image/png", "card.png", &PNG).unwrap();
     assert_eq!(
         run(priya.download_media(&MediaId::parse(&again).unwrap())).unwrap(),
         PNG
     );
 }
 
-/// The status a download answers once it fails (within a few seconds), `None` if it still reads.
-fn until_gone(user: &common::TestClient, media: &MediaId) -> Option<u16> {
-    for _ in 0..50 {
-        if let Err(e) = run(user.download_media(media)) {
-            return e.status();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    None
-}
-
 #[test]
 fn a_message_naming_someone_elses_file_removes_nothing_when_retracted() {
-    let admin = common::new_user("admin");
-    let (prefix, clinic) = clinic(&admin);
-    let room = clinic.policy.category("clinical").unwrap().room.clone().unwrap();
-    let dana = staff_member(&admin, &clinic, &prefix, CLINICIAN);
-    let priya = staff_member(&admin, &clinic, &prefix, CLINICIAN);
-    let uri = run(dana.upload_media("image/png", "card.png", PNG.to_vec().into(), &UploadWatch::default())).unwrap();
+    let (room, dana, priya) = clinical_room();
+    let uri = upload(&dana, "image/png", "card.png", &PNG).unwrap();
     // Priya posts Dana's file (as a forward would) and retracts her own message.
-    let root = run(priya.send_event(
-        &room,
-        "m.room.message",
-        &unique("txn"),
-        &json!({"msgtype": "m.text", "body": "Fwd"}),
-    ))
-    .unwrap();
-    let mut content = file_reply_content(&root, &root, "card.png", "image/png", 73);
-    with_media_url(&mut content, &uri);
-    let forwarded = run(priya.send_event(&room, "m.room.message", &unique("txn"), &content)).unwrap();
+    let forwarded = post_file(&priya, &room, &uri, "card.png", "image/png", 73);
     run(priya.redact(&room, &forwarded, &unique("txn"), &json!({ "reason": "Not needed" }))).unwrap();
+    // The module acts within milliseconds of the retraction (see the test above): give it time.
     std::thread::sleep(std::time::Duration::from_secs(2));
     assert_eq!(run(dana.download_media(&MediaId::parse(&uri).unwrap())).unwrap(), PNG);
 }
 
 #[test]
 fn a_file_is_not_removed_by_a_retraction_that_does_not_apply() {
-    let admin = common::new_user("admin");
-    let (prefix, clinic) = clinic(&admin);
-    let room = clinic.policy.category("clinical").unwrap().room.clone().unwrap();
-    let dana = staff_member(&admin, &clinic, &prefix, CLINICIAN);
-    let priya = staff_member(&admin, &clinic, &prefix, CLINICIAN);
-    let uri = run(dana.upload_media(
-        "application/pdf",
-        "letter.pdf",
-        b"%PDF-1.4 letter".to_vec().into(),
-        &UploadWatch::default(),
-    ))
-    .unwrap();
-    let root = run(dana.send_event(
-        &room,
-        "m.room.message",
-        &unique("txn"),
-        &json!({"msgtype": "m.text", "body": "Letter"}),
-    ))
-    .unwrap();
-    let mut content = file_reply_content(&root, &root, "letter.pdf", "application/pdf", 15);
-    with_media_url(&mut content, &uri);
-    let id = run(dana.send_event(&room, "m.room.message", &unique("txn"), &content)).unwrap();
+    let (room, dana, priya) = clinical_room();
+    let uri = upload(&dana, "application/pdf", "letter.pdf", b"%PDF-1.4 letter").unwrap();
+    let id = post_file(&dana, &room, &uri, "letter.pdf", "application/pdf", 15);
     // Priya may not retract Dana's message: refused, and the file stays.
-    assert_eq!(
-        run(priya.redact(&room, &id, &unique("txn"), &json!({})))
-            .unwrap_err()
-            .status(),
-        Some(403)
-    );
+    let refused = run(priya.redact(&room, &id, &unique("txn"), &json!({}))).unwrap_err();
+    assert_eq!(refused.status(), Some(403));
     assert!(run(priya.download_media(&MediaId::parse(&uri).unwrap())).is_ok());
 }
 
 #[test]
 fn the_homeserver_refuses_a_file_over_its_upload_limit() {
     let dana = common::new_user("dana");
-    let too_large = vec![0u8; 10 * 1024 * 1024 + 1];
-    let refused =
-        run(dana.upload_media("application/pdf", "scan.pdf", too_large.into(), &UploadWatch::default())).unwrap_err();
+    let refused = upload(&dana, "application/pdf", "scan.pdf", &vec![0u8; 10 * 1024 * 1024 + 1]).unwrap_err();
     assert_eq!((refused.status(), refused.errcode()), (Some(413), Some("M_TOO_LARGE")));
 }
