@@ -123,9 +123,11 @@ retention:
   enabled: true
   purge_jobs:
     - interval: $purge_every
-# Staff retract their own messages only within the clinic's window (deploy/synapse).
+# Staff retract their own messages only within the clinic's window, and upload only the file
+# types Rounds accepts, judged by their bytes (deploy/synapse).
 modules:
   - module: rounds_retraction.RetractionWindow
+  - module: rounds_attachments.AttachmentTypes
 $bcrypt_line
 YAML
   case "$INSTANCE" in

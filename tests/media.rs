@@ -1,5 +1,5 @@
-//! Attachments against a real Synapse with Rounds' module: authenticated upload and download,
-//! the homeserver's own size limit, and a retracted message taking its file with it.
+//! Attachments against a real Synapse with Rounds' modules: authenticated upload and download,
+//! the homeserver's own size and type limits, and a retracted message taking its file with it.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
@@ -135,4 +135,33 @@ fn the_homeserver_refuses_a_file_over_its_upload_limit() {
     let dana = common::new_user("dana");
     let refused = upload(&dana, "application/pdf", "scan.pdf", &vec![0u8; 10 * 1024 * 1024 + 1]).unwrap_err();
     assert_eq!((refused.status(), refused.errcode()), (Some(413), Some("M_TOO_LARGE")));
+}
+
+#[test]
+fn the_homeserver_refuses_a_file_of_a_type_the_clinic_does_not_accept() {
+    let dana = common::new_user("dana");
+    // Named and sent as a PDF, but not one by its bytes (any client could send it).
+    let refused = upload(
+        &dana,
+        "application/pdf",
+        "run.pdf",
+        b"MZ\x90\0 a program, not a document",
+    )
+    .unwrap_err();
+    assert_eq!(refused.status(), Some(400));
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
+    assert_eq!(
+        upload(&dana, "image/png", "card.png", svg).unwrap_err().status(),
+        Some(400)
+    );
+    // Each accepted type goes through.
+    for (content_type, bytes) in [
+        ("image/png", PNG.to_vec()),
+        ("image/jpeg", b"\xff\xd8\xff\xe0 jpeg".to_vec()),
+        ("image/gif", b"GIF89a gif".to_vec()),
+        ("image/webp", b"RIFF\x10\0\0\0WEBPVP8 ".to_vec()),
+        ("application/pdf", b"%PDF-1.4 letter".to_vec()),
+    ] {
+        assert!(upload(&dana, content_type, "file", &bytes).is_ok(), "{content_type}");
+    }
 }
