@@ -240,6 +240,7 @@ fn on_change(state: AppState, change: &Change, tabs: &Tabs, send: &impl Fn()) {
         }
         Change::Outbox { here } => {
             state.outbox_changed();
+            forget_finished_uploads(state);
             if *here {
                 tabs.tell(TabMessage::Outbox);
                 send();
@@ -256,6 +257,18 @@ fn on_change(state: AppState, change: &Change, tabs: &Tabs, send: &impl Fn()) {
         Change::Upload { txn_id, sent, total } => state.uploads.update(|u| {
             u.insert(txn_id.clone(), (*sent, *total));
         }),
+    }
+}
+
+/// Drops the progress of uploads whose items left the outbox (sent, cancelled, deleted).
+fn forget_finished_uploads(state: AppState) {
+    let Some(session) = state.session() else { return };
+    let queued: std::collections::BTreeSet<String> = session.outbox().into_iter().map(|i| i.txn_id).collect();
+    if state
+        .uploads
+        .with_untracked(|u| u.keys().any(|txn| !queued.contains(txn)))
+    {
+        state.uploads.update(|u| u.retain(|txn, _| queued.contains(txn)));
     }
 }
 
