@@ -13,6 +13,12 @@ log "the repository stands alone; the layers hold"
 "$ROOT/scripts/check-standalone.sh"
 "$ROOT/scripts/check-layers.sh"
 
+# The FHIR server's own suite (fhir/test/, `npm test` there): token checks, per-role access,
+# versioning, validation, search, seed, CORS, reset. It starts and stops its own identity
+# provider and FHIR servers (127.0.0.1:28110, 28103, 28104), not the ones started below.
+log "the FHIR server's tests (node --test)"
+(cd "$ROOT/fhir" && node test/run.mjs)
+
 log "formatting and lints (native and wasm32)"
 cargo fmt --all -- --check
 cargo clippy --quiet --all-targets -- -D warnings

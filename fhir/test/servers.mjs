@@ -1,0 +1,105 @@
+// Starts the suite's own identity provider and FHIR servers as child processes, on ports no
+// other run on this machine uses (scripts/idp.sh and scripts/fhir.sh use 8110/8103 for the demo
+// and 18110/18103 for scripts/test.sh), and stops them.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const HOST = 'http://127.0.0.1';
+const PORTS = { idp: 28110, fhir: 28103, other: 28104 };
+// Where the browser app would be served: its SMART redirect URI, and the one allowed origin of
+// the second FHIR server. Nothing listens there; the suite reads the redirects itself.
+const APP_ORIGIN = `${HOST}:28180`;
+const fhirBase = (port) => `${HOST}:${port}/fhir/R4`;
+
+/**
+ * Starts `node args` in `dir` and resolves once it prints `ready`. Waiting for its
+ * own words, not for the port to answer, so a foreign server on a taken port is never mistaken
+ * for ours (ours then exits with EADDRINUSE and this rejects).
+ */
+function start(name, dir, args, env, ready) {
+  // Only what we set: a FHIR_SEED_DATE or FHIR_ALLOW_ORIGIN in the caller's shell must not leak in.
+  const child = spawn(process.execPath, args, { cwd: join(ROOT, dir), env: { PATH: process.env.PATH, ...env }, stdio: 'pipe' });
+  let log = '';
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const started = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s:\n${log}`)), 30_000);
+    const read = (chunk) => {
+      log += chunk;
+      if (!log.includes(ready)) return;
+      clearTimeout(timer);
+      // Once it runs, its request log is noise (drained) and its errors go with the suite's.
+      child.stdout.off('data', read).resume();
+      child.stderr.off('data', read).pipe(process.stderr);
+      resolve();
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready:\n${log}`));
+    });
+  });
+  return { child, exited, started };
+}
+
+async function stop({ child, exited }) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timeout = new Promise((resolve) => setTimeout(resolve, 5_000, 'timeout'));
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/**
+ * The identity provider, the FHIR server under test (reset enabled, any origin) and a second
+ * one configured like a deployment (its own audience, one allowed origin, no reset).
+ * Resolves to the environment the test files read (ehr.mjs, tokens.mjs) and a `stop` function.
+ */
+export async function startServers() {
+  const data = mkdtempSync(join(tmpdir(), 'rounds-fhir-test-'));
+  const idpUrl = `${HOST}:${PORTS.idp}`;
+  const servers = [];
+  const stopAll = async () => {
+    await Promise.all(servers.map(stop));
+    rmSync(data, { recursive: true, force: true });
+  };
+  // An exit without stop() (a crash, an interrupted start) must not leave the servers behind.
+  const killAll = () => {
+    servers.forEach(({ child }) => child.kill('SIGKILL'));
+    rmSync(data, { recursive: true, force: true });
+  };
+  process.once('exit', killAll);
+  try {
+    const idp = start('idp', 'idp', ['server.mjs'], {
+      PORT: String(PORTS.idp), DATA: data, FHIR_AUDIENCE: fhirBase(PORTS.fhir), APP_ORIGINS: APP_ORIGIN,
+    }, 'rounds-idp:');
+    servers.push(idp);
+    await idp.started;
+    const fhir = (port, env) => start(`fhir:${port}`, 'fhir', ['--experimental-websocket', 'server.mjs'], {
+      PORT: String(port), IDP_ISSUER: idpUrl, FHIR_AUDIENCE: fhirBase(port), ...env,
+    }, 'listening on');
+    servers.push(fhir(PORTS.fhir, { FHIR_ALLOW_RESET: '1' }), fhir(PORTS.other, { FHIR_ALLOW_ORIGIN: APP_ORIGIN }));
+    await Promise.all(servers.map((s) => s.started));
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return {
+    env: {
+      ROUNDS_FHIR_TEST_BASE: fhirBase(PORTS.fhir),
+      ROUNDS_FHIR_TEST_OTHER: fhirBase(PORTS.other),
+      ROUNDS_FHIR_TEST_IDP: idpUrl,
+      ROUNDS_FHIR_TEST_IDP_DATA: data,
+      ROUNDS_FHIR_TEST_APP_ORIGIN: APP_ORIGIN,
+    },
+    stop: async () => {
+      process.off('exit', killAll);
+      await stopAll();
+    },
+  };
+}
