@@ -160,7 +160,7 @@ impl<T: Transport> Watcher<T> {
         for (room_id, root_id, latest, due) in due {
             let starter = self
                 .inbox
-                .thread(&room_id, &root_id)
+                .thread(&crate::domain::ThreadKey::new(room_id.as_str(), root_id.as_str()))
                 .map(|t| t.messages[0].sender.clone())
                 .unwrap_or_default();
             let people = holders(&staff, &due.roles, &starter);

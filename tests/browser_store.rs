@@ -23,10 +23,7 @@ fn db_name(test: &str) -> String {
 }
 
 fn thread() -> DraftKey {
-    DraftKey::Thread {
-        room_id: "!clinical:localhost".into(),
-        root_id: "$root".into(),
-    }
+    DraftKey::Thread(rounds::domain::ThreadKey::new("!clinical:localhost", "$root"))
 }
 
 fn item(seq: u64) -> OutboxItem {

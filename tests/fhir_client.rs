@@ -34,21 +34,8 @@ fn now() -> String {
         .as_secs()
         - 86_400;
     let days = secs / 86_400;
-    let (y, m, d) = civil(days as i64);
+    let (y, m, d) = rounds::domain::clock::civil(days as i64);
     format!("{y:04}-{m:02}-{d:02}T00:00:00Z")
-}
-
-/// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's algorithm).
-fn civil(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[test]
@@ -120,7 +107,7 @@ fn day(days: i64) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let (y, m, d) = civil(secs / 86_400 + days);
+    let (y, m, d) = rounds::domain::clock::civil(secs / 86_400 + days);
     format!("{y:04}-{m:02}-{d:02}T00:00:00Z")
 }
 

@@ -387,13 +387,7 @@ fn an_urgent_push_comes_again_until_the_person_reads_and_a_routine_one_does_not(
         &format!("{push_service}/push/{}", unique("sub")),
         &keys,
     );
-    run(reader.set_push_rule(
-        "override",
-        rounds::session::URGENT_RULE,
-        &rounds::session::urgent_rule(),
-        None,
-    ))
-    .unwrap();
+    run(reader.set_push_rule("override", rounds::api::URGENT_RULE, &rounds::api::urgent_rule(), None)).unwrap();
 
     let urgent = run(sender.send_event(&room, "m.room.message", &unique("t"), &serde_json::json!({
         "msgtype": "m.text",

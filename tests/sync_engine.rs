@@ -36,7 +36,14 @@ fn a_limited_timeline_is_filled_from_history() {
     let root = run(user.send_event(&room, MESSAGE, &unique("t"), &meta.root_content("start"))).unwrap();
     let batch = run(engine.poll(Duration::from_millis(100), |id| inbox.knows(id))).unwrap();
     inbox.apply(batch.incoming);
-    assert_eq!(inbox.thread(&room, &root).unwrap().messages.len(), 1);
+    assert_eq!(
+        inbox
+            .thread(&rounds::domain::ThreadKey::new(room.as_str(), root.as_str()))
+            .unwrap()
+            .messages
+            .len(),
+        1
+    );
 
     // More replies than one sync returns, sent while the client was away.
     let replies = TIMELINE_LIMIT as usize + 50;
@@ -59,7 +66,9 @@ fn a_limited_timeline_is_filled_from_history() {
     inbox.apply(batch.incoming.clone());
     // Applying the same batch again (a retried sync) changes nothing.
     inbox.apply(batch.incoming);
-    let thread = inbox.thread(&room, &root).unwrap();
+    let thread = inbox
+        .thread(&rounds::domain::ThreadKey::new(room.as_str(), root.as_str()))
+        .unwrap();
     assert_eq!(thread.messages.len(), replies + 1);
     let texts: Vec<String> = thread.messages[1..]
         .iter()

@@ -157,3 +157,60 @@ test('signing out in one tab signs out every tab and leaves nothing on screen', 
   await expect.poll(() => second.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).not.toContain('rounds');
   await context.close();
 });
+
+test('a reply typed in a thread created offline stays in its composer when the homeserver confirms the thread, and after a reload', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, 'priya');
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  await context.setOffline(true);
+  await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toHaveText(OFFLINE);
+  const topic = unique('Written offline ');
+  await page.getByRole('button', { name: 'New thread' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New thread' });
+  await dialog.getByLabel('Category').selectOption({ label: 'Staffing' });
+  await dialog.getByRole('textbox', { name: 'Topic' }).fill(topic);
+  await dialog.getByRole('textbox', { name: 'Message' }).fill(`${topic} first message`);
+  await dialog.getByRole('button', { name: 'Create thread' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(topic);
+  const threadUrl = page.url();
+
+  // Sent while the thread itself still waits: it must land once, after its root.
+  const sentEarly = `${topic} reply sent before confirmation`;
+  const composer = page.getByRole('textbox', { name: 'Message' });
+  await composer.fill(sentEarly);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(composer).toHaveValue('');
+  const messages = page.getByRole('list', { name: 'Messages' });
+  await expect(messages.getByText(sentEarly)).toBeVisible();
+
+  // Typed, not sent: the draft.
+  const typed = `${topic} typed, not sent yet`;
+  await composer.fill(typed);
+  await page.waitForTimeout(2000);
+
+  await context.setOffline(false);
+  // The homeserver confirms the thread: the address takes its event id, the view stays.
+  await expect.poll(() => page.url(), { timeout: 30_000 }).not.toBe(threadUrl);
+  expect(decodeURIComponent(page.url())).toContain('/$');
+  await expect(messages.getByText('Sending…')).toHaveCount(0, { timeout: 30_000 });
+  await expect(composer).toHaveValue(typed);
+  await page.waitForTimeout(1500);
+  await expect(composer).toHaveValue(typed);
+
+  // After a reload the draft is still there.
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(topic);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue(typed);
+
+  // The early reply is on the homeserver once, in the thread.
+  const api = await Api.login('priya');
+  const staffing = await api.roomId('rounds.staffing');
+  await expect.poll(() => count(api, staffing, [sentEarly]), { timeout: 30_000 }).toEqual({ [sentEarly]: 1 });
+  const events = await api.messages(staffing, 300);
+  const root = events.find((e) => e.content?.body?.includes(`${topic} first message`));
+  const reply = events.find((e) => e.content?.body === sentEarly);
+  expect(reply?.content?.['m.relates_to']?.event_id).toBe(root?.event_id);
+  await context.close();
+});

@@ -134,7 +134,7 @@ test('with the EHR down, nothing is changed and nothing is posted', async ({ bro
   execFileSync('bash', ['../scripts/fhir.sh', 'stop', 'test'], { stdio: 'inherit' });
   try {
     await patient.getByRole('button', { name: 'Confirm' }).click();
-    await expect(patient.getByRole('alert')).toContainText('Nothing was changed: the scheduling system could not be reached');
+    await expect(patient.getByRole('alert')).toContainText('Nothing was changed: the EHR could not be reached');
     await dana.waitForTimeout(1000);
     await expect(dana.locator('.appointment-card')).toHaveCount(cards);
   } finally {

@@ -32,7 +32,7 @@ pub use error::{Error, ServerError};
 pub use media::{MediaId, ThumbnailSize};
 pub use messages::{Direction, EventId, MessagesPage, RelationsPage, ThreadsInclude};
 pub use presence::{PresenceContent, PresenceEvent, PresenceState};
-pub use pushers::{Pusher, PusherData};
+pub use pushers::{hold_rule, urgent_rule, Pusher, PusherData, HOLD_RULE, URGENT_RULE};
 pub use rooms::{CreateRoom, DirectoryUser, Hierarchy, HierarchyRoom, InitialState, JoinedMember, MemberContent};
 pub use sync::{
     Filter, InvitedRoom, JoinedRoom, LeftRoom, Rooms, StrippedState, SyncRequest, SyncResponse, Timeline, UnreadCounts,

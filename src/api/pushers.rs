@@ -128,3 +128,36 @@ impl<T: Transport> Client<T> {
         Ok(())
     }
 }
+
+/// The push rule that marks new urgent threads: the homeserver then sends them with high
+/// priority (the gateway asks the push service for high urgency), and other Matrix clients
+/// sound for them too.
+pub const URGENT_RULE: &str = "app.rounds.urgent";
+
+/// The body of the [`URGENT_RULE`] push rule.
+pub fn urgent_rule() -> serde_json::Value {
+    serde_json::json!({
+        "conditions": [{
+            "kind": "event_property_is",
+            "key": "content.app\\.rounds\\.thread.priority",
+            "value": "urgent"
+        }],
+        "actions": ["notify", { "set_tweak": "sound", "value": "default" }]
+    })
+}
+
+/// The push rule that holds back ordinary messages while the person is with a patient or off
+/// duty. It sits right after [`URGENT_RULE`], so new urgent threads still notify, and it leaves
+/// notices (escalations) alone.
+pub const HOLD_RULE: &str = "app.rounds.hold";
+
+/// The body of the [`HOLD_RULE`] push rule.
+pub fn hold_rule() -> serde_json::Value {
+    serde_json::json!({
+        "conditions": [
+            { "kind": "event_match", "key": "type", "pattern": "m.room.message" },
+            { "kind": "event_property_is", "key": "content.msgtype", "value": "m.text" }
+        ],
+        "actions": []
+    })
+}

@@ -1,6 +1,7 @@
 //! Threads and messages as staff see them (serialisable, for the inbox kept on the device).
 
 use super::escalation::Stage;
+use super::ids::ThreadKey;
 use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeSet;
@@ -151,8 +152,12 @@ pub struct Message {
 pub struct Thread {
     /// The category room.
     pub room_id: String,
-    /// The root event id.
+    /// The root's event id (its transaction id while a thread started here is on its way).
     pub root_id: String,
+    /// The transaction id this device created the thread with, once the homeserver named it
+    /// `root_id`: the thread keeps its [`ThreadKey`] through the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_as: Option<String>,
     /// Topic, patient and initial priority.
     pub info: ThreadInfo,
     /// Current priority (after updates).
@@ -175,6 +180,7 @@ impl Thread {
         let mut thread = Thread {
             room_id: room_id.to_owned(),
             root_id: root.id.clone(),
+            created_as: None,
             priority: info.priority,
             status: Status::Open,
             search_text: fold(&info.title()),
@@ -185,6 +191,21 @@ impl Thread {
         };
         thread.push(root);
         thread
+    }
+
+    /// The thread's identity on this device: the id it was first known by here.
+    pub fn key(&self) -> ThreadKey {
+        ThreadKey::new(
+            self.room_id.as_str(),
+            self.created_as.as_deref().unwrap_or(&self.root_id),
+        )
+    }
+
+    /// The root's event id, once the homeserver has the root (`None` while a thread started
+    /// here is on its way: nothing can be asked of the homeserver about it yet).
+    pub fn root_event(&self) -> Option<&str> {
+        let sent = self.messages.first().is_some_and(|m| m.delivery == Delivery::Sent);
+        sent.then_some(self.root_id.as_str())
     }
 
     /// Adds a message at the end (or replaces the local echo with the same txn id).

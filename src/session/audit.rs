@@ -1,7 +1,8 @@
 //! The audit export: a thread's full history from the homeserver, as a readable document.
 
-use super::service::Session;
-use crate::api::{Error, Transport};
+use super::error::SessionError;
+use super::thread::ThreadHandle;
+use crate::api::Transport;
 use crate::domain::{AuditTrail, ReadMark};
 use crate::fhir::instant;
 use crate::store::LocalStore;
@@ -17,17 +18,24 @@ pub struct HistoryFile {
     pub text: String,
 }
 
-impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Session<T, S, P> {
-    /// The history of the thread `root` of `room` as plain text: every message as first sent,
-    /// edits, retractions, status changes, appointment cards, acknowledgements and escalation
-    /// notices from the homeserver, then everyone's read receipts with their times (UTC).
-    pub async fn export_history(&self, room: &str, root: &str) -> Result<HistoryFile, Error> {
-        let entries = thread_audit(self.client(), room, root).await?;
-        let category = self.category_of(room).map(|(_, label)| label).unwrap_or_default();
-        let now = self.platform().now_ms();
-        let me = self.me();
-        let text = self.with_inbox(|inbox| {
-            let thread = inbox.thread(room, root);
+impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> ThreadHandle<T, S, P> {
+    /// The thread's history as plain text: every message as first sent, edits, retractions,
+    /// status changes, appointment cards, acknowledgements and escalation notices from the
+    /// homeserver, then everyone's read receipts with their times (UTC).
+    pub async fn export_history(&self) -> Result<HistoryFile, SessionError> {
+        let (room, root) = self.on_server_ids()?;
+        let entries = thread_audit(&self.core.client, &room, &root).await?;
+        let policy = self.core.policy();
+        let category = policy
+            .category_by_room(&room)
+            .map(|c| c.label.clone())
+            .unwrap_or_default();
+        let now = self.core.platform.now_ms();
+        let me = self.core.me();
+        let text = {
+            let state = self.core.state.borrow();
+            let inbox = &state.inbox;
+            let thread = inbox.thread(&self.key);
             let reads = thread
                 .map(|t| inbox.read_marks(t))
                 .unwrap_or_default()
@@ -41,7 +49,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
                 reads,
             };
             trail.render(&me, now, |user| inbox.name(user), instant::format)
-        });
+        };
         let name = format!("thread-history-{}.txt", instant::format(now).replace(':', "-"));
         Ok(HistoryFile { name, text })
     }

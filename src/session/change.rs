@@ -1,10 +1,14 @@
 //! What a session tells the screens that show it.
 
+use crate::domain::{EventId, ThreadKey, Touched};
+
 /// One kind of change; screens re-read only what they show of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// Threads, messages, delivery states or read receipts changed.
-    Inbox,
+    /// The session runs in this tab: its kept inbox and queue are shown, syncing begins.
+    Started,
+    /// Threads, messages, delivery states or read receipts changed: in the threads named.
+    Threads(Touched),
     /// Who is typing changed.
     Typing,
     /// Someone's availability (Available, With a patient, Off duty) changed, or the person's own.
@@ -13,23 +17,25 @@ pub enum Change {
     Status,
     /// Rooms joined (roles, categories) or the clinic policy changed.
     Membership,
-    /// The send queue changed (length, failures): `here` when this tab changed it, not when it
-    /// was read again after another tab did.
+    /// The send queue changed (length, failures): `here` when this tab changed it (the
+    /// person's other tabs are told), not when it was read again after another tab did.
     Outbox {
-        /// Whether the change was made here (and other tabs should hear of it).
+        /// Whether the change was made here.
         here: bool,
     },
-    /// New messages from others arrived in these `(room, root)` threads (not on the first sync).
-    Arrived(Vec<(String, String)>),
-    /// A thread started on this device is on the server: `from` (its transaction id) is now
-    /// `to` (its event id).
-    Rekeyed {
-        /// The category room.
-        room: String,
-        /// The transaction id the thread was known by.
-        from: String,
-        /// Its event id.
-        to: String,
+    /// Which threads have a draft changed.
+    Drafts,
+    /// What the EHR connection allows changed (connected, renewed, ended).
+    Ehr,
+    /// New messages from others arrived in these threads (not on the first sync).
+    Arrived(Vec<ThreadKey>),
+    /// A thread started on this device is on the server: its key stays, its first message is
+    /// now the event `event` (an address may name it by that).
+    Confirmed {
+        /// The thread.
+        key: ThreadKey,
+        /// Its first message's event id.
+        event: EventId,
     },
     /// An attachment's upload went on: `sent` of `total` bytes.
     Upload {
@@ -40,8 +46,12 @@ pub enum Change {
         /// Bytes in all.
         total: u64,
     },
-    /// The server ended the session (the token expired or was revoked).
-    Ended,
+    /// The session ended (signed out, logged off, or ended by the server); `notice` says why
+    /// to whoever signs in next (nothing after Sign out).
+    Ended {
+        /// What the sign-in page says.
+        notice: Option<String>,
+    },
     /// Something could not be kept on the device; the text says what to do.
     Problem(String),
 }

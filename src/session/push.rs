@@ -1,9 +1,10 @@
 //! Notifications while Rounds is closed: the person's pusher at the homeserver, the push rule
 //! that makes urgent threads high priority, and the thread a pushed event belongs to.
 
-use super::service::Session;
-use crate::api::{Error, Pusher, Transport};
-use crate::domain::Incoming;
+use super::core::Core;
+use super::error::SessionError;
+use crate::api::{urgent_rule, Pusher, Transport, URGENT_RULE};
+use crate::domain::{Incoming, ThreadKey};
 use crate::store::LocalStore;
 use crate::sync::{convert, Platform};
 
@@ -44,49 +45,21 @@ pub struct WebPushSubscription {
     pub auth: String,
 }
 
-/// The push rule that marks new urgent threads: the homeserver then sends them with high
-/// priority (the gateway asks the push service for high urgency), and other Matrix clients
-/// sound for them too.
-pub const URGENT_RULE: &str = "app.rounds.urgent";
-
-/// The body of the [`URGENT_RULE`] push rule.
-pub fn urgent_rule() -> serde_json::Value {
-    serde_json::json!({
-        "conditions": [{
-            "kind": "event_property_is",
-            "key": "content.app\\.rounds\\.thread.priority",
-            "value": "urgent"
-        }],
-        "actions": ["notify", { "set_tweak": "sound", "value": "default" }]
-    })
+/// Notifications while Rounds is closed, for this person.
+pub struct Push<T, S, P> {
+    pub(super) core: std::rc::Rc<Core<T, S, P>>,
 }
 
-/// The push rule that holds back ordinary messages while the person is with a patient or off
-/// duty. It sits right after [`URGENT_RULE`], so new urgent threads still notify, and it leaves
-/// notices (escalations) alone.
-pub const HOLD_RULE: &str = "app.rounds.hold";
-
-/// The body of the [`HOLD_RULE`] push rule.
-pub fn hold_rule() -> serde_json::Value {
-    serde_json::json!({
-        "conditions": [
-            { "kind": "event_match", "key": "type", "pattern": "m.room.message" },
-            { "kind": "event_property_is", "key": "content.msgtype", "value": "m.text" }
-        ],
-        "actions": []
-    })
-}
-
-impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Session<T, S, P> {
+impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Push<T, S, P> {
     /// Registers this browser's subscription with the homeserver (ids only: the
     /// `event_id_only` format) and the urgent-thread rule. Both replace what was there, so
     /// calling it at every start is safe.
-    pub async fn register_push(
+    pub async fn register(
         &self,
         gateway: &PushGateway,
         subscription: &WebPushSubscription,
         device: &str,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SessionError> {
         let pusher = Pusher::web_push(
             &gateway.notify_url,
             &gateway.app_id,
@@ -95,31 +68,37 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
             &subscription.auth,
             device,
         );
-        self.client().set_pusher(&pusher).await?;
-        self.client()
+        let client = &self.core.client;
+        client.set_pusher(&pusher).await?;
+        Ok(client
             .set_push_rule("override", URGENT_RULE, &urgent_rule(), None)
-            .await
+            .await?)
     }
 
     /// Removes this browser's pusher, whatever application id it was registered under
     /// (sign-out, notifications turned off).
-    pub async fn unregister_push(&self, p256dh: &str) -> Result<(), Error> {
-        for pusher in self.client().pushers().await? {
+    pub async fn unregister(&self, p256dh: &str) -> Result<(), SessionError> {
+        let client = &self.core.client;
+        for pusher in client.pushers().await? {
             if pusher.pushkey == p256dh {
-                self.client().remove_pusher(&pusher.app_id, &pusher.pushkey).await?;
+                client.remove_pusher(&pusher.app_id, &pusher.pushkey).await?;
             }
         }
         Ok(())
     }
 
-    /// The thread `event_id` belongs to (its root id): a notification names an event, the
-    /// app opens threads.
-    pub async fn thread_of(&self, room: &str, event_id: &str) -> Result<String, Error> {
-        let event = self.client().event(room, event_id).await?;
-        Ok(match convert::timeline_event(room, &event) {
+    /// The thread the event `event_id` of `room` belongs to: a notification names an event,
+    /// the app opens threads.
+    pub async fn thread_of(&self, room: &str, event_id: &str) -> Result<ThreadKey, SessionError> {
+        if let Some(thread) = self.core.state.borrow().inbox.thread_of_message(room, event_id) {
+            return Ok(thread.key());
+        }
+        let event = self.core.client.event(room, event_id).await?;
+        let root = match convert::timeline_event(room, &event) {
             Some(Incoming::InThread { root_id, .. }) => root_id,
             _ => event_id.to_owned(),
-        })
+        };
+        Ok(self.core.resolve(&ThreadKey::new(room, root)))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Becoming a session: signing in (password, then joining the clinic's rooms the roles allow),
 //! or continuing one the device kept. Errors come out as sentences staff can act on.
 
-use super::service::Start;
+use super::core::Start;
 use crate::api::{Client, Error, Session as Token, Transport};
 use crate::provision::{self, Clinic, ProvisionError};
 use crate::store::{InboxCache, SavedSession};

@@ -18,7 +18,8 @@ pub use error::StoreError;
 pub use local::LocalStore;
 pub use memory::MemoryStore;
 pub use records::{
-    DraftKey, EhrKept, InboxCache, NewThreadDraft, OutboxItem, OutboxState, PendingLaunch, SavedSession,
+    decode_thread_draft, encode_thread_draft, DraftKey, EhrKept, InboxCache, OutboxItem, OutboxState, PendingLaunch,
+    SavedSession,
 };
 
 #[cfg(target_arch = "wasm32")]

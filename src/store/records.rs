@@ -1,17 +1,13 @@
 //! What the store keeps, as plain Rust values (serialised to JSON, then encrypted).
 
+use crate::domain::{ThreadDraft, ThreadKey};
 use serde::{Deserialize, Serialize};
 
 /// Which composer a draft belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DraftKey {
     /// The reply box of a thread.
-    Thread {
-        /// Category room.
-        room_id: String,
-        /// Thread root.
-        root_id: String,
-    },
+    Thread(ThreadKey),
     /// The New thread dialog.
     NewThread,
 }
@@ -20,7 +16,7 @@ impl DraftKey {
     /// The record id (not secret: room and event ids carry no patient data).
     pub fn id(&self) -> String {
         match self {
-            DraftKey::Thread { room_id, root_id } => format!("thread|{room_id}|{root_id}"),
+            DraftKey::Thread(key) => format!("thread|{}|{}", key.room, key.id),
             DraftKey::NewThread => "new-thread".into(),
         }
     }
@@ -32,44 +28,21 @@ impl DraftKey {
         }
         let rest = id.strip_prefix("thread|")?;
         let (room, root) = rest.split_once('|')?;
-        Some(DraftKey::Thread {
-            room_id: room.to_owned(),
-            root_id: root.to_owned(),
-        })
+        Some(DraftKey::Thread(ThreadKey::new(room, root)))
     }
 }
 
-/// The New thread dialog's fields, saved as one draft.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewThreadDraft {
-    /// Chosen category room.
-    pub room_id: String,
-    /// Patient field.
-    pub patient: String,
-    /// Topic field.
-    pub topic: String,
-    /// Urgent checkbox.
-    pub urgent: bool,
-    /// First message.
-    pub message: String,
-    /// Roles the thread is addressed to.
-    #[serde(default)]
-    pub to_roles: Vec<String>,
+/// The New thread dialog's fields as stored (empty when nothing worth keeping was typed).
+pub fn encode_thread_draft(draft: &ThreadDraft) -> String {
+    if draft.is_blank() {
+        return String::new();
+    }
+    serde_json::to_string(draft).unwrap_or_default()
 }
 
-impl NewThreadDraft {
-    /// The draft as stored (empty when every text field is: nothing worth keeping).
-    pub fn encode(&self) -> String {
-        if self.patient.is_empty() && self.topic.is_empty() && self.message.is_empty() {
-            return String::new();
-        }
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
-    /// A stored draft; `None` if it is not one.
-    pub fn decode(text: &str) -> Option<Self> {
-        serde_json::from_str(text).ok()
-    }
+/// A stored New thread draft; `None` if it is not one.
+pub fn decode_thread_draft(text: &str) -> Option<ThreadDraft> {
+    serde_json::from_str(text).ok()
 }
 
 /// Where an outgoing message stands.
@@ -193,13 +166,7 @@ mod tests {
 
     #[test]
     fn draft_keys_round_trip() {
-        for key in [
-            DraftKey::NewThread,
-            DraftKey::Thread {
-                room_id: "!r:x".into(),
-                root_id: "$e".into(),
-            },
-        ] {
+        for key in [DraftKey::NewThread, DraftKey::Thread(ThreadKey::new("!r:x", "$e"))] {
             assert_eq!(DraftKey::parse(&key.id()), Some(key));
         }
         assert_eq!(DraftKey::parse("nonsense"), None);

@@ -1,12 +1,11 @@
 //! An urgent thread asks for an explicit acknowledgement: who took it on and when, or how long
 //! it has been waiting, with `Acknowledge` for everyone but the person who started it.
 
-use super::state::AppState;
+use super::state::{AppState, ThreadRef};
+use super::tasks::action;
 use super::time;
 use crate::domain::{Priority, Thread};
-use crate::session::Command;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// What the acknowledgement line shows.
 #[derive(Clone, PartialEq)]
@@ -35,28 +34,29 @@ fn line(thread: &Thread, me: &str, name: impl Fn(&str) -> String) -> Option<Line
 
 /// The acknowledgement line of an urgent thread (nothing for routine ones).
 #[component]
-pub fn Acknowledgement(room: String, root: String, thread: Memo<Option<Thread>>) -> impl IntoView {
+pub fn Acknowledgement(thread: ThreadRef, shown: Memo<Option<Thread>>) -> impl IntoView {
     let state = AppState::get();
-    let shown = Memo::new(move |_| {
+    let line_shown = Memo::new(move |_| {
         let me = state.session().map(|s| s.me()).unwrap_or_default();
-        thread.with(|t| {
+        shown.with(|t| {
             let t = t.as_ref()?;
             line(t, &me, |who| {
                 state.inbox(|i| i.name(who)).unwrap_or_else(|| who.to_owned())
             })
         })
     });
-    let acknowledge = move |_| {
-        let Some(session) = state.session() else { return };
-        let (room, root) = (room.clone(), root.clone());
-        spawn_local(async move {
-            if let Err(e) = session.post(&room, &root, Command::Acknowledge).await {
-                state.store_problem.set(Some(e.to_string()));
+    let acknowledge = action(move |(): &()| {
+        let thread = thread.get_value();
+        async move {
+            if let Err(e) = thread.acknowledge().await {
+                state
+                    .store_problem
+                    .set(Some(format!("The acknowledgement was not sent: {e}.")));
             }
-        });
-    };
+        }
+    });
     move || {
-        shown.get().map(|line| match line {
+        line_shown.get().map(|line| match line {
             Line::Done(by) => {
                 let by: Vec<String> = by.iter().map(|(name, ts)| format!("{name} at {}", time::clock(*ts))).collect();
                 view! { <p class="ack done" aria-live="polite">{format!("Acknowledged by {}", by.join(", "))}</p> }
@@ -66,7 +66,7 @@ pub fn Acknowledgement(room: String, root: String, thread: Memo<Option<Thread>>)
                 <div class="ack waiting" aria-live="polite">
                     <span>{move || format!("Waiting for acknowledgement · {}", time::duration(state.clock.get().saturating_sub(since)))}</span>
                     {may_acknowledge.then(|| view! {
-                        <button type="button" class="primary" on:click=acknowledge.clone()>"Acknowledge"</button>
+                        <button type="button" class="primary" on:click=move |_| { acknowledge.dispatch_local(()); }>"Acknowledge"</button>
                     })}
                 </div>
             }

@@ -5,10 +5,12 @@ use super::schedule::SchedulePage;
 use super::shell::{NoThread, Shell};
 use super::staff::StaffPage;
 use super::state::{AppState, Phase};
+use super::tasks::{action, resource};
 use super::thread_view::ThreadView;
 use super::{live, routes};
-use crate::session::browser::{self, Restored};
-use crate::store::StoreNotice;
+use crate::domain::ThreadKey;
+use crate::session::browser::StoreNotice;
+use crate::session::browser::{self, Startup};
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::use_params_map;
@@ -17,7 +19,7 @@ use leptos_router::path;
 /// Loads `config.json` and shows the app, or a clear error page if it is missing or broken.
 #[component]
 pub fn Root() -> impl IntoView {
-    let config = LocalResource::new(config::load);
+    let config = resource(config::load);
     move || match config.get() {
         None => view! { <p class="boot" role="status">"Loading…"</p> }.into_any(),
         Some(Ok(config)) => view! { <App config=config/> }.into_any(),
@@ -45,7 +47,23 @@ fn App(config: AppConfig) -> impl IntoView {
     config.apply();
     AppState::provide(config);
     let state = AppState::get();
-    leptos::task::spawn_local(restore(state));
+    // Continues the session this device kept (painting its kept inbox before any network
+    // answer), completes a return from single sign-on or the EHR, or shows sign-in.
+    let startup = action(move |(): &()| {
+        let portal = state.config.with_value(AppConfig::portal);
+        let location = web_sys::window().map(|w| w.location());
+        let path = location.as_ref().and_then(|l| l.pathname().ok()).unwrap_or_default();
+        let query = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
+        async move {
+            // The code or token in the address bar is used once and dropped from the history.
+            if path.starts_with("/auth/") {
+                routes::go("/", true);
+            }
+            let started = browser::start(&portal, &path, &query, move |n| store_notice(state, n)).await;
+            started_as(state, started);
+        }
+    });
+    startup.dispatch_local(());
     // boot.js announces a waiting new version of the app (and marks the page, in case it did so
     // before this listener existed).
     let update = window_event_listener_untyped("rounds-update-available", move |_| state.update_available.set(true));
@@ -57,12 +75,12 @@ fn App(config: AppConfig) -> impl IntoView {
         state.update_available.set(true);
     }
     on_cleanup(move || update.remove());
-    super::notify::track_unread(state);
+    super::shell::track_unread(state);
     super::availability::follow_schedule(state);
     super::push::follow_worker();
     view! {
         <Router>
-            <Routes fallback=|| view! { <p class="boot">"Page not found."</p> }>
+            <Routes fallback=|| view! { <p class="boot">"Page not found." " " <a href="/">"Back to the inbox"</a></p> }>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=NoThread/>
                     <Route path=path!("t/:room/:root") view=ThreadRoute/>
@@ -77,65 +95,27 @@ fn App(config: AppConfig) -> impl IntoView {
     }
 }
 
-/// At start-up: continues the session this device kept (painting its kept inbox before any
-/// network answer), or shows sign-in. Another tab holding the database is explained, not waited
-/// for in silence.
-async fn restore(state: AppState) {
-    resume(state).await;
+/// Shows what the start-up came to.
+fn started_as(state: AppState, started: Startup) {
+    match started {
+        Startup::SignedOut { notice, problem } => {
+            state.notice.set(notice);
+            state.sign_in_problem.set(problem);
+            state.phase.set(Phase::SignedOut);
+        }
+        Startup::Running { tab, problem, ehr } => {
+            live::begin(state, tab, problem);
+            match ehr {
+                Some(Ok(back)) => routes::go(&back, true),
+                Some(Err(problem)) => state.ehr_problem.set(Some(problem.to_string())),
+                None => {}
+            }
+        }
+        Startup::Leaving => return,
+    }
     // Signed in without it, the early sign-in form (hidden) goes; the sign-in page takes it over.
     if state.phase.get_untracked() != Phase::SignedOut {
         drop(super::early::take());
-    }
-}
-
-/// Completes a return from single sign-on or the EHR, or continues the kept session.
-async fn resume(state: AppState) {
-    let (labels, prefix, idle) = state.config.with_value(|c| (c.labels(), c.clinic.clone(), c.idle_ms()));
-    let location = web_sys::window().map(|w| w.location());
-    let path = location.as_ref().and_then(|l| l.pathname().ok()).unwrap_or_default();
-    let query = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
-    let notice = move |n| store_notice(state, n);
-    // Back from single sign-on: the login token is used once and dropped from the address bar.
-    if path == routes::SSO_RETURN {
-        routes::go("/", true);
-        match browser::sso_complete(&query, &prefix, labels, notice).await {
-            // Right after signing in, the EHR authorization needs no second password: it is
-            // asked for before the inbox shows (the page leaves for a moment and comes back).
-            Ok((bound, problem)) if state.ehr_link().is_some() => {
-                if let Err(e) = live::connect_ehr_first(state, bound.clone()).await {
-                    state.ehr_problem.set(Some(e));
-                    live::begin(state, bound, problem);
-                }
-            }
-            Ok((bound, problem)) => live::begin(state, bound, problem),
-            Err(e) => {
-                state.sign_in_problem.set(Some(e.to_string()));
-                state.phase.set(Phase::SignedOut);
-            }
-        }
-        return;
-    }
-    match browser::restore(labels, idle, notice).await {
-        Ok(Restored::Session(bound, problem)) => {
-            live::begin(state, bound, problem);
-            if path == routes::EHR_RETURN {
-                live::complete_ehr(state, query);
-            }
-        }
-        Ok(Restored::IdleTooLong) => {
-            state.notice.set(Some(
-                "You were signed out because Rounds was not used for a while. Your drafts are saved.".into(),
-            ));
-            state.phase.set(Phase::SignedOut);
-        }
-        Ok(Restored::Nobody) => state.phase.set(Phase::SignedOut),
-        Err(e) => {
-            state.store_problem.set(Some(e.to_string()));
-            state.phase.set(Phase::SignedOut);
-        }
-    }
-    if path.starts_with("/auth/") && state.phase.get_untracked() == Phase::SignedOut {
-        routes::go("/", true);
     }
 }
 
@@ -154,37 +134,53 @@ pub fn store_notice(state: AppState, notice: StoreNotice) {
     ));
 }
 
+/// The `(room, id)` route parameters, decoded.
+fn route_ids(first: &'static str, second: &'static str) -> Memo<Option<(String, String)>> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        params.with(|p| {
+            let decode = |s: String| routes::decode(&s).unwrap_or(s);
+            Some((decode(p.get(first)?), decode(p.get(second)?)))
+        })
+    })
+}
+
 /// `/e/<room>/<event>` (where a push notification leads): the thread of that message.
 #[component]
 fn EventRoute() -> impl IntoView {
-    let params = use_params_map();
     let state = AppState::get();
-    let problem = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        let decode = |s: String| routes::decode(&s).unwrap_or(s);
-        let (room, event) = params.with(|p| (p.get("room").unwrap_or_default(), p.get("event").unwrap_or_default()));
-        let (room, event) = (decode(room), decode(event));
-        let Some(session) = state.session() else { return };
-        leptos::task::spawn_local(async move {
-            match session.thread_of(&room, &event).await {
-                Ok(root) => routes::go(&routes::thread_path(&room, &root), true),
-                Err(e) => problem.set(Some(format!("This message could not be opened ({e})."))),
-            }
-        });
+    let ids = route_ids("room", "event");
+    let found = resource(move || {
+        let (ids, session) = (ids.get(), state.session());
+        async move {
+            let (room, event) = ids?;
+            Some(session?.push().thread_of(&room, &event).await)
+        }
     });
-    move || match problem.get() {
-        Some(p) => view! { <div class="no-thread"><p role="alert">{p}</p></div> }.into_any(),
-        None => view! { <div class="no-thread"><p>"Opening the thread…"</p></div> }.into_any(),
+    Effect::new(move |_| {
+        if let Some(Some(Ok(key))) = found.get() {
+            routes::go(&routes::thread_path(&key), true);
+        }
+    });
+    move || match found.get().flatten() {
+        Some(Err(e)) => view! {
+            <div class="no-thread">
+                <p role="alert">{format!("This message could not be opened: {e}.")}</p>
+                <a href="/">"Back to the inbox"</a>
+            </div>
+        }
+        .into_any(),
+        _ => view! { <div class="no-thread"><p>"Opening the thread…"</p></div> }.into_any(),
     }
 }
 
-/// `/t/<room>/<root>`: a fresh thread view for every thread opened.
+/// `/t/<room>/<thread>`: the thread's view, made once per thread. The key is resolved, so a
+/// thread started here is the same thread (and the same view, composer and draft) whether the
+/// address names its transaction id or, once the homeserver has it, its event id.
 #[component]
 fn ThreadRoute() -> impl IntoView {
-    let params = use_params_map();
-    let decode = |s: String| routes::decode(&s).unwrap_or(s);
-    move || {
-        let (room, root) = params.with(|p| (p.get("room").unwrap_or_default(), p.get("root").unwrap_or_default()));
-        view! { <ThreadView room=decode(room) root=decode(root)/> }
-    }
+    let state = AppState::get();
+    let ids = route_ids("room", "root");
+    let key = Memo::new(move |_| ids.get().map(|(room, id)| state.resolve(ThreadKey::new(room, id))));
+    move || key.get().map(|key| view! { <ThreadView key=key/> })
 }

@@ -1,9 +1,9 @@
 //! Attaching files from the composer: the file picker, the camera on tablets, dropping files on
 //! the composer and pasting them into it.
 
-use super::state::AppState;
+use super::state::ThreadRef;
+use super::tasks::action;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
 /// What the pickers offer (the clinic's rules are checked on the bytes after picking).
@@ -15,47 +15,54 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
-/// Checks each file's size, reads it and queues it in the thread `root` of `room`; what is
-/// refused (too large, of a type the clinic does not accept, disguised) is said in `error`.
-pub fn attach(room: &str, root: &str, files: Vec<web_sys::File>, error: RwSignal<Option<String>>) {
-    let Some(session) = AppState::get().session() else {
-        return;
-    };
-    let (room, root) = (room.to_owned(), root.to_owned());
-    spawn_local(async move {
-        let mut problems = Vec::new();
-        for file in files {
-            let name = file.name();
-            // Refused before a byte is read or sent.
-            if let Err(refusal) = session.check_file_size(&name, file.size() as u64) {
-                problems.push(refusal);
-                continue;
-            }
-            let bytes = match JsFuture::from(file.array_buffer()).await {
-                Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
-                Err(_) => {
-                    problems.push(format!("{name} could not be read from this device."));
+/// Attaching files to `thread`: each is checked for size, read and queued; what is refused (too
+/// large, of a type the clinic does not accept, disguised) is said in `error`.
+pub fn attaching(thread: ThreadRef, error: RwSignal<Option<String>>) -> Action<Vec<web_sys::File>, ()> {
+    action(move |files: &Vec<web_sys::File>| {
+        let (thread, files) = (thread.get_value(), files.clone());
+        async move {
+            let mut problems = Vec::new();
+            for file in files {
+                let name = file.name();
+                // Refused before a byte is read or sent.
+                if let Err(refusal) = thread.check_file_size(&name, file.size() as u64) {
+                    problems.push(sentence(refusal.to_string()));
                     continue;
                 }
-            };
-            if let Err(refusal) = session.attach(&room, &root, &name, &file.type_(), &bytes).await {
-                problems.push(refusal);
+                let bytes = match JsFuture::from(file.array_buffer()).await {
+                    Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+                    Err(_) => {
+                        problems.push(format!("{name} could not be read from this device."));
+                        continue;
+                    }
+                };
+                if let Err(refusal) = thread.attach(&name, &file.type_(), &bytes).await {
+                    problems.push(sentence(refusal.to_string()));
+                }
             }
+            error.set((!problems.is_empty()).then(|| problems.join(" ")));
         }
-        let _ = error.try_set((!problems.is_empty()).then(|| problems.join(" ")));
-    });
+    })
+}
+
+/// A refusal as the sentence it is (the clinic's rules say whole sentences already).
+fn sentence(text: String) -> String {
+    if text.ends_with('.') {
+        text
+    } else {
+        format!("{text}.")
+    }
 }
 
 /// `Attach file` (any allowed file) and, on touch screens, `Take photo` (the camera).
 #[component]
-pub fn AttachButtons(room: String, root: String, error: RwSignal<Option<String>>) -> impl IntoView {
+pub fn AttachButtons(attach: Action<Vec<web_sys::File>, ()>) -> impl IntoView {
     let picked = move |ev: leptos::ev::Event| {
         let input = event_target::<web_sys::HtmlInputElement>(&ev);
-        attach(&room, &root, files_of(input.files()), error);
+        attach.dispatch_local(files_of(input.files()));
         // The same file may be picked again later.
         input.set_value("");
     };
-    let camera_picked = picked.clone();
     view! {
         <label class="attach-button button small quiet">
             <input type="file" class="visually-hidden" aria-label="Attach file" accept=ACCEPT multiple on:change=picked/>
@@ -63,7 +70,7 @@ pub fn AttachButtons(room: String, root: String, error: RwSignal<Option<String>>
         </label>
         <label class="attach-button button small quiet camera">
             <input type="file" class="visually-hidden" aria-label="Take photo" accept="image/*" capture="environment"
-                on:change=camera_picked/>
+                on:change=picked/>
             <span aria-hidden="true">"Photo"</span>
         </label>
     }

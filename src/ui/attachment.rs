@@ -1,13 +1,15 @@
 //! Attachments in a thread: photos as thumbnails that open full size, other files as a named
 //! download, and an attachment on its way with its progress and Cancel.
 
-use super::blobs;
 use super::parts::Alert;
 use super::state::AppState;
+use super::tasks::{action, resource};
 use crate::domain::attachment::{human_size, sniff};
 use crate::domain::{Attachment, Delivery};
+use crate::session::browser::blobs;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// An attached file as its message shows it.
 #[component]
@@ -35,41 +37,41 @@ fn blob_type(bytes: &[u8]) -> &'static str {
 }
 
 /// A `blob:` address for an attached file, fetched when shown and revoked when it goes.
-fn fetched(uri: String, thumbnail: bool) -> (RwSignal<Option<String>>, RwSignal<Option<String>>) {
+fn fetched(uri: String, thumbnail: bool) -> LocalResource<Result<String, String>> {
     let state = AppState::get();
-    let url = RwSignal::new(None::<String>);
-    let problem = RwSignal::new(None::<String>);
-    if let Some(session) = state.session() {
-        spawn_local(async move {
-            let made = session
-                .media(&uri, thumbnail)
-                .await
-                .and_then(|bytes| blobs::create(&bytes, blob_type(&bytes)));
-            match made {
+    let shown = Arc::new(AtomicBool::new(true));
+    let address = {
+        let shown = shown.clone();
+        resource(move || {
+            let (session, uri, shown) = (state.session(), uri.clone(), shown.clone());
+            async move {
+                let session = session.ok_or("you are signed out")?;
+                let bytes = session
+                    .media(&uri, thumbnail)
+                    .await
+                    .map_err(|e| format!("The file could not be loaded: {e}."))?;
+                let address = blobs::create(&bytes, blob_type(&bytes))?;
                 // Gone already (the thread was left): nothing shows it, so free it now.
-                Ok(address) => {
-                    if let Some(address) = url.try_set(Some(address)).flatten() {
-                        blobs::revoke(&address);
-                    }
+                if !shown.load(Ordering::Relaxed) {
+                    blobs::revoke(&address);
                 }
-                Err(e) => {
-                    let _ = problem.try_set(Some(e));
-                }
+                Ok(address)
             }
-        });
-    }
+        })
+    };
     on_cleanup(move || {
-        if let Some(address) = url.try_get_untracked().flatten() {
+        shown.store(false, Ordering::Relaxed);
+        if let Some(Ok(address)) = address.try_get_untracked().flatten() {
             blobs::revoke(&address);
         }
     });
-    (url, problem)
+    address
 }
 
 /// A photo's thumbnail; it opens full size over the thread.
 #[component]
 fn Photo(file: Attachment) -> impl IntoView {
-    let (thumb, problem) = fetched(file.url.clone(), true);
+    let thumb = fetched(file.url.clone(), true);
     let open = RwSignal::new(false);
     let name = file.name.clone();
     view! {
@@ -77,12 +79,12 @@ fn Photo(file: Attachment) -> impl IntoView {
             <button type="button" class="photo-open" aria-label=format!("Open photo {}", file.name)
                 on:click=move |_| open.set(true)>
                 {move || match thumb.get() {
-                    Some(src) => view! { <img src=src alt=name.clone()/> }.into_any(),
-                    None => view! { <span class="photo-loading">"Loading photo…"</span> }.into_any(),
+                    Some(Ok(src)) => view! { <img src=src alt=name.clone()/> }.into_any(),
+                    _ => view! { <span class="photo-loading">"Loading photo…"</span> }.into_any(),
                 }}
             </button>
             <span class="file-meta">{format!("{} · {}", file.name, human_size(file.size))}</span>
-            {move || problem.get().map(|p| view! { <Alert text=p/> })}
+            {move || thumb.get().and_then(Result::err).map(|p| view! { <Alert text=p/> })}
             {move || open.get().then(|| view! { <PhotoViewer file=file.clone() open=open/> })}
         </div>
     }
@@ -91,7 +93,7 @@ fn Photo(file: Attachment) -> impl IntoView {
 /// The photo full size, with Download and Close; its address is revoked when it closes.
 #[component]
 fn PhotoViewer(file: Attachment, open: RwSignal<bool>) -> impl IntoView {
-    let (full, problem) = fetched(file.url.clone(), false);
+    let full = fetched(file.url.clone(), false);
     let close = move || open.set(false);
     let name = file.name.clone();
     view! {
@@ -103,10 +105,10 @@ fn PhotoViewer(file: Attachment, open: RwSignal<bool>) -> impl IntoView {
                 <button type="button" class="small" autofocus on:click=move |_| close()>"Close"</button>
             </div>
             {move || match full.get() {
-                Some(src) => view! { <img class="photo-full" src=src alt=name.clone()/> }.into_any(),
-                None => view! { <p class="photo-loading">"Loading photo…"</p> }.into_any(),
+                Some(Ok(src)) => view! { <img class="photo-full" src=src alt=name.clone()/> }.into_any(),
+                _ => view! { <p class="photo-loading">"Loading photo…"</p> }.into_any(),
             }}
-            {move || problem.get().map(|p| view! { <Alert text=p/> })}
+            {move || full.get().and_then(Result::err).map(|p| view! { <Alert text=p/> })}
         </div>
     }
 }
@@ -136,28 +138,25 @@ fn FileDownload(file: Attachment) -> impl IntoView {
 #[component]
 fn DownloadButton(file: Attachment, #[prop(into)] label: String) -> impl IntoView {
     let state = AppState::get();
-    let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
-    let download = move |_| {
-        let Some(session) = state.session() else { return };
-        let file = file.clone();
-        busy.set(true);
-        problem.set(None);
-        spawn_local(async move {
-            let saved = session
+    let download = action(move |(): &()| {
+        let (session, file) = (state.session(), file.clone());
+        async move {
+            let session = session.ok_or("you are signed out")?;
+            let bytes = session
                 .media(&file.url, false)
                 .await
-                .and_then(|bytes| blobs::save(&bytes, blob_type(&bytes), &file.name));
-            let _ = problem.try_set(saved.err());
-            let _ = busy.try_set(false);
-        });
-    };
+                .map_err(|e| format!("The file could not be loaded: {e}."))?;
+            blobs::save(&bytes, blob_type(&bytes), &file.name)
+        }
+    });
+    let busy = download.pending();
     let aria = label.clone();
     view! {
-        <button type="button" class="small" aria-label=aria disabled=move || busy.get() on:click=download>
+        <button type="button" class="small" aria-label=aria disabled=move || busy.get()
+            on:click=move |_| { download.dispatch_local(()); }>
             {move || if busy.get() { "Downloading…".to_owned() } else { "Download".to_owned() }}
         </button>
-        {move || problem.get().map(|p| view! { <Alert text=p/> })}
+        {move || download.value().get().and_then(Result::err).map(|p| view! { <Alert text=p/> })}
     }
 }
 
@@ -169,19 +168,26 @@ fn Uploading(file: Attachment, txn_id: String) -> impl IntoView {
         let txn = txn_id.clone();
         move || state.uploads.with(|u| u.get(&txn).copied())
     });
-    let cancel = move |_| {
-        let (Some(session), txn) = (state.session(), txn_id.clone()) else {
-            return;
-        };
-        spawn_local(async move { session.delete(&txn).await });
-    };
+    let cancel = action(move |(): &()| {
+        let (session, txn) = (state.session(), txn_id.clone());
+        async move {
+            if let Some(session) = session {
+                // A cancel that cannot be kept says so where the queue's problems show.
+                if let Err(e) = session.sending().delete(&txn).await {
+                    state
+                        .store_problem
+                        .set(Some(format!("The upload could not be cancelled: {e}.")));
+                }
+            }
+        }
+    });
     let name = file.name.clone();
     view! {
         <div class="attachment uploading">
             <span class="file-meta">{format!("{} · {}", file.name, human_size(file.size))}</span>
             <progress aria-label=format!("Uploading {name}") max=move || progress.get().map_or(1, |(_, total)| total.max(1))
                 value=move || progress.get().map_or(0, |(sent, _)| sent)></progress>
-            <button type="button" class="small quiet" on:click=cancel>"Cancel upload"</button>
+            <button type="button" class="small quiet" on:click=move |_| { cancel.dispatch_local(()); }>"Cancel upload"</button>
         </div>
     }
 }

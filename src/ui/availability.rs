@@ -2,19 +2,29 @@
 //! patient" for the length of an appointment.
 
 use super::state::AppState;
+use super::tasks::action;
 use crate::domain::Availability;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// `Availability`: Available, With a patient or Off duty, on the homeserver for colleagues to see.
 #[component]
 pub fn AvailabilityPicker() -> impl IntoView {
     let state = AppState::get();
+    let set = action(move |chosen: &Availability| {
+        let (session, chosen) = (state.session(), *chosen);
+        async move {
+            let Some(session) = session else { return };
+            if let Err(e) = session.presence().set(chosen).await {
+                state
+                    .store_problem
+                    .set(Some(format!("Your availability could not be changed: {e}. Try again.")));
+            }
+        }
+    });
     let choose = move |ev: leptos::ev::Event| {
-        let Some(chosen) = Availability::from_label(&event_target_value(&ev)) else {
-            return;
-        };
-        set(state, chosen);
+        if let Some(chosen) = Availability::from_label(&event_target_value(&ev)) {
+            set.dispatch_local(chosen);
+        }
     };
     view! {
         <select class="availability-picker" aria-label="Availability" on:change=choose
@@ -24,20 +34,10 @@ pub fn AvailabilityPicker() -> impl IntoView {
     }
 }
 
-fn set(state: AppState, chosen: Availability) {
-    let Some(session) = state.session() else { return };
-    spawn_local(async move {
-        if let Err(e) = session.set_availability(chosen).await {
-            let problem = format!("Your availability could not be changed ({e}). Try again.");
-            state.store_problem.set(Some(problem));
-        }
-    });
-}
-
 /// Where the portal asks for it (`fhir.with_patient_from_schedule`) and while the EHR is
-/// connected, once a minute: a person the schedule has in an appointment now
-/// becomes "With a patient", and "Available" again when it ends. Only what the schedule set is
-/// undone; a choice the person made themselves stays.
+/// connected, once a minute: a person the schedule has in an appointment now becomes "With a
+/// patient", and "Available" again when it ends. Only what the schedule set is undone; a
+/// choice the person made themselves stays.
 pub fn follow_schedule(state: AppState) {
     let wanted = state
         .config
@@ -46,30 +46,31 @@ pub fn follow_schedule(state: AppState) {
         return;
     }
     let set_by_schedule = StoredValue::new(false);
-    Effect::new(move |checked: Option<Option<u64>>| {
-        let now = state.clock.get();
-        let minute = Some(now / 60_000);
-        let checked = checked.flatten();
-        let (Some(session), Some(ehr)) = (state.session(), state.ehr()) else {
-            return checked;
-        };
-        if !ehr.is_connected() || checked == minute {
-            return checked;
-        }
-        spawn_local(async move {
+    let check = action(move |now: &u64| {
+        let (session, now) = (state.session(), *now);
+        async move {
+            let Some((session, ehr)) = session.and_then(|s| Some((s.clone(), s.ehr()?))) else {
+                return;
+            };
             // An EHR that cannot answer now leaves things as they are; the next minute asks again.
             let Ok(appointment) = ehr.appointment_now(now).await else {
                 return;
             };
-            let now_set = match (appointment, session.my_availability()) {
+            let now_set = match (appointment, session.presence().mine()) {
                 (Some(_), Availability::Available) => Availability::WithPatient,
                 (None, Availability::WithPatient) if set_by_schedule.get_value() => Availability::Available,
                 _ => return,
             };
-            if session.set_availability(now_set).await.is_ok() {
+            if session.presence().set(now_set).await.is_ok() {
                 set_by_schedule.set_value(now_set == Availability::WithPatient);
             }
-        });
-        minute
+        }
+    });
+    let minute = Memo::new(move |_| state.clock.get() / 60_000);
+    Effect::new(move |_| {
+        minute.track();
+        if state.can(crate::session::Capability::SeeSchedule).is_some() {
+            check.dispatch_local(state.clock.get_untracked());
+        }
     });
 }

@@ -1,10 +1,11 @@
 //! `Save to chart` in a thread about a patient: for people whose EHR access may file to the
 //! chart (the EHR checks again, and refuses anyone else).
 
-use super::state::AppState;
-use crate::session::{filed_notice, FhirError};
+use super::parts::failed;
+use super::state::{AppState, ThreadRef};
+use super::tasks::action;
+use crate::session::{Capability, ChartSaved, SessionError};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::collections::BTreeSet;
 
 /// The messages chosen for the chart while choosing (`None`: not choosing; the whole thread is
@@ -50,66 +51,37 @@ pub fn ChartCheckbox(id: String) -> impl IntoView {
 
 /// The button and what became of the last save.
 #[component]
-pub fn SaveToChart(room: String, root: String, reference: String) -> impl IntoView {
+pub fn SaveToChart(thread: ThreadRef) -> impl IntoView {
     let state = AppState::get();
-    let may_file = move || state.ehr_allows("Communication", 'c') == Some(true);
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<&'static str, String>>);
+    let may_file = move || state.can(Capability::FileToChart) == Some(true);
     let selection = ChartSelection::get();
     let chosen = move || selection.and_then(|s| s.0.get());
-    let save = move |_| {
-        let only = chosen();
-        if only.as_ref().is_some_and(BTreeSet::is_empty) {
-            outcome.set(Some(Err(
-                "Choose at least one message, or Cancel to save the whole thread.".into(),
-            )));
-            return;
-        }
-        let (Some(ehr), Some(session)) = (state.ehr(), state.session()) else {
-            return;
-        };
-        let Some(thread) = state.inbox(|i| i.thread(&room, &root).cloned()).flatten() else {
-            return;
-        };
-        let (room, root, reference) = (room.clone(), root.clone(), reference.clone());
-        busy.set(true);
-        outcome.set(None);
-        spawn_local(async move {
-            let messages = match session.chart_messages(&room, &root, only.as_ref()).await {
-                Ok(messages) => messages,
-                Err(e) => {
-                    outcome.set(Some(Err(format!(
-                        "The thread could not be read from the homeserver: {e}"
-                    ))));
-                    busy.set(false);
-                    return;
-                }
-            };
-            let result = match ehr.save_to_chart(&thread, &reference, messages).await {
-                Ok(filed) => {
-                    let updated = filed.updated;
-                    match session.post(&room, &root, filed_notice(filed)).await {
-                        Ok(()) if updated => Ok("The thread's record in the chart was updated."),
-                        Ok(()) => Ok("The thread was saved to the patient's chart."),
-                        Err(e) => Err(format!("Saved to the chart, but the thread could not say so: {e}")),
-                    }
-                }
-                Err(FhirError::NotAllowed(_)) => Err("The EHR does not allow you to file to the chart.".into()),
-                Err(e) => Err(format!("The thread was not saved to the chart: {e}")),
-            };
-            if result.is_ok() {
+    let save = action(move |only: &Option<BTreeSet<String>>| {
+        let (thread, only) = (thread.get_value(), only.clone());
+        async move {
+            let saved = thread.save_to_chart(only.as_ref()).await;
+            if saved.is_ok() {
                 if let Some(selection) = selection {
                     selection.0.set(None);
                 }
             }
-            outcome.set(Some(result));
-            busy.set(false);
-        });
+            saved
+        }
+    });
+    let busy = save.pending();
+    let outcome = move || {
+        save.value().get().map(|saved| match saved {
+            Ok(ChartSaved::Updated) => Ok("The thread's record in the chart was updated."),
+            Ok(ChartSaved::Saved) => Ok("The thread was saved to the patient's chart."),
+            Err(SessionError::NotAllowed) => Err("The EHR does not allow you to file to the chart.".to_owned()),
+            Err(e) => Err(failed("The thread was not saved to the chart", &e)),
+        })
     };
     view! {
         {move || may_file().then(|| view! {
             <div class="save-to-chart">
-                <button type="button" class="small" disabled=move || busy.get() on:click=save.clone()>
+                <button type="button" class="small" disabled=move || busy.get()
+                    on:click=move |_| { save.dispatch_local(chosen()); }>
                     {move || match (busy.get(), chosen()) {
                         (true, _) => "Saving to chart…".to_owned(),
                         (false, Some(c)) => format!("Save {} chosen to chart", c.len()),
@@ -123,7 +95,7 @@ pub fn SaveToChart(room: String, root: String, reference: String) -> impl IntoVi
                         {move || if s.0.with(Option::is_some) { "Cancel choosing" } else { "Choose messages…" }}
                     </button>
                 })}
-                {move || match outcome.get() {
+                {move || match outcome() {
                     Some(Ok(text)) => Some(view! { <p class="muted" role="status">{text}</p> }.into_any()),
                     Some(Err(text)) => Some(view! { <p class="alert" role="alert">{text}</p> }.into_any()),
                     None => None,

@@ -1,6 +1,7 @@
 //! The runtime `config.json` served beside the app: rebrand or repoint without a rebuild.
 
 use crate::branding::check_brand;
+use crate::session::browser::{EhrLink, Portal};
 use crate::session::Labels;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -104,11 +105,16 @@ impl AppConfig {
         (self.idle_minutes.is_finite() && self.idle_minutes > 0.0).then_some((self.idle_minutes * 60_000.0) as u64)
     }
 
-    /// This portal's names for categories and roles.
-    pub fn labels(&self) -> Labels {
-        Labels {
-            categories: self.category_labels.clone(),
-            roles: self.role_labels.clone(),
+    /// What this portal gives every session.
+    pub fn portal(&self) -> Portal {
+        Portal {
+            prefix: self.clinic.clone(),
+            labels: Labels {
+                categories: self.category_labels.clone(),
+                roles: self.role_labels.clone(),
+            },
+            idle_ms: self.idle_ms(),
+            ehr: self.fhir.as_ref().map(|f| EhrLink::new(&f.base_url, &f.client_id)),
         }
     }
 

@@ -4,11 +4,12 @@
 use super::attachment::AttachmentView;
 use super::delivery::{DeliveryLine, EDIT};
 use super::parts::Alert;
-use super::state::AppState;
+use super::state::{AppState, ThreadRef};
+use super::tasks::{action, resource};
 use super::time;
-use crate::domain::{Attachment, Message, PendingEdit, Versions};
+use crate::domain::{Attachment, Message, PendingEdit};
+use crate::session::SessionError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// What the person is doing to one message.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -22,8 +23,7 @@ enum Mode {
 /// people who may (the homeserver refuses anyone else).
 #[component]
 pub fn CorrectableText(
-    room: String,
-    root: String,
+    thread: ThreadRef,
     message: Message,
     text: String,
     /// The attached file, for a message that is one (shown instead of the text).
@@ -32,35 +32,31 @@ pub fn CorrectableText(
 ) -> impl IntoView {
     let state = AppState::get();
     let mode = RwSignal::new(Mode::Reading);
-    let session = state.session();
-    let may_edit = session.as_ref().is_some_and(|s| s.may_edit(&message));
-    let may_retract = session.as_ref().is_some_and(|s| s.may_retract(&message));
+    let may_edit = thread.with_value(|t| t.may_edit(&message));
+    let may_retract = thread.with_value(|t| t.may_retract(&message));
     let edited = message.edited_at.is_some();
-    let id = message.id.clone();
-    let (root_retract, message_retract, message_shown) = (root.clone(), message.clone(), message.clone());
-    let (room_edit, root_edit, id_edit, text_edit) = (room.clone(), root, id.clone(), text.clone());
-    let (room_versions, id_versions) = (room.clone(), id.clone());
     // The person's own edit on its way shows at once, with its state.
     let pending = {
-        let id = id.clone();
+        let id = message.id.clone();
         move || state.inbox(|i| i.pending_edit(&id).cloned()).flatten()
     };
+    let (shown, retracted, id) = (message.clone(), message.clone(), message.id.clone());
     view! {
         {move || match (mode.get(), pending()) {
             (Mode::Editing, _) => view! {
-                <EditForm room=room_edit.clone() root=root_edit.clone() id=id_edit.clone() text=text_edit.clone() mode=mode/>
+                <EditForm thread=thread id=shown.id.clone() text=text.clone() mode=mode/>
             }.into_any(),
             (_, Some(edit)) => view! { <PendingEditText edit=edit/> }.into_any(),
             _ => match file.clone() {
                 Some(file) => view! {
-                    <AttachmentView file=file delivery=message_shown.delivery.clone() txn_id=message_shown.txn_id.clone()/>
+                    <AttachmentView file=file delivery=shown.delivery.clone() txn_id=shown.txn_id.clone()/>
                 }.into_any(),
                 None => view! { <p class="text">{text.clone()}</p> }.into_any(),
             },
         }}
-        {edited.then(|| view! { <EarlierVersions room=room_versions id=id_versions/> })}
+        {edited.then(|| view! { <EarlierVersions thread=thread id=id/> })}
         {move || (mode.get() == Mode::Retracting).then(|| view! {
-            <RetractForm room=room.clone() root=root_retract.clone() message=message_retract.clone() mode=mode/>
+            <RetractForm thread=thread message=retracted.clone() mode=mode/>
         })}
         {(may_edit || may_retract).then(|| view! {
             <div class="message-actions" class:hidden=move || mode.get() != Mode::Reading>
@@ -86,37 +82,28 @@ fn PendingEditText(edit: PendingEdit) -> impl IntoView {
 
 /// The message's text in a box, saved as an edit (queued: an edit made offline goes out later).
 #[component]
-fn EditForm(room: String, root: String, id: String, text: String, mode: RwSignal<Mode>) -> impl IntoView {
-    let state = AppState::get();
+fn EditForm(thread: ThreadRef, id: String, text: String, mode: RwSignal<Mode>) -> impl IntoView {
     let draft = RwSignal::new(text);
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(session) = state.session() else { return };
-        if busy.get_untracked() {
-            return;
-        }
-        let (room, root, id) = (room.clone(), root.clone(), id.clone());
-        let text = draft.get_untracked();
-        busy.set(true);
-        spawn_local(async move {
-            match session.edit(&room, &root, &id, text.trim_end()).await {
-                Ok(()) => mode.set(Mode::Reading),
-                Err(e) => error.set(Some(format!("The edit could not be saved: {e}"))),
+    let save = action(move |text: &String| {
+        let (thread, id, text) = (thread.get_value(), id.clone(), text.clone());
+        async move {
+            let saved = thread.edit(&id, &text).await;
+            if saved.is_ok() {
+                mode.set(Mode::Reading);
             }
-            busy.set(false);
-        });
-    };
+            saved
+        }
+    });
+    let error = move || save.value().get().and_then(Result::err);
     view! {
-        <form class="edit-form" on:submit=save
+        <form class="edit-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch_local(draft.get_untracked()); }
             on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { mode.set(Mode::Reading) }>
             <textarea aria-label="Edited message" rows="3" prop:value=move || draft.get()
                 on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
-            {move || error.get().map(|e| view! { <Alert text=e/> })}
+            {move || error().map(|e| view! { <Alert text=format!("The edit could not be saved: {e}.")/> })}
             <div class="form-actions">
                 <button type="button" class="small" on:click=move |_| mode.set(Mode::Reading)>"Cancel"</button>
-                <button type="submit" class="small primary" disabled=move || busy.get()>"Save edit"</button>
+                <button type="submit" class="small primary" disabled=move || save.pending().get()>"Save edit"</button>
             </div>
         </form>
     }
@@ -124,43 +111,42 @@ fn EditForm(room: String, root: String, id: String, text: String, mode: RwSignal
 
 /// Asks for the reason everyone will see, then retracts at once (or says why not).
 #[component]
-fn RetractForm(room: String, root: String, message: Message, mode: RwSignal<Mode>) -> impl IntoView {
-    let state = AppState::get();
+fn RetractForm(thread: ThreadRef, message: Message, mode: RwSignal<Mode>) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let field = format!("retract-{}", message.id);
-    let retract = move |ev: leptos::ev::SubmitEvent| {
+    let retract = {
+        let id = message.id.clone();
+        action(move |reason: &String| {
+            let (thread, id, reason) = (thread.get_value(), id.clone(), reason.clone());
+            async move {
+                match thread.retract(&id, &reason).await {
+                    Ok(()) => mode.set(Mode::Reading),
+                    Err(SessionError::NotAllowed) => error.set(Some(
+                        "The homeserver refused: the time to retract this message has passed, or it is not yours. An admin can retract it.".into(),
+                    )),
+                    Err(e) => error.set(Some(format!("The message was not retracted: {e}."))),
+                }
+            }
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(session) = state.session() else { return };
         let given = reason.get_untracked().trim().to_owned();
         if given.is_empty() {
             error.set(Some("Give a reason: everyone who sees the thread will read it.".into()));
-            return;
-        }
-        // The window may have passed since the button was shown.
-        if !session.may_retract(&message) {
-            let window = session.policy().retraction_window_minutes;
+        } else if !thread.with_value(|t| t.may_retract(&message)) {
+            // The window may have passed since the button was shown.
+            let window = thread.with_value(|t| t.retraction_window_minutes());
             error.set(Some(format!(
                 "The {window} minutes to retract this message have passed. An admin can retract it."
             )));
-            return;
+        } else {
+            retract.dispatch_local(given);
         }
-        let (room, root, id) = (room.clone(), root.clone(), message.id.clone());
-        busy.set(true);
-        spawn_local(async move {
-            match session.retract(&room, &root, &id, &given).await {
-                Ok(()) => mode.set(Mode::Reading),
-                Err(e) if e.status() == Some(403) => error.set(Some(
-                    "The homeserver refused: the time to retract this message has passed, or it is not yours. An admin can retract it.".into(),
-                )),
-                Err(e) => error.set(Some(format!("The message was not retracted: {e}"))),
-            }
-            busy.set(false);
-        });
     };
     view! {
-        <form class="retract-form" on:submit=retract>
+        <form class="retract-form" on:submit=submit>
             <p class="confirm-question">"Retract this message? Its text is removed for everyone; the thread shows who removed it and why."</p>
             <label for=field.clone()>"Reason"</label>
             <input id=field type="text" autocomplete="off" placeholder="e.g. Posted in the wrong thread"
@@ -168,7 +154,7 @@ fn RetractForm(room: String, root: String, message: Message, mode: RwSignal<Mode
             {move || error.get().map(|e| view! { <Alert text=e/> })}
             <div class="form-actions">
                 <button type="button" class="small" on:click=move |_| mode.set(Mode::Reading)>"Keep message"</button>
-                <button type="submit" class="small primary danger" disabled=move || busy.get()>"Retract message"</button>
+                <button type="submit" class="small primary danger" disabled=move || retract.pending().get()>"Retract message"</button>
             </div>
         </form>
     }
@@ -176,27 +162,24 @@ fn RetractForm(room: String, root: String, message: Message, mode: RwSignal<Mode
 
 /// `edited`, which opens the message's versions as the homeserver has them.
 #[component]
-fn EarlierVersions(room: String, id: String) -> impl IntoView {
-    let state = AppState::get();
-    let versions = RwSignal::new(None::<Result<Versions, String>>);
+fn EarlierVersions(thread: ThreadRef, id: String) -> impl IntoView {
     let open = RwSignal::new(false);
-    let toggle = move |_| {
-        open.update(|o| *o = !*o);
-        if !open.get_untracked() || versions.with_untracked(|v| matches!(v, Some(Ok(_)))) {
-            return;
+    // Read once, the first time it is opened.
+    let versions = resource(move || {
+        let (thread, id, wanted) = (thread.get_value(), id.clone(), open.get());
+        async move {
+            match wanted {
+                true => Some(thread.versions(&id).await),
+                false => None,
+            }
         }
-        let Some(session) = state.session() else { return };
-        let (room, id) = (room.clone(), id.clone());
-        spawn_local(async move {
-            let found = session.versions(&room, &id).await.map_err(|e| e.to_string());
-            versions.set(Some(found));
-        });
-    };
+    });
     view! {
-        <button type="button" class="edited-mark" aria-expanded=move || open.get().to_string() on:click=toggle>"edited"</button>
-        {move || open.get().then(|| match versions.get() {
+        <button type="button" class="edited-mark" aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|o| *o = !*o)>"edited"</button>
+        {move || open.get().then(|| match versions.get().flatten() {
             None => view! { <p class="versions-loading">"Loading earlier versions…"</p> }.into_any(),
-            Some(Err(e)) => view! { <Alert text=format!("The earlier versions could not be loaded: {e}")/> }.into_any(),
+            Some(Err(e)) => view! { <Alert text=format!("The earlier versions could not be loaded: {e}.")/> }.into_any(),
             Some(Ok(list)) => view! {
                 <ol class="versions" aria-label="Earlier versions">
                     {list.into_iter().enumerate().map(|(i, v)| view! {

@@ -2,9 +2,9 @@
 //! Delete (a reply, a new thread, an edit).
 
 use super::state::AppState;
+use super::tasks::action;
 use crate::domain::Delivery;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The words for one kind of item.
 #[derive(Clone, Copy)]
@@ -39,18 +39,25 @@ pub const EDIT: DeliveryWords = DeliveryWords {
 #[component]
 pub fn DeliveryLine(txn_id: String, delivery: Delivery, words: DeliveryWords) -> impl IntoView {
     let state = AppState::get();
-    let act = move |retry: bool| {
-        let (Some(session), txn) = (state.session(), txn_id.clone()) else {
-            return;
-        };
-        spawn_local(async move {
-            if retry {
-                session.retry(&txn).await;
+    // Retry (`true`) or give up.
+    let act = action(move |retry: &bool| {
+        let (session, txn, retry) = (state.session(), txn_id.clone(), *retry);
+        async move {
+            let Some(sending) = session.map(|s| s.sending()) else {
+                return;
+            };
+            let done = if retry {
+                sending.retry(&txn).await
             } else {
-                session.delete(&txn).await;
+                sending.delete(&txn).await
+            };
+            if let Err(e) = done {
+                state
+                    .store_problem
+                    .set(Some(format!("The queue on this device could not be changed: {e}.")));
             }
-        });
-    };
+        }
+    });
     let line = match delivery {
         Delivery::Sent => None,
         Delivery::Sending => Some(view! { <span class="delivery">{words.sending}</span> }.into_any()),
@@ -58,11 +65,8 @@ pub fn DeliveryLine(txn_id: String, delivery: Delivery, words: DeliveryWords) ->
             view! {
                 <span class="delivery failed">{words.failed}</span>
                 <span class="failure-reason">{reason}</span>
-                <button type="button" class="small" on:click={
-                    let act = act.clone();
-                    move |_| act(true)
-                }>{words.retry}</button>
-                <button type="button" class="small" on:click=move |_| act(false)>{words.delete}</button>
+                <button type="button" class="small" on:click=move |_| { act.dispatch_local(true); }>{words.retry}</button>
+                <button type="button" class="small" on:click=move |_| { act.dispatch_local(false); }>{words.delete}</button>
             }
             .into_any(),
         ),

@@ -9,10 +9,7 @@ use leptos::prelude::*;
 #[component]
 pub fn EscalationSettings() -> impl IntoView {
     let state = AppState::get();
-    let policy = move || {
-        state.staff();
-        state.session().map(|s| s.policy())
-    };
+    let policy = move || state.policy();
     let rows = move || {
         let Some(policy) = policy() else { return Vec::new() };
         let label = |role: &str| policy.role(role).map_or(role.to_owned(), |r| r.label.clone());

@@ -2,8 +2,7 @@
 
 use super::state::AppState;
 use super::thread_list::ThreadList;
-use crate::domain::inbox::ThreadKey;
-use crate::domain::{Filter, View};
+use crate::domain::{Filter, ThreadKey, View};
 use leptos::prelude::*;
 
 const VIEWS: [(View, &str); 6] = [
@@ -41,7 +40,7 @@ pub fn InboxPane(#[prop(into)] selected: Signal<Option<ThreadKey>>) -> impl Into
                 inbox
                     .query(&filter)
                     .into_iter()
-                    .map(|t| (t.room_id.clone(), t.root_id.clone()))
+                    .map(|t| t.key())
                     .collect::<Vec<ThreadKey>>()
             })
             .unwrap_or_default()

@@ -3,29 +3,32 @@
 //! (`scripts/check-layers.sh` keeps it so).
 
 mod acknowledge;
+mod address_to;
 mod app;
 mod appointments;
 mod attach;
 mod attachment;
 mod availability;
-mod blobs;
+mod banners;
+mod cancel_confirm;
 mod chart;
 mod composer;
 mod config;
 mod corrections;
+mod debounce;
 mod delivery;
-mod drafts;
 mod early;
 mod escalation_settings;
 mod history_export;
-mod idle;
 mod inbox;
 mod live;
+mod mentions;
+mod message_item;
 mod messages;
 mod new_thread;
-mod notify;
 mod parts;
 mod patient;
+mod patient_picker;
 mod push;
 mod routes;
 mod schedule;
@@ -34,9 +37,13 @@ mod signin;
 mod slot_picker;
 mod staff;
 mod state;
+mod tasks;
+mod templates;
 mod thread_list;
+mod thread_row;
 mod thread_view;
 mod time;
+mod topbar;
 mod visibility;
 
 /// Mounts the app on `<body>` (`public/boot.js` loads it and registers the service worker).

@@ -1,6 +1,8 @@
 //! Small pieces every page uses, written once: alerts and a thread's tags.
 
 use crate::domain::{Priority, Status};
+use crate::session::SessionError;
+use leptos::error::Errors;
 use leptos::prelude::*;
 
 /// A problem the person should read now (`role="alert"`).
@@ -30,5 +32,44 @@ pub fn ThreadTags(
         <span class=format!("tag cat-{id}")>{label}</span>
         {move || urgent().then(|| view! { <span class="tag urgent">"Urgent"</span> })}
         {move || (status.get() == Status::Resolved).then(|| view! { <span class="tag resolved">"Resolved"</span> })}
+    }
+}
+
+/// The way back from a page that cannot show what was asked (an installed app has no Back
+/// button).
+#[component]
+pub fn BackToInbox() -> impl IntoView {
+    view! { <a href="/" class="button back-to-inbox">"Back to the inbox"</a> }
+}
+
+/// What an [`ErrorBoundary`] shows instead of a page's content: each error in words (`words`
+/// says a session error in the page's terms), and the way back.
+#[component]
+pub fn PageError(errors: ArcRwSignal<Errors>, words: fn(&SessionError) -> String) -> impl IntoView {
+    let texts = move || {
+        errors.with(|errors| {
+            errors
+                .iter()
+                .map(|(_, e)| match e.downcast_ref::<SessionError>() {
+                    Some(e) => words(e),
+                    None => e.to_string(),
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <div class="page-error">
+            {move || texts().into_iter().map(|text| view! { <Alert text=text/> }).collect_view()}
+            <BackToInbox/>
+        </div>
+    }
+}
+
+/// `What failed: why.` — or the refusal alone when it is a whole sentence already (the
+/// clinic's rules and the outbox say why in full).
+pub fn failed(what: &str, error: &SessionError) -> String {
+    match error {
+        SessionError::Refused(why) if why.starts_with(char::is_uppercase) => why.clone(),
+        other => format!("{what}: {other}."),
     }
 }

@@ -4,25 +4,25 @@
 
 use super::appointments::Appointments;
 use super::chart::SaveToChart;
-use super::live;
 use super::parts::Alert;
-use super::state::AppState;
+use super::state::{AppState, ThreadRef};
+use super::tasks::{action, resource};
 use crate::domain::Patient;
-use crate::session::{FhirError, PatientRecord};
+use crate::session::browser;
+use crate::session::{Capability, PatientRecord, SessionError};
 use leptos::prelude::*;
 
-/// The region; `room`/`root` is the thread changes are announced in.
+/// The region of `thread`, about `patient`.
 #[component]
-pub fn PatientRegion(room: String, root: String, patient: Patient) -> impl IntoView {
+pub fn PatientRegion(thread: ThreadRef, patient: Patient) -> impl IntoView {
     let state = AppState::get();
     let has_ehr = state.ehr().is_some();
     let label = patient.display.clone();
-    let connected = move || state.ehr_allows("Patient", 'r').is_some();
+    let connected = move || state.can(Capability::SeePatients).is_some();
     let record = {
         let id = patient.id.clone();
-        LocalResource::new(move || {
-            let reads = state.ehr_allows("Patient", 'r');
-            let (ehr, id) = (state.ehr(), id.clone());
+        resource(move || {
+            let (reads, ehr, id) = (state.can(Capability::SeePatients), state.ehr(), id.clone());
             async move {
                 match (ehr, id, reads) {
                     (Some(ehr), Some(id), Some(_)) => Some(ehr.patient(&id).await),
@@ -35,7 +35,7 @@ pub fn PatientRegion(room: String, root: String, patient: Patient) -> impl IntoV
         let label = label.clone();
         move || match record.get().flatten() {
             Some(Ok(found)) => view! { <Identity record=found label=label.clone()/> }.into_any(),
-            Some(Err(FhirError::NotAllowed(_))) => view! {
+            Some(Err(SessionError::NotAllowed)) => view! {
                 <h2 class="patient-name">{label.clone()}</h2>
                 <p class="muted">"Patient details are not available for your role."</p>
             }
@@ -57,8 +57,8 @@ pub fn PatientRegion(room: String, root: String, patient: Patient) -> impl IntoV
                 (true, None) => Some(view! { <p class="muted">"Not linked to a patient record."</p> }.into_any()),
                 (true, Some(reference)) => Some((move || if connected() {
                     view! {
-                        <Appointments room=room.clone() root=root.clone() reference=reference.clone() display=label.clone()/>
-                        <SaveToChart room=room.clone() root=root.clone() reference=reference.clone()/>
+                        <Appointments thread=thread reference=reference.clone()/>
+                        <SaveToChart thread=thread/>
                     }.into_any()
                 } else {
                     view! { <ConnectEhr/> }.into_any()
@@ -89,15 +89,23 @@ fn Identity(record: PatientRecord, label: String) -> impl IntoView {
 #[component]
 pub fn ConnectEhr() -> impl IntoView {
     let state = AppState::get();
-    let here = move || {
-        web_sys::window()
+    let connect = action(move |(): &()| {
+        let here = web_sys::window()
             .and_then(|w| w.location().pathname().ok())
-            .unwrap_or_else(|| "/".into())
-    };
+            .unwrap_or_else(|| "/".into());
+        let tab = state.tab();
+        async move {
+            let Some(tab) = tab else { return };
+            if let Err(problem) = browser::connect_ehr(&tab, &here, false).await {
+                state.ehr_problem.set(Some(problem.to_string()));
+            }
+        }
+    });
     view! {
         <div class="connect-ehr">
             <p class="muted">"Sign in to the EHR to see appointments."</p>
-            <button type="button" class="small" on:click=move |_| live::connect_ehr(state, here(), false)>"Sign in to the EHR"</button>
+            <button type="button" class="small" disabled=move || connect.pending().get()
+                on:click=move |_| { connect.dispatch_local(()); }>"Sign in to the EHR"</button>
         </div>
     }
 }

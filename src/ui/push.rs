@@ -2,25 +2,13 @@
 //! has a push gateway; then the service worker notifies (the page no longer does, so nothing
 //! shows twice) and a click on its notification opens the thread here.
 
+use super::routes;
 use super::state::AppState;
-use super::{notify, routes};
-use crate::session::browser::push;
+use crate::session::browser::{notify, push};
 use crate::session::PushGateway;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use std::cell::Cell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-
-thread_local! {
-    /// Whether this browser's subscription is registered with the homeserver.
-    static ACTIVE: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Whether the service worker is the one notifying.
-pub fn active() -> bool {
-    ACTIVE.get()
-}
 
 /// Registers this browser for notifications while Rounds is closed, when the portal has a push
 /// gateway and the person allows notifications. Safe to call at every start.
@@ -28,27 +16,22 @@ pub fn start(state: AppState) {
     let Some(config) = state.config.with_value(|c| c.push.clone()) else {
         return;
     };
-    let Some(session) = state.session().filter(|_| notify::allowed()) else {
+    let Some(tab) = state.tab().filter(|_| notify::allowed()) else {
         return;
     };
     let gateway = PushGateway {
         notify_url: config.gateway,
         app_id: config.app_id,
     };
-    let generation = state.generation.get_untracked();
-    spawn_local(async move {
-        let outcome = push::enable(&session, &gateway, &config.vapid_public_key).await;
+    leptos::task::spawn_local(async move {
+        let outcome = push::enable(tab.session(), &gateway, &config.vapid_public_key).await;
         // Signed out meanwhile: undo, so nothing of this person's stays registered here.
-        if state.generation.get_untracked() != generation {
-            push::disable(&session).await;
+        if !state.tab().is_some_and(|t| std::rc::Rc::ptr_eq(&t, &tab)) {
+            push::disable(tab.session()).await;
             return;
         }
         match outcome {
-            Ok(()) => {
-                ACTIVE.set(true);
-                state.push_problem.set(None);
-                share_categories(state);
-            }
+            Ok(()) => state.push_problem.set(None),
             // Said once per browser: a browser without push stays without it at every start.
             Err(_) if dismissed() => {}
             Err(problem) => state.push_problem.set(Some(format!(
@@ -74,20 +57,6 @@ pub fn dismiss_problem(state: AppState) {
     state.push_problem.set(None);
     if let Some(storage) = local_storage() {
         let _ = storage.set_item(DISMISSED, "1");
-    }
-}
-
-/// At sign-out: the page notifies again for whoever signs in next, until they register.
-pub fn stopped() {
-    ACTIVE.set(false);
-    push::forget_shared_categories();
-}
-
-/// Gives the service worker the category names by room, so its notifications can say
-/// "New message in Scheduling" (labels only, never patient details).
-pub fn share_categories(state: AppState) {
-    if let Some(session) = state.session().filter(|_| active()) {
-        push::share_categories(&session);
     }
 }
 

@@ -1,22 +1,30 @@
 //! The app's routes: where a thread lives, read and written in one place.
 
+use crate::domain::{EventId, ThreadKey};
 use wasm_bindgen::JsValue;
 
-/// Where single sign-on sends the browser back (with `?n=…&loginToken=…`).
-pub const SSO_RETURN: &str = "/auth/matrix";
-/// Where the EHR authorization sends the browser back (with `?code=…&state=…`).
-pub const EHR_RETURN: &str = "/auth/ehr";
-
-/// `/t/<room>/<root>`, ids percent-encoded.
-pub fn thread_path(room: &str, root: &str) -> String {
-    format!("/t/{}/{}", crate::session::encode(room), crate::session::encode(root))
+/// `/t/<room>/<thread>`, ids percent-encoded.
+pub fn thread_path(key: &ThreadKey) -> String {
+    format!("/t/{}/{}", encode(key.room_str()), encode(key.id_str()))
 }
 
-/// `(room, root)` of a `/t/<room>/<root>` path.
-pub fn thread_in_path(path: &str) -> Option<(String, String)> {
+/// The thread a `/t/<room>/<thread>` path names.
+pub fn thread_in_path(path: &str) -> Option<ThreadKey> {
     let rest = path.strip_prefix("/t/")?;
-    let (room, root) = rest.split_once('/')?;
-    Some((decode(room)?, decode(root.trim_end_matches('/'))?))
+    let (room, id) = rest.split_once('/')?;
+    Some(ThreadKey::new(decode(room)?, decode(id.trim_end_matches('/'))?))
+}
+
+/// What a route segment keeps as it is: RFC 3986's unreserved characters.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// A route segment for an id.
+fn encode(id: &str) -> String {
+    percent_encoding::utf8_percent_encode(id, UNRESERVED).to_string()
 }
 
 /// A percent-decoded route segment.
@@ -43,10 +51,11 @@ pub fn go(path: &str, replace: bool) {
     }
 }
 
-/// A thread started here got its event id: a page showing it by its transaction id follows.
-pub fn follow_rekey(room: &str, from: &str, to: &str) {
+/// A thread started here is on the server: an address naming it by its transaction id names it
+/// by its event id from now on (the thread and its view stay the same: see `ThreadRoute`).
+pub fn follow_confirmation(key: &ThreadKey, event: &EventId) {
     let here = web_sys::window().and_then(|w| w.location().pathname().ok());
-    if here.and_then(|p| thread_in_path(&p)) == Some((room.to_owned(), from.to_owned())) {
-        go(&thread_path(room, to), true);
+    if here.and_then(|p| thread_in_path(&p)).as_ref() == Some(key) {
+        go(&thread_path(&ThreadKey::new(key.room.clone(), event.as_str())), true);
     }
 }

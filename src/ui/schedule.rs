@@ -2,11 +2,12 @@
 //! resource keyed by the day shown, so a slow answer for an earlier day never replaces a later
 //! one.
 
-use super::parts::Alert;
+use super::parts::{Alert, PageError};
 use super::patient::ConnectEhr;
 use super::state::AppState;
+use super::tasks::resource;
 use super::time;
-use crate::session::{Column, FhirError};
+use crate::session::{Capability, Column, SessionError, VisitStatus};
 use leptos::prelude::*;
 
 /// The day view.
@@ -17,8 +18,8 @@ pub fn SchedulePage() -> impl IntoView {
     let has_ehr = state.ehr().is_some();
     // `None` until the person has connected Rounds to the EHR; the EHR refuses what their role
     // may not see, whatever this page offers.
-    let allowed = move || state.ehr_allows("Appointment", 's');
-    let columns = LocalResource::new(move || {
+    let allowed = move || state.can(Capability::SeeSchedule);
+    let columns = resource(move || {
         let (offset, ehr, allowed) = (day.get(), state.ehr(), allowed());
         async move {
             let ehr = ehr.filter(|_| allowed == Some(true))?;
@@ -26,10 +27,7 @@ pub fn SchedulePage() -> impl IntoView {
                 time::day_start_from_today(offset),
                 time::day_start_from_today(offset + 1),
             );
-            Some(ehr.day(from, to).await.map_err(|e| match e {
-                FhirError::NotAllowed(_) => "The schedule is not available for your role.".to_owned(),
-                other => format!("The schedule could not be loaded: {other}."),
-            }))
+            Some(ehr.day(from, to).await)
         }
     });
     let title = move || time::day(time::day_start_from_today(day.get()));
@@ -48,19 +46,29 @@ pub fn SchedulePage() -> impl IntoView {
                 (true, Some(true)) => None,
             }}
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the schedule…"</p> }>
-                {move || columns.get().flatten().map(|result| match result {
-                    Err(e) => view! { <Alert text=e/> }.into_any(),
-                    Ok(cols) if cols.is_empty() => view! { <p class="muted">"No appointments on this day."</p> }.into_any(),
-                    Ok(cols) => view! {
-                        <div class="schedule-columns">
-                            <For each=move || cols.clone() key=|c| c.practitioner.clone() let:column>
-                                <PractitionerDay column=column/>
-                            </For>
-                        </div>
-                    }.into_any(),
-                })}
+                <ErrorBoundary fallback=|errors| view! { <PageError errors=errors words=not_loaded/> }>
+                    {move || columns.get().flatten().map(|result| result.map(|cols| if cols.is_empty() {
+                        view! { <p class="muted">"No appointments on this day."</p> }.into_any()
+                    } else {
+                        view! {
+                            <div class="schedule-columns">
+                                <For each=move || cols.clone() key=|c| c.practitioner.clone() let:column>
+                                    <PractitionerDay column=column/>
+                                </For>
+                            </div>
+                        }.into_any()
+                    }))}
+                </ErrorBoundary>
             </Transition>
         </section>
+    }
+}
+
+/// Why the day could not be shown.
+fn not_loaded(error: &SessionError) -> String {
+    match error {
+        SessionError::NotAllowed => "The schedule is not available for your role.".into(),
+        other => format!("The schedule could not be loaded: {other}."),
     }
 }
 
@@ -74,10 +82,10 @@ fn PractitionerDay(column: Column) -> impl IntoView {
                     let start = v.start.unwrap_or_default();
                     let when = format!("{}–{}", time::clock(start), time::clock(v.end.unwrap_or(start)));
                     view! {
-                        <li class:cancelled=v.status == "cancelled">
+                        <li class:cancelled=v.status == VisitStatus::Cancelled>
                             <span class="when">{when}</span>" "
                             <span class="who">{v.patient.clone().unwrap_or_else(|| "Unknown patient".into())}</span>
-                            {(v.status != "booked").then(|| view! { <span class="tag">{v.status.clone()}</span> })}
+                            {v.status.tag().map(|tag| view! { <span class="tag">{tag.to_owned()}</span> })}
                         </li>
                     }
                 }).collect_view()}

@@ -3,10 +3,10 @@
 //! (`public/signin.js`): keep the two alike.
 
 use super::state::AppState;
+use super::tasks::{action, resource};
 use super::{early, live};
-use crate::session::{browser, SignInError};
+use crate::session::browser;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 #[component]
@@ -34,31 +34,39 @@ pub fn SignIn() -> impl IntoView {
         }
     });
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let can_change_server = config.allow_homeserver_change;
 
-    let signed_in = move |result: Result<(browser::Bound, browser::Problem), SignInError>| {
-        match result {
-            Ok((bound, problem)) => {
-                password.set(String::new());
-                live::begin(state, bound, problem);
+    // A password sign-in: the homeserver's answer to one sent before the app loaded (`Some`), or
+    // the form's fields.
+    let sign_in = action(move |early_answer: &Option<js_sys::Promise>| {
+        let portal = state.config.with_value(|c| c.portal());
+        let (hs, user, pass) = (
+            homeserver.get_untracked(),
+            username.get_untracked(),
+            password.get_untracked(),
+        );
+        let early_answer = early_answer.clone();
+        async move {
+            let notice = move |n| super::app::store_notice(state, n);
+            let result = match early_answer {
+                Some(login) => {
+                    let answer = early::login_answer(login).await;
+                    browser::sign_in_answered(&portal, hs.trim(), answer, notice).await
+                }
+                None => browser::sign_in(&portal, &hs, &user, &pass, notice).await,
+            };
+            match result {
+                Ok((tab, problem)) => {
+                    password.set(String::new());
+                    live::begin(state, tab, problem);
+                }
+                Err(e) => error.set(Some(e.to_string())),
             }
-            Err(e) => error.set(Some(e.to_string())),
         }
-        busy.set(false);
-    };
-    let context = move || {
-        let (prefix, labels) = state.config.with_value(|c| (c.clinic.clone(), c.labels()));
-        (prefix, labels, move |n| super::app::store_notice(state, n))
-    };
+    });
+    let busy = sign_in.pending();
     if let Some(login) = early.and_then(|h| h.login) {
-        busy.set(true);
-        spawn_local(async move {
-            let (prefix, labels, notice) = context();
-            let answer = early::login_answer(login).await;
-            let hs = homeserver.get_untracked();
-            signed_in(browser::sign_in_answered(hs.trim(), answer, &prefix, labels, notice).await);
-        });
+        sign_in.dispatch_local(Some(login));
     }
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -66,23 +74,14 @@ pub fn SignIn() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let (hs, user, pass) = (
-            homeserver.get_untracked(),
-            username.get_untracked(),
-            password.get_untracked(),
-        );
-        busy.set(true);
         error.set(None);
         state.sign_in_problem.set(None);
-        spawn_local(async move {
-            let (prefix, labels, notice) = context();
-            signed_in(browser::sign_in(&hs, &user, &pass, &prefix, labels, notice).await);
-        });
+        sign_in.dispatch_local(None);
     };
 
     // How this homeserver lets people sign in: single sign-on through the clinic's identity
     // provider, a password, or both.
-    let flows = LocalResource::new(move || {
+    let flows = resource(move || {
         let hs = homeserver.get();
         async move { browser::login_options(hs.trim()).await.ok() }
     });
@@ -98,9 +97,10 @@ pub fn SignIn() -> impl IntoView {
     // The password form shows unless single sign-on is offered instead: never neither (a
     // configured provider the homeserver does not list leaves the password form).
     let password_offered = move || flows.get().flatten().is_none_or(|f| f.password) || sso().is_none();
+    let leaving = RwSignal::new(false);
     let start_sso = move |provider: String| match browser::sso_start(homeserver.get_untracked().trim(), &provider) {
         Ok(url) => {
-            busy.set(true);
+            leaving.set(true);
             if let Some(window) = web_sys::window() {
                 let _ = window.location().assign(&url);
             }
@@ -119,7 +119,7 @@ pub fn SignIn() -> impl IntoView {
                 {move || state.notice.get().map(|message| view! { <p class="notice">{message}</p> })}
                 {move || state.sign_in_problem.get().or_else(|| error.get()).map(|message| view! { <p class="alert" role="alert">{message}</p> })}
                 {move || sso().map(|(provider, name)| view! {
-                    <button type="button" class="primary sso" disabled=move || busy.get()
+                    <button type="button" class="primary sso" disabled=move || busy.get() || leaving.get()
                         on:click=move |_| start_sso(provider.clone())>{format!("Sign in with {name}")}</button>
                     <p class="divider"><span>"or with a password"</span></p>
                 })}

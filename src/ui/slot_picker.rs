@@ -4,6 +4,7 @@
 
 use super::parts::Alert;
 use super::state::AppState;
+use super::tasks::resource;
 use super::time;
 use crate::session::FreeTime;
 use leptos::prelude::*;
@@ -41,7 +42,7 @@ pub fn SlotPicker(
     #[prop(into)] back: Callback<()>,
 ) -> impl IntoView {
     let state = AppState::get();
-    let days = LocalResource::new(move || {
+    let days = resource(move || {
         let (ehr, appointment) = (state.ehr(), appointment.clone());
         async move {
             let (from, to) = (

@@ -1,11 +1,11 @@
 //! The Staff page (admins only): who holds which role; add and remove roles.
 
 use super::escalation_settings::EscalationSettings;
-use super::parts::Alert;
+use super::parts::{Alert, PageError};
 use super::state::AppState;
-use crate::session::RosterEntry;
+use super::tasks::{action, resource};
+use crate::session::{RosterEntry, SessionError};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// `/staff`.
 #[component]
@@ -28,46 +28,45 @@ pub fn StaffPage() -> impl IntoView {
     }
 }
 
+/// Why the staff list could not be shown.
+fn not_loaded(error: &SessionError) -> String {
+    format!("The staff list could not be loaded: {error}.")
+}
+
 #[component]
 fn Roster() -> impl IntoView {
     let state = AppState::get();
     // The server's truth, read again after every change.
     let version = RwSignal::new(0u32);
-    let roster = LocalResource::new(move || {
+    let roster = resource(move || {
         version.track();
         let session = state.session();
         async move {
             match session {
-                Some(session) => session
-                    .roster()
-                    .await
-                    .map_err(|e| format!("The staff list could not be loaded: {e}")),
+                Some(session) => session.staff().roster().await,
                 None => Ok(Vec::new()),
             }
         }
     });
     let entries = move || roster.get().and_then(Result::ok).unwrap_or_default();
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let roles = move || {
-        state.staff();
-        state.session().map(|s| s.policy().roles).unwrap_or_default()
-    };
-
-    let reload = move || version.update(|v| *v += 1);
+    let roles = move || state.policy().map(|p| p.roles).unwrap_or_default();
 
     // Runs one change through the provisioning logic, then shows the server's new truth.
-    let change = move |user: String, role: String, add: bool| {
-        let Some(session) = state.session() else { return };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            if let Err(e) = session.change_role(&user, &role, add).await {
-                error.set(Some(format!("The change was not made: {e}")));
+    let changing = action(move |(user, role, add): &(String, String, bool)| {
+        let (session, user, role, add) = (state.session(), user.clone(), role.clone(), *add);
+        async move {
+            error.set(None);
+            let Some(session) = session else { return };
+            if let Err(e) = session.staff().change_role(&user, &role, add).await {
+                error.set(Some(format!("The change was not made: {e}.")));
             }
-            busy.set(false);
-            reload();
-        });
+            version.update(|v| *v += 1);
+        }
+    });
+    let busy = changing.pending();
+    let change = move |user: String, role: String, add: bool| {
+        changing.dispatch_local((user, role, add));
     };
 
     let new_user = RwSignal::new(String::new());
@@ -83,7 +82,7 @@ fn Roster() -> impl IntoView {
                 "Enter the person's user name, such as priya or @priya:server.".into(),
             )),
             (false, Some(role)) => {
-                let id = state.session().map(|s| s.user_id_for(&user)).unwrap_or(user);
+                let id = state.session().map(|s| s.staff().user_id_for(&user)).unwrap_or(user);
                 new_user.set(String::new());
                 change(id, role, true);
             }
@@ -92,7 +91,10 @@ fn Roster() -> impl IntoView {
     };
 
     view! {
-        {move || error.get().or_else(|| roster.get().and_then(Result::err)).map(|e| view! { <Alert text=e/> })}
+        {move || error.get().map(|e| view! { <Alert text=e/> })}
+        <ErrorBoundary fallback=|errors| view! { <PageError errors=errors words=not_loaded/> }>
+            {move || roster.get().map(|r| r.map(|_| ()))}
+        </ErrorBoundary>
         <table class="staff-table">
             <caption class="visually-hidden">"Staff and their roles"</caption>
             <thead><tr><th scope="col">"Name"</th><th scope="col">"User"</th><th scope="col">"Roles"</th><th scope="col">"Add a role"</th></tr></thead>

@@ -1,15 +1,18 @@
-//! App-wide state shared by every page through Leptos context: the configuration, the bound
-//! session, and one trigger per kind of change, so a page re-reads only what it shows (a typing
-//! notice never re-runs the inbox query).
+//! App-wide state shared by every page through Leptos context: the configuration, the session
+//! running in this tab, and one trigger per kind of change — per thread for threads — so a view
+//! re-reads only what it shows (a new message repaints its thread's row, not every row).
 
 use super::config::AppConfig;
-use crate::domain::{Availability, Inbox, Message, StaffView};
-use crate::session::browser::{self, AppEhr, AppSession, Bound, DeviceStore, EhrLink};
-use crate::session::SyncStatus;
-use crate::store::DraftKey;
+use crate::domain::{Availability, Inbox, StaffView, Thread, ThreadKey, Touched};
+use crate::session::browser::{AppEhr, AppSession, AppTab, AppThread};
+use crate::session::{Capability, SyncStatus};
 use leptos::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
+
+/// A thread of the session, for views: `Copy`, so reactive closures can hold it; read it with
+/// `with_value`, or take a handle (`get_value`) into an action.
+pub type ThreadRef = StoredValue<AppThread, LocalStorage>;
 
 /// Where the app is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,33 +30,21 @@ pub enum Phase {
 pub struct AppState {
     /// The runtime configuration.
     pub config: StoredValue<AppConfig>,
-    bound: StoredValue<Option<Bound>, LocalStorage>,
-    ehr: StoredValue<Option<Rc<AppEhr>>, LocalStorage>,
-    ehr_link: StoredValue<Option<EhrLink>, LocalStorage>,
+    tab: StoredValue<Option<Rc<AppTab>>, LocalStorage>,
     /// Restoring, signed out or signed in.
     pub phase: RwSignal<Phase>,
     /// A message for the sign-in page (after logoff, say).
     pub notice: RwSignal<Option<String>>,
-    /// Why single sign-on did not complete (an alert on the sign-in page).
+    /// Why signing in did not complete (an alert on the sign-in page).
     pub sign_in_problem: RwSignal<Option<String>>,
     /// Why the EHR is not connected, when a connection was tried.
     pub ehr_problem: RwSignal<Option<String>>,
     /// Why notifications while Rounds is closed could not be turned on.
     pub push_problem: RwSignal<Option<String>>,
-    ehr_changed: Trigger,
-    /// Bumped at every sign-in and sign-out, so that loops of an old session stop.
-    pub generation: RwSignal<u64>,
-    inbox_changed: Trigger,
-    typing_changed: Trigger,
-    availability_changed: Trigger,
-    membership_changed: Trigger,
-    outbox_changed: Trigger,
     /// The connection's state.
     pub status: RwSignal<SyncStatus>,
     /// Why the device cannot keep the person's data (shown until it can).
     pub store_problem: RwSignal<Option<String>>,
-    /// Composers with a saved draft (for the inbox's Draft marker).
-    pub drafts: RwSignal<BTreeSet<DraftKey>>,
     /// Whether the person is looking at the page (visible and focused).
     pub active: ReadSignal<bool>,
     /// A new version of the app is installed and waits for a reload.
@@ -62,36 +53,53 @@ pub struct AppState {
     pub clock: ReadSignal<u64>,
     /// Attachments being uploaded: bytes sent and in all, by outbox item.
     pub uploads: RwSignal<BTreeMap<String, (u64, u64)>>,
+    triggers: StoredValue<Triggers, LocalStorage>,
+}
+
+/// One trigger per kind of change, and one per thread shown.
+#[derive(Default)]
+struct Triggers {
+    /// Any thread changed (lists, counts).
+    list: ArcTrigger,
+    /// The threads shown, each with how many views show it.
+    threads: HashMap<ThreadKey, (ArcTrigger, usize)>,
+    typing: ArcTrigger,
+    availability: ArcTrigger,
+    membership: ArcTrigger,
+    outbox: ArcTrigger,
+    drafts: ArcTrigger,
+    ehr: ArcTrigger,
+}
+
+/// The kinds of change a view can follow.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    Typing,
+    Availability,
+    Membership,
+    Outbox,
+    Drafts,
+    Ehr,
 }
 
 impl AppState {
     /// Creates the state and provides it as context.
     pub fn provide(config: AppConfig) {
-        let ehr_link = config.fhir.as_ref().map(|f| EhrLink::new(&f.base_url, &f.client_id));
         provide_context(AppState {
             config: StoredValue::new(config),
-            bound: StoredValue::new_local(None),
-            ehr: StoredValue::new_local(None),
-            ehr_link: StoredValue::new_local(ehr_link),
+            tab: StoredValue::new_local(None),
             phase: RwSignal::new(Phase::Restoring),
             notice: RwSignal::new(None),
             sign_in_problem: RwSignal::new(None),
             ehr_problem: RwSignal::new(None),
             push_problem: RwSignal::new(None),
-            ehr_changed: Trigger::new(),
-            generation: RwSignal::new(0),
-            inbox_changed: Trigger::new(),
-            typing_changed: Trigger::new(),
-            availability_changed: Trigger::new(),
-            membership_changed: Trigger::new(),
-            outbox_changed: Trigger::new(),
             status: RwSignal::new(SyncStatus::Initial),
             store_problem: RwSignal::new(None),
-            drafts: RwSignal::new(BTreeSet::new()),
             active: super::visibility::page_active(),
             update_available: RwSignal::new(false),
             clock: ticking_clock(),
             uploads: RwSignal::new(BTreeMap::new()),
+            triggers: StoredValue::new_local(Triggers::default()),
         });
     }
 
@@ -100,123 +108,186 @@ impl AppState {
         expect_context::<AppState>()
     }
 
-    /// Makes `bound` the running session (with an EHR if the portal has one).
-    pub(super) fn bind(&self, bound: Bound) {
-        let ehr = self.ehr_link().map(|link| Rc::new(browser::ehr(&link, &bound)));
-        self.ehr.set_value(ehr);
-        self.bound.set_value(Some(bound));
+    /// Makes `tab` the session running here (`None`: nobody's); everything shown reads again.
+    pub(super) fn set_tab(&self, tab: Option<Rc<AppTab>>) {
+        self.tab.set_value(tab);
+        self.threads_changed(&Touched::all());
+        self.triggers.update_value(|t| t.threads.clear());
+        for kind in [
+            Kind::Typing,
+            Kind::Availability,
+            Kind::Membership,
+            Kind::Outbox,
+            Kind::Drafts,
+            Kind::Ehr,
+        ] {
+            self.changed(kind);
+        }
     }
 
-    /// The portal's EHR and how Rounds is known to its authorization server.
-    pub fn ehr_link(&self) -> Option<EhrLink> {
-        self.ehr_link.get_value()
-    }
-
-    /// The running session with its store (for the browser flows).
-    pub fn bound(&self) -> Option<Bound> {
-        self.bound.get_value()
-    }
-
-    /// Forgets the running session; returns it for ending.
-    pub(super) fn unbind(&self) -> Option<Bound> {
-        self.ehr.set_value(None);
-        self.bound.try_update_value(Option::take).flatten()
+    /// The session running in this tab (untracked).
+    pub fn tab(&self) -> Option<Rc<AppTab>> {
+        self.tab.get_value()
     }
 
     /// The session (untracked).
     pub fn session(&self) -> Option<AppSession> {
-        self.bound.with_value(|b| b.as_ref().map(|b| b.session.clone()))
+        self.tab.with_value(|t| t.as_ref().map(|t| t.session().clone()))
     }
 
-    /// The device store (untracked).
-    pub fn store(&self) -> Option<Rc<DeviceStore>> {
-        self.bound.with_value(|b| b.as_ref().map(|b| b.store.clone()))
+    /// A thread of the session (untracked).
+    pub fn thread(&self, key: &ThreadKey) -> Option<AppThread> {
+        self.session().map(|s| s.thread(key))
     }
 
     /// The EHR, when the portal has one and someone is signed in.
     pub fn ehr(&self) -> Option<Rc<AppEhr>> {
-        self.ehr.get_value()
+        self.session().and_then(|s| s.ehr())
     }
 
-    /// Whether the person's EHR authorization allows `letter` on `kind` (`None`: not connected;
-    /// re-run when that changes). The EHR itself refuses what its records do not allow.
-    pub fn ehr_allows(&self, kind: &str, letter: char) -> Option<bool> {
-        self.ehr_changed.track();
-        self.ehr().filter(|e| e.is_connected()).map(|e| e.allows(kind, letter))
+    fn track(&self, kind: Kind) {
+        self.trigger(kind).track();
     }
 
-    pub(super) fn ehr_changed(&self) {
-        self.ehr_changed.notify();
+    /// The trigger of `kind`.
+    fn trigger(&self, kind: Kind) -> ArcTrigger {
+        self.triggers.with_value(|t| {
+            match kind {
+                Kind::Typing => &t.typing,
+                Kind::Availability => &t.availability,
+                Kind::Membership => &t.membership,
+                Kind::Outbox => &t.outbox,
+                Kind::Drafts => &t.drafts,
+                Kind::Ehr => &t.ehr,
+            }
+            .clone()
+        })
     }
 
-    /// Reads the inbox (re-run when threads, messages or receipts change).
+    /// Re-runs what follows `kind`.
+    pub(super) fn changed(&self, kind: Kind) {
+        self.trigger(kind).notify();
+    }
+
+    /// Re-runs what shows the threads `touched` (and every list).
+    pub(super) fn threads_changed(&self, touched: &Touched) {
+        // Taken out first: what re-runs may read the triggers again.
+        let due: Vec<ArcTrigger> = self.triggers.with_value(|t| {
+            let threads: Vec<ArcTrigger> = if touched.is_all() {
+                t.threads.values().map(|(trigger, _)| trigger.clone()).collect()
+            } else {
+                touched
+                    .threads()
+                    .filter_map(|key| Some(t.threads.get(key)?.0.clone()))
+                    .collect()
+            };
+            std::iter::once(t.list.clone()).chain(threads).collect()
+        });
+        due.iter().for_each(ArcTrigger::notify);
+    }
+
+    /// Reads the whole inbox (re-run when any thread changes).
     pub fn inbox<R>(&self, read: impl FnOnce(&Inbox) -> R) -> Option<R> {
-        self.inbox_changed.track();
+        self.triggers.with_value(|t| t.list.clone()).track();
         self.session().map(|s| s.with_inbox(read))
     }
 
-    /// Who is typing in `room`, other than the person (re-run when that changes).
-    pub fn typing(&self, room: &str) -> Vec<String> {
-        self.typing_changed.track();
+    /// Shows the thread `key` in the calling component: [`AppState::with_thread`] then re-runs
+    /// only when that thread changes, for as long as the component lives.
+    pub fn watch_thread(&self, key: &ThreadKey) {
+        self.triggers
+            .update_value(|t| t.threads.entry(key.clone()).or_default().1 += 1);
+        let (state, key) = (*self, key.clone());
+        on_cleanup(move || {
+            state.triggers.update_value(|t| {
+                if let Some((_, views)) = t.threads.get_mut(&key) {
+                    *views -= 1;
+                    if *views == 0 {
+                        t.threads.remove(&key);
+                    }
+                }
+            });
+        });
+    }
+
+    /// Reads one thread: re-run when it changes (when a component watches it: see
+    /// [`AppState::watch_thread`]; otherwise when any thread does).
+    pub fn with_thread<R>(&self, key: &ThreadKey, read: impl FnOnce(Option<&Thread>, &Inbox) -> R) -> R {
+        let trigger = self.triggers.with_value(|t| {
+            t.threads
+                .get(key)
+                .map_or_else(|| t.list.clone(), |(trigger, _)| trigger.clone())
+        });
+        trigger.track();
+        match self.session() {
+            Some(session) => session.with_inbox(|inbox| read(inbox.thread(key), inbox)),
+            None => read(None, &Inbox::default()),
+        }
+    }
+
+    /// The key a thread is kept under (the same for a thread started here whether named by its
+    /// transaction id or its event id).
+    pub fn resolve(&self, key: ThreadKey) -> ThreadKey {
+        self.triggers.with_value(|t| t.list.clone()).track();
         self.session()
-            .map(|s| s.with_inbox(|i| i.typing(room)))
-            .unwrap_or_default()
+            .map_or(key.clone(), |s| s.with_inbox(|i| i.resolve(&key)))
+    }
+
+    /// Who is typing in the room of `key`, other than the person.
+    pub fn typing(&self, key: &ThreadKey) -> Vec<String> {
+        self.track(Kind::Typing);
+        self.thread(key).map(|t| t.typists()).unwrap_or_default()
     }
 
     /// The person's roles and categories (re-run when membership changes).
     pub fn staff(&self) -> Option<StaffView> {
-        self.membership_changed.track();
-        self.session().map(|s| s.staff())
+        self.track(Kind::Membership);
+        self.session().map(|s| s.staff().me())
+    }
+
+    /// The clinic policy, with this portal's labels (re-run when it changes).
+    pub fn policy(&self) -> Option<crate::domain::ClinicPolicy> {
+        self.track(Kind::Membership);
+        self.session().map(|s| s.staff().policy())
     }
 
     /// `(id, label)` of the category whose room is `room` (empty when unknown).
     pub fn category_of(&self, room: &str) -> (String, String) {
-        self.membership_changed.track();
-        self.session().and_then(|s| s.category_of(room)).unwrap_or_default()
+        self.track(Kind::Membership);
+        self.session()
+            .map(|s| s.staff().category_label(room))
+            .unwrap_or_default()
     }
 
     /// Messages not on the server yet (re-run when the queue changes).
     pub fn unsent(&self) -> usize {
-        self.outbox_changed.track();
-        self.session().map_or(0, |s| s.unsent())
+        self.track(Kind::Outbox);
+        self.session().map_or(0, |s| s.sending().unsent())
     }
 
-    pub(super) fn inbox_changed(&self) {
-        self.inbox_changed.notify();
-    }
-
-    pub(super) fn typing_changed(&self) {
-        self.typing_changed.notify();
-    }
-
-    pub(super) fn availability_changed(&self) {
-        self.availability_changed.notify();
-    }
-
-    /// Whether `message` is an escalation notice that counts (re-run when the policy changes).
-    pub fn is_escalation_notice(&self, message: &Message) -> bool {
-        self.membership_changed.track();
-        self.session().is_some_and(|s| s.is_escalation_notice(message))
+    /// Whether the thread `key` has a reply being written.
+    pub fn has_draft(&self, key: &ThreadKey) -> bool {
+        self.track(Kind::Drafts);
+        self.session().is_some_and(|s| s.drafts().has_reply(key))
     }
 
     /// A colleague's availability, when known (re-run when it changes).
     pub fn availability_of(&self, user_id: &str) -> Option<Availability> {
-        self.availability_changed.track();
-        self.session().and_then(|s| s.availability_of(user_id))
+        self.track(Kind::Availability);
+        self.session().and_then(|s| s.presence().of(user_id))
     }
 
     /// The person's own availability (re-run when it changes).
     pub fn my_availability(&self) -> Availability {
-        self.availability_changed.track();
-        self.session().map_or(Availability::Available, |s| s.my_availability())
+        self.track(Kind::Availability);
+        self.session().map_or(Availability::Available, |s| s.presence().mine())
     }
 
-    pub(super) fn membership_changed(&self) {
-        self.membership_changed.notify();
-    }
-
-    pub(super) fn outbox_changed(&self) {
-        self.outbox_changed.notify();
+    /// Whether the person's EHR access allows `capability` (`None`: not connected; re-run when
+    /// that changes). The EHR itself refuses what its records do not allow.
+    pub fn can(&self, capability: Capability) -> Option<bool> {
+        self.track(Kind::Ehr);
+        self.session().and_then(|s| s.can(capability))
     }
 }
 

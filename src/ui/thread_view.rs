@@ -5,55 +5,82 @@ use super::chart::ChartSelection;
 use super::composer::{Composer, Typing};
 use super::history_export::ExportHistory;
 use super::messages::MessageList;
-use super::parts::{Alert, ThreadTags};
+use super::parts::{PageError, ThreadTags};
 use super::patient::PatientRegion;
 use super::state::AppState;
-use crate::domain::{Priority, Status, Thread};
-use crate::session::Command;
+use super::tasks::{action, resource};
+use crate::domain::{Priority, Status, Thread, ThreadKey};
+use crate::session::SessionError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-/// The thread `root` in `room`: what the device knows shows at once (offline too); its history
-/// loads from the server, and a failure to load is never taken for "does not exist".
+/// The thread `key`: what the device knows shows at once (offline too); its history loads from
+/// the server, and a failure to load is never taken for "does not exist".
 #[component]
-pub fn ThreadView(room: String, root: String) -> impl IntoView {
+pub fn ThreadView(key: ThreadKey) -> impl IntoView {
     let state = AppState::get();
-    let problem = RwSignal::new(None::<String>);
-    if let Some(session) = state.session() {
-        let (room, root) = (room.clone(), root.clone());
-        spawn_local(async move {
-            if let Err(e) = session.open_thread(&room, &root).await {
-                problem.set(Some(e.to_string()));
+    state.watch_thread(&key);
+    let opened = {
+        let thread = state.thread(&key);
+        resource(move || {
+            let thread = thread.clone();
+            async move {
+                match thread {
+                    Some(thread) => thread.open().await,
+                    None => Ok(()),
+                }
             }
-        });
-    }
-    let (r, t) = (room.clone(), root.clone());
-    // A memo: the body (and the composer's text) must survive every inbox update.
-    let exists = Memo::new(move |_| state.inbox(|i| i.thread(&r, &t).is_some()).unwrap_or(false));
+        })
+    };
+    // A memo: the body (and the composer's text) must survive every update of the thread.
+    let exists = {
+        let key = key.clone();
+        Memo::new(move |_| state.with_thread(&key, |t, _| t.is_some()))
+    };
+    let problem = move || opened.get().and_then(Result::err);
     view! {
         <article class="thread" aria-labelledby="thread-title">
             {move || if exists.get() {
                 view! {
-                    {move || problem.get().map(|p| view! { <p class="notice" role="status">{p}</p> })}
-                    <ThreadBody room=room.clone() root=root.clone()/>
+                    {move || problem().map(|e| view! { <p class="notice" role="status">{not_loaded(&e)}</p> })}
+                    <ThreadBody key=key.clone()/>
                 }.into_any()
             } else {
-                match problem.get() {
-                    Some(p) => view! { <Alert text=p/> }.into_any(),
-                    None => view! { <p class="loading" role="status">"Loading thread…"</p> }.into_any(),
-                }
+                view! {
+                    <ErrorBoundary fallback=|errors| view! { <PageError errors=errors words=not_opened/> }>
+                        {move || opened.get()}
+                        <p class="loading" role="status">"Loading thread…"</p>
+                    </ErrorBoundary>
+                }.into_any()
             }}
         </article>
     }
 }
 
+/// Why a thread the device knows could not load its history.
+fn not_loaded(error: &SessionError) -> String {
+    format!("This thread's history could not be loaded: {error}. It will load when the connection is back.")
+}
+
+/// Why a thread the device does not know could not be opened.
+fn not_opened(error: &SessionError) -> String {
+    match error {
+        SessionError::NotAllowed => "This thread does not exist or you do not have access to it.".into(),
+        SessionError::Refused(why) => format!("This thread cannot be shown: {why}."),
+        other => format!("This thread could not be loaded: {other}. It will load when the connection is back."),
+    }
+}
+
 #[component]
-fn ThreadBody(room: String, root: String) -> impl IntoView {
+fn ThreadBody(key: ThreadKey) -> impl IntoView {
     let state = AppState::get();
     provide_context(ChartSelection(RwSignal::new(None)));
+    let Some(handle) = state.thread(&key) else {
+        return ().into_any();
+    };
+    let thread_ref = StoredValue::new_local(handle.clone());
     let thread = {
-        let (room, root) = (room.clone(), root.clone());
-        Memo::new(move |_| state.inbox(|i| i.thread(&room, &root).cloned()).flatten())
+        let key = key.clone();
+        Memo::new(move |_| state.with_thread(&key, |t, _| t.cloned()))
     };
     let read = move |t: &Option<Thread>| t.as_ref().map(|t| (t.info.title(), t.priority, t.status));
     let title = move || thread.with(|t| read(t).map(|r| r.0).unwrap_or_default());
@@ -61,41 +88,45 @@ fn ThreadBody(room: String, root: String) -> impl IntoView {
     let status = Signal::derive(move || thread.with(|t| read(t).map_or(Status::Open, |r| r.2)));
 
     // Read receipts: for the newest message from someone else, while the page is looked at.
-    {
-        let (room, root) = (room.clone(), root.clone());
-        Effect::new(move |_| {
-            thread.track();
-            if !state.active.get() {
-                return;
-            }
-            if let Some(session) = state.session() {
-                let (room, root) = (room.clone(), root.clone());
-                spawn_local(async move { session.read(&room, &root).await });
-            }
-        });
-    }
-
-    let toggle_status = {
-        let (room, root) = (room.clone(), root.clone());
-        move |_| {
-            let next = match status.get_untracked() {
-                Status::Resolved => Status::Open,
-                Status::Open => Status::Resolved,
-            };
-            let Some(session) = state.session() else { return };
-            let (room, root) = (room.clone(), root.clone());
-            spawn_local(async move {
-                if let Err(e) = session.post(&room, &root, Command::SetStatus(next)).await {
-                    state.store_problem.set(Some(e.to_string()));
-                }
-            });
-        }
+    let mark_read = {
+        let handle = handle.clone();
+        action(move |(): &()| {
+            let handle = handle.clone();
+            async move { handle.read().await }
+        })
     };
-    let category = state.category_of(&room);
+    Effect::new(move |_| {
+        thread.track();
+        if state.active.get() {
+            mark_read.dispatch_local(());
+        }
+    });
+
+    let set_status = {
+        let handle = handle.clone();
+        action(move |next: &Status| {
+            let (handle, next) = (handle.clone(), *next);
+            async move {
+                if let Err(e) = handle.set_status(next).await {
+                    state
+                        .store_problem
+                        .set(Some(format!("The thread's status was not changed: {e}.")));
+                }
+            }
+        })
+    };
+    let toggle_status = move |_| {
+        let next = match status.get_untracked() {
+            Status::Resolved => Status::Open,
+            Status::Open => Status::Resolved,
+        };
+        set_status.dispatch_local(next);
+    };
+    let category = state.category_of(key.room_str());
     // `For Clinician, Front desk`: the roles the thread is addressed to.
     let addressed = move || {
         let roles = thread.with(|t| t.as_ref().map(|t| t.info.to_roles.clone()).unwrap_or_default());
-        let policy = state.session().map(|s| s.policy());
+        let policy = state.policy();
         let labels: Vec<String> = roles
             .iter()
             .map(|id| {
@@ -107,6 +138,7 @@ fn ThreadBody(room: String, root: String) -> impl IntoView {
             .collect();
         (!labels.is_empty()).then(|| format!("For {}", labels.join(", ")))
     };
+    let patient = thread.with_untracked(|t| t.as_ref().and_then(|t| t.info.patient.clone()));
 
     view! {
         <header class="thread-head">
@@ -120,15 +152,14 @@ fn ThreadBody(room: String, root: String) -> impl IntoView {
                 <button type="button" class="status-toggle" on:click=toggle_status>
                     {move || if status.get() == Status::Resolved { "Reopen" } else { "Mark resolved" }}
                 </button>
-                <ExportHistory room=room.clone() root=root.clone()/>
+                <ExportHistory thread=thread_ref/>
             </div>
         </header>
-        <Acknowledgement room=room.clone() root=root.clone() thread=thread/>
-        {thread.with_untracked(|t| t.as_ref().and_then(|t| t.info.patient.clone())).map(|p| view! {
-            <PatientRegion room=room.clone() root=root.clone() patient=p/>
-        })}
-        <MessageList room=room.clone() root=root.clone() thread=thread/>
-        <Typing room=room.clone()/>
-        <Composer room=room root=root/>
+        <Acknowledgement thread=thread_ref shown=thread/>
+        {patient.map(|p| view! { <PatientRegion thread=thread_ref patient=p/> })}
+        <MessageList thread=thread_ref shown=thread/>
+        <Typing key=key.clone()/>
+        <Composer thread=thread_ref/>
     }
+    .into_any()
 }

@@ -3,6 +3,8 @@
 //! local HTTP servers for faults a real homeserver will not produce on demand.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod tab;
+
 use rounds::api::{Client, NativeTransport};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -209,6 +211,8 @@ pub struct Flaky {
     pub sent: std::rc::Rc<std::cell::Cell<usize>>,
     /// Media uploads that reached the homeserver.
     pub uploads: std::rc::Rc<std::cell::Cell<usize>>,
+    /// The address of every request, in order.
+    pub urls: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
 }
 
 impl rounds::api::Transport for Flaky {
@@ -217,6 +221,7 @@ impl rounds::api::Transport for Flaky {
         request: rounds::api::HttpRequest,
     ) -> Result<rounds::api::HttpResponse, rounds::api::TransportError> {
         self.sent.set(self.sent.get() + 1);
+        self.urls.borrow_mut().push(request.url.clone());
         if self.offline.get() {
             return Err(rounds::api::TransportError::Connection("offline (test)".into()));
         }

@@ -5,7 +5,8 @@
 
 use super::super::ehr::Ehr;
 use super::sso::random_nonce;
-use super::{with_lock_result, AppEhr, Bound, DeviceStore};
+use super::tabs::with_lock_result;
+use super::{AppEhr, AppTab, DeviceStore};
 use crate::api::BrowserTransport;
 use crate::fhir::smart::{self, Authorize, Callback, SmartConfiguration, SmartError};
 use crate::fhir::{FhirClient, FhirError, RenewToken};
@@ -79,19 +80,22 @@ impl fmt::Display for EhrProblem {
     }
 }
 
-/// The EHR of this tab's session, renewing the person's token through `bound`'s store.
-pub fn ehr(link: &EhrLink, bound: &Bound) -> AppEhr {
-    let client = FhirClient::new(BrowserTransport::default(), &link.base_url, None)
-        .renewing_with(renewer(link.clone(), bound.clone()));
+/// The EHR client of `me`'s session, renewing their token through `store`.
+pub(super) fn client(link: &EhrLink, store: Rc<DeviceStore>, me: &str) -> AppEhr {
+    let client = FhirClient::new(BrowserTransport::default(), &link.base_url, None).renewing_with(renewer(
+        link.clone(),
+        store,
+        me.to_owned(),
+    ));
     Ehr::new(client)
 }
 
-fn renewer(link: EhrLink, bound: Bound) -> RenewToken {
+fn renewer(link: EhrLink, store: Rc<DeviceStore>, me: String) -> RenewToken {
     Rc::new(move || {
-        let (link, bound) = (link.clone(), bound.clone());
+        let (link, store) = (link.clone(), store.clone());
+        let lock = format!("rounds-ehr {me}");
         Box::pin(async move {
-            let lock = format!("rounds-ehr {}", bound.session.me());
-            with_lock_result(lock, renew(link, bound))
+            with_lock_result(lock, renew(link, store))
                 .await
                 .unwrap_or(Err(FhirError::SignInNeeded))
         })
@@ -99,8 +103,8 @@ fn renewer(link: EhrLink, bound: Bound) -> RenewToken {
 }
 
 /// A fresh EHR access token from the kept (latest) refresh token, which is rotated and kept.
-async fn renew(link: EhrLink, bound: Bound) -> Result<String, FhirError> {
-    let DeviceStore::Encrypted(store) = &*bound.store else {
+async fn renew(link: EhrLink, store: Rc<DeviceStore>) -> Result<String, FhirError> {
+    let DeviceStore::Encrypted(store) = &*store else {
         return Err(FhirError::SignInNeeded);
     };
     let mut saved = store.saved().await.ok().flatten().ok_or(FhirError::SignInNeeded)?;
@@ -135,21 +139,30 @@ async fn renew(link: EhrLink, bound: Bound) -> Result<String, FhirError> {
     Ok(grant.access_token)
 }
 
-/// What the device kept of the person's EHR authorization (at start-up): Rounds renews the
-/// access token from it on the first request.
-pub async fn ehr_restore(ehr: &AppEhr, bound: &Bound) {
-    if let DeviceStore::Encrypted(store) = &*bound.store {
-        if let Ok(Some(saved)) = store.saved().await {
-            if let Some(kept) = saved.ehr {
-                ehr.connect(None, &kept.scope);
-            }
-        }
-    }
+/// Sends the browser to connect Rounds to the EHR, coming back to `return_to`; `silent` asks
+/// without showing anything (right after single sign-on). The inbox is kept first: the page
+/// is left for a moment.
+pub async fn connect_ehr(tab: &AppTab, return_to: &str, silent: bool) -> Result<(), EhrProblem> {
+    let link = tab
+        .host()
+        .ehr_link()
+        .ok_or_else(|| EhrProblem::Failed("this portal has no EHR".into()))?;
+    let url = authorization_url(&link, tab.host().store(), return_to, silent).await?;
+    tab.keep_now().await;
+    let window = web_sys::window().ok_or_else(|| EhrProblem::Failed("there is no page to leave".into()))?;
+    window
+        .location()
+        .assign(&url)
+        .map_err(|_| EhrProblem::Failed("the browser did not go to the EHR's sign-in".into()))
 }
 
 /// Where to send the browser to connect Rounds to the EHR (then back to `return_to`).
-/// `silent` asks without showing anything (right after single sign-on).
-pub async fn ehr_connect(link: &EhrLink, bound: &Bound, return_to: &str, silent: bool) -> Result<String, EhrProblem> {
+async fn authorization_url(
+    link: &EhrLink,
+    store: &DeviceStore,
+    return_to: &str,
+    silent: bool,
+) -> Result<String, EhrProblem> {
     let config = link.config().await.map_err(|e| EhrProblem::Failed(e.to_string()))?;
     smart::provider_answers(&BrowserTransport::default(), &config)
         .await
@@ -164,7 +177,7 @@ pub async fn ehr_connect(link: &EhrLink, bound: &Bound, return_to: &str, silent:
         return_to: return_to.to_owned(),
         silent,
     };
-    let DeviceStore::Encrypted(store) = &*bound.store else {
+    let DeviceStore::Encrypted(store) = store else {
         return Err(EhrProblem::Failed(
             "this browser cannot keep the sign-in safely (private browsing?)".into(),
         ));
@@ -187,10 +200,13 @@ pub async fn ehr_connect(link: &EhrLink, bound: &Bound, return_to: &str, silent:
 }
 
 /// Completes the EHR authorization the browser came back with (`query` of `/auth/ehr`): checks
-/// the state, redeems the code with the verifier, keeps the refresh token and gives `ehr` the
-/// access token. Returns the path to go back to.
-pub async fn ehr_complete(link: &EhrLink, bound: &Bound, ehr: &AppEhr, query: &str) -> Result<String, EhrProblem> {
-    let DeviceStore::Encrypted(store) = &*bound.store else {
+/// the state, redeems the code with the verifier, keeps the refresh token and gives the
+/// session's EHR the access token. Returns the path to go back to.
+pub(super) async fn complete_ehr(tab: &AppTab, query: &str) -> Result<String, EhrProblem> {
+    let (Some(link), Some(ehr)) = (tab.host().ehr_link(), tab.session().ehr()) else {
+        return Err(EhrProblem::Forged);
+    };
+    let DeviceStore::Encrypted(store) = tab.host().store() else {
         return Err(EhrProblem::Forged);
     };
     let pending = store
@@ -227,6 +243,7 @@ pub async fn ehr_complete(link: &EhrLink, bound: &Bound, ehr: &AppEhr, query: &s
             .map_err(|e| EhrProblem::Failed(e.to_string()))?;
     }
     ehr.connect(Some(grant.access_token), &grant.scope);
+    tab.session().ehr_changed();
     Ok(pending.return_to)
 }
 

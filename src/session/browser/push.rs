@@ -4,32 +4,50 @@
 use super::AppSession;
 use crate::session::{PushGateway, WebPushSubscription};
 use serde::Deserialize;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{PushManager, PushSubscription, PushSubscriptionOptionsInit, ServiceWorkerRegistration};
 
 const UNSUPPORTED: &str = "this browser has no Push API";
 
-/// Subscribes this browser (or reuses its subscription) and registers it with the homeserver.
+thread_local! {
+    /// Whether this browser's subscription is registered with the homeserver (then the service
+    /// worker notifies, not the page).
+    static ACTIVE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the service worker is the one notifying.
+pub fn notifying() -> bool {
+    ACTIVE.get()
+}
+
+/// Subscribes this browser (or reuses its subscription) and registers it with the homeserver;
+/// from then on the service worker notifies, and knows the person's category names.
 pub async fn enable(session: &AppSession, gateway: &PushGateway, vapid_public_key: &str) -> Result<(), String> {
     let registration = ready_registration().await?;
     let manager = registration.push_manager().map_err(|_| UNSUPPORTED.to_owned())?;
     let subscription = subscribe(&manager, vapid_public_key).await?;
     let keys = keys_of(&subscription)?;
     session
-        .register_push(gateway, &keys, "Rounds web")
+        .push()
+        .register(gateway, &keys, "Rounds web")
         .await
-        .map_err(|e| format!("The homeserver did not take this browser's notifications: {e}"))
+        .map_err(|e| format!("the homeserver did not take this browser's notifications: {e}"))?;
+    ACTIVE.set(true);
+    share_categories(session);
+    Ok(())
 }
 
 /// Removes this browser's pusher (best effort: a session the server already ended cannot) and
 /// ends its subscription, so the push service refuses further pushes and the gateway reports
 /// the pusher dead even if the homeserver could not be told.
 pub async fn disable(session: &AppSession) {
+    ACTIVE.set(false);
+    SHARED.with_borrow_mut(String::clear);
     let Some(subscription) = current().await else { return };
     if let Ok(keys) = keys_of(&subscription) {
-        let _ = session.unregister_push(&keys.p256dh).await;
+        let _ = session.push().unregister(&keys.p256dh).await;
     }
     if let Ok(promise) = subscription.unsubscribe() {
         let _ = JsFuture::from(promise).await;
@@ -44,8 +62,12 @@ thread_local! {
 /// Gives the service worker the person's category names by room (labels such as
 /// "Scheduling", never patient details) for its notifications, when they changed.
 pub fn share_categories(session: &AppSession) {
+    if !notifying() {
+        return;
+    }
     let names: serde_json::Map<String, serde_json::Value> = session
         .staff()
+        .me()
         .categories
         .into_iter()
         .filter_map(|c| Some((c.room?, c.label.into())))
@@ -64,16 +86,6 @@ pub fn share_categories(session: &AppSession) {
     if worker.post_message(&message).is_ok() {
         SHARED.set(text);
     }
-}
-
-/// At sign-out: the next person's names are given again.
-pub fn forget_shared_categories() {
-    SHARED.with_borrow_mut(String::clear);
-}
-
-/// Whether this browser has a push subscription (then the service worker notifies, not the page).
-pub async fn active() -> bool {
-    current().await.is_some()
 }
 
 async fn ready_registration() -> Result<ServiceWorkerRegistration, String> {

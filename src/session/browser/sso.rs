@@ -2,11 +2,9 @@
 //! homeserver, which sends it to the provider and back to `/auth/matrix` with a one-time login
 //! token. A nonce kept in this tab (sessionStorage) refuses answers this tab did not ask for.
 
-use super::super::labels::Labels;
 use super::super::signin::{self, SignInError};
-use super::{bind, Bound, Problem};
+use super::super::Start;
 use crate::api::{BrowserTransport, Client, LoginFlows};
-use crate::store::StoreNotice;
 
 const NONCE: &str = "rounds-sso-nonce";
 const HOMESERVER: &str = "rounds-sso-homeserver";
@@ -43,12 +41,7 @@ pub fn sso_start(homeserver: &str, provider: &str) -> Result<String, SignInError
 
 /// Completes single sign-on from the query the browser came back with (`?n=…&loginToken=…`), on
 /// the homeserver the sign-in was started with.
-pub async fn sso_complete(
-    query: &str,
-    prefix: &str,
-    labels: Labels,
-    notice: impl Fn(StoreNotice) + 'static,
-) -> Result<(Bound, Problem), SignInError> {
+pub(super) async fn sso_complete(query: &str, prefix: &str) -> Result<Start<BrowserTransport>, SignInError> {
     let field = |name: &str| {
         query.trim_start_matches('?').split('&').find_map(|pair| {
             let (k, v) = pair.split_once('=')?;
@@ -70,8 +63,7 @@ pub async fn sso_complete(
     let (true, Some(homeserver)) = (expected.as_deref() == Some(nonce.as_str()), homeserver) else {
         return Err(SignInError::Forged);
     };
-    let start = signin::sign_in_with_token(BrowserTransport::default(), &homeserver, &token, prefix).await?;
-    Ok(bind(start, labels, notice).await)
+    signin::sign_in_with_token(BrowserTransport::default(), &homeserver, &token, prefix).await
 }
 
 fn session_storage() -> Option<web_sys::Storage> {

@@ -1,6 +1,7 @@
 //! The tabs of one person: one at a time does what must not happen twice (Web Locks), and a
 //! BroadcastChannel tells the others what changed.
 
+use crate::session::TabMessage;
 use std::future::Future;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -47,39 +48,25 @@ pub async fn with_lock_result<R: 'static>(name: String, work: impl Future<Output
     value
 }
 
-/// Messages between this person's tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TabMessage {
-    /// The send queue changed in another tab.
-    Outbox,
-    /// Someone signed out in another tab.
-    SignedOut,
-    /// Another tab was idle too long and signed out (the session is over here too).
-    LoggedOff,
-    /// The person did something in another tab (the session is in use).
-    Activity,
+/// A message as the channel carries it.
+fn as_str(message: TabMessage) -> &'static str {
+    match message {
+        TabMessage::Outbox => "outbox",
+        TabMessage::SignedOut => "signed-out",
+        TabMessage::LoggedOff => "logged-off",
+        TabMessage::Activity => "activity",
+    }
 }
 
-impl TabMessage {
-    fn as_str(self) -> &'static str {
-        match self {
-            TabMessage::Outbox => "outbox",
-            TabMessage::SignedOut => "signed-out",
-            TabMessage::LoggedOff => "logged-off",
-            TabMessage::Activity => "activity",
-        }
-    }
-
-    fn parse(text: &str) -> Option<TabMessage> {
-        [
-            TabMessage::Outbox,
-            TabMessage::SignedOut,
-            TabMessage::LoggedOff,
-            TabMessage::Activity,
-        ]
-        .into_iter()
-        .find(|m| m.as_str() == text)
-    }
+fn parse(text: &str) -> Option<TabMessage> {
+    [
+        TabMessage::Outbox,
+        TabMessage::SignedOut,
+        TabMessage::LoggedOff,
+        TabMessage::Activity,
+    ]
+    .into_iter()
+    .find(|m| as_str(*m) == text)
 }
 
 /// The channel between this origin's tabs (a no-op where BroadcastChannel is missing).
@@ -98,7 +85,7 @@ impl Tabs {
             };
         };
         let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            if let Some(message) = event.data().as_string().as_deref().and_then(TabMessage::parse) {
+            if let Some(message) = event.data().as_string().as_deref().and_then(parse) {
                 heard(message);
             }
         });
@@ -112,7 +99,7 @@ impl Tabs {
     /// Tells the other tabs.
     pub fn tell(&self, message: TabMessage) {
         if let Some(channel) = &self.channel {
-            let _ = channel.post_message(&message.as_str().into());
+            let _ = channel.post_message(&as_str(message).into());
         }
     }
 }

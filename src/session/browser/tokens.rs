@@ -2,7 +2,8 @@
 //! tab at a time (a Web Lock per person), and a tab that finds another already renewed takes its
 //! tokens (the refresh token is single-use). The kept session is updated, encrypted.
 
-use super::{with_lock_result, DeviceStore};
+use super::tabs::with_lock_result;
+use super::DeviceStore;
 use crate::api::{not_signed_in, refresh_tokens, BrowserTransport, Error, Renew, Tokens};
 use std::rc::Rc;
 

@@ -1,5 +1,9 @@
 use super::*;
-use crate::domain::thread::Patient;
+use crate::domain::thread::{Delivery, Patient, Priority, Status};
+
+fn k(room: &str, id: &str) -> ThreadKey {
+    ThreadKey::new(room, id)
+}
 
 const ME: &str = "@me:x";
 
@@ -186,7 +190,7 @@ fn grouping_puts_a_patients_threads_together() {
 #[test]
 fn unread_counts_others_after_my_receipt() {
     let mut inbox = sample();
-    let thread = |inbox: &Inbox| inbox.unread(inbox.thread("!sched", "$a").unwrap());
+    let thread = |inbox: &Inbox| inbox.unread(inbox.thread(&k("!sched", "$a")).unwrap());
     assert_eq!(thread(&inbox), 2);
     inbox.apply([receipt("!sched", ME, "$a")]);
     assert_eq!(thread(&inbox), 1);
@@ -213,7 +217,7 @@ fn seen_by_sits_under_each_readers_last_message() {
         receipt("!sched", ME, "$a1"),
         receipt("!other", "@sam:x", "$a1"),
     ]);
-    let thread = inbox.thread("!sched", "$a").unwrap();
+    let thread = inbox.thread(&k("!sched", "$a")).unwrap();
     let seen = inbox.seen_by(thread);
     assert_eq!(seen.get(&0), Some(&vec!["dana".to_string()]));
     assert_eq!(seen.get(&1), Some(&vec!["Priya Shah".to_string()]));
@@ -223,7 +227,7 @@ fn seen_by_sits_under_each_readers_last_message() {
 #[test]
 fn receipt_to_send_skips_own_messages_and_covered_ones() {
     let mut inbox = sample();
-    let thread = |inbox: &Inbox| inbox.thread("!sched", "$a").unwrap().clone();
+    let thread = |inbox: &Inbox| inbox.thread(&k("!sched", "$a")).unwrap().clone();
     assert_eq!(inbox.receipt_to_send(&thread(&inbox)), Some("$a1".into()));
     inbox.apply([receipt("!sched", ME, "$a1")]);
     assert_eq!(inbox.receipt_to_send(&thread(&inbox)), None);
@@ -233,7 +237,7 @@ fn receipt_to_send_skips_own_messages_and_covered_ones() {
         None,
         "never a receipt for my own message"
     );
-    let staffing = inbox.thread("!staff", "$d").unwrap().clone();
+    let staffing = inbox.thread(&k("!staff", "$d")).unwrap().clone();
     assert_eq!(inbox.receipt_to_send(&staffing), None);
 }
 
@@ -246,7 +250,7 @@ fn duplicates_and_late_pages_are_merged() {
         root("!sched", "$a", "@dana:x", 10, "Client canceled", Some("Maya R."), false),
         reply("!sched", "$a", "$a0", "@dana:x", 15, "from the gap"),
     ]);
-    let thread = inbox.thread("!sched", "$a").unwrap();
+    let thread = inbox.thread(&k("!sched", "$a")).unwrap();
     let ids: Vec<&str> = thread.messages.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["$a", "$a0", "$a1"]);
     assert_eq!(inbox.len(), 4);
@@ -259,7 +263,7 @@ fn replies_before_their_root_wait_for_it() {
     assert_eq!(inbox.len(), 0);
     assert_eq!(inbox.missing_roots(), [("!r".to_string(), "$root".to_string())]);
     inbox.apply([root("!r", "$root", "@a:x", 10, "Topic", None, false)]);
-    assert_eq!(inbox.thread("!r", "$root").unwrap().messages.len(), 2);
+    assert_eq!(inbox.thread(&k("!r", "$root")).unwrap().messages.len(), 2);
     assert!(inbox.missing_roots().is_empty());
 }
 
@@ -272,14 +276,14 @@ fn local_echo_is_replaced_by_the_server_event() {
         edited_at: None,
         ..msg("t1", ME, 99, "on my way")
     };
-    inbox.add_local("!sched", "$a", local);
+    inbox.add_local(&k("!sched", "$a"), local);
     assert_eq!(
-        inbox.thread("!sched", "$a").unwrap().latest().delivery,
+        inbox.thread(&k("!sched", "$a")).unwrap().latest().delivery,
         Delivery::Sending
     );
-    inbox.set_delivery("!sched", "$a", "t1", Delivery::Failed("refused".into()));
+    inbox.set_delivery(&k("!sched", "$a"), "t1", Delivery::Failed("refused".into()));
     assert!(matches!(
-        inbox.thread("!sched", "$a").unwrap().latest().delivery,
+        inbox.thread(&k("!sched", "$a")).unwrap().latest().delivery,
         Delivery::Failed(_)
     ));
     let echo = Message {
@@ -292,14 +296,14 @@ fn local_echo_is_replaced_by_the_server_event() {
         root_id: "$a".into(),
         message: echo,
     }]);
-    let thread = inbox.thread("!sched", "$a").unwrap();
+    let thread = inbox.thread(&k("!sched", "$a")).unwrap();
     assert_eq!(thread.messages.len(), 3);
     assert_eq!(thread.latest().id, "$srv");
     assert_eq!(thread.latest().delivery, Delivery::Sent);
     assert!(inbox.knows("$srv"));
     // Confirming afterwards (the send's own answer) changes nothing.
-    inbox.confirm_sent("!sched", "$a", "t1", "$srv");
-    assert_eq!(inbox.thread("!sched", "$a").unwrap().messages.len(), 3);
+    inbox.confirm_sent(&k("!sched", "$a"), "t1", "$srv");
+    assert_eq!(inbox.thread(&k("!sched", "$a")).unwrap().messages.len(), 3);
 }
 
 #[test]
@@ -308,7 +312,7 @@ fn losing_a_room_removes_its_threads() {
     inbox.apply([Incoming::RoomGone {
         room_id: "!clin".into(),
     }]);
-    assert!(inbox.thread("!clin", "$c").is_none());
+    assert!(inbox.thread(&k("!clin", "$c")).is_none());
     assert_eq!(inbox.len(), 3);
 }
 
@@ -321,7 +325,7 @@ fn replies_whose_root_cannot_be_loaded_show_under_a_stand_in_until_it_arrives() 
         room_id: "!r".into(),
         root_id: "$gone".into(),
     }]);
-    let thread = inbox.thread("!r", "$gone").expect("stand-in thread");
+    let thread = inbox.thread(&k("!r", "$gone")).expect("stand-in thread");
     assert!(thread.is_unavailable());
     assert_eq!(thread.messages.len(), 2);
     assert_eq!(inbox.unread(thread), 1);
@@ -329,11 +333,11 @@ fn replies_whose_root_cannot_be_loaded_show_under_a_stand_in_until_it_arrives() 
     assert_eq!(inbox.missing_roots(), [("!r".to_owned(), "$gone".to_owned())]);
     // Later replies join the stand-in.
     inbox.apply([reply("!r", "$gone", "$b", "@c:x", 30, "another")]);
-    assert_eq!(inbox.thread("!r", "$gone").unwrap().messages.len(), 3);
+    assert_eq!(inbox.thread(&k("!r", "$gone")).unwrap().messages.len(), 3);
 
     // The root arrives after all (say, through the threads list): it replaces the stand-in.
     inbox.apply([root("!r", "$gone", "@b:x", 10, "Coverage", None, true)]);
-    let thread = inbox.thread("!r", "$gone").unwrap();
+    let thread = inbox.thread(&k("!r", "$gone")).unwrap();
     assert!(!thread.is_unavailable());
     assert_eq!(thread.info.title(), "Coverage");
     assert_eq!(thread.priority, Priority::Urgent);
@@ -367,8 +371,7 @@ fn a_snapshot_keeps_the_newest_threads_and_replies_and_what_was_read() {
     // I read up to reply 1 (which the snapshot will leave out) and Bea read everything.
     inbox.apply([receipt("!r", ME, "$n1"), receipt("!r", "@b:x", "$n5")]);
     inbox.add_local(
-        "!r",
-        "$new",
+        &k("!r", "$new"),
         Message {
             delivery: Delivery::Sending,
             txn_id: Some("t1".into()),
@@ -381,7 +384,7 @@ fn a_snapshot_keeps_the_newest_threads_and_replies_and_what_was_read() {
     assert_eq!(snapshot.threads.len(), 1, "only the most recently active thread");
     let json = serde_json::to_string(&snapshot).unwrap();
     let restored = Inbox::from_snapshot(serde_json::from_str(&json).unwrap());
-    let thread = restored.thread("!r", "$new").expect("kept");
+    let thread = restored.thread(&k("!r", "$new")).expect("kept");
     let ids: Vec<_> = thread.messages.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -390,7 +393,7 @@ fn a_snapshot_keeps_the_newest_threads_and_replies_and_what_was_read() {
     );
     assert_eq!(thread.priority, Priority::Urgent);
     assert_eq!(thread.info.title(), "Sara M. – New thread");
-    assert!(restored.thread("!r", "$old").is_none());
+    assert!(restored.thread(&k("!r", "$old")).is_none());
     // My mark was on a reply left out: the three kept replies are still unread.
     assert_eq!(restored.unread(thread), 3);
     assert_eq!(restored.seen_by(thread).get(&3), Some(&vec!["Bea".to_owned()]));
@@ -398,7 +401,7 @@ fn a_snapshot_keeps_the_newest_threads_and_replies_and_what_was_read() {
     // New events continue the restored inbox.
     let mut restored = restored;
     restored.apply([reply("!r", "$new", "$n6", "@b:x", 30, "after restart")]);
-    assert_eq!(restored.thread("!r", "$new").unwrap().messages.len(), 5);
+    assert_eq!(restored.thread(&k("!r", "$new")).unwrap().messages.len(), 5);
 }
 
 #[test]
@@ -420,8 +423,7 @@ fn a_thread_started_offline_takes_its_event_id_when_sent_or_when_its_echo_syncs(
     let mut inbox = Inbox::new(ME);
     inbox.apply([local_root("t1")]);
     inbox.add_local(
-        "!r",
-        "t1",
+        &k("!r", "t1"),
         Message {
             delivery: Delivery::Sending,
             txn_id: Some("t2".into()),
@@ -429,13 +431,17 @@ fn a_thread_started_offline_takes_its_event_id_when_sent_or_when_its_echo_syncs(
             ..msg("t2", ME, 6, "queued reply")
         },
     );
-    inbox.confirm_root("!r", "t1", "$root");
-    assert!(inbox.thread("!r", "t1").is_none());
-    let thread = inbox.thread("!r", "$root").expect("re-keyed");
+    assert_eq!(inbox.confirm_root("!r", "t1", "$root"), Some(k("!r", "t1")));
+    // One thread, one key: found by its transaction id and by its event id alike.
+    let thread = inbox.thread(&k("!r", "$root")).expect("found by its event id");
+    assert_eq!(inbox.thread(&k("!r", "t1")), Some(thread));
+    assert_eq!(thread.key(), k("!r", "t1"));
+    assert_eq!(thread.root_id, "$root");
+    assert_eq!(inbox.resolve(&k("!r", "$root")), k("!r", "t1"));
     assert_eq!(thread.messages[0].delivery, Delivery::Sent);
     assert_eq!(thread.messages.len(), 2);
     inbox.apply([reply("!r", "$root", "$other", "@b:x", 9, "from someone else")]);
-    assert_eq!(inbox.thread("!r", "$root").unwrap().messages.len(), 3);
+    assert_eq!(inbox.thread(&k("!r", "$root")).unwrap().messages.len(), 3);
     assert_eq!(inbox.len(), 1);
 
     // Or the sync echo (with our txn id) arrives first: same result, no duplicate thread.
@@ -455,7 +461,7 @@ fn a_thread_started_offline_takes_its_event_id_when_sent_or_when_its_echo_syncs(
     }]);
     assert_eq!(inbox.len(), 1);
     assert_eq!(
-        inbox.thread("!r", "$root").unwrap().messages[0].delivery,
+        inbox.thread(&k("!r", "$root")).unwrap().messages[0].delivery,
         Delivery::Sent
     );
 }
@@ -470,7 +476,7 @@ fn a_send_confirmed_after_its_sync_echo_leaves_no_second_local_echo() {
         edited_at: None,
         ..msg("t1", ME, 5, "on my way")
     };
-    inbox.add_local("!r", "$root", local.clone());
+    inbox.add_local(&k("!r", "$root"), local.clone());
     // The server's copy arrives through sync and replaces the echo …
     let synced = Message {
         txn_id: Some("t1".into()),
@@ -482,18 +488,17 @@ fn a_send_confirmed_after_its_sync_echo_leaves_no_second_local_echo() {
         root_id: "$root".into(),
         message: synced,
     }]);
-    assert!(inbox.has_txn("!r", "$root", "t1"));
+    assert!(inbox.has_txn(&k("!r", "$root"), "t1"));
     // … and a stale copy of the queue (another tab's) echoed it again before the send's answer.
     inbox.add_local(
-        "!r",
-        "$root",
+        &k("!r", "$root"),
         Message {
             id: "t1-again".into(),
             ..local
         },
     );
-    inbox.confirm_sent("!r", "$root", "t1", "$sent");
-    let thread = inbox.thread("!r", "$root").unwrap();
+    inbox.confirm_sent(&k("!r", "$root"), "t1", "$sent");
+    let thread = inbox.thread(&k("!r", "$root")).unwrap();
     assert_eq!(thread.messages.len(), 2);
     assert!(thread.messages.iter().all(|m| m.delivery == Delivery::Sent));
 }
@@ -513,10 +518,10 @@ fn an_urgent_thread_waits_for_an_acknowledgement_that_its_sender_cannot_give() {
         root("!sched", "$u", "@dana:x", 10, "Who can come to the lobby?", None, true),
         root("!sched", "$r", "@dana:x", 11, "Routine", None, false),
     ]);
-    let urgent = |inbox: &Inbox| inbox.thread("!sched", "$u").unwrap().clone();
+    let urgent = |inbox: &Inbox| inbox.thread(&k("!sched", "$u")).unwrap().clone();
     assert!(urgent(&inbox).awaits_acknowledgement());
     assert!(
-        !inbox.thread("!sched", "$r").unwrap().awaits_acknowledgement(),
+        !inbox.thread(&k("!sched", "$r")).unwrap().awaits_acknowledgement(),
         "routine threads do not ask"
     );
 
@@ -582,7 +587,7 @@ fn the_sender_edits_in_place_others_cannot_and_an_older_edit_loses() {
         edit("@a:x", 4, "Call at 3"),
         edit("@b:x", 6, "Hijacked"),
     ]);
-    let m = &inbox.thread("!r", "$t").unwrap().messages[1];
+    let m = &inbox.thread(&k("!r", "$t")).unwrap().messages[1];
     assert_eq!((&m.body, m.edited_at), (&Body::Text("Call at 4".into()), Some(5)));
     let found = Filter {
         search: "call at 4".into(),
@@ -605,7 +610,7 @@ fn a_retraction_removes_the_content_and_a_removed_root_its_title() {
         reason: "Wrong thread".into(),
     };
     inbox.apply([removed("$m")]);
-    let thread = inbox.thread("!r", "$t").unwrap();
+    let thread = inbox.thread(&k("!r", "$t")).unwrap();
     let gone = Body::Removed {
         by: "@admin:x".into(),
         reason: "Wrong thread".into(),
@@ -617,7 +622,7 @@ fn a_retraction_removes_the_content_and_a_removed_root_its_title() {
     };
     assert!(titles(&inbox, &search("1990")).is_empty());
     inbox.apply([removed("$t")]);
-    let thread = inbox.thread("!r", "$t").unwrap();
+    let thread = inbox.thread(&k("!r", "$t")).unwrap();
     assert_eq!(thread.messages[0].body, gone);
     assert_eq!(thread.info.patient, None);
     assert!(titles(&inbox, &search("sara")).is_empty());
@@ -628,7 +633,7 @@ fn a_retraction_removes_the_content_and_a_removed_root_its_title() {
         by: "@x:x".into(),
         reason: String::new(),
     }]);
-    assert_eq!(inbox.thread("!r", "$t").unwrap().messages.len(), 2);
+    assert_eq!(inbox.thread(&k("!r", "$t")).unwrap().messages.len(), 2);
 }
 
 #[test]
@@ -643,10 +648,10 @@ fn expired_messages_go_and_a_thread_whose_start_expired_keeps_its_newer_replies(
         root("!keep", "$k", "@a:x", 1, "Kept forever", None, false),
     ]);
     let cutoffs = HashMap::from([("!r".to_owned(), 50)]);
-    assert!(inbox.expire(&cutoffs));
-    assert!(inbox.thread("!r", "$old").is_none());
+    assert!(!inbox.expire(&cutoffs).is_empty());
+    assert!(inbox.thread(&k("!r", "$old")).is_none());
     assert!(!inbox.knows("$o1"));
-    let thread = inbox.thread("!r", "$t").unwrap();
+    let thread = inbox.thread(&k("!r", "$t")).unwrap();
     assert!(thread.is_unavailable());
     assert_eq!(thread.info.patient, None);
     let texts: Vec<&Body> = thread.messages.iter().skip(1).map(|m| &m.body).collect();
@@ -657,12 +662,12 @@ fn expired_messages_go_and_a_thread_whose_start_expired_keeps_its_newer_replies(
     };
     assert!(titles(&inbox, &search("liam")).is_empty());
     assert!(titles(&inbox, &search("expired detail")).is_empty());
-    assert!(inbox.thread("!keep", "$k").is_some());
+    assert!(inbox.thread(&k("!keep", "$k")).is_some());
     // Nothing more to forget: nothing changes.
-    assert!(!inbox.expire(&cutoffs));
+    assert!(inbox.expire(&cutoffs).is_empty());
     // Once its last reply expires too, nothing is left of the thread, stand-in included.
-    assert!(inbox.expire(&HashMap::from([("!r".to_owned(), 70)])));
-    assert!(inbox.thread("!r", "$t").is_none());
+    assert!(!inbox.expire(&HashMap::from([("!r".to_owned(), 70)])).is_empty());
+    assert!(inbox.thread(&k("!r", "$t")).is_none());
 }
 
 #[test]
@@ -678,14 +683,14 @@ fn an_edit_on_its_way_shows_its_state_until_it_comes_back() {
         delivery,
     };
     inbox.add_pending_edit("$m", pending(Delivery::Sending));
-    assert!(inbox.has_txn("!r", "$t", "txn"));
-    inbox.set_delivery("!r", "$t", "txn", Delivery::Failed("refused".into()));
+    assert!(inbox.has_txn(&k("!r", "$t"), "txn"));
+    inbox.set_delivery(&k("!r", "$t"), "txn", Delivery::Failed("refused".into()));
     assert_eq!(
         inbox.pending_edit("$m"),
         Some(&pending(Delivery::Failed("refused".into())))
     );
-    inbox.set_delivery("!r", "$t", "txn", Delivery::Sending);
-    inbox.confirm_sent("!r", "$t", "txn", "$e");
+    inbox.set_delivery(&k("!r", "$t"), "txn", Delivery::Sending);
+    inbox.confirm_sent(&k("!r", "$t"), "txn", "$e");
     assert_eq!(inbox.pending_edit("$m").map(|e| &e.delivery), Some(&Delivery::Sent));
     inbox.apply([Incoming::Edit {
         room_id: "!r".into(),
@@ -696,11 +701,59 @@ fn an_edit_on_its_way_shows_its_state_until_it_comes_back() {
     }]);
     assert_eq!(inbox.pending_edit("$m"), None);
     assert_eq!(
-        inbox.thread("!r", "$t").unwrap().messages[1].body,
+        inbox.thread(&k("!r", "$t")).unwrap().messages[1].body,
         Body::Text("Call at 3".into())
     );
     // Discarded before it went out: the message reads as before.
     inbox.add_pending_edit("$m", pending(Delivery::Failed("offline".into())));
-    inbox.remove_local("!r", "$t", "txn");
+    inbox.remove_local(&k("!r", "$t"), "txn");
     assert_eq!(inbox.pending_edit("$m"), None);
+}
+
+#[test]
+fn a_thread_the_person_started_is_known_by_its_transaction_id_wherever_it_comes_from() {
+    // The root arrives through sync (another device, or a device that kept nothing).
+    let mut inbox = Inbox::new(ME);
+    let touched = inbox.apply([Incoming::Root {
+        room_id: "!r".into(),
+        message: Message {
+            txn_id: Some("t1".into()),
+            ..msg("$root", ME, 5, "Who can cover Friday?")
+        },
+        info: ThreadInfo {
+            topic: "Coverage".into(),
+            ..ThreadInfo::default()
+        },
+    }]);
+    assert_eq!(touched, Touched::one(k("!r", "t1")));
+    assert_eq!(inbox.resolve(&k("!r", "$root")), k("!r", "t1"));
+    // Someone else's thread is known by its event id.
+    inbox.apply([Incoming::Root {
+        room_id: "!r".into(),
+        message: Message {
+            txn_id: Some("t2".into()),
+            ..msg("$other", "@b:x", 6, "Lobby")
+        },
+        info: ThreadInfo::default(),
+    }]);
+    assert!(inbox
+        .thread(&k("!r", "$other"))
+        .is_some_and(|t| t.key() == k("!r", "$other")));
+    // Replies and receipts by event id land in it, and say which thread they touched.
+    let touched = inbox.apply([
+        reply("!r", "$root", "$a", "@b:x", 7, "I can"),
+        receipt("!r", "@b:x", "$a"),
+    ]);
+    assert_eq!(touched, Touched::one(k("!r", "t1")));
+    assert_eq!(inbox.thread(&k("!r", "t1")).unwrap().messages.len(), 2);
+    assert!(inbox
+        .apply([Incoming::Name {
+            user_id: "@b:x".into(),
+            name: "Bea".into()
+        }])
+        .is_all());
+    // Kept and restored, it is still one thread under one key.
+    let restored = Inbox::from_snapshot(inbox.snapshot(10, 10));
+    assert_eq!(restored.resolve(&k("!r", "$root")), k("!r", "t1"));
+    assert_eq!(restored.thread(&k("!r", "$root")).unwrap().messages.len(), 2);
 }
