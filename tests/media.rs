@@ -1,5 +1,7 @@
 //! Attachments against a real Synapse with Rounds' modules: authenticated upload and download,
-//! the homeserver's own size and type limits, and a retracted message taking its file with it.
+//! the homeserver's own size and type limits (by the bytes, not what an upload declares), a
+//! file belonging to the first message that named it, and a retracted message taking its file
+//! with it.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
@@ -164,4 +166,56 @@ fn the_homeserver_refuses_a_file_of_a_type_the_clinic_does_not_accept() {
     ] {
         assert!(upload(&dana, content_type, "file", &bytes).is_ok(), "{content_type}");
     }
+}
+
+#[test]
+fn a_file_belongs_to_the_first_message_that_named_it() {
+    let (room, dana, priya) = clinical_room();
+    let uri = upload(&dana, "image/png", "card.png", &PNG).unwrap();
+    let id = post_file(&dana, &room, &uri, "card.png", "image/png", 73);
+    // Nobody names it again — not another member, not its sender — so no copy can take it over
+    // or, retracted, take it away.
+    let again = |user: &TestClient| {
+        let mut content = file_reply_content(&id, &id, "card.png", "image/png", 73);
+        with_media_url(&mut content, &uri);
+        run(user.send_event(&room, "m.room.message", &unique("txn"), &content)).unwrap_err()
+    };
+    for user in [&priya, &dana] {
+        let refused = again(user);
+        assert_eq!((refused.status(), refused.errcode()), (Some(403), Some("M_FORBIDDEN")));
+    }
+    // An edit of the message it belongs to may keep naming it.
+    let file = json!({"msgtype": "m.image", "body": "card (front).png", "url": uri});
+    let edit = json!({
+        "msgtype": "m.image", "body": "* card (front).png", "url": uri,
+        "m.new_content": file, "m.relates_to": {"rel_type": "m.replace", "event_id": id},
+    });
+    run(dana.send_event(&room, "m.room.message", &unique("txn"), &edit)).unwrap();
+    // Retracting the message it belongs to still takes it away.
+    run(dana.redact(&room, &id, &unique("txn"), &json!({}))).unwrap();
+    assert_eq!(until_gone(&priya, &MediaId::parse(&uri).unwrap()), Some(404));
+}
+
+#[test]
+fn a_file_that_is_also_a_web_page_or_declared_as_another_type_is_refused() {
+    let (room, dana, _) = clinical_room();
+    // A PDF header followed by a page a browser would render: refused at upload.
+    let polyglot = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>";
+    for declared in ["application/pdf", "text/html"] {
+        let refused = upload(&dana, declared, "letter.pdf", polyglot).unwrap_err();
+        assert_eq!(refused.status(), Some(400), "{declared}");
+    }
+    // A real PDF declared as a web page is stored (Synapse shows modules no declared type at
+    // upload), but no message may name it; nor may a message call a PDF a photo.
+    let as_html = upload(&dana, "text/html", "letter.html", b"%PDF-1.4 letter").unwrap();
+    let mut content = json!({"msgtype": "m.file", "body": "letter.pdf", "url": as_html});
+    let refused = run(dana.send_event(&room, "m.room.message", &unique("txn"), &content)).unwrap_err();
+    assert_eq!((refused.status(), refused.errcode()), (Some(403), Some("M_FORBIDDEN")));
+    let pdf = upload(&dana, "application/pdf", "letter.pdf", b"%PDF-1.4 letter").unwrap();
+    content = json!({"msgtype": "m.image", "body": "letter.png", "url": pdf, "info": {"mimetype": "image/png"}});
+    let refused = run(dana.send_event(&room, "m.room.message", &unique("txn"), &content)).unwrap_err();
+    assert_eq!(refused.status(), Some(403));
+    // Said as what it is, it goes.
+    content = json!({"msgtype": "m.file", "body": "letter.pdf", "url": pdf, "info": {"mimetype": "application/pdf"}});
+    run(dana.send_event(&room, "m.room.message", &unique("txn"), &content)).unwrap();
 }

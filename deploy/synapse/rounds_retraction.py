@@ -9,10 +9,14 @@ The window is per room, in the state event `app.rounds.retraction` (`{"window_mi
 which Rounds' provisioning writes into every category room and only admins can change. A room
 without it is left to the power levels alone (the module does not touch other rooms).
 
+A file belongs to the first message that named it. In such a room a later message naming the
+same file (this homeserver's, by its `mxc://` address) is refused, unless it is an edit of that
+first message; so a record's file cannot be taken over, and retracting a copy cannot delete it.
 A retracted message's attachment goes with it. Once a retraction in such a room is stored and
-applies (the redacted message is the sender's own, or the sender may redact any), the file the
-message pointed at (and its thumbnail) is removed from this homeserver, if the message's sender
-uploaded it (a message naming someone else's file removes nothing). Where the media repository
+applies (the redacted message is the sender's own, or the sender may redact any), the files the
+message pointed at (and its thumbnail) are removed from this homeserver, if they belong to that
+message and its sender uploaded them (a message naming someone else's file removes nothing;
+files named before this rule existed belong to whoever uploaded them). Where the media repository
 runs (the main process) the file is deleted; elsewhere (an event persister) it is made unreadable:
 that one file is quarantined after its content hash is unlinked, so the same photo posted before
 or again elsewhere is not quarantined with it, and a warning says the bytes remain on disk.
@@ -33,13 +37,33 @@ from synapse.storage.databases.main.events_worker import EventRedactBehaviour
 WINDOW_STATE = "app.rounds.retraction"
 # In the refusal, for clients and logs that want the reason in machine form.
 REFUSAL_KEY = "app.rounds.refusal"
+# Which message each file belongs to (the first one that named it).
+OWNERS = "rounds_media_owner"
 
 logger = logging.getLogger(__name__)
+
+
+def local_media_ids(content: dict, server_name: str):
+    """The ids of this homeserver's files a message names (its file and thumbnail)."""
+    info = content.get("info") if isinstance(content.get("info"), dict) else {}
+    for uri in (content.get("url"), info.get("thumbnail_url")):
+        if not isinstance(uri, str) or not uri.startswith("mxc://"):
+            continue
+        server, _, media_id = uri[len("mxc://"):].partition("/")
+        if server == server_name and media_id:
+            yield media_id
+
+
+def _create_owners(txn) -> None:
+    txn.execute(
+        f"CREATE TABLE IF NOT EXISTS {OWNERS} (media_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, room_id TEXT NOT NULL)"
+    )
 
 
 class RetractionWindow:
     def __init__(self, config: dict, api: ModuleApi):
         self._api = api
+        self._owners_ready = False
         api.register_spam_checker_callbacks(check_event_for_spam=self.check_event_for_spam)
         api.register_third_party_rules_callbacks(on_new_event=self.on_new_event)
 
@@ -47,7 +71,23 @@ class RetractionWindow:
     def parse_config(config: dict) -> dict:
         return config or {}
 
+    async def _owners(self):
+        """The store, with the owners' table made (once)."""
+        store = self._api._store
+        if not self._owners_ready:
+            await store.db_pool.runInteraction("rounds_media_owner_table", _create_owners)
+            self._owners_ready = True
+        return store
+
+    async def _owner_of(self, media_id: str):
+        store = await self._owners()
+        return await store.db_pool.simple_select_one_onecol(
+            OWNERS, {"media_id": media_id}, "event_id", allow_none=True, desc="rounds_media_owner"
+        )
+
     async def check_event_for_spam(self, event):
+        if event.type == "m.room.message":
+            return await self._check_files(event)
         if event.type != "m.room.redaction":
             return NOT_SPAM
         redacts = event.redacts or event.content.get("redacts")
@@ -74,8 +114,29 @@ class RetractionWindow:
             return NOT_SPAM
         return (Codes.FORBIDDEN, {REFUSAL_KEY: "retraction_window", "window_minutes": minutes})
 
+    async def _check_files(self, event):
+        """A message may name a file only if no other message owns it (edits of the owner may)."""
+        state = await self._api.get_room_state(event.room_id, [(WINDOW_STATE, "")])
+        if (WINDOW_STATE, "") not in state:
+            return NOT_SPAM
+        relates = event.content.get("m.relates_to")
+        edited = relates.get("event_id") if isinstance(relates, dict) and relates.get("rel_type") == "m.replace" else None
+        named = set(local_media_ids(event.content, self._api.server_name))
+        new_content = event.content.get("m.new_content")
+        if isinstance(new_content, dict):
+            named |= set(local_media_ids(new_content, self._api.server_name))
+        for media_id in named:
+            owner = await self._owner_of(media_id)
+            if owner is not None and owner not in (event.event_id, edited):
+                return (Codes.FORBIDDEN, {REFUSAL_KEY: "file_belongs_to_another_message"})
+        return NOT_SPAM
+
     async def on_new_event(self, event, state_events) -> None:
-        """A retraction was stored: if it applies, the retracted message's file goes too."""
+        """A message was stored: it owns the files nobody owned yet. A retraction was stored:
+        if it applies, the retracted message's files go too."""
+        if event.type == "m.room.message" and (WINDOW_STATE, "") in state_events:
+            await self._own_files(event)
+            return
         if event.type != "m.room.redaction":
             return
         redacts = event.redacts or event.content.get("redacts")
@@ -93,21 +154,30 @@ class RetractionWindow:
         # The homeserver stores a redaction of someone else's message but applies only these.
         if target.sender != event.sender and mine < levels.get("redact", 50):
             return
-        content = target.content or {}
-        info = content.get("info") if isinstance(content.get("info"), dict) else {}
         media_ids = []
-        for uri in (content.get("url"), info.get("thumbnail_url")):
-            if not isinstance(uri, str) or not uri.startswith("mxc://"):
-                continue
-            server, _, media_id = uri[len("mxc://"):].partition("/")
-            if server != self._api.server_name or not media_id:
-                continue
+        for media_id in local_media_ids(target.content or {}, self._api.server_name):
+            owner = await self._owner_of(media_id)
             media = await store.get_local_media(media_id)
-            # Only the sender's own upload: a message may name anyone's file.
-            if media is not None and media.user_id == target.sender:
+            # Only the sender's own upload, and only from the message it belongs to.
+            if media is not None and media.user_id == target.sender and owner in (None, target.event_id):
                 media_ids.append(media_id)
         if media_ids:
             await self._remove_media(media_ids, target.event_id, event.sender)
+
+    async def _own_files(self, event) -> None:
+        """The first stored message naming a file owns it (an edit owns nothing new)."""
+        relates = event.content.get("m.relates_to")
+        if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
+            return
+        store = await self._owners()
+        for media_id in local_media_ids(event.content, self._api.server_name):
+            await store.db_pool.simple_upsert(
+                OWNERS,
+                {"media_id": media_id},
+                values={},
+                insertion_values={"event_id": event.event_id, "room_id": event.room_id},
+                desc="rounds_media_owner",
+            )
 
     async def _remove_media(self, media_ids, retracted: str, by: str) -> None:
         hs = self._api._hs
