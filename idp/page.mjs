@@ -1,4 +1,6 @@
-// The provider's one page: a plain, calm sign-in form (no script; the CSP allows none).
+// The provider's pages: a plain, calm sign-in form (no script; the CSP allows none), and the
+// sign-out step, which submits itself (one script, allowed by its hash).
+import { createHash } from 'node:crypto';
 
 const escape = (text) =>
   String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -21,6 +23,32 @@ export function loginPage({ uid, user = '', error = '' }) {
 <body><main><h1>Clinic sign-in</h1><p class="hint">Sign in with your clinic account to continue to Rounds.</p>
 ${error ? `<p class="alert" role="alert">${escape(error)}</p>` : ''}
 ${form}</main></body></html>`;
+}
+
+const SUBMIT = "document.getElementById('op.logoutForm').submit()";
+/** The Content-Security-Policy of the sign-out step: its one script, by hash. */
+export const LOGOUT_CSP = `default-src 'none'; style-src 'self'; script-src 'sha256-${createHash('sha256').update(SUBMIT).digest('base64')}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+
+/**
+ * The sign-out step of an app's sign-out (`form` is the provider's, with its anti-forgery
+ * field): it ends the sign-in here at once and goes back to the app. Without script, one button.
+ */
+export function logoutPage(form) {
+  const confirmed = form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Signing out</title><link rel="stylesheet" href="/style.css"></head>
+<body><main><h1>Signing out</h1><p class="hint">Ending your clinic sign-in on this device…</p>
+${confirmed}<button type="submit" form="op.logoutForm">Finish signing out</button>
+<script>${SUBMIT}</script></main></body></html>`;
+}
+
+/** After a sign-out that names no way back. */
+export function signedOutPage() {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Signed out</title><link rel="stylesheet" href="/style.css"></head>
+<body><main><h1>Signed out</h1><p class="hint">Your clinic sign-in on this device has ended. You can close this page.</p></main></body></html>`;
 }
 
 export const STYLE = `

@@ -3,12 +3,15 @@
 //   - Synapse (single sign-on into Matrix: a confidential client, authorization code),
 //   - Rounds in the browser (SMART on FHIR standalone launch: a public client, code + PKCE,
 //     refresh tokens, JWT access tokens for the EHR with `fhirUser` and SMART scopes),
-//   - the test suite (a confidential client with system scopes, client credentials).
+//   - the test suite (a confidential client with system scopes, client credentials), in the
+//     test instance only.
 // A clinic points Synapse and Rounds at its own provider instead (docs/IDENTITY.md).
 //
 //   node idp/server.mjs            (scripts/idp.sh does this)
 //
 // Environment:
+//   IDP_MODE          `demo` or `test`: this provider's staff share one password, so it starts
+//                     only when told which stand-in it is (`test` adds the test suite's client)
 //   PORT              listen port on 127.0.0.1
 //   DATA              folder for the signing key, cookie keys and client secrets (kept)
 //   FHIR_AUDIENCE     the EHR's FHIR base URL (the `aud` of SMART access tokens)
@@ -17,13 +20,21 @@
 //   REFRESH_MINUTES   a refresh token unused this long expires (the clinic's idle timeout)
 //   SESSION_MINUTES   the provider's sign-in session
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Provider, errors } from 'oidc-provider';
 import { exportJWK, generateKeyPair } from 'jose';
 import { ALL_EHR_SCOPES, DEMO_PASSWORD, EHR_SCOPES, STAFF } from './staff.mjs';
-import { loginPage, STYLE } from './page.mjs';
+import { LOGOUT_CSP, loginPage, logoutPage, signedOutPage, STYLE } from './page.mjs';
+import { people } from './people.mjs';
+import { policy } from './policy.mjs';
+
+const MODE = process.env.IDP_MODE;
+if (MODE !== 'demo' && MODE !== 'test') {
+  console.error('rounds-idp is the demo and test stand-in (its staff share one password): start it with IDP_MODE=demo or IDP_MODE=test (scripts/idp.sh does). A clinic uses its own provider (docs/IDENTITY.md).');
+  process.exit(2);
+}
 
 const PORT = Number(process.env.PORT || 18110);
 const ISSUER = process.env.ISSUER || `http://127.0.0.1:${PORT}`;
@@ -54,6 +65,8 @@ const secrets = kept('secrets.json', () => ({
   synapse: randomBytes(24).toString('hex'),
   tests: randomBytes(24).toString('hex'),
 }));
+// The administrator's key to turn people off (`scripts/idp.sh secret … admin`).
+const adminKey = kept('admin.json', () => randomBytes(24).toString('hex'));
 
 // --- Clients
 const APP = 'rounds-app';
@@ -67,6 +80,9 @@ const clients = [
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
     redirect_uris: [`${SYNAPSE_URL}/_synapse/client/oidc/callback`],
+    // Ending a sign-in here ends the Matrix sessions it opened (Synapse matches the `sid`).
+    backchannel_logout_uri: `${SYNAPSE_URL}/_synapse/client/oidc/backchannel_logout`,
+    backchannel_logout_session_required: true,
   },
   {
     // The browser app: public (no secret can be kept in a browser), so PKCE is required.
@@ -77,8 +93,12 @@ const clients = [
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     redirect_uris: APP_ORIGINS.map((o) => `${o}/auth/ehr`),
+    // Sign out and idle logoff end the sign-in here too, then come back to Rounds' sign-in page.
+    post_logout_redirect_uris: APP_ORIGINS.map((o) => `${o}/`),
   },
-  {
+];
+if (MODE === 'test') {
+  clients.push({
     // The test suite's own reads and checks of the EHR (SMART backend-services style).
     client_id: 'rounds-tests',
     client_secret: secrets.tests,
@@ -86,8 +106,8 @@ const clients = [
     response_types: [],
     redirect_uris: [],
     token_endpoint_auth_method: 'client_secret_post',
-  },
-];
+  });
+}
 
 const provider = new Provider(ISSUER, {
   clients,
@@ -104,9 +124,11 @@ const provider = new Provider(ISSUER, {
   // SMART's `aud` names the FHIR server the token is for (RFC 8707's `resource`).
   extraParams: ['aud'],
   pkce: { required: (ctx, client) => client.clientAuthMethod === 'none' },
+  interactions: { policy: policy() },
   async findAccount(ctx, id) {
     const person = STAFF[id];
-    if (!person) return undefined;
+    // A person turned off is nobody: no sign-in, no renewal of any token.
+    if (!person || staff.isDisabled(id)) return undefined;
     return {
       accountId: id,
       async claims() {
@@ -118,6 +140,17 @@ const provider = new Provider(ISSUER, {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
     revocation: { enabled: true },
+    backchannelLogout: { enabled: true },
+    rpInitiatedLogout: {
+      enabled: true,
+      async logoutSource(ctx, form) {
+        ctx.set('Content-Security-Policy', LOGOUT_CSP);
+        ctx.body = logoutPage(form);
+      },
+      async postLogoutSuccessSource(ctx) {
+        ctx.body = signedOutPage();
+      },
+    },
     resourceIndicators: {
       enabled: true,
       async defaultResource(ctx, client, oneOf) {
@@ -189,6 +222,7 @@ const provider = new Provider(ISSUER, {
 });
 // Behind the clinic's TLS proxy the provider must trust X-Forwarded-Proto.
 provider.proxy = true;
+const staff = people(provider, DATA);
 
 // --- The sign-in page (the only interaction: consent is implied for first-party clients)
 async function readForm(req) {
@@ -225,6 +259,9 @@ async function interaction(req, res, uid, action) {
     if (!Object.hasOwn(STAFF, user) || form.get('password') !== DEMO_PASSWORD) {
       return html(res, 401, loginPage({ uid, user, error: 'Wrong username or password.' }));
     }
+    if (staff.isDisabled(user)) {
+      return html(res, 403, loginPage({ uid, user, error: 'This account is turned off. Ask the clinic’s administrator.' }));
+    }
     // A browser-session cookie: closing the browser ends it (shared clinic workstations).
     return provider.interactionFinished(req, res, { login: { accountId: user, remember: false } }, { mergeWithLastSubmission: false });
   }
@@ -232,6 +269,22 @@ async function interaction(req, res, uid, action) {
   // Consent for a first-party client: already granted by loadExistingGrant.
   const grantId = details.grantId ?? (await new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id }).save());
   return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+/** `POST /admin/people/<id>/disable|enable`, with the administrator's key as bearer token. */
+async function admin(req, res, id, action) {
+  const given = Buffer.from(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+  const key = Buffer.from(adminKey);
+  const json = (status, body) => {
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+  if (req.method !== 'POST') return json(405, { error: 'POST only' });
+  if (given.length !== key.length || !timingSafeEqual(given, key)) return json(401, { error: 'the administrator key is needed' });
+  if (!Object.hasOwn(STAFF, id)) return json(404, { error: `no one called ${id}` });
+  if (action === 'disable') await staff.disable(id);
+  else staff.enable(id);
+  return json(200, { id, disabled: staff.isDisabled(id) });
 }
 
 const callback = provider.callback();
@@ -243,6 +296,8 @@ const server = http.createServer(async (req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/css', 'Cache-Control': 'max-age=3600' });
       return res.end(STYLE);
     }
+    const person = path.match(/^\/admin\/people\/([\w-]+)\/(disable|enable)$/);
+    if (person) return await admin(req, res, person[1], person[2]);
     const match = path.match(/^\/interaction\/([\w-]+)(?:\/(login|abort))?$/);
     if (match) return await interaction(req, res, match[1], match[2]);
     return callback(req, res);

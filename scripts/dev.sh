@@ -28,13 +28,13 @@ HS=$("$ROOT/scripts/synapse.sh" url demo)
 # v2: the seeding that also enlists the escalation service (a clinic seeded before gets it).
 # Urgent clinical and scheduling threads: clinicians (and the front desk) are reminded after 5
 # minutes without an acknowledgement, the admin is called in after 10.
-MARKER="$LOCAL/synapse/demo/demo-seeded-v2"
+MARKER="$LOCAL/synapse/demo/demo-seeded-v3"
 if [[ ! -f "$MARKER" ]]; then
   log "seeding the demo clinic"
   cargo run --quiet --bin rounds-admin -- --homeserver "$HS" seed-demo \
     --shared-secret-file "$LOCAL/synapse/demo/shared_secret" \
     --escalation-password-file "$("$ROOT/scripts/escalation.sh" password-file demo)" \
-    --escalation-window 300
+    --escalation-window 300 --sso-provider oidc-rounds
   touch "$MARKER"
 fi
 "$ROOT/scripts/escalation.sh" start demo

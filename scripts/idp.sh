@@ -4,6 +4,8 @@
 #
 #   scripts/idp.sh start|stop|status|url demo|test
 #   scripts/idp.sh secret demo|test synapse|tests      (a client secret, made on first use)
+#   scripts/idp.sh secret demo|test admin              (the key that turns people off:
+#       curl -X POST -H "Authorization: Bearer <key>" <url>/admin/people/<id>/disable|enable)
 #
 #   demo  port 8110    for scripts/dev.sh (Synapse 8008, EHR 8103, the app on 8080)
 #   test  port 18110   for scripts/test.sh (Synapse 18008, EHR 18103, the test app origins)
@@ -13,7 +15,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { echo "usage: $0 start|stop|status|url demo|test  |  $0 secret demo|test synapse|tests" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|status|url demo|test  |  $0 secret demo|test synapse|tests|admin" >&2; exit 2; }
 (( $# >= 2 )) || usage
 CMD=$1 INSTANCE=$2
 case "$INSTANCE" in
@@ -68,7 +70,7 @@ cmd_start() {
   local t0=$EPOCHREALTIME
   (cd "$ROOT/idp" && exec env PORT="$PORT" DATA="$DATA" SYNAPSE_URL="$SYNAPSE_URL" \
       FHIR_AUDIENCE="$FHIR_AUDIENCE" APP_ORIGINS="$APP_ORIGINS" REFRESH_MINUTES="$REFRESH_MINUTES" \
-      nohup setsid node "$SERVER" >"$LOGFILE" 2>&1 </dev/null 9>&-) &
+      IDP_MODE="$INSTANCE" nohup setsid node "$SERVER" >"$LOGFILE" 2>&1 </dev/null 9>&-) &
   pid=$!
   echo "$pid" >"$PIDFILE"
   await_answers "$pid" 30 "$LOGFILE"
@@ -84,6 +86,11 @@ case "$CMD" in
   secret)
     (( $# == 3 )) || usage
     ensure_secrets
+    if [[ $3 == admin ]]; then
+      [[ -s "$DATA/admin.json" ]] || (umask 077 && printf '"%s"\n' "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >"$DATA/admin.json")
+      python3 -c 'import json,sys; print(json.load(open(sys.argv[1])))' "$DATA/admin.json"
+      exit 0
+    fi
     python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$DATA/secrets.json" "$3" ;;
   *) usage ;;
 esac

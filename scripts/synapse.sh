@@ -134,13 +134,15 @@ YAML
     # Sessions the server ends: access tokens are short-lived and refreshed by the app while it
     # is open; a refresh token unused for the clinic's idle timeout expires, so a session left
     # in a closed tab cannot be reopened. Logins without refresh tokens (other clients, tools)
-    # live a shift. The test instance uses seconds, so the suite can watch a session expire.
-    demo) write_lifetimes 5m 15m 12h; write_sso ;;
-    test) write_lifetimes 30s 60s ""; write_sso ;;
+    # last no longer than the idle window, and every session ends after a shift however busy.
+    # The test instance uses seconds, so the suite can watch a session expire (its API helpers
+    # log in without refresh tokens and keep them for a whole run).
+    demo) write_lifetimes 5m 15m 15m 12h; write_sso ;;
+    test) write_lifetimes 30s 60s "" 8h; write_sso ;;
     # Password sign-in only (the identity provider knows the test instance's address); tokens
     # outlive a load test run.
-    load) write_lifetimes 30m 60m "" ;;
-    scaled) write_lifetimes 30m 60m ""; write_workers_config ;;
+    load) write_lifetimes 30m 60m "" "" ;;
+    scaled) write_lifetimes 30m 60m "" ""; write_workers_config ;;
   esac
   if [[ "$INSTANCE" == demo ]]; then
     # Synapse's defaults otherwise, but seeding invites the staff and the escalation service
@@ -238,13 +240,15 @@ YAML
   fi
 }
 
-# The session lifetimes: access token, refresh token (idle), tokens without refresh.
+# The session lifetimes: access token, refresh token (idle), tokens without refresh, and the
+# absolute end of any session (a shift).
 write_lifetimes() {
-  local access=$1 refresh=$2 plain=$3
+  local access=$1 refresh=$2 plain=$3 shift_end=$4
   cat >>"$DATA/overrides.yaml" <<YAML
 refreshable_access_token_lifetime: $access
 refresh_token_lifetime: $refresh
 ${plain:+nonrefreshable_access_token_lifetime: $plain}
+${shift_end:+session_lifetime: $shift_end}
 YAML
 }
 
@@ -283,10 +287,17 @@ oidc_providers:
     client_secret: "$secret"
     client_auth_method: client_secret_basic
     scopes: ["openid", "profile"]
-    # Staff accounts made before SSO (the demo's, rounds-admin's) sign in through it too.
-    allow_existing_users: true
-    # Rounds asks the provider for the password again after a logoff (prompt=login).
+    # An account is found by the person's immutable subject at the provider, never by a name
+    # (two people with the same username must not share an account): accounts made before
+    # single sign-on are linked to their subject by an administrator (rounds-admin seed-demo
+    # --sso-provider; docs/IDENTITY.md).
+    allow_existing_users: false
+    # Rounds asks the provider for the password again (prompt=login); the provider insists
+    # whatever the URL says (idp/policy.mjs).
     passthrough_authorization_parameters: ["prompt"]
+    # Ending a sign-in at the provider ends the Matrix sessions it opened (idp/server.mjs
+    # registers this homeserver's back-channel logout URI).
+    backchannel_logout_enabled: true
     user_mapping_provider:
       config:
         localpart_template: "{{ user.preferred_username }}"

@@ -36,13 +36,15 @@ trap 'exit 130' INT TERM
 "$ROOT/scripts/fhir.sh" reset test >/dev/null
 # The push gateway Synapse calls for people whose browser subscribed (the app's tests).
 "$ROOT/scripts/push.sh" start test
-export ROUNDS_TEST_HOMESERVER ROUNDS_TEST_SECRET_FILE ROUNDS_TEST_FHIR ROUNDS_TEST_IDP ROUNDS_TEST_IDP_SECRET
+export ROUNDS_TEST_HOMESERVER ROUNDS_TEST_SECRET_FILE ROUNDS_TEST_FHIR ROUNDS_TEST_IDP ROUNDS_TEST_IDP_SECRET ROUNDS_TEST_IDP_ADMIN
 ROUNDS_TEST_HOMESERVER=$("$ROOT/scripts/synapse.sh" url test)
 ROUNDS_TEST_SECRET_FILE="$LOCAL/synapse/test/shared_secret"
 ROUNDS_TEST_FHIR=$("$ROOT/scripts/fhir.sh" url test)
 ROUNDS_TEST_IDP=$("$ROOT/scripts/idp.sh" url test)
 # The test suite's own backend client (system scopes) for reading and resetting the EHR.
 ROUNDS_TEST_IDP_SECRET=$("$ROOT/scripts/idp.sh" secret test tests)
+# The provider's administrator key: the tests turn a person off, as a clinic does.
+ROUNDS_TEST_IDP_ADMIN=$("$ROOT/scripts/idp.sh" secret test admin)
 # The app calls the identity provider's token endpoint: the test servers' CSP allows it.
 export ROUNDS_CONNECT_EXTRA=$ROUNDS_TEST_IDP
 
@@ -52,7 +54,7 @@ cargo test --quiet
 log "seeding the demo clinic into the test homeserver"
 cargo run --quiet --bin rounds-admin -- --homeserver "$ROUNDS_TEST_HOMESERVER" seed-demo \
   --shared-secret-file "$ROUNDS_TEST_SECRET_FILE" \
-  --escalation-password-file "$("$ROOT/scripts/escalation.sh" password-file test)" >/dev/null
+  --escalation-password-file "$("$ROOT/scripts/escalation.sh" password-file test)" --sso-provider oidc-rounds >/dev/null
 # Test-sized escalation in one category (the others keep none, so other tests' urgent threads
 # are left alone), set by an admin through the command line, then the service.
 ROUNDS_ADMIN_USER=morgan ROUNDS_ADMIN_PASSWORD=rounds-demo cargo run --quiet --bin rounds-admin -- \

@@ -51,7 +51,7 @@ export async function signedIn(browser: Browser, user: string, viewport = { widt
 
 /** The test EHR, started and seeded by scripts/test.sh. */
 export const FHIR = process.env.ROUNDS_TEST_FHIR ?? 'http://127.0.0.1:18103/fhir/R4';
-const IDP = process.env.ROUNDS_TEST_IDP ?? 'http://127.0.0.1:18110';
+export const IDP = process.env.ROUNDS_TEST_IDP ?? 'http://127.0.0.1:18110';
 
 let backend: { token: string; until: number } | null = null;
 /** An EHR token of the test suite's own backend client (system scopes), renewed as it expires. */

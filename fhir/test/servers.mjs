@@ -76,7 +76,7 @@ export async function startServers() {
   process.once('exit', killAll);
   try {
     const idp = start('idp', 'idp', ['server.mjs'], {
-      PORT: String(PORTS.idp), DATA: data, FHIR_AUDIENCE: fhirBase(PORTS.fhir), APP_ORIGINS: APP_ORIGIN,
+      IDP_MODE: 'test', PORT: String(PORTS.idp), DATA: data, FHIR_AUDIENCE: fhirBase(PORTS.fhir), APP_ORIGINS: APP_ORIGIN,
     }, 'rounds-idp:');
     servers.push(idp);
     await idp.started;

@@ -1,8 +1,9 @@
 //! Synapse's shared-secret registration (`/_synapse/admin/v1/register`), for the demo seeding,
-//! the tests and a clinic's IT person creating accounts. Native only: the secret never reaches
-//! a browser.
+//! the tests and a clinic's IT person creating accounts, and linking an account to the person's
+//! subject at the clinic's identity provider. Native only: the secret never reaches a browser.
 
 use super::client::{Client, Session};
+use super::encode;
 use super::error::Error;
 use super::transport::Transport;
 use hmac::{Hmac, Mac};
@@ -48,16 +49,58 @@ impl<T: Transport> Client<T> {
         display_name: &str,
         password: &str,
     ) -> Result<Session, Error> {
+        self.register(secret, username, display_name, password, false).await
+    }
+
+    /// Registers `username` as a *server* admin with the shared secret: for provisioning steps
+    /// only Synapse's admin API offers (linking accounts to the identity provider), never for
+    /// staff.
+    pub async fn register_server_admin(&self, secret: &str, username: &str, password: &str) -> Result<Session, Error> {
+        self.register(secret, username, username, password, true).await
+    }
+
+    async fn register(
+        &self,
+        secret: &str,
+        username: &str,
+        display_name: &str,
+        password: &str,
+        admin: bool,
+    ) -> Result<Session, Error> {
         let Nonce { nonce } = self.get("/_synapse/admin/v1/register").await?;
         let body = Register {
             nonce: &nonce,
             username,
             displayname: display_name,
             password,
-            admin: false,
-            mac: registration_mac(secret, &nonce, username, password, false),
+            admin,
+            mac: registration_mac(secret, &nonce, username, password, admin),
         };
         self.post("/_synapse/admin/v1/register", &body).await
+    }
+
+    /// Links `user_id` to the person whose immutable subject at the homeserver's identity
+    /// provider `auth_provider` (`oidc-<idp_id>`) is `subject`: single sign-on then finds the
+    /// account by the subject, never by a name (needs a server admin's session).
+    pub async fn link_to_provider(&self, user_id: &str, auth_provider: &str, subject: &str) -> Result<(), Error> {
+        #[derive(Serialize)]
+        struct ExternalId<'a> {
+            auth_provider: &'a str,
+            external_id: &'a str,
+        }
+        #[derive(Serialize)]
+        struct Links<'a> {
+            external_ids: [ExternalId<'a>; 1],
+        }
+        let body = Links {
+            external_ids: [ExternalId {
+                auth_provider,
+                external_id: subject,
+            }],
+        };
+        let path = format!("/_synapse/admin/v2/users/{}", encode(user_id));
+        let _: serde_json::Value = self.put(&path, &body).await?;
+        Ok(())
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod chart;
 mod client;
+pub mod id_token;
 pub mod instant;
 pub mod resources;
 pub mod schedule;

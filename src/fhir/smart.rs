@@ -44,6 +44,9 @@ pub struct Grant {
     /// The scopes granted (space-separated).
     #[serde(default)]
     pub scope: String,
+    /// Who signed in at the provider (OpenID Connect), to check against the Matrix person.
+    #[serde(default)]
+    pub id_token: Option<String>,
 }
 
 impl Grant {
@@ -104,6 +107,22 @@ impl fmt::Display for SmartError {
 
 impl std::error::Error for SmartError {}
 
+/// What the identity provider says about itself (`.well-known/openid-configuration`, the parts
+/// Rounds uses to check ID tokens and to end a sign-in).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ProviderMetadata {
+    /// The issuer every ID token must name.
+    pub issuer: String,
+    /// Its signing keys.
+    pub jwks_uri: String,
+    /// Where a refresh token is revoked (RFC 7009).
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    /// Where the browser ends the sign-in (OpenID Connect RP-initiated logout).
+    #[serde(default)]
+    pub end_session_endpoint: Option<String>,
+}
+
 /// Reads the EHR's SMART configuration.
 pub async fn discover<T: Transport>(transport: &T, fhir_base: &str) -> Result<SmartConfiguration, SmartError> {
     let url = format!("{}/.well-known/smart-configuration", fhir_base.trim_end_matches('/'));
@@ -111,12 +130,80 @@ pub async fn discover<T: Transport>(transport: &T, fhir_base: &str) -> Result<Sm
     serde_json::from_slice(&body).map_err(|e| SmartError::BadResponse(format!("smart-configuration: {e}")))
 }
 
-/// Whether the identity provider answers at all (checked before the browser is sent there, so a
-/// provider that is down is a clear message, not the browser's error page).
-pub async fn provider_answers<T: Transport>(transport: &T, config: &SmartConfiguration) -> Result<(), SmartError> {
-    let Some(issuer) = &config.issuer else { return Ok(()) };
+/// The identity provider's metadata (`None` when the EHR names no OpenID issuer). Also read
+/// before the browser is sent there, so a provider that is down is a clear message, not the
+/// browser's error page.
+pub async fn provider<T: Transport>(
+    transport: &T,
+    config: &SmartConfiguration,
+) -> Result<Option<ProviderMetadata>, SmartError> {
+    let Some(issuer) = &config.issuer else { return Ok(None) };
     let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+    let body = send(transport, Method::Get, url, None).await?;
+    let metadata: ProviderMetadata = serde_json::from_slice(&body)
+        .map_err(|e| SmartError::BadResponse(format!("openid-configuration: {e}")))?;
+    if metadata.issuer != *issuer {
+        return Err(SmartError::BadResponse(format!(
+            "the provider calls itself {}, the EHR names {issuer}",
+            metadata.issuer
+        )));
+    }
+    Ok(Some(metadata))
+}
+
+/// The provider's public signing keys (its JWKS `keys`, as JSON Web Keys).
+pub async fn signing_keys<T: Transport>(
+    transport: &T,
+    metadata: &ProviderMetadata,
+) -> Result<Vec<serde_json::Value>, SmartError> {
+    #[derive(Deserialize)]
+    struct Jwks {
+        keys: Vec<serde_json::Value>,
+    }
+    let body = send(transport, Method::Get, metadata.jwks_uri.clone(), None).await?;
+    let jwks: Jwks = serde_json::from_slice(&body).map_err(|e| SmartError::BadResponse(format!("jwks: {e}")))?;
+    Ok(jwks.keys)
+}
+
+/// Revokes `refresh_token` at the provider (RFC 7009; a public client names itself).
+pub async fn revoke<T: Transport>(
+    transport: &T,
+    metadata: &ProviderMetadata,
+    client_id: &str,
+    refresh_token: &str,
+) -> Result<(), SmartError> {
+    let Some(endpoint) = &metadata.revocation_endpoint else {
+        return Err(SmartError::BadResponse("the provider offers no revocation".into()));
+    };
+    let form = Body::form(&[
+        ("token", refresh_token),
+        ("token_type_hint", "refresh_token"),
+        ("client_id", client_id),
+    ]);
+    send(transport, Method::Post, endpoint.clone(), Some(form)).await.map(|_| ())
+}
+
+/// Whether the provider answers now (its metadata, read afresh).
+pub async fn provider_answers<T: Transport>(transport: &T, metadata: &ProviderMetadata) -> Result<(), SmartError> {
+    let url = format!("{}/.well-known/openid-configuration", metadata.issuer.trim_end_matches('/'));
     send(transport, Method::Get, url, None).await.map(|_| ())
+}
+
+/// Where to send the browser to end the person's sign-in at the provider, coming back to
+/// `back` (registered with the provider); `None` when the provider offers no way.
+pub fn end_session_url(metadata: &ProviderMetadata, client_id: &str, id_token: Option<&str>, back: &str) -> Option<String> {
+    let endpoint = metadata.end_session_endpoint.as_ref()?;
+    let mut fields = vec![("client_id", client_id), ("post_logout_redirect_uri", back)];
+    if let Some(hint) = id_token {
+        fields.push(("id_token_hint", hint));
+    }
+    Some(with_query(endpoint, &fields))
+}
+
+fn with_query(endpoint: &str, fields: &[(&str, &str)]) -> String {
+    let query: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    let separator = if endpoint.contains('?') { '&' } else { '?' };
+    format!("{endpoint}{separator}{}", query.join("&"))
 }
 
 /// Everything the authorization request names.
@@ -130,9 +217,13 @@ pub struct Authorize<'a> {
     pub audience: &'a str,
     /// A random value the answer must carry back (refuses forged or replayed answers).
     pub state: &'a str,
+    /// A random value the ID token must carry (binds it to this request).
+    pub nonce: &'a str,
     /// `base64url(sha256(verifier))`: only the holder of the verifier can redeem the code.
     pub code_challenge: &'a str,
-    /// Ask without showing anything (`prompt=none`): right after single sign-on.
+    /// Ask without showing anything (`prompt=none`): right after single sign-on. Otherwise the
+    /// provider is asked for the password again (`prompt=login`, `max_age=0`: a shared
+    /// workstation), which the clinic's provider enforces for Rounds whatever the URL says.
     pub silent: bool,
 }
 
@@ -144,20 +235,17 @@ pub fn authorize_url(config: &SmartConfiguration, request: &Authorize) -> String
         ("redirect_uri", request.redirect_uri),
         ("scope", SCOPES),
         ("state", request.state),
+        ("nonce", request.nonce),
         ("aud", request.audience),
         ("code_challenge", request.code_challenge),
         ("code_challenge_method", "S256"),
     ];
     if request.silent {
         fields.push(("prompt", "none"));
-    }
-    let query: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
-    let separator = if config.authorization_endpoint.contains('?') {
-        '&'
     } else {
-        '?'
-    };
-    format!("{}{separator}{}", config.authorization_endpoint, query.join("&"))
+        fields.extend([("prompt", "login"), ("max_age", "0")]);
+    }
+    with_query(&config.authorization_endpoint, &fields)
 }
 
 /// Redeems an authorization code (with the PKCE verifier that made its challenge).
@@ -325,6 +413,7 @@ mod tests {
                 redirect_uri: "http://app/auth/ehr",
                 audience: "http://ehr/fhir/R4",
                 state: "s1",
+                nonce: "n1",
                 code_challenge: "c1",
                 silent: true,
             },
@@ -337,10 +426,49 @@ mod tests {
             "code_challenge=c1",
             "code_challenge_method=S256",
             "prompt=none",
+            "nonce=n1",
             "scope=openid%20fhirUser",
         ] {
             assert!(url.contains(part), "{part} in {url}");
         }
+        assert!(!url.contains("max_age"));
+    }
+
+    #[test]
+    fn an_interactive_authorization_asks_for_the_password_again() {
+        let url = authorize_url(
+            &config(),
+            &Authorize {
+                client_id: "rounds-app",
+                redirect_uri: "http://app/auth/ehr",
+                audience: "http://ehr/fhir/R4",
+                state: "s1",
+                nonce: "n1",
+                code_challenge: "c1",
+                silent: false,
+            },
+        );
+        assert!(url.contains("prompt=login&max_age=0"), "{url}");
+    }
+
+    #[test]
+    fn the_end_of_a_sign_in_names_the_app_the_way_back_and_the_person() {
+        let metadata = ProviderMetadata {
+            issuer: "http://idp".into(),
+            jwks_uri: "http://idp/jwks".into(),
+            revocation_endpoint: None,
+            end_session_endpoint: Some("http://idp/session/end".into()),
+        };
+        let url = end_session_url(&metadata, "rounds-app", Some("h.p.s"), "http://app/").unwrap();
+        assert_eq!(
+            url,
+            "http://idp/session/end?client_id=rounds-app&post_logout_redirect_uri=http%3A%2F%2Fapp%2F&id_token_hint=h.p.s"
+        );
+        let without = ProviderMetadata {
+            end_session_endpoint: None,
+            ..metadata
+        };
+        assert_eq!(end_session_url(&without, "rounds-app", None, "http://app/"), None);
     }
 
     #[test]
@@ -386,6 +514,7 @@ mod tests {
             refresh_token: None,
             expires_in: None,
             scope: "user/Patient.rs user/Appointment.rs user/Slot.rsu".into(),
+            id_token: None,
         };
         assert!(grant.allows("Appointment", 'r'));
         assert!(!grant.allows("Appointment", 'u'));

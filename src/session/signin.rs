@@ -147,6 +147,7 @@ pub fn to_keep<T: Transport>(start: &Start<T>, now: u64) -> Option<SavedSession>
         display_name: start.display_name.clone(),
         last_active: now,
         ehr: None,
+        signed_in_at_provider: false,
     })
 }
 

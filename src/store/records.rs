@@ -135,6 +135,10 @@ pub struct SavedSession {
     /// The person's EHR authorization, if they connected Rounds to it.
     #[serde(default)]
     pub ehr: Option<EhrKept>,
+    /// Whether the person signed in through the clinic's identity provider (single sign-on):
+    /// that sign-in is ended with the session.
+    #[serde(default)]
+    pub signed_in_at_provider: bool,
 }
 
 /// What the device keeps of the person's EHR authorization (the access token stays in memory).
@@ -144,6 +148,10 @@ pub struct EhrKept {
     pub refresh_token: String,
     /// The scopes granted.
     pub scope: String,
+    /// The provider's latest ID token for the person: names them when their sign-in there is
+    /// ended (`id_token_hint`).
+    #[serde(default)]
+    pub id_token: Option<String>,
 }
 
 /// An EHR authorization on its way (between sending the browser to the provider and its
@@ -158,6 +166,9 @@ pub struct PendingLaunch {
     pub return_to: String,
     /// Whether it was a silent (`prompt=none`) attempt.
     pub silent: bool,
+    /// The `nonce` sent: the ID token must carry it.
+    #[serde(default)]
+    pub nonce: String,
 }
 
 #[cfg(test)]

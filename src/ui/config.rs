@@ -85,6 +85,14 @@ pub struct FhirConfig {
     /// (ordinary messages are then held back as when they choose it).
     #[serde(default)]
     pub with_patient_from_schedule: bool,
+    /// The ID token claim that names the person's Matrix account, as the homeserver's
+    /// `localpart_template` uses it (an EHR sign-in naming anyone else is refused).
+    #[serde(default = "default_identity_claim")]
+    pub identity_claim: String,
+}
+
+fn default_identity_claim() -> String {
+    "preferred_username".into()
 }
 
 /// The single sign-on button.
@@ -114,7 +122,10 @@ impl AppConfig {
                 roles: self.role_labels.clone(),
             },
             idle_ms: self.idle_ms(),
-            ehr: self.fhir.as_ref().map(|f| EhrLink::new(&f.base_url, &f.client_id)),
+            ehr: self
+                .fhir
+                .as_ref()
+                .map(|f| EhrLink::new(&f.base_url, &f.client_id, &f.identity_claim)),
         }
     }
 

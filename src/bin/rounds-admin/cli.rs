@@ -62,6 +62,10 @@ enum Command {
         /// this many seconds (reminder), then again as long (the admin is called in).
         #[arg(long, requires = "escalation_password_file")]
         escalation_window: Option<u32>,
+        /// The homeserver's single sign-on provider (`oidc-rounds`): the demo accounts are
+        /// linked to their subject there (the demo provider's subject is the username).
+        #[arg(long)]
+        sso_provider: Option<String>,
     },
     /// Make an existing account the clinic's escalation service (it joins every role space to
     /// read who holds each role, holds no role itself and gets no power).
@@ -190,10 +194,11 @@ async fn run(args: Args) -> Result<(), String> {
         shared_secret_file,
         escalation_password_file,
         escalation_window,
+        sso_provider,
     } = &args.command
     {
         let escalation = escalation_password_file.as_deref().map(|f| (f, *escalation_window));
-        return seed_demo(&args, shared_secret_file, escalation).await;
+        return seed_demo(&args, shared_secret_file, escalation, sso_provider.as_deref()).await;
     }
     let password = env_secret("ROUNDS_ADMIN_PASSWORD")?;
     client
@@ -212,6 +217,7 @@ async fn seed_demo(
     args: &Args,
     shared_secret_file: &std::path::Path,
     escalation: Option<(&std::path::Path, Option<u32>)>,
+    sso_provider: Option<&str>,
 ) -> Result<(), String> {
     let read = |path: &std::path::Path| {
         std::fs::read_to_string(path)
@@ -226,7 +232,7 @@ async fn seed_demo(
         }),
         None => None,
     };
-    crate::demo::seed(&args.homeserver, &secret, &args.clinic, escalation).await
+    crate::demo::seed(&args.homeserver, &secret, &args.clinic, escalation, sso_provider).await
 }
 
 async fn command(client: &Client<NativeTransport>, args: &Args, server: &str) -> Result<(), String> {

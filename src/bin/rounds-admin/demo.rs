@@ -221,6 +221,7 @@ pub async fn seed(
     secret: &str,
     prefix: &str,
     escalation: Option<EscalationSetup>,
+    sso_provider: Option<&str>,
 ) -> Result<(), String> {
     let transport = NativeTransport::default();
     let mut sessions: BTreeMap<&str, Client<NativeTransport>> = BTreeMap::new();
@@ -247,6 +248,9 @@ pub async fn seed(
     }
     let admin = &sessions["morgan"];
     let server = server_name(admin.user_id().map_err(|e| e.to_string())?).to_owned();
+    if let Some(provider) = sso_provider {
+        link_to_provider(homeserver, secret, provider, &server).await?;
+    }
     let policy = ClinicPolicy::with_defaults("Riverside Therapy");
     let (mut clinic, report) = provision::ensure_clinic(admin, prefix, policy)
         .await
@@ -300,6 +304,40 @@ pub async fn seed(
         let _ = client.logout().await;
     }
     Ok(())
+}
+
+/// Links every demo account to its subject at the single sign-on `provider` (the demo
+/// provider's subject is the username, `idp/staff.mjs`), as a clinic migrating existing
+/// accounts does: the homeserver never links an account by its name (`allow_existing_users`
+/// is off). Synapse's admin API does it, so a server admin is made for it, whose password only
+/// the holder of the shared secret can know.
+async fn link_to_provider(homeserver: &str, secret: &str, provider: &str, server: &str) -> Result<(), String> {
+    const PROVISIONER: &str = "rounds-provisioner";
+    let password = {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+        mac.update(PROVISIONER.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    };
+    let client = Client::new(NativeTransport::default(), homeserver).waiting_out_rate_limits(PATIENCE);
+    let session = match client.register_server_admin(secret, PROVISIONER, &password).await {
+        Ok(session) => session,
+        Err(e) if e.errcode() == Some("M_USER_IN_USE") => client
+            .login(PROVISIONER, &password, None)
+            .await
+            .map_err(|e| format!("signing in as {PROVISIONER}: {e}"))?,
+        Err(e) => return Err(format!("registering {PROVISIONER}: {e}")),
+    };
+    let mut client = client.with_session(session);
+    let mut result = Ok(());
+    for (user, _, _) in DEMO_STAFF {
+        if let Err(e) = client.link_to_provider(&full_user_id(user, server), provider, user).await {
+            result = Err(format!("linking {user} to {provider}: {e}"));
+            break;
+        }
+    }
+    let _ = client.logout().await;
+    result.inspect(|()| println!("  linked the staff to {provider}"))
 }
 
 /// Registers the service account (an existing one must have this password) and enlists it.

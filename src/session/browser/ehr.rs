@@ -4,11 +4,13 @@
 //! encrypted with the session and renews it (one tab at a time: it is rotated at every use).
 
 use super::super::ehr::Ehr;
+use super::identity;
 use super::sso::random_nonce;
 use super::tabs::with_lock_result;
 use super::{AppEhr, AppTab, DeviceStore};
 use crate::api::BrowserTransport;
-use crate::fhir::smart::{self, Authorize, Callback, SmartConfiguration, SmartError};
+use crate::fhir::smart::{self, Authorize, Callback, ProviderMetadata, SmartConfiguration, SmartError};
+use crate::session::tab::idle_past;
 use crate::fhir::{FhirClient, FhirError, RenewToken};
 use crate::store::{EhrKept, PendingLaunch};
 use std::cell::RefCell;
@@ -24,17 +26,24 @@ pub struct EhrLink {
     pub base_url: String,
     /// The public client id Rounds is registered with.
     pub client_id: String,
+    /// The ID token claim naming the person's Matrix localpart.
+    pub(super) identity_claim: String,
     /// The SMART configuration, once discovered.
     config: Rc<RefCell<Option<SmartConfiguration>>>,
+    /// The identity provider's metadata, once read (`None` inside: the EHR names no issuer).
+    provider: Rc<RefCell<Option<Option<ProviderMetadata>>>>,
 }
 
 impl EhrLink {
-    /// The link to the EHR at `base_url` for the client `client_id`.
-    pub fn new(base_url: &str, client_id: &str) -> Self {
+    /// The link to the EHR at `base_url` for the client `client_id`, whose ID tokens name the
+    /// person's Matrix localpart in `identity_claim`.
+    pub fn new(base_url: &str, client_id: &str, identity_claim: &str) -> Self {
         EhrLink {
             base_url: base_url.trim_end_matches('/').to_owned(),
             client_id: client_id.to_owned(),
+            identity_claim: identity_claim.to_owned(),
             config: Rc::new(RefCell::new(None)),
+            provider: Rc::new(RefCell::new(None)),
         }
     }
 
@@ -48,12 +57,27 @@ impl EhrLink {
         Ok(config)
     }
 
-    fn redirect_uri() -> String {
-        let origin = web_sys::window()
-            .and_then(|w| w.location().origin().ok())
-            .unwrap_or_default();
-        format!("{origin}/auth/ehr")
+    /// The identity provider behind the EHR (read once; `None` when the EHR names none).
+    pub(super) async fn provider(&self) -> Result<Option<ProviderMetadata>, SmartError> {
+        let known = self.provider.borrow().clone();
+        if let Some(provider) = known {
+            return Ok(provider);
+        }
+        let provider = smart::provider(&BrowserTransport::default(), &self.config().await?).await?;
+        *self.provider.borrow_mut() = Some(provider.clone());
+        Ok(provider)
     }
+
+    fn redirect_uri() -> String {
+        format!("{}/auth/ehr", origin())
+    }
+}
+
+/// This page's origin (`https://rounds.clinic.example`).
+pub(super) fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }
 
 /// Why the EHR could not be connected.
@@ -63,6 +87,12 @@ pub enum EhrProblem {
     SignInNeeded,
     /// An answer this tab did not ask for, or one already used.
     Forged,
+    /// The provider signed in someone other than the person signed in to Rounds (a sign-in
+    /// left on a shared workstation): nothing was connected.
+    SomeoneElse {
+        /// Who the provider named.
+        signed_in_as: String,
+    },
     /// The provider or the EHR refused or could not be reached.
     Failed(String),
 }
@@ -75,39 +105,49 @@ impl fmt::Display for EhrProblem {
                 f,
                 "This EHR sign-in link was not started here, or was already used. Nothing was connected."
             ),
+            EhrProblem::SomeoneElse { signed_in_as } => write!(
+                f,
+                "The EHR sign-in was for {signed_in_as}, not for you. Nothing was connected: sign in to the EHR with your own account."
+            ),
             EhrProblem::Failed(why) => write!(f, "The EHR could not be connected: {why}."),
         }
     }
 }
 
-/// The EHR client of `me`'s session, renewing their token through `store`.
-pub(super) fn client(link: &EhrLink, store: Rc<DeviceStore>, me: &str) -> AppEhr {
+/// The EHR client of `me`'s session, renewing their token through `store` while they are
+/// active (not past `idle_ms`).
+pub(super) fn client(link: &EhrLink, store: Rc<DeviceStore>, me: &str, idle_ms: Option<u64>) -> AppEhr {
     let client = FhirClient::new(BrowserTransport::default(), &link.base_url, None).renewing_with(renewer(
         link.clone(),
         store,
         me.to_owned(),
+        idle_ms,
     ));
     Ehr::new(client)
 }
 
-fn renewer(link: EhrLink, store: Rc<DeviceStore>, me: String) -> RenewToken {
+fn renewer(link: EhrLink, store: Rc<DeviceStore>, me: String, idle_ms: Option<u64>) -> RenewToken {
     Rc::new(move || {
         let (link, store) = (link.clone(), store.clone());
         let lock = format!("rounds-ehr {me}");
         Box::pin(async move {
-            with_lock_result(lock, renew(link, store))
+            with_lock_result(lock, renew(link, store, idle_ms))
                 .await
                 .unwrap_or(Err(FhirError::SignInNeeded))
         })
     })
 }
 
-/// A fresh EHR access token from the kept (latest) refresh token, which is rotated and kept.
-async fn renew(link: EhrLink, store: Rc<DeviceStore>) -> Result<String, FhirError> {
+/// A fresh EHR access token from the kept (latest) refresh token, which is rotated and kept;
+/// none for a session idle past the window (an untouched open tab stops renewing).
+async fn renew(link: EhrLink, store: Rc<DeviceStore>, idle_ms: Option<u64>) -> Result<String, FhirError> {
     let DeviceStore::Encrypted(store) = &*store else {
         return Err(FhirError::SignInNeeded);
     };
     let mut saved = store.saved().await.ok().flatten().ok_or(FhirError::SignInNeeded)?;
+    if idle_past(saved.last_active, idle_ms, js_sys::Date::now() as u64) {
+        return Err(FhirError::SignInNeeded);
+    }
     let kept = saved.ehr.clone().ok_or(FhirError::SignInNeeded)?;
     let config = link.config().await.map_err(|e| FhirError::Unreachable(e.to_string()))?;
     let grant = match smart::refresh(
@@ -133,6 +173,7 @@ async fn renew(link: EhrLink, store: Rc<DeviceStore>) -> Result<String, FhirErro
         } else {
             grant.scope.clone()
         },
+        id_token: grant.id_token.clone().or(kept.id_token),
     });
     // Not kept: the next renewal (or reload) asks the person to sign in to the EHR again.
     let _ = store.save_session(&saved).await;
@@ -164,9 +205,7 @@ async fn authorization_url(
     silent: bool,
 ) -> Result<String, EhrProblem> {
     let config = link.config().await.map_err(|e| EhrProblem::Failed(e.to_string()))?;
-    smart::provider_answers(&BrowserTransport::default(), &config)
-        .await
-        .map_err(|e| EhrProblem::Failed(e.to_string()))?;
+    link.provider().await.map_err(|e| EhrProblem::Failed(e.to_string()))?;
     let random =
         || random_nonce().ok_or_else(|| EhrProblem::Failed("this browser gave no secure random numbers".into()));
     let verifier = format!("{}{}", random()?, random()?);
@@ -176,6 +215,7 @@ async fn authorization_url(
         verifier,
         return_to: return_to.to_owned(),
         silent,
+        nonce: random()?,
     };
     let DeviceStore::Encrypted(store) = store else {
         return Err(EhrProblem::Failed(
@@ -193,6 +233,7 @@ async fn authorization_url(
             redirect_uri: &EhrLink::redirect_uri(),
             audience: &link.base_url,
             state: &pending.state,
+            nonce: &pending.nonce,
             code_challenge: &challenge,
             silent,
         },
@@ -200,8 +241,9 @@ async fn authorization_url(
 }
 
 /// Completes the EHR authorization the browser came back with (`query` of `/auth/ehr`): checks
-/// the state, redeems the code with the verifier, keeps the refresh token and gives the
-/// session's EHR the access token. Returns the path to go back to.
+/// the state, redeems the code with the verifier, checks that the provider signed in this
+/// very person, keeps the refresh token and gives the session's EHR the access token. Returns
+/// the path to go back to.
 pub(super) async fn complete_ehr(tab: &AppTab, query: &str) -> Result<String, EhrProblem> {
     let (Some(link), Some(ehr)) = (tab.host().ehr_link(), tab.session().ehr()) else {
         return Err(EhrProblem::Forged);
@@ -232,10 +274,12 @@ pub(super) async fn complete_ehr(tab: &AppTab, query: &str) -> Result<String, Eh
     )
     .await
     .map_err(|e| EhrProblem::Failed(e.to_string()))?;
+    let id_token = identity::check(&link, &grant, &pending.nonce, &tab.session().me()).await?;
     if let (Some(refresh_token), Ok(Some(mut saved))) = (grant.refresh_token.clone(), store.saved().await) {
         saved.ehr = Some(EhrKept {
             refresh_token,
             scope: grant.scope.clone(),
+            id_token: Some(id_token),
         });
         store
             .save_session(&saved)

@@ -5,7 +5,7 @@
 use super::ehr::EhrLink;
 use super::tabs::{with_lock, Tabs};
 use super::window::{page_visible, WindowListener};
-use super::{blobs, notify, push, AppSession, AppTab, DeviceStore};
+use super::{blobs, notify, provider, push, AppSession, AppTab, DeviceStore};
 use crate::domain::ThreadKey;
 use crate::session::tab::Task;
 use crate::session::{Ending, Notification, TabHost, TabMessage};
@@ -162,14 +162,22 @@ impl TabHost for BrowserHost {
         })
     }
 
-    fn clear_device(&self, ending: Ending) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
-        let store = self.store.clone();
+    fn clear_device(&self, ending: Ending, notice: Option<String>) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
+        let (store, link) = (self.store.clone(), self.ehr.clone());
         Box::pin(async move {
+            let saved = match &*store {
+                DeviceStore::Encrypted(store) => store.saved().await.ok().flatten(),
+                DeviceStore::Memory(_) => None,
+            };
+            let leave_to = provider::end_sign_in(link.as_ref(), saved.as_ref()).await;
             let done = match (&*store, ending) {
                 (DeviceStore::Encrypted(store), Ending::SignOut) => store.wipe().await,
                 (DeviceStore::Encrypted(store), _) => store.forget_session().await.map(|()| store.close()),
                 (DeviceStore::Memory(_), _) => Ok(()),
             };
+            if let Some(url) = leave_to {
+                provider::leave_for(&url, notice.as_deref());
+            }
             done.map_err(|e| e.to_string())
         })
     }

@@ -7,6 +7,8 @@
 pub mod blobs;
 mod ehr;
 mod host;
+mod identity;
+mod provider;
 pub mod notify;
 pub mod push;
 mod sso;

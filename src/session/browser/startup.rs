@@ -3,11 +3,11 @@
 
 use super::ehr::{self, EhrLink, EhrProblem};
 use super::host::BrowserHost;
-use super::{sso, tokens, AppTab, DeviceStore};
+use super::{provider, sso, tokens, AppTab, DeviceStore};
 use crate::api::BrowserTransport;
 use crate::session::labels::Labels;
 use crate::session::signin::{self, SignInError};
-use crate::session::tab::TabSession;
+use crate::session::tab::{idle_past, TabSession};
 use crate::session::{Session, Start};
 use crate::store::{LocalStore, MemoryStore, Store, StoreNotice};
 use crate::sync::BrowserPlatform;
@@ -68,7 +68,7 @@ pub async fn start(portal: &Portal, path: &str, query: &str, notice: impl Fn(Sto
                 }
             }
         };
-        let (tab, problem) = bind(portal, signed_in, notice).await;
+        let (tab, problem) = bind(portal, signed_in, true, notice).await;
         // Right after signing in, the EHR authorization needs no second password: it is asked
         // for before the inbox shows (the page leaves for a moment and comes back).
         let ehr = match &portal.ehr {
@@ -84,7 +84,7 @@ pub async fn start(portal: &Portal, path: &str, query: &str, notice: impl Fn(Sto
         Ok(Some(found)) => found,
         Ok(None) => {
             return Startup::SignedOut {
-                notice: None,
+                notice: provider::notice_after_leaving(),
                 problem: None,
             }
         }
@@ -96,10 +96,7 @@ pub async fn start(portal: &Portal, path: &str, query: &str, notice: impl Fn(Sto
         }
     };
     let now = js_sys::Date::now() as u64;
-    let idle = portal
-        .idle_ms
-        .is_some_and(|limit| saved.last_active > 0 && now.saturating_sub(saved.last_active) > limit);
-    if idle {
+    if idle_past(saved.last_active, portal.idle_ms, now) {
         let _ = store.forget_session().await;
         store.close();
         return Startup::SignedOut {
@@ -136,7 +133,7 @@ pub async fn sign_in(
     notice: impl Fn(StoreNotice) + 'static,
 ) -> Result<(Rc<AppTab>, Option<String>), SignInError> {
     let start = signin::sign_in(BrowserTransport::default(), homeserver, user, password, &portal.prefix).await?;
-    Ok(bind(portal, start, notice).await)
+    Ok(bind(portal, start, false, notice).await)
 }
 
 /// Starts the session from the homeserver's answer to a sign-in sent before the app had loaded
@@ -155,14 +152,16 @@ pub async fn sign_in_answered(
         &portal.prefix,
     )
     .await?;
-    Ok(bind(portal, start, notice).await)
+    Ok(bind(portal, start, false, notice).await)
 }
 
 /// A signed-in start made the session of this tab: the person's encrypted store opened (or why
-/// it cannot be), the session kept there for reloads.
+/// it cannot be), the session kept there for reloads (`at_provider`: signed in through the
+/// clinic's identity provider, whose sign-in ends with the session).
 async fn bind(
     portal: &Portal,
     start: Start<BrowserTransport>,
+    at_provider: bool,
     notice: impl Fn(StoreNotice) + 'static,
 ) -> (Rc<AppTab>, Option<String>) {
     let me = start.client.session().map(|s| s.user_id.clone()).unwrap_or_default();
@@ -170,8 +169,10 @@ async fn bind(
         Ok(store) => (DeviceStore::Encrypted(store), None),
         Err(e) => (DeviceStore::Memory(MemoryStore::default()), Some(e.to_string())),
     };
-    if let (DeviceStore::Encrypted(store), Some(saved)) = (&store, signin::to_keep(&start, js_sys::Date::now() as u64))
+    if let (DeviceStore::Encrypted(store), Some(mut saved)) =
+        (&store, signin::to_keep(&start, js_sys::Date::now() as u64))
     {
+        saved.signed_in_at_provider = at_provider;
         if let Err(e) = store.save_session(&saved).await {
             problem = Some(e.to_string());
         }
@@ -186,10 +187,10 @@ fn run(portal: &Portal, mut start: Start<BrowserTransport>, store: Rc<DeviceStor
     let me = start.client.session().map(|s| s.user_id.clone()).unwrap_or_default();
     start.client = start
         .client
-        .renewing_with(tokens::renewer(store.clone(), homeserver, me.clone()));
+        .renewing_with(tokens::renewer(store.clone(), homeserver, me.clone(), portal.idle_ms));
     let session = Session::new(start, store.clone(), BrowserPlatform, portal.labels.clone());
     if let Some(link) = &portal.ehr {
-        session.set_ehr(ehr::client(link, store.clone(), &me));
+        session.set_ehr(ehr::client(link, store.clone(), &me, portal.idle_ms));
     }
     let host = BrowserHost::new(session.clone(), store, portal.ehr.clone());
     let tab = TabSession::new(session, host, portal.idle_ms);

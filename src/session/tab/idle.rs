@@ -5,6 +5,13 @@
 /// least four times per idle window so no tab times out while another is in use.
 const TELL_EVERY_MS: u64 = 10_000;
 
+/// Whether a session last used at `last_active` (ms; 0: unknown) has been idle longer than
+/// `limit_ms` at `now`: it is not continued, nor are its tokens renewed, whatever the server
+/// would still allow.
+pub fn idle_past(last_active: u64, limit_ms: Option<u64>, now: u64) -> bool {
+    limit_ms.is_some_and(|limit| last_active > 0 && now.saturating_sub(last_active) > limit)
+}
+
 /// When the person was last active, and whether that is too long ago.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdleClock {
@@ -63,6 +70,15 @@ impl IdleClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_idle_past_the_window_is_not_continued() {
+        let minute = 60_000;
+        assert!(!idle_past(1_000, Some(minute), 1_000 + minute), "exactly the window");
+        assert!(idle_past(1_000, Some(minute), 1_001 + minute));
+        assert!(!idle_past(0, Some(minute), 10 * minute), "never touched: unknown, not idle");
+        assert!(!idle_past(1_000, None, 100 * minute), "no idle logoff in this portal");
+    }
 
     #[test]
     fn activity_anywhere_keeps_the_session_and_silence_ends_it() {

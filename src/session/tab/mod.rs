@@ -4,7 +4,7 @@
 
 mod idle;
 
-pub use idle::IdleClock;
+pub use idle::{idle_past, IdleClock};
 
 use super::change::Change;
 use super::keep::SAVE_EVERY_MS;
@@ -67,8 +67,10 @@ pub trait TabHost: 'static {
     /// subscription).
     fn leaving(&self, ending: Ending) -> Task;
     /// After the server was told (not for [`Ending::Elsewhere`]): deletes what the device keeps
-    /// as `ending` says; the error says what could not be.
-    fn clear_device(&self, ending: Ending) -> Pin<Box<dyn Future<Output = Result<(), String>>>>;
+    /// as `ending` says, and ends the person's sign-in where they signed in (the clinic's
+    /// identity provider), after which the sign-in page says `notice`; the error says what
+    /// could not be done.
+    fn clear_device(&self, ending: Ending, notice: Option<String>) -> Pin<Box<dyn Future<Output = Result<(), String>>>>;
 }
 
 /// A session running in a tab.
@@ -283,7 +285,7 @@ where
             return None;
         }
         self.session.core.stop();
-        let (session, steps) = (self.session.clone(), self.prepare_end(ending));
+        let (session, steps) = (self.session.clone(), self.prepare_end(ending, notice.clone()));
         Some(Box::pin(async move {
             let problem = steps.await;
             session.core.emit(Change::Ended { notice });
@@ -294,10 +296,10 @@ where
     }
 
     /// The steps of ending, as one future (the session is already stopped).
-    fn prepare_end(&self, ending: Ending) -> Pin<Box<dyn Future<Output = Option<String>>>> {
+    fn prepare_end(&self, ending: Ending, notice: Option<String>) -> Pin<Box<dyn Future<Output = Option<String>>>> {
         self.ended.set(true);
         let leaving = self.host.leaving(ending);
-        let clear = (ending != Ending::Elsewhere).then(|| self.host.clear_device(ending));
+        let clear = (ending != Ending::Elsewhere).then(|| self.host.clear_device(ending, notice));
         let mut client = self.session.core.client.clone();
         Box::pin(async move {
             // While the session can still tell the homeserver.
