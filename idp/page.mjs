@@ -26,8 +26,14 @@ ${form}</main></body></html>`;
 }
 
 const SUBMIT = "document.getElementById('op.logoutForm').submit()";
-/** The Content-Security-Policy of the sign-out step: its one script, by hash. */
-export const LOGOUT_CSP = `default-src 'none'; style-src 'self'; script-src 'sha256-${createHash('sha256').update(SUBMIT).digest('base64')}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+const SUBMIT_HASH = createHash('sha256').update(SUBMIT).digest('base64');
+/**
+ * The Content-Security-Policy of the sign-out step: its one script, by hash; its form goes
+ * here and is sent on to the apps' sign-in pages (`form-action` covers the redirect too).
+ */
+export function logoutCsp(appOrigins) {
+  return `default-src 'none'; style-src 'self'; script-src 'sha256-${SUBMIT_HASH}'; form-action 'self' ${appOrigins.join(' ')}; frame-ancestors 'none'; base-uri 'none'`;
+}
 
 /**
  * The sign-out step of an app's sign-out (`form` is the provider's, with its anti-forgery

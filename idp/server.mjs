@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { Provider, errors } from 'oidc-provider';
 import { exportJWK, generateKeyPair } from 'jose';
 import { ALL_EHR_SCOPES, DEMO_PASSWORD, EHR_SCOPES, STAFF } from './staff.mjs';
-import { LOGOUT_CSP, loginPage, logoutPage, signedOutPage, STYLE } from './page.mjs';
+import { logoutCsp, loginPage, logoutPage, signedOutPage, STYLE } from './page.mjs';
 import { people } from './people.mjs';
 import { policy } from './policy.mjs';
 
@@ -125,6 +125,12 @@ const provider = new Provider(ISSUER, {
   extraParams: ['aud'],
   pkce: { required: (ctx, client) => client.clientAuthMethod === 'none' },
   interactions: { policy: policy() },
+  // The provider refuses to call private addresses (SSRF protection); the clinic's own
+  // homeserver, which it tells of ended sign-ins, is the one exception.
+  fetch(url, options) {
+    if (new URL(url).origin === new URL(SYNAPSE_URL).origin) delete options.dispatcher;
+    return globalThis.fetch(url, options);
+  },
   async findAccount(ctx, id) {
     const person = STAFF[id];
     // A person turned off is nobody: no sign-in, no renewal of any token.
@@ -144,7 +150,7 @@ const provider = new Provider(ISSUER, {
     rpInitiatedLogout: {
       enabled: true,
       async logoutSource(ctx, form) {
-        ctx.set('Content-Security-Policy', LOGOUT_CSP);
+        ctx.set('Content-Security-Policy', logoutCsp(APP_ORIGINS));
         ctx.body = logoutPage(form);
       },
       async postLogoutSuccessSource(ctx) {

@@ -176,9 +176,8 @@ fn a_file_belongs_to_the_first_message_that_named_it() {
     // Nobody names it again — not another member, not its sender — so no copy can take it over
     // or, retracted, take it away.
     let again = |user: &TestClient| {
-        let mut content = file_reply_content(&id, &id, "card.png", "image/png", 73);
-        with_media_url(&mut content, &uri);
-        run(user.send_event(&room, "m.room.message", &unique("txn"), &content)).unwrap_err()
+        let copy = json!({"msgtype": "m.image", "body": "card.png", "url": uri, "info": {"mimetype": "image/png"}});
+        run(user.send_event(&room, "m.room.message", &unique("txn"), &copy)).unwrap_err()
     };
     for user in [&priya, &dana] {
         let refused = again(user);

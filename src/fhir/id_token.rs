@@ -54,13 +54,23 @@ impl fmt::Display for IdTokenProblem {
         match self {
             IdTokenProblem::Malformed => write!(f, "the clinic's sign-in service sent an unreadable identity"),
             IdTokenProblem::NotForThisRequest(why) => {
-                write!(f, "the identity the clinic's sign-in service sent is not for this sign-in ({why})")
+                write!(
+                    f,
+                    "the identity the clinic's sign-in service sent is not for this sign-in ({why})"
+                )
             }
             IdTokenProblem::BadSignature => {
-                write!(f, "the identity the clinic's sign-in service sent could not be verified")
+                write!(
+                    f,
+                    "the identity the clinic's sign-in service sent could not be verified"
+                )
             }
         }
     }
+}
+
+fn json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, IdTokenProblem> {
+    serde_json::from_slice(bytes).map_err(|_| IdTokenProblem::Malformed)
 }
 
 /// Tokens a few seconds "from the future" are the provider's clock, not a forgery.
@@ -70,15 +80,15 @@ impl IdToken {
     /// Reads a compact JWT (`header.payload.signature`).
     pub fn parse(raw: &str) -> Result<IdToken, IdTokenProblem> {
         let mut parts = raw.split('.');
-        let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(IdTokenProblem::Malformed);
         };
         let decode = |part: &str| Base64UrlUnpadded::decode_vec(part).map_err(|_| IdTokenProblem::Malformed);
-        let json = |bytes: Vec<u8>| serde_json::from_slice(&bytes).map_err(|_| IdTokenProblem::Malformed);
         Ok(IdToken {
-            header: json(decode(header)?)?,
-            claims: json(decode(payload)?)?,
+            header: json(&decode(header)?)?,
+            claims: json(&decode(payload)?)?,
             signed: format!("{header}.{payload}"),
             signature: decode(signature)?,
         })
@@ -193,7 +203,10 @@ mod tests {
         assert!(refused(with("nonce", "replayed".into())), "another request's nonce");
         assert!(refused(with("iss", "http://evil".into())));
         assert!(refused(with("aud", "synapse".into())), "a token for Synapse's client");
-        assert!(refused(with("aud", serde_json::json!(["synapse", "rounds-app"]))), "two audiences, no azp");
+        assert!(
+            refused(with("aud", serde_json::json!(["synapse", "rounds-app"]))),
+            "two audiences, no azp"
+        );
         assert!(refused(with("exp", 10.into())));
         assert!(refused(with("sub", "".into())));
         assert!(refused(check(r#"{"alg":"none"}"#, claims())), "an unsigned token");

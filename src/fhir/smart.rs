@@ -140,8 +140,8 @@ pub async fn provider<T: Transport>(
     let Some(issuer) = &config.issuer else { return Ok(None) };
     let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
     let body = send(transport, Method::Get, url, None).await?;
-    let metadata: ProviderMetadata = serde_json::from_slice(&body)
-        .map_err(|e| SmartError::BadResponse(format!("openid-configuration: {e}")))?;
+    let metadata: ProviderMetadata =
+        serde_json::from_slice(&body).map_err(|e| SmartError::BadResponse(format!("openid-configuration: {e}")))?;
     if metadata.issuer != *issuer {
         return Err(SmartError::BadResponse(format!(
             "the provider calls itself {}, the EHR names {issuer}",
@@ -180,18 +180,28 @@ pub async fn revoke<T: Transport>(
         ("token_type_hint", "refresh_token"),
         ("client_id", client_id),
     ]);
-    send(transport, Method::Post, endpoint.clone(), Some(form)).await.map(|_| ())
+    send(transport, Method::Post, endpoint.clone(), Some(form))
+        .await
+        .map(|_| ())
 }
 
 /// Whether the provider answers now (its metadata, read afresh).
 pub async fn provider_answers<T: Transport>(transport: &T, metadata: &ProviderMetadata) -> Result<(), SmartError> {
-    let url = format!("{}/.well-known/openid-configuration", metadata.issuer.trim_end_matches('/'));
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        metadata.issuer.trim_end_matches('/')
+    );
     send(transport, Method::Get, url, None).await.map(|_| ())
 }
 
 /// Where to send the browser to end the person's sign-in at the provider, coming back to
 /// `back` (registered with the provider); `None` when the provider offers no way.
-pub fn end_session_url(metadata: &ProviderMetadata, client_id: &str, id_token: Option<&str>, back: &str) -> Option<String> {
+pub fn end_session_url(
+    metadata: &ProviderMetadata,
+    client_id: &str,
+    id_token: Option<&str>,
+    back: &str,
+) -> Option<String> {
     let endpoint = metadata.end_session_endpoint.as_ref()?;
     let mut fields = vec![("client_id", client_id), ("post_logout_redirect_uri", back)];
     if let Some(hint) = id_token {

@@ -74,7 +74,11 @@ impl TabHost for TestTab {
         Box::pin(async {})
     }
 
-    fn clear_device(&self, ending: Ending, _notice: Option<String>) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
+    fn clear_device(
+        &self,
+        ending: Ending,
+        _notice: Option<String>,
+    ) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
         self.cleared.borrow_mut().push(ending);
         Box::pin(async { Ok(()) })
     }

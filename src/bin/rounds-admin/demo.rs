@@ -319,7 +319,7 @@ async fn link_to_provider(homeserver: &str, secret: &str, provider: &str, server
         mac.update(PROVISIONER.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     };
-    let client = Client::new(NativeTransport::default(), homeserver).waiting_out_rate_limits(PATIENCE);
+    let mut client = Client::new(NativeTransport::default(), homeserver).waiting_out_rate_limits(PATIENCE);
     let session = match client.register_server_admin(secret, PROVISIONER, &password).await {
         Ok(session) => session,
         Err(e) if e.errcode() == Some("M_USER_IN_USE") => client
@@ -331,7 +331,10 @@ async fn link_to_provider(homeserver: &str, secret: &str, provider: &str, server
     let mut client = client.with_session(session);
     let mut result = Ok(());
     for (user, _, _) in DEMO_STAFF {
-        if let Err(e) = client.link_to_provider(&full_user_id(user, server), provider, user).await {
+        if let Err(e) = client
+            .link_to_provider(&full_user_id(user, server), provider, user)
+            .await
+        {
             result = Err(format!("linking {user} to {provider}: {e}"));
             break;
         }

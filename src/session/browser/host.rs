@@ -162,7 +162,11 @@ impl TabHost for BrowserHost {
         })
     }
 
-    fn clear_device(&self, ending: Ending, notice: Option<String>) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
+    fn clear_device(
+        &self,
+        ending: Ending,
+        notice: Option<String>,
+    ) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
         let (store, link) = (self.store.clone(), self.ehr.clone());
         Box::pin(async move {
             let saved = match &*store {

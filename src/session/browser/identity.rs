@@ -62,7 +62,10 @@ async fn verify_signature(provider: &ProviderMetadata, token: &IdToken) -> Resul
         .map_err(|_| IdTokenProblem::BadSignature)?;
     let key = keys
         .iter()
-        .find(|k| k.get("kty").and_then(|v| v.as_str()) == Some("RSA") && k.get("kid").and_then(|v| v.as_str()) == token.key_id())
+        .find(|k| {
+            k.get("kty").and_then(|v| v.as_str()) == Some("RSA")
+                && k.get("kid").and_then(|v| v.as_str()) == token.key_id()
+        })
         .ok_or(IdTokenProblem::BadSignature)?;
     let (data, signature) = token.signed_part();
     match rsa_verify(&key.to_string(), signature, data).await {
@@ -75,10 +78,7 @@ async fn verify_signature(provider: &ProviderMetadata, token: &IdToken) -> Resul
 /// `jwk`.
 async fn rsa_verify(jwk: &str, signature: &[u8], data: &[u8]) -> Result<bool, JsValue> {
     const ALGORITHM: &str = "RSASSA-PKCS1-v1_5";
-    let subtle = web_sys::window()
-        .ok_or(JsValue::NULL)?
-        .crypto()?
-        .subtle();
+    let subtle = web_sys::window().ok_or(JsValue::NULL)?.crypto()?.subtle();
     let key_data: js_sys::Object = js_sys::JSON::parse(jwk)?.dyn_into()?;
     let algorithm = js_sys::Object::new();
     js_sys::Reflect::set(&algorithm, &"name".into(), &ALGORITHM.into())?;
@@ -86,6 +86,7 @@ async fn rsa_verify(jwk: &str, signature: &[u8], data: &[u8]) -> Result<bool, Js
     let usages = js_sys::Array::of1(&"verify".into());
     let key = JsFuture::from(subtle.import_key_with_object("jwk", &key_data, &algorithm, false, &usages)?).await?;
     let key: web_sys::CryptoKey = key.dyn_into()?;
-    let verified = JsFuture::from(subtle.verify_with_str_and_u8_array_and_u8_array(ALGORITHM, &key, signature, data)?).await?;
+    let verified =
+        JsFuture::from(subtle.verify_with_str_and_u8_array_and_u8_array(ALGORITHM, &key, signature, data)?).await?;
     Ok(verified.as_bool() == Some(true))
 }

@@ -6,7 +6,7 @@
 use super::tabs::with_lock_result;
 use super::DeviceStore;
 use crate::api::{not_signed_in, refresh_tokens, BrowserTransport, Error, Renew, Tokens};
-use crate::session::tab::idle_past;
+use crate::session::tab::idle::idle_past;
 use std::rc::Rc;
 
 /// The renewal hook of the session of `user` on `homeserver`, keeping tokens in `store`, while

@@ -5,11 +5,11 @@
 /// least four times per idle window so no tab times out while another is in use.
 const TELL_EVERY_MS: u64 = 10_000;
 
-/// Whether a session last used at `last_active` (ms; 0: unknown) has been idle longer than
-/// `limit_ms` at `now`: it is not continued, nor are its tokens renewed, whatever the server
-/// would still allow.
+/// Whether a session last used at `last_active` (ms; 0: unknown) has been idle for `limit_ms`
+/// at `now`: it is logged off, not continued after a reload, and its tokens are not renewed,
+/// whatever the server would still allow.
 pub fn idle_past(last_active: u64, limit_ms: Option<u64>, now: u64) -> bool {
-    limit_ms.is_some_and(|limit| last_active > 0 && now.saturating_sub(last_active) > limit)
+    limit_ms.is_some_and(|limit| last_active > 0 && now.saturating_sub(last_active) >= limit)
 }
 
 /// When the person was last active, and whether that is too long ago.
@@ -50,8 +50,7 @@ impl IdleClock {
 
     /// Whether the idle timeout has passed at `now`.
     pub fn expired(&self, now: u64) -> bool {
-        self.limit_ms
-            .is_some_and(|limit| now.saturating_sub(self.last) >= limit)
+        idle_past(self.last, self.limit_ms, now)
     }
 
     /// What the sign-in page says after an idle logoff.
@@ -74,9 +73,12 @@ mod tests {
     #[test]
     fn a_session_idle_past_the_window_is_not_continued() {
         let minute = 60_000;
-        assert!(!idle_past(1_000, Some(minute), 1_000 + minute), "exactly the window");
-        assert!(idle_past(1_000, Some(minute), 1_001 + minute));
-        assert!(!idle_past(0, Some(minute), 10 * minute), "never touched: unknown, not idle");
+        assert!(!idle_past(1_000, Some(minute), 999 + minute));
+        assert!(idle_past(1_000, Some(minute), 1_000 + minute), "the whole window");
+        assert!(
+            !idle_past(0, Some(minute), 10 * minute),
+            "never touched: unknown, not idle"
+        );
         assert!(!idle_past(1_000, None, 100 * minute), "no idle logoff in this portal");
     }
 

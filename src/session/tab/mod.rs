@@ -2,9 +2,9 @@
 //! inbox, the idle clock), sending from one tab at a time, what the person's other tabs say,
 //! idle logoff and how the session ends. The screens only map its changes to views.
 
-mod idle;
+pub mod idle;
 
-pub use idle::{idle_past, IdleClock};
+pub use idle::IdleClock;
 
 use super::change::Change;
 use super::keep::SAVE_EVERY_MS;
@@ -70,7 +70,8 @@ pub trait TabHost: 'static {
     /// as `ending` says, and ends the person's sign-in where they signed in (the clinic's
     /// identity provider), after which the sign-in page says `notice`; the error says what
     /// could not be done.
-    fn clear_device(&self, ending: Ending, notice: Option<String>) -> Pin<Box<dyn Future<Output = Result<(), String>>>>;
+    fn clear_device(&self, ending: Ending, notice: Option<String>)
+        -> Pin<Box<dyn Future<Output = Result<(), String>>>>;
 }
 
 /// A session running in a tab.
