@@ -1,6 +1,7 @@
 // Starts the suite's own identity provider and FHIR servers as child processes, on ports no
 // other run on this machine uses (scripts/idp.sh and scripts/fhir.sh use 8110/8103 for the demo
-// and 18110/18103 for scripts/test.sh), and stops them.
+// and 18110/18103 for scripts/test.sh), and stops them. FHIR_TEST_PORT_BASE=38100 moves them all
+// (idp +10, servers +3 and +4, app origin +80), so two runs can share a machine.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +9,11 @@ import { join } from 'node:path';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const HOST = 'http://127.0.0.1';
-const PORTS = { idp: 28110, fhir: 28103, other: 28104 };
+const PORT_BASE = Number(process.env.FHIR_TEST_PORT_BASE || 28100);
+const PORTS = { idp: PORT_BASE + 10, fhir: PORT_BASE + 3, other: PORT_BASE + 4 };
 // Where the browser app would be served: its SMART redirect URI, and the one allowed origin of
 // the second FHIR server. Nothing listens there; the suite reads the redirects itself.
-const APP_ORIGIN = `${HOST}:28180`;
+const APP_ORIGIN = `${HOST}:${PORT_BASE + 80}`;
 const fhirBase = (port) => `${HOST}:${port}/fhir/R4`;
 
 /**
