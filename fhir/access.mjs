@@ -1,7 +1,8 @@
-// Who may do what in the EHR: every request carries a person's SMART access token (or, for the
-// test suite, a backend client's). The token is verified against the identity provider's keys;
-// what it may do is the intersection of its SMART scopes and the person's role in the EHR's own
-// records (PractitionerRole), so neither a broad token nor a forged role claim gets further.
+// Who may do what in the EHR: every request carries a person's SMART access token from the
+// app's client (or, on a test instance, the test suite's backend client). The token is verified
+// against the identity provider's keys; what it may do is the intersection of its SMART scopes
+// and the person's role in the EHR's own records (PractitionerRole), so neither a broad token
+// nor a forged role claim gets further.
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 // The EHR's role codes (PractitionerRole.code) and what each role may do, per resource type:
@@ -32,22 +33,33 @@ export class Refusal extends Error {
   }
 }
 
-/** Verifies bearer tokens issued by `issuer` for `audience` (the FHIR base URL). */
-export function verifier({ issuer, audience }) {
+/**
+ * Verifies bearer tokens issued by `issuer` for `audience` (the FHIR base URL) to one of
+ * `appClients` (people, user scopes) or `testClients` (backend, system scopes). A token the
+ * provider issued to any other client (Synapse's, say) is not for this EHR.
+ */
+export function verifier({ issuer, audience, appClients, testClients }) {
   const keys = createRemoteJWKSet(new URL(`${issuer}/jwks`));
   return async (authorization) => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match) throw new Refusal(401, 'invalid_token', 'sign in: this request carries no access token');
+    let payload;
     try {
-      const { payload } = await jwtVerify(match[1], keys, { issuer, audience, typ: 'at+jwt', algorithms: ['RS256'] });
-      return {
-        scopes: String(payload.scope ?? '').split(' ').filter(Boolean),
-        fhirUser: typeof payload.fhirUser === 'string' ? payload.fhirUser : null,
-        client: payload.client_id,
-      };
+      ({ payload } = await jwtVerify(match[1], keys, { issuer, audience, typ: 'at+jwt', algorithms: ['RS256'] }));
     } catch (error) {
       throw new Refusal(401, 'invalid_token', `the access token is not valid (${error.code ?? error.message})`);
     }
+    const client = payload.client_id ?? payload.azp;
+    const known = [...appClients, ...testClients].includes(client);
+    if (!known || (payload.azp !== undefined && payload.azp !== client)) {
+      throw new Refusal(401, 'invalid_token', `the access token was issued to a client this EHR does not serve (${client})`);
+    }
+    return {
+      scopes: String(payload.scope ?? '').split(' ').filter(Boolean),
+      fhirUser: typeof payload.fhirUser === 'string' ? payload.fhirUser : null,
+      client,
+      system: testClients.includes(client),
+    };
   };
 }
 
@@ -77,7 +89,7 @@ export function scopesAllow(scopes, context, type, letter) {
  * `filter(resource)` trims what the role may not see, `who` names the caller for the record.
  */
 export async function access(token, roleOf) {
-  if (token.scopes.some((s) => s.startsWith('system/'))) {
+  if (token.system) {
     return {
       who: { display: `client ${token.client}` },
       check: (type, letter) => {

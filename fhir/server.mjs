@@ -8,8 +8,11 @@
 //   IDP_ISSUER         the identity provider whose SMART access tokens are accepted (every
 //                      request but OPTIONS, metadata and the SMART configuration needs one)
 //   FHIR_AUDIENCE      this server's public base URL (the tokens' `aud`)
+//   FHIR_APP_CLIENTS   comma-separated client ids whose people's tokens are accepted (default rounds-app)
+//   FHIR_TEST_CLIENTS  comma-separated backend clients whose system-scoped tokens are accepted, and
+//                      who may POST /reset: for a test instance only (scripts/fhir.sh test)
 //   FHIR_ALLOW_ORIGIN  CORS origin to allow (default: any; we only listen on loopback)
-//   FHIR_ALLOW_RESET   "1" enables POST /reset (reload the seed), for tests
+//   FHIR_ALLOW_RESET   "1" enables POST /reset (reload the seed), for the test clients
 //   FHIR_SEED_DATE     YYYY-MM-DD anchor day for the generated seed (default: start day, UTC)
 //   FHIR_SEED_FILE     seed from this Bundle file instead of generating one
 //
@@ -38,7 +41,14 @@ if (!IDP_ISSUER) {
   console.error('rounds-fhir: IDP_ISSUER is not set: every request must carry a token from the identity provider');
   process.exit(2);
 }
-const verify = verifier({ issuer: IDP_ISSUER, audience: AUDIENCE });
+const list = (value) => value.split(',').map((s) => s.trim()).filter(Boolean);
+const TEST_CLIENTS = list(process.env.FHIR_TEST_CLIENTS || '');
+const verify = verifier({
+  issuer: IDP_ISSUER,
+  audience: AUDIENCE,
+  appClients: list(process.env.FHIR_APP_CLIENTS || 'rounds-app'),
+  testClients: TEST_CLIENTS,
+});
 const ALLOW_ORIGIN = process.env.FHIR_ALLOW_ORIGIN || '';
 const ALLOW_RESET = process.env.FHIR_ALLOW_RESET === '1';
 const MAX_BODY = 10 * 1024 * 1024;
@@ -281,20 +291,27 @@ async function handleFhir(req, res, url, cors) {
   send(res, status, visible(caller, resource) ?? outcome, { ...cors, ...resourceHeaders(req, status, resource) });
 }
 
-/** SMART App Launch discovery: where to authorize, what is supported. */
+/** SMART App Launch discovery: where to authorize, what is supported (backend clients on a test instance only). */
 function smartConfiguration() {
+  const backend = TEST_CLIENTS.length > 0;
   return {
     issuer: IDP_ISSUER,
     jwks_uri: `${IDP_ISSUER}/jwks`,
     authorization_endpoint: `${IDP_ISSUER}/auth`,
     token_endpoint: `${IDP_ISSUER}/token`,
     revocation_endpoint: `${IDP_ISSUER}/token/revocation`,
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    grant_types_supported: ['authorization_code', 'refresh_token', ...(backend ? ['client_credentials'] : [])],
     code_challenge_methods_supported: ['S256'],
-    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
+    token_endpoint_auth_methods_supported: ['none', ...(backend ? ['client_secret_post'] : [])],
     response_types_supported: ['code'],
-    scopes_supported: ['openid', 'fhirUser', 'profile', 'online_access', 'user/*.rs', 'user/Appointment.u', 'user/Slot.u', 'user/Communication.cu', 'system/*.cruds'],
-    capabilities: ['launch-standalone', 'client-public', 'client-confidential-symmetric', 'sso-openid-connect', 'permission-v2', 'permission-user', 'permission-online'],
+    scopes_supported: [
+      'openid', 'fhirUser', 'profile', 'online_access', 'user/*.rs', 'user/Appointment.u', 'user/Slot.u', 'user/Communication.cu',
+      ...(backend ? ['system/*.cruds'] : []),
+    ],
+    capabilities: [
+      'launch-standalone', 'client-public', ...(backend ? ['client-confidential-symmetric'] : []), 'sso-openid-connect',
+      'permission-v2', 'permission-user', 'permission-online',
+    ],
   };
 }
 
@@ -320,7 +337,7 @@ async function handle(req, res) {
   try {
     if (url.pathname === '/reset' && req.method === 'POST' && ALLOW_RESET) {
       const caller = await access(await verify(req.headers.authorization), roleOf);
-      if (!caller.system) throw new Refusal(403, 'insufficient_scope', 'only backend clients may reset');
+      if (!caller.system) throw new Refusal(403, 'insufficient_scope', 'only the test suite\'s client may reset');
       const n = await seed();
       roles.clear();
       return send(res, 200, { ...allOk, issue: [{ ...allOk.issue[0], diagnostics: `reset: ${n} resources` }] }, cors);

@@ -3,8 +3,9 @@
 #
 #   scripts/fhir.sh start|stop|reset|status|url demo|test
 #
-#   demo  port 8103    tokens from idp[demo] (127.0.0.1:8110)
-#   test  port 18103   tokens from idp[test] (127.0.0.1:18110), POST /reset enabled
+#   demo  port 8103    people's tokens from idp[demo] (127.0.0.1:8110)
+#   test  port 18103   people's tokens from idp[test] (127.0.0.1:18110), and the test suite's
+#                      backend client `rounds-tests` (system scopes, POST /reset)
 #
 # Every request needs a SMART access token from the identity provider (scripts/idp.sh), which
 # must be running first: the server checks tokens against its keys, and what each person may
@@ -23,8 +24,8 @@ usage() { echo "usage: $0 start|stop|reset|status|url demo|test" >&2; exit 2; }
 (( $# == 2 )) || usage
 CMD=$1 INSTANCE=$2
 case "$INSTANCE" in
-  demo) PORT=8103 ALLOW_RESET=0 IDP=demo ;;
-  test) PORT=18103 ALLOW_RESET=1 IDP=test ;;
+  demo) PORT=8103 ALLOW_RESET=0 IDP=demo TEST_CLIENTS= ;;
+  test) PORT=18103 ALLOW_RESET=1 IDP=test TEST_CLIENTS=rounds-tests ;;
   *) usage ;;
 esac
 
@@ -68,6 +69,7 @@ cmd_start() {
   local issuer
   issuer=$("$ROOT/scripts/idp.sh" url "$IDP")
   (cd "$ROOT/fhir" && exec env PORT="$PORT" IDP_ISSUER="$issuer" FHIR_AUDIENCE="$URL" FHIR_ALLOW_RESET="$ALLOW_RESET" \
+      FHIR_TEST_CLIENTS="$TEST_CLIENTS" \
       nohup setsid node --experimental-websocket "$SERVER" \
       >"$LOGFILE" 2>&1 </dev/null 9>&-) &   # 9>&-: don't hand it our lock
   pid=$!

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { BASE, ehr } from './ehr.mjs';
+import { BASE, ehr, OTHER } from './ehr.mjs';
 
 const MEDPLUM = JSON.parse(readFileSync(new URL('../node_modules/@medplum/fhir-router/package.json', import.meta.url), 'utf8')).version;
 const IDP = process.env.ROUNDS_FHIR_TEST_IDP;
@@ -52,6 +52,11 @@ describe('discovery', () => {
     }
     // What it names must be real: the provider answers there.
     assert.equal((await fetch(smart.jwks_uri)).status, 200);
+    // Backend clients only on a test instance.
+    assert.ok(smart.scopes_supported.includes('system/*.cruds'));
+    const deployed = (await ehr('GET', '.well-known/smart-configuration', { token: null, base: OTHER })).body;
+    assert.ok(!deployed.scopes_supported.some((s) => s.startsWith('system/')));
+    assert.ok(!deployed.grant_types_supported.includes('client_credentials'));
   });
 
   test('everything else in the FHIR base needs a token; outside it nothing is served', async () => {

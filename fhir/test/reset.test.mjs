@@ -1,5 +1,5 @@
 // POST /reset (server.mjs): reloads the seed, for test runs. Only where FHIR_ALLOW_RESET=1
-// (scripts/fhir.sh's test instance), and only for backend clients.
+// (scripts/fhir.sh's test instance), and only for the test clients (FHIR_TEST_CLIENTS).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BASE, diagnostics, ehr, JSON_PATCH, ok, ORIGIN, OTHER, reset } from './ehr.mjs';
@@ -31,12 +31,16 @@ describe('reset', () => {
     assert.equal((await ehr('GET', 'Appointment/sara-m-1', { token: sam })).status, 403, 'billing again');
   });
 
-  test('is for backend clients only', async () => {
+  test('is for the test client only, not for any token with system scopes', async () => {
     assert.equal((await ehr('POST', RESET, { token: null })).status, 401);
     assert.equal((await ehr('POST', RESET, { token: await forgedToken({ exp: 1, iat: 0, scope: 'system/*.cruds' }) })).status, 401);
     const admin = await ehr('POST', RESET, { token: await personToken('morgan') });
     assert.equal(admin.status, 403);
-    assert.match(diagnostics(admin.body), /only backend clients may reset/);
+    assert.match(diagnostics(admin.body), /only the test suite's client may reset/);
+    const appAsSystem = await forgedToken({ fhirUser: undefined, scope: 'system/*.cruds' });
+    assert.equal((await ehr('POST', RESET, { token: appAsSystem })).status, 403, 'the app\'s client, with system scopes');
+    const otherAsSystem = await forgedToken({ client_id: 'synapse', fhirUser: undefined, scope: 'system/*.cruds' });
+    assert.equal((await ehr('POST', RESET, { token: otherAsSystem })).status, 401, 'another client, with system scopes');
   });
 
   test('is a POST beside the FHIR base, and absent where it is not enabled', async () => {

@@ -1,7 +1,8 @@
 // Starts the suite's own identity provider and FHIR servers as child processes, on ports no
 // other run on this machine uses (scripts/idp.sh and scripts/fhir.sh use 8110/8103 for the demo
 // and 18110/18103 for scripts/test.sh), and stops them. FHIR_TEST_PORT_BASE=38100 moves them all
-// (idp +10, servers +3 and +4, app origin +80), so two runs can share a machine.
+// (idp +10, servers +3 and +4, app origin +80, Synapse's callback +8), so two runs can share a
+// machine.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,8 @@ const PORTS = { idp: PORT_BASE + 10, fhir: PORT_BASE + 3, other: PORT_BASE + 4 }
 // Where the browser app would be served: its SMART redirect URI, and the one allowed origin of
 // the second FHIR server. Nothing listens there; the suite reads the redirects itself.
 const APP_ORIGIN = `${HOST}:${PORT_BASE + 80}`;
+// Where the provider sends Synapse's sign-ins back to; nothing listens there either.
+const SYNAPSE_URL = `${HOST}:${PORT_BASE + 8}`;
 const fhirBase = (port) => `${HOST}:${port}/fhir/R4`;
 
 /**
@@ -58,8 +61,9 @@ async function stop({ child, exited }) {
 }
 
 /**
- * The identity provider, the FHIR server under test (reset enabled, any origin) and a second
- * one configured like a deployment (its own audience, one allowed origin, no reset).
+ * The identity provider, the FHIR server under test (a test instance: the test client's tokens
+ * accepted, reset enabled, any origin) and a second one configured like a deployment (its own
+ * audience, one allowed origin, people's tokens only, no reset).
  * Resolves to the environment the test files read (ehr.mjs, tokens.mjs) and a `stop` function.
  */
 export async function startServers() {
@@ -79,13 +83,17 @@ export async function startServers() {
   try {
     const idp = start('idp', 'idp', ['server.mjs'], {
       IDP_MODE: 'test', PORT: String(PORTS.idp), DATA: data, FHIR_AUDIENCE: fhirBase(PORTS.fhir), APP_ORIGINS: APP_ORIGIN,
+      SYNAPSE_URL,
     }, 'rounds-idp:');
     servers.push(idp);
     await idp.started;
     const fhir = (port, env) => start(`fhir:${port}`, 'fhir', ['--experimental-websocket', 'server.mjs'], {
       PORT: String(port), IDP_ISSUER: idpUrl, FHIR_AUDIENCE: fhirBase(port), ...env,
     }, 'listening on');
-    servers.push(fhir(PORTS.fhir, { FHIR_ALLOW_RESET: '1' }), fhir(PORTS.other, { FHIR_ALLOW_ORIGIN: APP_ORIGIN }));
+    servers.push(
+      fhir(PORTS.fhir, { FHIR_ALLOW_RESET: '1', FHIR_TEST_CLIENTS: 'rounds-tests' }),
+      fhir(PORTS.other, { FHIR_ALLOW_ORIGIN: APP_ORIGIN }),
+    );
     await Promise.all(servers.map((s) => s.started));
   } catch (error) {
     await stopAll();
@@ -98,6 +106,7 @@ export async function startServers() {
       ROUNDS_FHIR_TEST_IDP: idpUrl,
       ROUNDS_FHIR_TEST_IDP_DATA: data,
       ROUNDS_FHIR_TEST_APP_ORIGIN: APP_ORIGIN,
+      ROUNDS_FHIR_TEST_SYNAPSE: SYNAPSE_URL,
     },
     stop: async () => {
       process.off('exit', killAll);

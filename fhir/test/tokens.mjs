@@ -1,7 +1,8 @@
 // Access tokens for the tests, from the suite's own identity provider (servers.mjs):
 //   - backendToken(): the test client's (system scopes, client credentials), as scripts/test.sh's;
 //   - personToken(name): a person's, through the same SMART sign-in the app does (authorization
-//     code with PKCE, the sign-in form, the token endpoint);
+//     code with PKCE, the sign-in form, the token endpoint); signIn(name, scope, 'synapse'): the
+//     same sign-in through Synapse's client, whose tokens are not for the EHR;
 //   - forgedToken(claims): one made here, signed with the provider's own key or another, to try
 //     what the provider would never issue (expired, another audience, no fhirUser, ...).
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,7 +15,14 @@ const DATA = process.env.ROUNDS_FHIR_TEST_IDP_DATA;
 const AUDIENCE = process.env.ROUNDS_FHIR_TEST_BASE;
 if (!IDP || !DATA || !AUDIENCE) throw new Error('run the suite with `npm test` (test/run.mjs starts its servers)');
 
-const REDIRECT = `${process.env.ROUNDS_FHIR_TEST_APP_ORIGIN}/auth/ehr`;
+// Where each client's sign-in comes back to, and how it authenticates at the token endpoint.
+const CLIENTS = {
+  'rounds-app': { redirect: `${process.env.ROUNDS_FHIR_TEST_APP_ORIGIN}/auth/ehr`, headers: () => ({}) },
+  synapse: {
+    redirect: `${process.env.ROUNDS_FHIR_TEST_SYNAPSE}/_synapse/client/oidc/callback`,
+    headers: () => ({ Authorization: `Basic ${Buffer.from(`synapse:${kept('secrets.json').synapse}`).toString('base64')}` }),
+  },
+};
 // What the app asks for (src/fhir/smart.rs); the provider grants what the person's role allows.
 const APP_SCOPES = 'openid fhirUser profile online_access user/Patient.rs user/Practitioner.rs ' +
   'user/PractitionerRole.rs user/Schedule.rs user/Slot.rs user/Slot.u user/Appointment.rs user/Appointment.u ' +
@@ -23,8 +31,8 @@ const PASSWORD = 'rounds-demo';
 
 const kept = (file) => JSON.parse(readFileSync(join(DATA, file), 'utf8'));
 
-async function tokenRequest(form) {
-  const res = await fetch(`${IDP}/token`, { method: 'POST', body: new URLSearchParams(form) });
+async function tokenRequest(form, headers = {}) {
+  const res = await fetch(`${IDP}/token`, { method: 'POST', headers, body: new URLSearchParams(form) });
   const body = await res.json();
   if (!res.ok) throw new Error(`token endpoint: ${res.status} ${JSON.stringify(body)}`);
   return body;
@@ -59,16 +67,17 @@ function browser() {
 }
 
 /**
- * The token response of `name` signing in to the app (client `rounds-app`) with `scope`:
- * `access_token`, `scope` (what was granted), `id_token`.
+ * The token response of `name` signing in to the app (client `rounds-app`, or `client`) with
+ * `scope`: `access_token`, `scope` (what was granted), `id_token`.
  */
-export function signIn(name, scope = APP_SCOPES) {
-  return once(`${name} ${scope}`, async () => {
+export function signIn(name, scope = APP_SCOPES, client = 'rounds-app') {
+  return once(`${name} ${scope} ${client}`, async () => {
+    const { redirect, headers } = CLIENTS[client];
     const get = browser();
     const verifier = randomBytes(32).toString('base64url');
     const auth = new URL(`${IDP}/auth`);
     auth.search = new URLSearchParams({
-      client_id: 'rounds-app', response_type: 'code', redirect_uri: REDIRECT, scope, aud: AUDIENCE, state: 'test',
+      client_id: client, response_type: 'code', redirect_uri: redirect, scope, aud: AUDIENCE, state: 'test',
       code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
     });
     let res = await get(auth);
@@ -76,12 +85,12 @@ export function signIn(name, scope = APP_SCOPES) {
     // sends the browser back to the app with a code.
     for (let hops = 0; hops < 10; hops++) {
       const location = res.headers.get('location');
-      if (location?.startsWith(REDIRECT)) {
+      if (location?.startsWith(redirect)) {
         const code = new URL(location).searchParams.get('code');
         if (!code) throw new Error(`sign-in of ${name} failed: ${location}`);
         return tokenRequest({
-          grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: 'rounds-app', code_verifier: verifier,
-        });
+          grant_type: 'authorization_code', code, redirect_uri: redirect, client_id: client, code_verifier: verifier,
+        }, headers());
       }
       if (location) {
         res = await get(location);

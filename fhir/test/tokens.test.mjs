@@ -1,8 +1,9 @@
-// Every FHIR request needs an access token the identity provider issued for this server
-// (access.mjs `verifier`); anything else is a 401 that tells the client to sign in.
+// Every FHIR request needs an access token the identity provider issued for this server, to a
+// client it serves (access.mjs `verifier`): the app's, or on a test instance the test suite's.
+// Anything else is a 401 that tells the client to sign in.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ehr, OTHER } from './ehr.mjs';
+import { BASE, ehr, OTHER, resources } from './ehr.mjs';
 import { backendToken, forgedToken, personToken, signIn } from './tokens.mjs';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -59,6 +60,43 @@ describe('tokens', () => {
     const token = await backendToken();
     assert.equal((await ehr('GET', 'Patient/sara-m', { token })).status, 200);
     assert.equal((await ehr('GET', 'Patient/sara-m', { base: OTHER, token })).status, 401);
+  });
+
+  test('a token the provider issued to another of its clients (Synapse\'s) reads nothing', async () => {
+    // Morgan signs in through Synapse's client and asks for a token for the EHR: the provider
+    // grants it, the EHR must not take it.
+    const { access_token: token } = await signIn('morgan', 'openid fhirUser user/Communication.rs', 'synapse');
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url'));
+    assert.deepEqual([claims.client_id, claims.aud, claims.fhirUser], ['synapse', BASE, 'Practitioner/morgan'], 'genuine, for this EHR');
+    await assertSignInAsked(`Bearer ${token}`, 'a token issued to synapse');
+    const notes = await ehr('GET', 'Communication', { token });
+    assert.equal(notes.status, 401);
+    assert.deepEqual(resources(notes.body), []);
+  });
+
+  test('client_id and azp must name a client the EHR serves, and agree', async () => {
+    const cases = {
+      'another client': await forgedToken({ client_id: 'synapse' }),
+      'no client': await forgedToken({ client_id: undefined }),
+      'azp of another client': await forgedToken({ azp: 'synapse' }),
+      'azp alone, of another client': await forgedToken({ client_id: undefined, azp: 'synapse' }),
+    };
+    for (const [why, token] of Object.entries(cases)) await assertSignInAsked(`Bearer ${token}`, why);
+    assert.equal((await ehr('GET', 'Patient/sara-m', { token: await forgedToken({ azp: 'rounds-app' }) })).status, 200);
+  });
+
+  test('system scopes count for the test client only, and only on a test instance', async () => {
+    // The app's client with system scopes is a person's token: no person, nothing.
+    const appAsSystem = await forgedToken({ fhirUser: undefined, scope: 'system/*.cruds' });
+    assert.equal((await ehr('GET', 'Patient/sara-m', { token: appAsSystem })).status, 403);
+    // The second server is not a test instance: the test client's tokens are not for it.
+    const forOther = await forgedToken({ aud: OTHER, client_id: 'rounds-tests', fhirUser: undefined, scope: 'system/*.cruds' });
+    const res = await ehr('GET', 'Patient/sara-m', { base: OTHER, token: forOther });
+    assert.equal(res.status, 401);
+    assert.match(res.body.issue[0].diagnostics, /issued to a client this EHR does not serve \(rounds-tests\)/);
+    // A person's token for the second server works there.
+    const dana = await forgedToken({ aud: OTHER });
+    assert.equal((await ehr('GET', 'Patient/sara-m', { base: OTHER, token: dana })).status, 200);
   });
 
   test('a write with a bad token changes nothing', async () => {
