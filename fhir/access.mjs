@@ -23,7 +23,7 @@ const ROLE_ELEMENTS = { billing: { Patient: ['resourceType', 'id', 'meta', 'name
  * Search parameters such a role may use: only what it may see. Searching by anything else
  * (`Patient?birthdate=…`) would tell it what the trimmed answer hides.
  */
-const ROLE_SEARCH = { billing: { Patient: ['_id', 'name', 'family', 'given', '_count', '_elements'] } };
+const ROLE_SEARCH = { billing: { Patient: ['_id', 'name', 'family', 'given', '_count', '_offset', '_elements'] } };
 
 export class Refusal extends Error {
   constructor(status, code, message) {
@@ -63,17 +63,6 @@ export function verifier({ issuer, audience, appClients, testClients }) {
   };
 }
 
-/** The interaction letter and resource type of a REST request, or null for whole-system ones. */
-export function interactionOf(method, path) {
-  const [type, id, op] = path.split('/').filter(Boolean);
-  if (!type || type.startsWith('_') || type === 'metadata') return null;
-  if (method === 'GET') return { type, letter: id && id !== '_search' ? 'r' : 's', history: op === '_history' };
-  if (method === 'POST') return { type, letter: id === '_search' ? 's' : 'c' };
-  if (method === 'PUT' || method === 'PATCH') return { type, letter: 'u' };
-  if (method === 'DELETE') return { type, letter: 'd' };
-  return null;
-}
-
 /** Whether SMART `scopes` allow `letter` on `type` for a `context` (user or system). */
 export function scopesAllow(scopes, context, type, letter) {
   return scopes.some((scope) => {
@@ -84,19 +73,28 @@ export function scopesAllow(scopes, context, type, letter) {
   });
 }
 
+const VERBS = { r: 'read', s: 'search', u: 'change', c: 'create', d: 'delete' };
+const refused = (whom, type, letter) => new Refusal(403, 'insufficient_scope', `${whom} may not ${VERBS[letter]} ${type}`);
+
 /**
  * What this caller may do: `check(type, letter)` throws a Refusal when not allowed,
- * `filter(resource)` trims what the role may not see, `who` names the caller for the record.
+ * `checkSearch(type, names)` when a search parameter would reveal what the role may not see,
+ * `mayRead(type)` says whether a resource of that type may leave the server at all, `trim`
+ * cuts it to the elements the role may see, and `who` names the caller for the record.
  */
 export async function access(token, roleOf) {
   if (token.system) {
+    const whom = `client ${token.client}`;
+    const may = (type, letter) => scopesAllow(token.scopes, 'system', type, letter);
     return {
-      who: { display: `client ${token.client}` },
-      check: (type, letter) => {
-        if (!scopesAllow(token.scopes, 'system', type, letter)) throw refused(`client ${token.client}`, type, letter);
-      },
-      filter: (resource) => resource,
+      who: { display: whom },
       system: true,
+      check: (type, letter) => {
+        if (!may(type, letter)) throw refused(whom, type, letter);
+      },
+      checkSearch: () => {},
+      mayRead: (type) => may(type, 'r') || may(type, 's'),
+      trim: (resource) => resource,
     };
   }
   if (!token.fhirUser) throw new Refusal(403, 'insufficient_scope', 'the access token names no person (fhirUser)');
@@ -104,29 +102,25 @@ export async function access(token, roleOf) {
   const allowed = ROLE_ACCESS[role] ?? {};
   const elements = ROLE_ELEMENTS[role] ?? {};
   const searchable = ROLE_SEARCH[role] ?? {};
+  const byRole = (type, letter) => (allowed[type] ?? '').includes(letter);
+  const byScopes = (type, letter) => scopesAllow(token.scopes, 'user', type, letter);
   return {
     who: { reference: token.fhirUser },
     role,
-    // `search`: a search's parameters (null for a search whose parameters are in a body).
-    check: (type, letter, search) => {
-      if (!(allowed[type] ?? '').includes(letter)) throw refused(`the ${role ?? 'unknown'} role`, type, letter);
-      if (!scopesAllow(token.scopes, 'user', type, letter)) throw refused('this sign-in (its scopes)', type, letter);
-      const only = searchable[type];
-      if (letter !== 's' || !only) return;
-      if (!search) throw new Refusal(403, 'insufficient_scope', `the ${role} role may search ${type} only with GET`);
-      for (const name of new Set([...search.keys()].map((k) => k.split(':')[0]))) {
-        if (!only.includes(name)) throw new Refusal(403, 'insufficient_scope', `the ${role} role may not search ${type} by ${name}`);
-      }
+    system: false,
+    check: (type, letter) => {
+      if (!byRole(type, letter)) throw refused(`the ${role ?? 'unknown'} role`, type, letter);
+      if (!byScopes(type, letter)) throw refused('this sign-in (its scopes)', type, letter);
     },
-    filter: (resource) => {
-      const keep = elements[resource?.resourceType];
+    checkSearch: (type, names) => {
+      const only = searchable[type];
+      const outside = only && names.find((name) => !only.includes(name));
+      if (outside) throw new Refusal(403, 'insufficient_scope', `the ${role} role may not search ${type} by ${outside}`);
+    },
+    mayRead: (type) => ['r', 's'].some((letter) => byRole(type, letter) && byScopes(type, letter)),
+    trim: (resource) => {
+      const keep = elements[resource.resourceType];
       return keep ? Object.fromEntries(Object.entries(resource).filter(([k]) => keep.includes(k))) : resource;
     },
-    system: false,
   };
-}
-
-const VERBS = { r: 'read', s: 'search', u: 'change', c: 'create', d: 'delete' };
-function refused(whom, type, letter) {
-  return new Refusal(403, 'insufficient_scope', `${whom} may not ${VERBS[letter]} ${type}`);
 }

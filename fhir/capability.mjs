@@ -8,6 +8,7 @@ import { getSearchParameters, globalSchema, isResourceType } from '@medplum/core
 const DETAILED = [
   'Appointment', 'Organization', 'Patient', 'Practitioner', 'PractitionerRole', 'Schedule', 'Slot',
 ];
+// What interaction.mjs offers (who may use which is the access rules' matter, per person).
 const INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type'];
 
 function medplumVersion() {
@@ -22,9 +23,9 @@ function resourceEntry(type) {
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
-    conditionalCreate: true,
-    conditionalUpdate: true,
-    conditionalDelete: 'single',
+    conditionalCreate: false,
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
   };
   if (DETAILED.includes(type)) {
     entry.searchParam = Object.entries(getSearchParameters(type) ?? {})
@@ -48,10 +49,13 @@ export function capabilityStatement() {
     patchFormat: ['application/json-patch+json'],
     rest: [{
       mode: 'server',
-      security: process.env.FHIR_TOKEN ? { description: 'Static bearer token (Authorization: Bearer <token>)' } : undefined,
+      security: {
+        service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+        description: 'SMART access tokens from the identity provider; what each person may read or change follows their role',
+      },
       resource: types.map(resourceEntry),
-      // No 'transaction': MemoryRepository does not roll back a failed one.
-      interaction: [{ code: 'batch' }, { code: 'search-system' }],
+      // No 'transaction': MemoryRepository does not roll back a failed one. No whole-system search.
+      interaction: [{ code: 'batch' }],
     }],
   };
 }

@@ -3,27 +3,51 @@
 // MemoryRepository's search has gaps Rounds trips over, so the router is asked
 // only for the *matching* (all matches, no _sort/_count/_offset/_include) and
 // this module does the rest:
-//   - unknown search parameters are a 400, not a silently empty 200;
+//   - only parameters this module knows how to answer are taken (each type's own,
+//     chained ones, and the general ones below); anything else (unknown names,
+//     modifiers or values, `_has`, `_contained`) is a 400, never silently ignored;
 //   - `string` parameters (Patient?name=jose) match accent- and case-folded at
 //     a word start, so "jose" finds "José Hernández" and "sar" finds "Sara";
 //   - _sort compares parsed instants for dates (Medplum compares JSON text and
 //     lets the *last* key win) and honours `-` and several keys in order;
 //   - paging: _count defaults to 20, is capped at 100, and `next`/`previous`
 //     links carry _offset, so following `next` works;
-//   - _include/_revinclude are resolved for the returned page only.
-import { badRequest, evalFhirPath, getSearchParameter, isOk, isResourceType, notFound, parseSearchRequest } from '@medplum/core';
+//   - _include/_revinclude are resolved for the returned page only;
+//   - _elements keeps the named elements of the matches.
+// `planSearch` also says which parameters a search uses on which type and which types it can
+// bring back, so that access can be checked before it runs.
+import {
+  badRequest, evalFhirPath, getSearchParameter, isOk, isResourceType, notFound, OperationOutcomeError, parseSearchRequest,
+} from '@medplum/core';
 import { getExtraEntries } from '@medplum/fhir-router';
 
 export const DEFAULT_COUNT = 20;
 export const MAX_COUNT = 100;
 
 // Result parameters we implement here (stripped before the router sees them).
-const OURS = new Set(['_count', '_offset', '_sort', '_include', '_revinclude', '_summary', '_total']);
-// Accepted but ignored (harmless: the client just gets the full resource / JSON).
-const IGNORED = new Set(['_elements', '_format', '_pretty']);
+const OURS = new Set(['_count', '_offset', '_sort', '_include', '_revinclude', '_summary', '_total', '_elements']);
+// Accepted but ignored (harmless: the answer is JSON either way).
+const IGNORED = new Set(['_format', '_pretty']);
+// General parameters of every type the router matches (Medplum's own `_project` and
+// `_compartment` are not FHIR's).
+const GENERAL = new Set(['_id', '_lastUpdated', '_tag', '_profile', '_security', '_source']);
+// Modifiers answered, by parameter type; a type missing here (composite, special) is refused.
+const MODIFIERS = {
+  string: ['', 'exact', 'contains', 'missing'],
+  token: ['', 'not', 'missing'],
+  reference: ['', 'missing'],
+  date: ['', 'missing'],
+  number: ['', 'missing'],
+  quantity: ['', 'missing'],
+  uri: ['', 'missing'],
+};
 const STRING_MODIFIERS = new Set(['', 'contains', 'exact']);
+const VALUES = { _summary: ['count', 'false'], _total: ['none', 'estimate', 'accurate'] };
 
 export const fold = (s) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+// What this module cannot answer is the client's error (400), named.
+const unanswerable = (message) => new OperationOutcomeError(badRequest(message));
 
 // Wraps the router's search-type handlers (GET Type, POST Type/_search).
 export function wrapSearch(handler, { byPost, baseUrl }) {
@@ -35,7 +59,8 @@ export function wrapSearch(handler, { byPost, baseUrl }) {
     try {
       plan = planSearch(type, query);
     } catch (err) {
-      return [badRequest(err.message)];
+      if (err instanceof OperationOutcomeError) return [err.outcome];
+      throw err;
     }
     const inner = byPost ? { ...req, body: plan.rest } : { ...req, query: plan.rest };
     const [outcome, bundle] = await handler(inner, repo, router, options);
@@ -49,7 +74,7 @@ export function wrapSearch(handler, { byPost, baseUrl }) {
     const page = plan.summaryCount ? [] : matches.slice(plan.offset, plan.offset + plan.count);
     const entry = page.map((resource) => ({
       fullUrl: `${base}/${type}/${resource.id}`,
-      resource,
+      resource: plan.elements ? pick(resource, plan.elements) : resource,
       search: { mode: 'match' },
     }));
     if (plan.includes && page.length) {
@@ -67,34 +92,83 @@ export function wrapSearch(handler, { byPost, baseUrl }) {
   };
 }
 
-// Splits a query into what the router matches and what we do, rejecting unknowns.
-function planSearch(type, query) {
-  const plan = { rest: {}, strings: [], sort: [], includes: null, offset: 0, count: DEFAULT_COUNT, summaryCount: false };
+/** The search parameter `code` of `type`, if this module answers it (a 400 otherwise). */
+function parameter(type, code, what = 'search parameter') {
+  if (code === '_has') throw unanswerable('_has (reverse chaining) is not supported: search the other type');
+  const param = !code.startsWith('_') || GENERAL.has(code) ? getSearchParameter(type, code) : undefined;
+  if (!param || !MODIFIERS[param.type]) throw unanswerable(`Unknown ${what} "${code}" for ${type}`);
+  return param;
+}
+
+/**
+ * A parameter name with its modifier, or a chain of one link to one type
+ * (`patient.name`, `subject:Patient.name:exact`): what the router matches faithfully. Records
+ * the parameters used on each type and the type a chain reaches (it tells about its resources).
+ */
+function checkChain(plan, type, key) {
+  const [first, next, ...more] = key.split('.');
+  if (more.length) throw unanswerable(`Chains of more than one link are not supported ("${key}")`);
+  const [code, modifier = ''] = first.split(':');
+  const param = parameter(type, code);
+  plan.uses.push([type, code]);
+  if (next === undefined) {
+    const typed = param.type === 'reference' && param.target?.includes(modifier);
+    if (!typed && !MODIFIERS[param.type].includes(modifier)) throw unanswerable(`Unsupported modifier "${first}" for ${type}`);
+    return;
+  }
+  const targets = modifier ? [modifier] : param.target ?? [];
+  if (param.type !== 'reference' || targets.length !== 1 || !param.target.includes(targets[0])) {
+    throw unanswerable(`Cannot chain through "${first}" of ${type} (a reference to one named type)`);
+  }
+  plan.reaches.add(targets[0]);
+  checkChain(plan, targets[0], next);
+}
+
+/**
+ * Splits a query into what the router matches and what we do, refusing (a 400) what we
+ * cannot answer. `uses` lists [type, parameter] pairs, `reaches` the other types involved.
+ */
+export function planSearch(type, query) {
+  const plan = {
+    rest: {}, strings: [], sort: [], includes: null, elements: null, offset: 0, count: DEFAULT_COUNT, summaryCount: false,
+    uses: [], reaches: new Set(),
+  };
   for (const [key, raw] of Object.entries(query)) {
     const values = [raw].flat().filter((v) => v !== undefined).map(String);
     const [name, modifier = ''] = key.split(':');
-    if (OURS.has(name)) {
-      applyControl(type, plan, key, name, values);
-    } else if (IGNORED.has(name)) {
+    if (OURS.has(name) || IGNORED.has(name)) {
+      const iterating = (name === '_include' || name === '_revinclude') && modifier === 'iterate';
+      if (key !== name && !iterating) throw unanswerable(`Unsupported modifier "${key}"`);
+      plan.uses.push([type, name]);
+      if (OURS.has(name)) applyControl(type, plan, key, name, values);
       continue;
+    }
+    checkChain(plan, type, key);
+    const param = !key.includes('.') && getSearchParameter(type, name);
+    if (param?.type === 'string' && STRING_MODIFIERS.has(modifier)) {
+      values.forEach((v) => plan.strings.push({ param, modifier, raw: v.split(','), alternatives: v.split(',').map(fold) }));
     } else {
-      const code = name.split('.')[0];
-      const param = getSearchParameter(type, code);
-      if (!param && code !== '_has') throw new Error(`Unknown search parameter "${key}" for ${type}`);
-      if (param?.type === 'string' && !name.includes('.') && STRING_MODIFIERS.has(modifier)) {
-        values.forEach((v) => plan.strings.push({ param, modifier, raw: v.split(','), alternatives: v.split(',').map(fold) }));
-      } else {
-        plan.rest[key] = raw;
-      }
+      plan.rest[key] = raw;
     }
   }
   return plan;
 }
 
+// `_include=Source:param[:Target]` brings in targets, `_revinclude=Source:param` sources.
+function checkInclusion(plan, name, value) {
+  const [source, code, target, extra] = value.split(':');
+  if (!isResourceType(source) || !code || extra !== undefined) throw unanswerable(`Unsupported ${name} "${value}"`);
+  const param = parameter(source, code);
+  if (param.type !== 'reference' || (target && !param.target?.includes(target))) throw unanswerable(`Unsupported ${name} "${value}"`);
+  const brought = name === '_revinclude' ? [source] : target ? [target] : param.target ?? [];
+  brought.forEach((t) => plan.reaches.add(t));
+}
+
 function applyControl(type, plan, key, name, values) {
   const last = values.at(-1) ?? '';
+  if (VALUES[name] && !VALUES[name].includes(last)) throw unanswerable(`Unsupported ${name} "${last}"`);
   if (name === '_count' || name === '_offset') {
-    if (!/^\d+$/.test(last)) throw new Error(`${name} must be a non-negative integer, got "${last}"`);
+    if (!/^\d+$/.test(last)) throw unanswerable(`${name} must be a non-negative integer, got "${last}"`);
     const n = Number(last);
     if (name === '_count') plan.count = Math.min(n, MAX_COUNT);
     else plan.offset = n;
@@ -102,17 +176,25 @@ function applyControl(type, plan, key, name, values) {
     plan.sort = last.split(',').filter(Boolean).map((s) => {
       const descending = s.startsWith('-');
       const code = descending ? s.slice(1) : s;
-      const param = getSearchParameter(type, code);
-      if (!param) throw new Error(`Unknown sort parameter "${code}" for ${type}`);
-      return { param, descending };
+      plan.uses.push([type, code]);
+      return { param: parameter(type, code, 'sort parameter'), descending };
     });
   } else if (name === '_include' || name === '_revinclude') {
+    values.forEach((v) => checkInclusion(plan, name, v));
     plan.includes ??= {};
     plan.includes[key] = values;
+  } else if (name === '_elements') {
+    plan.elements = last.split(',').map((e) => e.trim()).filter(Boolean);
   } else if (name === '_summary') {
     plan.summaryCount = last === 'count';
   }
   // _total: we always report the exact total.
+}
+
+// The elements `_elements` names, and what every resource keeps.
+function pick(resource, elements) {
+  const keep = new Set(['resourceType', 'id', 'meta', ...elements]);
+  return Object.fromEntries(Object.entries(resource).filter(([k]) => keep.has(k)));
 }
 
 // Text of a value for string matching: names and addresses as one phrase.

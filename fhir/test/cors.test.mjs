@@ -23,7 +23,7 @@ describe('CORS', () => {
     assert.equal(res.status, 204);
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
     assertLists(res.headers, 'access-control-allow-methods', ['get', 'post', 'put', 'patch', 'delete']);
-    assertLists(res.headers, 'access-control-allow-headers', ['authorization', 'content-type', 'if-match', 'if-none-exist']);
+    assertLists(res.headers, 'access-control-allow-headers', ['authorization', 'content-type', 'if-match']);
     assertLists(res.headers, 'access-control-expose-headers', ['etag', 'location', 'last-modified', 'www-authenticate']);
     assert.equal(res.headers.get('access-control-max-age'), '600');
   });
