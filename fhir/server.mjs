@@ -191,8 +191,11 @@ function resourceHeaders(req, status, resource) {
   return headers;
 }
 
-// --- Access: the person's role comes from the EHR's own PractitionerRole records.
+// --- Access: the person's role comes from the EHR's own PractitionerRole records; one that is
+// inactive, or outside its period, grants nothing.
 const roles = new Map();
+const current = (role, now) => role.active !== false &&
+  !(Date.parse(role.period?.start) > now) && !(Date.parse(role.period?.end) <= now);
 async function roleOf(practitioner) {
   const known = roles.get(practitioner);
   if (known && known.at > Date.now() - 60_000) return known.role;
@@ -200,9 +203,11 @@ async function roleOf(practitioner) {
     { method: 'GET', url: `PractitionerRole?practitioner=${encodeURIComponent(practitioner)}`, pathname: '', params: {}, query: {} },
     repo,
   );
-  const codes = (bundle?.entry ?? []).flatMap((e) => e.resource?.code ?? []).flatMap((c) => c.coding ?? []);
+  const now = Date.now();
+  const codes = (bundle?.entry ?? []).map((e) => e.resource).filter((r) => current(r, now))
+    .flatMap((r) => r.code ?? []).flatMap((c) => c.coding ?? []);
   const role = codes.map((c) => ROLE_OF_CODE[c.code]).find(Boolean) ?? null;
-  roles.set(practitioner, { role, at: Date.now() });
+  roles.set(practitioner, { role, at: now });
   return role;
 }
 
@@ -267,6 +272,8 @@ async function serve(caller, request) {
   if (!isOk(outcome)) return { status, body: outcome, headers: {} };
   const body = egress(caller, resource ?? outcome);
   await record(auditEvent(caller, asked, body, query && searchString(query)));
+  // A changed role counts at once, not after the cache's minute.
+  if (asked.type === 'PractitionerRole' && asked.letter !== 'r' && asked.letter !== 's') roles.clear();
   return { status, body, headers: resourceHeaders(request, status, body) };
 }
 

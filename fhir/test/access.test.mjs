@@ -326,3 +326,29 @@ describe('crafted requests', () => {
     assert.equal(res.status, 403);
   });
 });
+
+describe('the role comes from the EHR\'s own records, as they are now', () => {
+  before(reset);
+  const change = (id, ops) => ok('PATCH', `PractitionerRole/${id}`, { body: ops, headers: JSON_PATCH });
+
+  test('an inactive role grants nothing, from the moment it is changed', async () => {
+    const dana = await personToken('dana');
+    assert.equal((await ehr('GET', 'Appointment/sara-m-1', { token: dana })).status, 200);
+    await change('dana', [{ op: 'replace', path: '/active', value: false }]);
+    const res = await ehr('GET', 'Appointment/sara-m-1', { token: dana });
+    assert.equal(res.status, 403);
+    assert.match(diagnostics(res.body), /the unknown role may not read Appointment/);
+    await change('dana', [{ op: 'replace', path: '/active', value: true }]);
+    assert.equal((await ehr('GET', 'Appointment/sara-m-1', { token: dana })).status, 200);
+  });
+
+  test('a role outside its period grants nothing', async () => {
+    const priya = await personToken('priya');
+    await change('priya', [{ op: 'add', path: '/period', value: { end: '2020-01-01T00:00:00Z' } }]);
+    assert.equal((await ehr('GET', 'Patient/sara-m', { token: priya })).status, 403, 'ended');
+    await change('priya', [{ op: 'replace', path: '/period', value: { start: '2999-01-01T00:00:00Z' } }]);
+    assert.equal((await ehr('GET', 'Patient/sara-m', { token: priya })).status, 403, 'not begun');
+    await change('priya', [{ op: 'replace', path: '/period', value: { start: '2020-01-01T00:00:00Z' } }]);
+    assert.equal((await ehr('GET', 'Patient/sara-m', { token: priya })).status, 200, 'begun');
+  });
+});
