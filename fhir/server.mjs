@@ -363,8 +363,13 @@ function refusalOutcome(error) {
   };
 }
 
+// A header carries visible ASCII only: anything else of the message (which may quote the
+// request) is percent-encoded, so no character can break the answer or add a header.
+const headerSafe = (text) => text.replace(/[^\x20\x21\x23-\x24\x26-\x5B\x5D-\x7E]/gu,
+  (c) => [...Buffer.from(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+
 function refusalHeaders(error) {
-  return { 'WWW-Authenticate': `Bearer realm="rounds-fhir", error="${error.code}", error_description="${error.message.replace(/"/g, "'")}"` };
+  return { 'WWW-Authenticate': `Bearer realm="rounds-fhir", error="${error.code}", error_description="${headerSafe(error.message)}"` };
 }
 
 async function handle(req, res) {

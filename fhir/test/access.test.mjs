@@ -319,11 +319,19 @@ describe('crafted requests', () => {
     assert.equal((await ehr('GET', 'Appointment/made-up')).status, 404);
   });
 
-  test('a refusal is a 403 whatever characters the request carries', {
-    todo: 'BUG: a non-Latin-1 or CR/LF character in the refusal message makes it a 400',
-  }, async () => {
-    const res = await ehr('GET', 'Appointment?_include=%E2%9C%93', { token: await personToken('dana') });
-    assert.equal(res.status, 403);
+  test('a refusal says why in any characters, and its header carries them encoded', async () => {
+    // A client id the EHR does not serve is quoted in the refusal (401).
+    const client = 'caf\u00e9 \u2713\r\nX-Injected: yes';
+    const res = await ehr('GET', 'Patient/sara-m', { token: await forgedToken({ client_id: client }) });
+    assert.equal(res.status, 401);
+    assert.ok(diagnostics(res.body).includes(client), 'the body says it as it is');
+    assert.equal(res.headers.get('x-injected'), null);
+    assert.match(res.headers.get('www-authenticate'), /error_description="[^"]*caf%C3%A9 %E2%9C%93%0D%0AX-Injected: yes\)"$/);
+    // A stored sender is quoted in a 403.
+    const { id } = await ok('POST', 'Communication', { body: note('jos\u00e9-\u2713') });
+    const put = await ehr('PUT', `Communication/${id}`, { token: await personToken('priya'), body: { ...note('priya'), id } });
+    assert.equal(put.status, 403);
+    assert.match(put.headers.get('www-authenticate'), /Practitioner%2Fjos%C3%A9-%E2%9C%93|Practitioner\/jos%C3%A9-%E2%9C%93/);
   });
 });
 
