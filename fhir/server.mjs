@@ -220,10 +220,11 @@ function queryOf(asked, request) {
     for (const [k, v] of request.search) query[k] = k in query ? [query[k], v].flat() : v;
     return query;
   }
-  if (request.body !== undefined && (typeof request.body !== 'object' || request.body.resourceType)) {
+  const { body } = request;
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body) || body.resourceType)) {
     throw new OperationOutcomeError(badRequest(`POST ${asked.type}/_search takes a form body`));
   }
-  return request.body ?? {};
+  return body ?? {};
 }
 
 const searchString = (query) => new URLSearchParams(Object.entries(query).flatMap(([k, v]) => [v].flat().map((x) => [k, String(x)])));
@@ -291,15 +292,17 @@ async function answer(caller, request) {
 /** A batch: each entry is one request, served (and refused) exactly as if it came alone. */
 async function serveBatch(caller, request) {
   const entry = [];
-  for (const e of request.body.entry ?? []) {
-    const url = new URL(e.request?.url ?? '', 'http://batch.invalid/');
+  const given = request.body.entry ?? [];
+  if (!Array.isArray(given)) throw new OperationOutcomeError(badRequest('a batch\'s entry is a list'));
+  for (const e of given) {
+    const url = new URL(String(e?.request?.url ?? ''), 'http://batch.invalid/');
     const done = url.host === 'batch.invalid'
       ? await answer(caller, {
-        method: e.request?.method,
+        method: e?.request?.method,
         path: url.pathname,
         search: url.searchParams,
-        headers: { host: request.headers.host, ...(e.request?.ifMatch ? { 'if-match': e.request.ifMatch } : {}) },
-        body: e.resource,
+        headers: { host: request.headers.host, ...(e?.request?.ifMatch ? { 'if-match': e.request.ifMatch } : {}) },
+        body: e?.resource,
         inBatch: true,
       })
       : { status: 400, body: badRequest('a batch entry\'s url is relative to the FHIR base'), headers: {} };

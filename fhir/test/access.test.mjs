@@ -240,6 +240,11 @@ describe('crafted requests', () => {
     const refused = (await ok('POST', BASE, { token: dana, body: batch })).entry[0];
     assert.equal(refused.resource, undefined);
     assert.match(diagnostics(refused.response.outcome), /the front-desk role may not search Communication/);
+    // Malformed entries are the client's error, each in its place; a batch without a list is refused whole.
+    const malformed = { resourceType: 'Bundle', type: 'batch', entry: [null, {}, { request: { method: 'GET', url: 'http://elsewhere/Patient' } }] };
+    assert.deepEqual((await ok('POST', BASE, { token: dana, body: malformed })).entry.map((e) => e.response.status), ['400', '400', '400']);
+    assert.equal((await ehr('POST', BASE, { token: dana, body: { ...malformed, entry: {} } })).status, 400);
+    assert.equal((await ehr('POST', 'Patient/_search', { token: dana, body: [] })).status, 400);
   });
 
   test('what the server does not offer is refused for everyone: search every type, operations, transactions', async () => {
