@@ -103,4 +103,17 @@ test('a clinician saves a thread to the chart: one Communication in the EHR, upd
   expect(found.json.entry[0].resource.payload.map((p: any) => p.contentString)).toEqual([
     expect.stringMatching(/\nParents will send a video of the exercises$/),
   ]);
+
+  // Jordan files the same thread: a record of his own; Priya's keeps her name and her choice.
+  const hisPatient = jordan.getByRole('region', { name: 'Patient' });
+  await hisPatient.getByRole('button', { name: 'Sign in to the EHR' }).click();
+  await jordan.getByRole('textbox', { name: 'Username' }).fill('jordan');
+  await jordan.getByLabel('Password').fill('rounds-demo');
+  await jordan.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await (await findThread(jordan, topic)).getByRole('link').click();
+  await hisPatient.getByRole('button', { name: 'Save to chart' }).click();
+  await expect(hisPatient.getByRole('status')).toHaveText("The thread was saved to the patient's chart.");
+  found = await search();
+  const bySender = Object.fromEntries(found.json.entry.map((e: any) => [e.resource.sender.reference, e.resource.payload.length]));
+  expect(bySender).toEqual({ 'Practitioner/priya': 1, 'Practitioner/jordan': 5 });
 });

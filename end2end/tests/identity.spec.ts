@@ -114,7 +114,7 @@ test('the EHR refuses what a role may not do, and records who changed what', asy
   await region.getByRole('list', { name: 'Free slots' }).getByRole('radio').first().check();
   await region.getByRole('button', { name: 'Confirm' }).click();
   await expect(region.getByRole('status')).toContainText('Rescheduled Maya R.');
-  const audit = await fhir('GET', 'AuditEvent?entity=Appointment/maya-r-1');
+  const audit = await fhir('GET', 'AuditEvent?entity=Appointment/maya-r-1&_count=100');
   const agents = (audit.json.entry ?? []).map((e: any) => e.resource.agent[0].who.reference);
   expect(agents).toContain('Practitioner/dana');
   await desk.close();

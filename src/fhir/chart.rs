@@ -121,11 +121,16 @@ pub struct Filed {
     pub updated: bool,
 }
 
-/// Files `entry`: updates the thread's record if the EHR has one, creates it otherwise.
+/// Files `entry`: updates the thread's record its filer made if the EHR has one, creates it
+/// otherwise. A record keeps its author (the EHR refuses changes by anyone else), so a
+/// colleague filing the same thread files a record of their own.
 pub async fn file<T: Transport>(client: &FhirClient<T>, entry: &ChartEntry) -> Result<Filed, FhirError> {
     let mut record = communication(entry);
-    let identifier = format!("{URI_SYSTEM}|{}", entry.thread);
-    let found = client.search::<Communication>(&[("identifier", identifier)]).await?;
+    let mut search = vec![("identifier", format!("{URI_SYSTEM}|{}", entry.thread))];
+    if let Some(by) = &entry.filed_by {
+        search.push(("sender", by.clone()));
+    }
+    let found = client.search::<Communication>(&search).await?;
     let saved = match found.resources::<Communication>().into_iter().next() {
         Some(existing) => {
             record.id = existing.id.clone();
