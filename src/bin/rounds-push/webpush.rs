@@ -5,7 +5,8 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::time::Duration;
-use web_push_native::jwt_simple::algorithms::{ECDSAP256PublicKeyLike, ES256KeyPair};
+use web_push_native::jwt_simple::algorithms::{ECDSAP256KeyPairLike, ECDSAP256PublicKeyLike, ES256KeyPair};
+use web_push_native::jwt_simple::claims::Claims;
 use web_push_native::p256::PublicKey;
 use web_push_native::{Auth, WebPushBuilder};
 
@@ -211,6 +212,23 @@ impl Sender {
                 .any(|o| o.scheme == scheme && o.host == host && o.port.is_none_or(|port| uri.port_u16() == Some(port)))
     }
 
+    /// The VAPID `Authorization` (RFC 8292) for a push to `endpoint`: a JWT for the push
+    /// service's origin — with its port where it has one (web-push-native leaves it out) —
+    /// signed with the gateway's key.
+    fn vapid_header(&self, endpoint: &http::Uri) -> Result<http::HeaderValue, String> {
+        let audience = audience_of(endpoint).ok_or("the endpoint has no origin")?;
+        let claims = Claims::create(TIME_TO_LIVE.into())
+            .with_audience(audience)
+            .with_subject(&self.contact);
+        let token = self
+            .vapid
+            .0
+            .sign(claims)
+            .map_err(|e| format!("cannot sign VAPID: {e}"))?;
+        http::HeaderValue::from_str(&format!("vapid t={token}, k={}", self.vapid.public_key()))
+            .map_err(|e| format!("cannot sign VAPID: {e}"))
+    }
+
     pub fn send(&self, subscription: &Subscription, message: &Message) -> Delivery {
         if !self.allowed(subscription) {
             return Delivery::Refused(format!(
@@ -219,13 +237,17 @@ impl Sender {
             ));
         }
         let builder = WebPushBuilder::new(subscription.endpoint.clone(), subscription.key, subscription.auth)
-            .with_valid_duration(TIME_TO_LIVE)
-            .with_vapid(&self.vapid.0, &self.contact);
+            .with_valid_duration(TIME_TO_LIVE);
         let mut request = match builder.build(message.payload()) {
             Ok(request) => request,
             Err(e) => return Delivery::Refused(format!("cannot encrypt for this subscription: {e}")),
         };
+        let vapid = match self.vapid_header(&subscription.endpoint) {
+            Ok(vapid) => vapid,
+            Err(e) => return Delivery::Refused(e),
+        };
         let headers = request.headers_mut();
+        headers.insert(http::header::AUTHORIZATION, vapid);
         let urgency = if message.high { "high" } else { "normal" };
         headers.insert("Urgency", http::HeaderValue::from_static(urgency));
         if let Some(topic) = message.topic().and_then(|t| http::HeaderValue::from_str(&t).ok()) {
@@ -240,5 +262,43 @@ impl Sender {
             },
             Err(e) => Delivery::Failed(format!("push service unreachable: {e}")),
         }
+    }
+}
+
+/// The origin a VAPID token is for: `scheme://host`, and `:port` unless it is the scheme's
+/// default (RFC 8292 §2: the origin of the push resource).
+fn audience_of(endpoint: &http::Uri) -> Option<String> {
+    let (scheme, host) = (endpoint.scheme_str()?, endpoint.host()?);
+    let default = match scheme {
+        "https" => 443,
+        "http" => 80,
+        _ => return None,
+    };
+    Some(match endpoint.port_u16().filter(|port| *port != default) {
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::audience_of;
+
+    #[test]
+    fn the_vapid_audience_is_the_push_services_origin_with_its_port() {
+        let audience = |url: &str| audience_of(&url.parse().unwrap());
+        assert_eq!(
+            audience("https://fcm.googleapis.com/fcm/send/abc").as_deref(),
+            Some("https://fcm.googleapis.com")
+        );
+        assert_eq!(
+            audience("https://push.example:443/x").as_deref(),
+            Some("https://push.example")
+        );
+        assert_eq!(
+            audience("http://127.0.0.1:18121/push/x").as_deref(),
+            Some("http://127.0.0.1:18121")
+        );
+        assert_eq!(audience("ftp://push.example/x"), None);
     }
 }
