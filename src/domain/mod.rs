@@ -25,4 +25,4 @@ pub use draft::{DraftProblem, ReadyThread, ThreadDraft};
 pub use ids::{EventId, RoomId, ThreadId, ThreadKey};
 pub use inbox::{Filter, Inbox, InboxSnapshot, Incoming, PendingEdit, Touched, View};
 pub use staff::StaffView;
-pub use thread::{Body, Delivery, Message, Patient, Priority, Status, Thread, ThreadInfo};
+pub use thread::{Body, Delivery, EhrClaim, Message, Patient, Priority, Status, Thread, ThreadInfo};

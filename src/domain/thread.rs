@@ -59,13 +59,39 @@ impl ThreadInfo {
     }
 }
 
+/// What a card says its sender did in the clinic's EHR: a claim by the sender, shown as such
+/// until the EHR itself is read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EhrClaim {
+    /// The thread is filed as `record` (`Communication/<id>`).
+    Filed {
+        /// The record.
+        record: String,
+    },
+    /// `appointment` (`Appointment/<id>`) now starts at `start`, or was cancelled.
+    Appointment {
+        /// The appointment.
+        appointment: String,
+        /// Its new start (a FHIR instant), if it was moved.
+        start: Option<String>,
+        /// Whether it was cancelled.
+        cancelled: bool,
+    },
+}
+
 /// What a message in a thread says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Body {
     /// Text (rendered as text, never HTML).
     Text(String),
-    /// An appointment change made from the thread (its plain-text summary).
-    Appointment(String),
+    /// An appointment change made from the thread: its plain-text summary, and what it says
+    /// the EHR now holds.
+    Appointment {
+        /// The sender's summary.
+        summary: String,
+        /// The change as the sender claims it.
+        claim: EhrClaim,
+    },
     /// A status or priority change.
     Update {
         /// New status, if changed.
@@ -84,6 +110,8 @@ pub enum Body {
     Charted {
         /// Whether an earlier filing was updated.
         updated: bool,
+        /// The record as the sender claims it.
+        claim: EhrClaim,
     },
     /// A message its sender (or an admin) retracted: the content is gone everywhere; who
     /// removed it and why stay.

@@ -41,7 +41,7 @@ pub use core::Start;
 pub use drafts::Drafts;
 pub use ehr::{
     AppointmentChange, Capability, ChartSaved, Column, Ehr, FreeTime, HalfDone, Outcome, PatientMatch, PatientRecord,
-    Unfinished, Visit, VisitStatus,
+    RecordCheck, Unfinished, Visit, VisitStatus,
 };
 pub use error::{Server, SessionError};
 pub use labels::Labels;

@@ -104,10 +104,10 @@ fn from_body(body: Body) -> Happened {
     match body {
         Body::Text(text) => Happened::Message(text),
         Body::Attachment(file) => Happened::Attached(file),
-        Body::Appointment(summary) => Happened::Appointment(summary),
+        Body::Appointment { summary, .. } => Happened::Appointment(summary),
         Body::Update { status, priority } => Happened::Update { status, priority },
         Body::Acknowledged => Happened::Acknowledged,
-        Body::Charted { updated } => Happened::Charted { updated },
+        Body::Charted { updated, .. } => Happened::Charted { updated },
         Body::Escalation { text, .. } => Happened::Escalation(text),
         Body::Removed { .. } | Body::Unavailable => Happened::Removed,
     }

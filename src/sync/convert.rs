@@ -10,7 +10,8 @@ use crate::api::{MediaId, MemberContent};
 use crate::domain::escalation::Stage;
 use crate::domain::thread::REMOVED_TOPIC;
 use crate::domain::{
-    Attachment, Body, Delivery, Incoming, Message, Patient, Person, Priority, Status, ThreadInfo, Version, Versions,
+    Attachment, Body, Delivery, EhrClaim, Incoming, Message, Patient, Person, Priority, Status, ThreadInfo, Version,
+    Versions,
 };
 
 /// Longest topic taken from the first line of a plain message from another client.
@@ -298,19 +299,30 @@ fn charted(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
     Some(Incoming::InThread {
         room_id: room_id.to_owned(),
         root_id: event.thread_root()?.to_owned(),
-        message: base_message(event, Body::Charted { updated: filed.updated }),
+        message: base_message(
+            event,
+            Body::Charted {
+                updated: filed.updated,
+                claim: EhrClaim::Filed { record: filed.record },
+            },
+        ),
     })
 }
 
 fn appointment(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
     let root = event.thread_root()?;
     // Only well-formed announcements show; the summary is the sender's plain-text body.
-    event.content_as::<AppointmentChange>()?;
+    let change = event.content_as::<AppointmentChange>()?;
     let summary = event.content.get("body")?.as_str()?.to_owned();
+    let claim = EhrClaim::Appointment {
+        appointment: change.appointment,
+        start: change.new_start,
+        cancelled: change.status == "cancelled",
+    };
     Some(Incoming::InThread {
         room_id: room_id.to_owned(),
         root_id: root.to_owned(),
-        message: base_message(event, Body::Appointment(summary)),
+        message: base_message(event, Body::Appointment { summary, claim }),
     })
 }
 

@@ -5,6 +5,7 @@
 use super::chart::ChartCheckbox;
 use super::corrections::{removal_notice, CorrectableText};
 use super::delivery::{DeliveryLine, MESSAGE};
+use super::record_check::RecordCheckLine;
 use super::state::{AppState, ThreadRef};
 use super::time;
 use crate::domain::{Attachment, Availability, Body, Delivery, Message, Status};
@@ -32,23 +33,30 @@ pub fn MessageItem(thread: ThreadRef, message: Message, name: String, is_root: b
             </li>
         }
         .into_any(),
-        Body::Appointment(summary) => view! {
+        Body::Appointment { summary, claim } => view! {
             <li class="appointment-card">
                 <span class="card-label">"Schedule change"</span>
                 <p class="text">{summary}</p>
                 <span class="card-by">{format!("{name} · {when}")}</span>
+                <RecordCheckLine thread=thread claim=claim sender=message.sender.clone() name=name.clone()/>
                 <ChartCheckbox id=message.id.clone()/>
             </li>
         }
         .into_any(),
         Body::Acknowledged => view! { <li class="update">{format!("{name} acknowledged · {when}")}</li> }.into_any(),
-        Body::Charted { updated } => {
+        Body::Charted { updated, claim } => {
             let what = if updated {
                 "Chart record updated by"
             } else {
                 "Saved to chart by"
             };
-            view! { <li class="update charted">{format!("{what} {name} · {when}")}</li> }.into_any()
+            view! {
+                <li class="update charted">
+                    {format!("{what} {name} · {when}")}
+                    <RecordCheckLine thread=thread claim=claim sender=message.sender.clone() name=name.clone()/>
+                </li>
+            }
+            .into_any()
         }
         Body::Unavailable => view! {
             <li class="update">"The first message of this thread is not available to you."</li>

@@ -30,6 +30,7 @@ mod parts;
 mod patient;
 mod patient_picker;
 mod push;
+mod record_check;
 mod routes;
 mod schedule;
 mod shell;

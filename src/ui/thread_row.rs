@@ -37,7 +37,7 @@ impl Summary {
     fn of(thread: &Thread, inbox: &Inbox) -> Self {
         let preview = thread.preview().map(|m| {
             let text = match &m.body {
-                Body::Text(t) | Body::Appointment(t) | Body::Escalation { text: t, .. } => t.clone(),
+                Body::Text(t) | Body::Appointment { summary: t, .. } | Body::Escalation { text: t, .. } => t.clone(),
                 Body::Attachment(file) => file.describe(),
                 Body::Update { .. }
                 | Body::Unavailable

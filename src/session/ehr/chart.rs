@@ -3,10 +3,10 @@
 
 use super::super::error::SessionError;
 use super::super::thread::ThreadHandle;
-use super::Ehr;
+use super::{Ehr, RecordCheck};
 use crate::api::rounds::ChartFiled;
 use crate::api::{MediaId, Transport};
-use crate::domain::{current_messages, Thread};
+use crate::domain::{current_messages, EhrClaim, Thread};
 use crate::fhir::chart::{self, ChartEntry, FiledFile, FiledMessage};
 use crate::store::LocalStore;
 use crate::sync::audit::thread_audit;
@@ -57,6 +57,17 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
             ))
         })?;
         Ok(saved)
+    }
+
+    /// What the EHR, read with the person's own access, says of a card's `claim` in this thread
+    /// posted by `sender` (a user id).
+    pub async fn check_record(&self, claim: &EhrClaim, sender: &str) -> RecordCheck {
+        let (Ok(ehr), Some(thread)) = (self.core.ehr(), self.with(|t| t.cloned())) else {
+            return RecordCheck::Unchecked;
+        };
+        let name = self.core.state.borrow().inbox.name(sender);
+        ehr.check(claim, &chart::thread_uri(&thread.room_id, &thread.root_id), &name)
+            .await
     }
 
     /// The thread as it reads now, from the homeserver (not only what this device holds):

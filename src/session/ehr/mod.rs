@@ -4,10 +4,12 @@
 
 mod changes;
 mod chart;
+mod records;
 mod views;
 
 pub use changes::{AppointmentChange, HalfDone, Outcome, Unfinished};
 pub use chart::ChartSaved;
+pub use records::RecordCheck;
 pub use views::{Capability, Column, FreeTime, PatientMatch, PatientRecord, Visit, VisitStatus};
 
 use super::error::SessionError;
