@@ -19,3 +19,7 @@ pub mod sync;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+
+// Measurement only (#24): an end-to-end encryption library linked in and run once at start-up.
+#[cfg(all(target_arch = "wasm32", any(feature = "e2ee-vodozemac", feature = "e2ee-sdk-crypto")))]
+pub mod e2ee_probe;
