@@ -66,8 +66,10 @@ declare -A BUILD_SECONDS
 if [[ -z "${E2EE_SKIP_BUILD:-}" ]]; then
   wait_for_builds
   # Resolves the optional crypto crates into Cargo.lock and downloads them (trunk builds offline).
+  # `fallback`: among the versions a requirement allows, prefer those whose rust-version this
+  # package's allows, so that a crate released for a newer rustc than 1.95 is not picked.
   log "cargo fetch (resolves the e2ee features' dependencies into Cargo.lock)"
-  cargo fetch --quiet
+  CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo fetch --quiet
   for v in "${VARIANTS[@]}"; do
     f=$(features_of "$v")
     wait_for_builds
