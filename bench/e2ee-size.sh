@@ -15,7 +15,10 @@
 # E2EE_SKIP_BUILD=1 (measure the last builds again), E2EE_RUNS=7 (cold loads per variant),
 # E2EE_CPU_SLOWDOWN=4 (Chromium's CPU throttling, for a slow tablet), E2EE_CRATES=1 (also build
 # each variant unstripped and list the largest crates in its wasm, bench/wasm-crates.mjs; three
-# more release links).
+# more release builds, and the profile change may rebuild the dependencies once).
+#
+# Takes about 10-15 minutes from a cold target folder on 2 cores (the sdk-crypto build is most of
+# it); CARGO_TARGET_DIR may point at another checkout's target folder to reuse its dependencies.
 #
 # The first run resolves the new optional dependencies into Cargo.lock (`cargo fetch`): commit
 # that change with the figures. Builds go to .local/bench/e2ee/<variant>/, the report to
