@@ -107,7 +107,7 @@ if [[ -n "${E2EE_CRATES:-}" ]]; then
     log "unstripped cargo build for the crate breakdown of $v"
     CARGO_PROFILE_RELEASE_STRIP=false nice -n 10 cargo build --quiet --release --offline \
       --target wasm32-unknown-unknown --bin rounds ${f:+--features "$f"}
-    node bench/wasm-crates.mjs target/wasm32-unknown-unknown/release/rounds.wasm 30 >"$OUT/$v-crates.txt"
+    node bench/wasm-crates.mjs "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/rounds.wasm" 30 >"$OUT/$v-crates.txt"
   done
 fi
 
