@@ -280,7 +280,7 @@ fn another_tab_signing_out_or_logging_off_ends_this_one_without_clearing_the_dev
         let notices = Rc::new(RefCell::new(Vec::new()));
         let seen = notices.clone();
         tab.session().listen(move |c| {
-            if let Change::Ended { notice } = c {
+            if let Change::Ended { notice, .. } = c {
                 seen.borrow_mut().push(notice.clone());
             }
         });
@@ -318,7 +318,7 @@ fn the_idle_clock_logs_off_every_tab_and_activity_anywhere_keeps_it_going() {
     {
         let seen = notices.clone();
         this.session().listen(move |c| {
-            if let Change::Ended { notice } = c {
+            if let Change::Ended { notice, .. } = c {
                 seen.borrow_mut().push(notice.clone());
             }
         });

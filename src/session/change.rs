@@ -51,6 +51,9 @@ pub enum Change {
     Ended {
         /// What the sign-in page says.
         notice: Option<String>,
+        /// The page is on its way to the clinic's sign-in service to end the person's sign-in
+        /// there (it comes back to the sign-in page): show no sign-in form meanwhile.
+        leaving: bool,
     },
     /// Something could not be kept on the device; the text says what to do.
     Problem(String),

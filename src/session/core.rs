@@ -160,6 +160,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
             Some(then) => then(),
             None => self.emit(Change::Ended {
                 notice: Some("Your session has ended. Please sign in again; your drafts are kept.".into()),
+                leaving: false,
             }),
         }
     }

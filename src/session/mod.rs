@@ -51,7 +51,7 @@ pub use send::Sending;
 pub use signin::{resume, sign_in, sign_in_answered, sign_in_with_token, to_keep, SignInError};
 pub use staff::Staff;
 pub use sync::{Syncing, LONG_POLL, SYNC_RECEIVED};
-pub use tab::{Ending, IdleClock, TabHost, TabMessage, TabSession};
+pub use tab::{Cleared, Ending, IdleClock, TabHost, TabMessage, TabSession};
 pub use thread::ThreadHandle;
 
 /// The staff list's entries (who holds which roles).

@@ -60,11 +60,14 @@ fn show(state: AppState, change: &Change) {
         Change::Upload { txn_id, sent, total } => state.uploads.update(|u| {
             u.insert(txn_id.clone(), (*sent, *total));
         }),
-        Change::Ended { notice } => {
+        Change::Ended { notice, leaving } => {
             state.set_tab(None);
             state.uploads.set(Default::default());
             state.notice.set(notice.clone());
-            state.phase.set(Phase::SignedOut);
+            // On the way to the clinic's sign-in service: no sign-in form until the page is back.
+            state
+                .phase
+                .set(if *leaving { Phase::SigningOut } else { Phase::SignedOut });
         }
         Change::Problem(problem) => state.store_problem.set(Some(problem.clone())),
     }

@@ -19,6 +19,7 @@ pub fn Shell() -> impl IntoView {
     let state = AppState::get();
     move || match state.phase.get() {
         Phase::Restoring => view! { <p class="boot" role="status">"Loading…"</p> }.into_any(),
+        Phase::SigningOut => view! { <p class="boot" role="status">"Signing out…"</p> }.into_any(),
         Phase::SignedIn => view! { <Frame/> }.into_any(),
         Phase::SignedOut => view! { <SignIn/> }.into_any(),
     }

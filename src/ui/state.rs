@@ -23,6 +23,8 @@ pub enum Phase {
     SignedOut,
     /// Someone is.
     SignedIn,
+    /// The session ended; the page is ending the sign-in at the clinic's identity provider.
+    SigningOut,
 }
 
 /// Everything the pages share.

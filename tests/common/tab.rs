@@ -1,7 +1,7 @@
 //! A tab for native tests: what a session running in a browser tab asks of it, recorded, and
 //! its tasks run when the test says.
 
-use rounds::session::{Ending, Notification, TabHost, TabMessage};
+use rounds::session::{Cleared, Ending, Notification, TabHost, TabMessage};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -74,12 +74,8 @@ impl TabHost for TestTab {
         Box::pin(async {})
     }
 
-    fn clear_device(
-        &self,
-        ending: Ending,
-        _notice: Option<String>,
-    ) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
+    fn clear_device(&self, ending: Ending, _notice: Option<String>) -> Pin<Box<dyn Future<Output = Cleared>>> {
         self.cleared.borrow_mut().push(ending);
-        Box::pin(async { Ok(()) })
+        Box::pin(async { Cleared::default() })
     }
 }

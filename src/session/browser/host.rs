@@ -8,7 +8,7 @@ use super::window::{page_visible, WindowListener};
 use super::{blobs, notify, provider, push, AppSession, AppTab, DeviceStore};
 use crate::domain::ThreadKey;
 use crate::session::tab::Task;
-use crate::session::{Ending, Notification, TabHost, TabMessage};
+use crate::session::{Cleared, Ending, Notification, TabHost, TabMessage};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -162,11 +162,7 @@ impl TabHost for BrowserHost {
         })
     }
 
-    fn clear_device(
-        &self,
-        ending: Ending,
-        notice: Option<String>,
-    ) -> Pin<Box<dyn Future<Output = Result<(), String>>>> {
+    fn clear_device(&self, ending: Ending, notice: Option<String>) -> Pin<Box<dyn Future<Output = Cleared>>> {
         let (store, link) = (self.store.clone(), self.ehr.clone());
         Box::pin(async move {
             let saved = match &*store {
@@ -179,10 +175,11 @@ impl TabHost for BrowserHost {
                 (DeviceStore::Encrypted(store), _) => store.forget_session().await.map(|()| store.close()),
                 (DeviceStore::Memory(_), _) => Ok(()),
             };
-            if let Some(url) = leave_to {
-                provider::leave_for(&url, notice.as_deref());
+            let leaving = leave_to.is_some_and(|url| provider::leave_for(&url, notice.as_deref()));
+            Cleared {
+                problem: done.err().map(|e| e.to_string()),
+                leaving,
             }
-            done.map_err(|e| e.to_string())
         })
     }
 }

@@ -32,16 +32,17 @@ pub(super) async fn end_sign_in(link: Option<&EhrLink>, saved: Option<&SavedSess
     smart::end_session_url(&provider, &link.client_id, hint, &format!("{}/", origin()))
 }
 
-/// Sends the browser to `url` (from [`end_sign_in`]); back on the sign-in page, it says `notice`.
-pub(super) fn leave_for(url: &str, notice: Option<&str>) {
-    let Some(window) = web_sys::window() else { return };
+/// Sends the browser to `url` (from [`end_sign_in`]); back on the sign-in page, it says
+/// `notice`. Whether the page is leaving (not offline, and the browser went).
+pub(super) fn leave_for(url: &str, notice: Option<&str>) -> bool {
+    let Some(window) = web_sys::window() else { return false };
     if !window.navigator().on_line() {
-        return;
+        return false;
     }
     if let (Some(notice), Ok(Some(storage))) = (notice, window.session_storage()) {
         let _ = storage.set_item(NOTICE, notice);
     }
-    let _ = window.location().replace(url);
+    window.location().replace(url).is_ok()
 }
 
 /// What the sign-in page should say after the browser came back from ending the sign-in (once).

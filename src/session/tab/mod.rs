@@ -68,10 +68,17 @@ pub trait TabHost: 'static {
     fn leaving(&self, ending: Ending) -> Task;
     /// After the server was told (not for [`Ending::Elsewhere`]): deletes what the device keeps
     /// as `ending` says, and ends the person's sign-in where they signed in (the clinic's
-    /// identity provider), after which the sign-in page says `notice`; the error says what
-    /// could not be done.
-    fn clear_device(&self, ending: Ending, notice: Option<String>)
-        -> Pin<Box<dyn Future<Output = Result<(), String>>>>;
+    /// identity provider), after which the sign-in page says `notice`.
+    fn clear_device(&self, ending: Ending, notice: Option<String>) -> Pin<Box<dyn Future<Output = Cleared>>>;
+}
+
+/// What ending did on the device.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cleared {
+    /// What could not be deleted, if anything.
+    pub problem: Option<String>,
+    /// The page is leaving to end the sign-in at the clinic's identity provider.
+    pub leaving: bool,
 }
 
 /// A session running in a tab.
@@ -288,8 +295,8 @@ where
         self.session.core.stop();
         let (session, steps) = (self.session.clone(), self.prepare_end(ending, notice.clone()));
         Some(Box::pin(async move {
-            let problem = steps.await;
-            session.core.emit(Change::Ended { notice });
+            let Cleared { problem, leaving } = steps.await;
+            session.core.emit(Change::Ended { notice, leaving });
             if let Some(problem) = problem {
                 session.core.emit(Change::Problem(problem));
             }
@@ -297,7 +304,7 @@ where
     }
 
     /// The steps of ending, as one future (the session is already stopped).
-    fn prepare_end(&self, ending: Ending, notice: Option<String>) -> Pin<Box<dyn Future<Output = Option<String>>>> {
+    fn prepare_end(&self, ending: Ending, notice: Option<String>) -> Pin<Box<dyn Future<Output = Cleared>>> {
         self.ended.set(true);
         let leaving = self.host.leaving(ending);
         let clear = (ending != Ending::Elsewhere).then(|| self.host.clear_device(ending, notice));
@@ -305,10 +312,12 @@ where
         Box::pin(async move {
             // While the session can still tell the homeserver.
             leaving.await;
-            let clear = clear?;
+            let Some(clear) = clear else {
+                return Cleared::default();
+            };
             // Best effort: the local session ends even if the server cannot be told.
             let _ = client.logout().await;
-            clear.await.err()
+            clear.await
         })
     }
 
