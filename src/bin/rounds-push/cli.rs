@@ -12,9 +12,8 @@ use std::time::Duration;
 
 /// Notify requests are a few hundred bytes; anything far larger is not from a homeserver.
 const MAX_REQUEST_BYTES: u64 = 64 * 1024;
-/// Requests handled at once: each may wait on a slow push service (up to its timeout), and a
-/// burst — an urgent thread reaching a whole role — must not queue behind it.
-const WORKERS: usize = 32;
+/// Requests handled at once (each may wait on a slow push service).
+const WORKERS: usize = 4;
 /// How often due reminders are looked for.
 const REMINDER_TICK: Duration = Duration::from_millis(250);
 
