@@ -20,6 +20,8 @@ use web_push_native::p256::SecretKey;
 use web_push_native::Auth;
 
 const APP_ID: &str = "org.rounds.test";
+/// How long the stand-in push service takes on `/slow/…`.
+const SLOW_PUSH_SERVICE: Duration = Duration::from_secs(3);
 
 /// One request the stand-in push service received.
 #[derive(Clone)]
@@ -39,8 +41,9 @@ impl Received {
     }
 }
 
-/// A push service: records every request; `/gone/…` answers 410 (subscription expired), the
-/// rest 201 Created, as browsers' push services do.
+/// A push service: records every request; `/gone/…` answers 410 (subscription expired),
+/// `/slow/…` takes 3 s (each request in its own thread), the rest 201 Created, as browsers'
+/// push services do.
 fn stand_in_push_service() -> (String, Arc<Mutex<Vec<Received>>>) {
     let server = tiny_http::Server::http("127.0.0.1:0").expect("bind stand-in push service");
     let url = format!("http://{}", server.server_addr().to_ip().expect("ip address"));
@@ -48,22 +51,30 @@ fn stand_in_push_service() -> (String, Arc<Mutex<Vec<Received>>>) {
     let log = received.clone();
     std::thread::spawn(move || {
         for mut request in server.incoming_requests() {
-            let mut body = Vec::new();
-            let _ = request.as_reader().read_to_end(&mut body);
-            let path = request.url().to_owned();
-            let headers = request
-                .headers()
-                .iter()
-                .map(|h| (h.field.to_string(), h.value.to_string()))
-                .collect();
-            log.lock().unwrap().push(Received {
-                at: Instant::now(),
-                path: path.clone(),
-                headers,
-                body,
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let mut body = Vec::new();
+                let _ = request.as_reader().read_to_end(&mut body);
+                let path = request.url().to_owned();
+                let headers = request
+                    .headers()
+                    .iter()
+                    .map(|h| (h.field.to_string(), h.value.to_string()))
+                    .collect();
+                log.lock().unwrap().push(Received {
+                    at: Instant::now(),
+                    path: path.clone(),
+                    headers,
+                    body,
+                });
+                if path.starts_with("/slow/") {
+                    std::thread::sleep(SLOW_PUSH_SERVICE);
+                }
+                let status = if path.starts_with("/gone/") { 410 } else { 201 };
+                // Each connection serves one request, as the gateway's do (see rounds-push's cli.rs).
+                let close = tiny_http::Header::from_bytes("Connection", "close").expect("static header");
+                let _ = request.respond(tiny_http::Response::empty(status).with_header(close));
             });
-            let status = if path.starts_with("/gone/") { 410 } else { 201 };
-            let _ = request.respond(tiny_http::Response::empty(status));
         }
     });
     (url, received)
@@ -436,5 +447,42 @@ fn an_urgent_push_comes_again_until_the_person_reads_and_a_routine_one_does_not(
         pushes_for(&received, &keys, &routine),
         1,
         "routine pushes are not repeated"
+    );
+}
+
+#[test]
+fn a_burst_of_notifications_is_answered_together_even_when_the_push_service_is_slow() {
+    // As when an urgent thread reaches a whole role at once: every notify is answered while
+    // the push service takes its time with each, none waiting behind the others (the homeserver
+    // gives up after 60 s and retries, which would repeat pushes).
+    let (push_service, received) = stand_in_push_service();
+    let gateway = start_gateway(&push_service);
+    let keys = browser_keys();
+    let auth = Base64UrlUnpadded::encode_string(&keys.auth);
+    const BURST: usize = 16;
+    let started = Instant::now();
+    let answered: Vec<(u16, Duration)> = std::thread::scope(|scope| {
+        let requests: Vec<_> = (0..BURST)
+            .map(|i| {
+                let body = serde_json::json!({ "notification": {
+                    "event_id": format!("$burst{i}"), "room_id": "!r:x", "counts": { "unread": 1 },
+                    "devices": [{ "app_id": APP_ID, "pushkey": keys.p256dh, "data": { "endpoint": format!("{push_service}/slow/{i}"), "auth": auth } }],
+                }})
+                .to_string();
+                let gateway = &gateway;
+                scope.spawn(move || (notify(gateway, &body).0, started.elapsed()))
+            })
+            .collect();
+        requests.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert!(answered.iter().all(|(status, _)| *status == 200), "{answered:?}");
+    assert_eq!(received.lock().unwrap().len(), BURST, "each pushed once");
+    // Four at a time (as before: four workers, and tiny_http's pool serving kept-alive
+    // connections), the last waited four times the push service's delay (12 s); now at most
+    // two (some connections still queue in tiny_http's pool).
+    let slowest = answered.iter().map(|(_, took)| *took).max().unwrap();
+    assert!(
+        slowest < SLOW_PUSH_SERVICE * 3,
+        "the slowest answer took {slowest:?}: {answered:?}"
     );
 }

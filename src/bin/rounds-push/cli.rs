@@ -12,8 +12,9 @@ use std::time::Duration;
 
 /// Notify requests are a few hundred bytes; anything far larger is not from a homeserver.
 const MAX_REQUEST_BYTES: u64 = 64 * 1024;
-/// Requests handled at once (each may wait on a slow push service).
-const WORKERS: usize = 4;
+/// Requests handled at once: each may wait on a slow push service (up to its timeout), and a
+/// burst — an urgent thread reaching a whole role — must not queue behind it.
+const WORKERS: usize = 32;
 /// How often due reminders are looked for.
 const REMINDER_TICK: Duration = Duration::from_millis(250);
 
@@ -137,9 +138,14 @@ fn handle(gateway: &Gateway, mut request: tiny_http::Request) {
         }
     };
     let header = tiny_http::Header::from_bytes("Content-Type", "application/json").expect("static header");
+    // One request per connection: tiny_http serves each connection on one of a few pooled
+    // threads until the client closes it, so kept-alive connections from the homeserver made a
+    // burst of new ones wait (up to the homeserver's 60 s timeout).
+    let close = tiny_http::Header::from_bytes("Connection", "close").expect("static header");
     let response = tiny_http::Response::from_string(body)
         .with_status_code(status)
-        .with_header(header);
+        .with_header(header)
+        .with_header(close);
     if let Err(e) = request.respond(response) {
         eprintln!("rounds-push: could not answer the homeserver: {e}");
     }
