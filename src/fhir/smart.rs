@@ -414,20 +414,22 @@ mod tests {
         }
     }
 
+    /// The app's authorization request, silent or not.
+    fn request(silent: bool) -> Authorize<'static> {
+        Authorize {
+            client_id: "rounds-app",
+            redirect_uri: "http://app/auth/ehr",
+            audience: "http://ehr/fhir/R4",
+            state: "s1",
+            nonce: "n1",
+            code_challenge: "c1",
+            silent,
+        }
+    }
+
     #[test]
     fn the_authorization_request_carries_pkce_state_and_audience() {
-        let url = authorize_url(
-            &config(),
-            &Authorize {
-                client_id: "rounds-app",
-                redirect_uri: "http://app/auth/ehr",
-                audience: "http://ehr/fhir/R4",
-                state: "s1",
-                nonce: "n1",
-                code_challenge: "c1",
-                silent: true,
-            },
-        );
+        let url = authorize_url(&config(), &request(true));
         assert!(url.starts_with("http://idp/auth?response_type=code&client_id=rounds-app"));
         for part in [
             "redirect_uri=http%3A%2F%2Fapp%2Fauth%2Fehr",
@@ -446,18 +448,7 @@ mod tests {
 
     #[test]
     fn an_interactive_authorization_asks_for_the_password_again() {
-        let url = authorize_url(
-            &config(),
-            &Authorize {
-                client_id: "rounds-app",
-                redirect_uri: "http://app/auth/ehr",
-                audience: "http://ehr/fhir/R4",
-                state: "s1",
-                nonce: "n1",
-                code_challenge: "c1",
-                silent: false,
-            },
-        );
+        let url = authorize_url(&config(), &request(false));
         assert!(url.contains("prompt=login&max_age=0"), "{url}");
     }
 
