@@ -56,27 +56,38 @@ impl<T: Transport> Ehr<T> {
             .is_some_and(|scope| crate::fhir::smart::scope_allows(scope, kind, 'r'))
     }
 
-    async fn check_filed(&self, record: &str, thread: &str, sender: &str) -> RecordCheck {
-        let Some(id) = record.strip_prefix("Communication/") else {
-            return RecordCheck::Missing;
-        };
-        if !self.may_read(Communication::TYPE) {
-            return RecordCheck::Unchecked;
+    /// The resource a card names (`<Type>/<id>`), or what to say when it cannot be read.
+    async fn read_claimed<R: Resource>(&self, reference: &str) -> Result<R, RecordCheck> {
+        let id = reference
+            .strip_prefix(R::TYPE)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .ok_or(RecordCheck::Missing)?;
+        if !self.may_read(R::TYPE) {
+            return Err(RecordCheck::Unchecked);
         }
-        let filed = match self.client.read::<Communication>(id).await {
-            Ok(found) => found.resource,
-            Err(e) => return missing_or_unchecked(&e),
+        match self.client.read::<R>(id).await {
+            Ok(found) => Ok(found.resource),
+            Err(FhirError::Refused { status: 404 | 410, .. }) => Err(RecordCheck::Missing),
+            Err(_) => Err(RecordCheck::Unchecked),
+        }
+    }
+
+    async fn check_filed(&self, record: &str, thread: &str, sender: &str) -> RecordCheck {
+        let filed = match self.read_claimed::<Communication>(record).await {
+            Ok(filed) => filed,
+            Err(check) => return check,
         };
         if !filed.identifier.iter().any(|i| i.value.as_deref() == Some(thread)) {
             return RecordCheck::Missing;
         }
         let author = filed.sender.and_then(|s| s.reference);
-        let by = match author.as_deref().and_then(|a| a.strip_prefix("Practitioner/")) {
-            Some(id) if self.may_read(Practitioner::TYPE) => match self.client.read::<Practitioner>(id).await {
-                Ok(p) => p.resource.name.first().map(|n| n.full()),
-                Err(_) => None,
-            },
-            _ => None,
+        let by = match author.as_deref() {
+            Some(author) => self
+                .read_claimed::<Practitioner>(author)
+                .await
+                .ok()
+                .and_then(|p| p.name.first().map(|n| n.full())),
+            None => None,
         };
         let by = by.or(author).unwrap_or_default();
         RecordCheck::Filed {
@@ -86,15 +97,9 @@ impl<T: Transport> Ehr<T> {
     }
 
     async fn check_appointment(&self, appointment: &str, start: Option<&str>, cancelled: bool) -> RecordCheck {
-        let Some(id) = appointment.strip_prefix("Appointment/") else {
-            return RecordCheck::Missing;
-        };
-        if !self.may_read(Appointment::TYPE) {
-            return RecordCheck::Unchecked;
-        }
-        let now = match self.client.read::<Appointment>(id).await {
-            Ok(found) => found.resource,
-            Err(e) => return missing_or_unchecked(&e),
+        let now = match self.read_claimed::<Appointment>(appointment).await {
+            Ok(now) => now,
+            Err(check) => return check,
         };
         let (is_cancelled, at) = (now.status == "cancelled", now.start.as_deref().and_then(instant::parse));
         let as_claimed = if cancelled {
@@ -107,13 +112,6 @@ impl<T: Transport> Ehr<T> {
             cancelled: is_cancelled,
             as_claimed,
         }
-    }
-}
-
-fn missing_or_unchecked(error: &FhirError) -> RecordCheck {
-    match error {
-        FhirError::Refused { status: 404 | 410, .. } => RecordCheck::Missing,
-        _ => RecordCheck::Unchecked,
     }
 }
 
