@@ -1,6 +1,9 @@
 import { expect, type Browser, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Every demo account shares this password (see src/bin/rounds-admin/demo.rs). */
 export const DEMO_PASSWORD = 'rounds-demo';
@@ -190,4 +193,30 @@ export function hostileStrings(): string[] {
     .split('\n')
     .filter((l) => l.trim() && !l.startsWith('#'))
     .map((l) => JSON.parse(l));
+}
+
+/** The bearer tokens `page` sends to `origin`, as they go. */
+export function tokensTo(page: Page, origin: string): string[] {
+  const seen: string[] = [];
+  page.on('request', (request) => {
+    const auth = request.headers()['authorization'];
+    if (new URL(request.url()).origin === origin && auth?.startsWith('Bearer ')) seen.push(auth.slice(7));
+  });
+  return seen;
+}
+
+/** The claims of a JWT (read, not verified: the servers verify). */
+export const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+
+/**
+ * The built app served on `port` with `config` as its config.json (serve.mjs), once it answers;
+ * `stop()` ends it.
+ */
+export async function servePortal(port: number, config: object): Promise<{ url: string; stop: () => void }> {
+  const file = join(tmpdir(), `rounds-e2e-config-${port}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  const server: ChildProcess = spawn('node', ['serve.mjs'], { env: { ...process.env, PORT: String(port), ROUNDS_CONFIG: file } });
+  const url = `http://127.0.0.1:${port}`;
+  await expect.poll(async () => (await fetch(`${url}/config.json`).catch(() => null))?.status).toBe(200);
+  return { url, stop: () => server.kill() };
 }

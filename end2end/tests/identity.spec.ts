@@ -1,12 +1,8 @@
 // Identity and access: single sign-on through the clinic's identity provider, each person's own
 // EHR token (SMART on FHIR) with the EHR refusing what their role may not do, sessions the server
 // ends, and the way back from every failure.
-import { test, expect, type Page, type Request } from './fixtures';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Api, fhir, findThread, HOMESERVER, resetEhr, signIn, signInSso, unique } from './helpers';
+import { test, expect, type Page } from './fixtures';
+import { Api, claims, fhir, findThread, HOMESERVER, resetEhr, servePortal, signIn, signInSso, tokensTo, unique } from './helpers';
 
 const FHIR_ORIGIN = new URL(process.env.ROUNDS_TEST_FHIR ?? 'http://127.0.0.1:18103/fhir/R4').origin;
 
@@ -14,18 +10,6 @@ async function openThread(page: Page, text: string) {
   await (await findThread(page, text)).getByRole('link').click();
   await expect(page.getByRole('list', { name: 'Messages' })).toBeVisible();
 }
-
-/** The bearer tokens `page` sends to `origin`, as they go. */
-function tokensTo(page: Page, origin: string): string[] {
-  const seen: string[] = [];
-  page.on('request', (request: Request) => {
-    const auth = request.headers()['authorization'];
-    if (new URL(request.url()).origin === origin && auth?.startsWith('Bearer ')) seen.push(auth.slice(7));
-  });
-  return seen;
-}
-
-const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 
 /** Everything the page keeps (IndexedDB records, both storages), as text. */
 async function everythingStored(page: Page): Promise<string> {
@@ -223,13 +207,9 @@ test('a closed tab’s session cannot be reopened after the idle window: the ser
 });
 
 test('activity in one tab keeps both signed in; idle logoff in one signs out both', async ({ browser }) => {
-  const port = 18089;
-  const config = join(tmpdir(), 'rounds-e2e-config-tabs-idle.json');
-  writeFileSync(config, JSON.stringify({ clinic_name: 'Riverside Therapy', homeserver: HOMESERVER, clinic: 'rounds', idle_minutes: 0.1 }));
-  const server: ChildProcess = spawn('node', ['serve.mjs'], { env: { ...process.env, PORT: String(port), ROUNDS_CONFIG: config } });
+  const portal = await servePortal(18089, { clinic_name: 'Riverside Therapy', homeserver: HOMESERVER, clinic: 'rounds', idle_minutes: 0.1 });
   try {
-    await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/config.json`).catch(() => null))?.status).toBe(200);
-    const context = await browser.newContext({ baseURL: `http://127.0.0.1:${port}` });
+    const context = await browser.newContext({ baseURL: portal.url });
     const [active, idle] = [await context.newPage(), await context.newPage()];
     await signIn(active, 'priya');
     await expect(active.getByRole('button', { name: 'Sign out' })).toBeVisible();
@@ -250,6 +230,6 @@ test('activity in one tab keeps both signed in; idle logoff in one signs out bot
     await expect(idle.getByText(/signed out after/)).toBeVisible();
     await context.close();
   } finally {
-    server.kill();
+    portal.stop();
   }
 });

@@ -3,27 +3,11 @@
 // next person at the same browser profile gets nothing of it, however they sign in. Real
 // provider, real Synapse, real EHR; the attacker's moves (a replayed single sign-on redirect, a
 // silent authorization, another person's password at the EHR step) beside the happy path.
-import { test, expect, type Page, type Request } from './fixtures';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DEMO_PASSWORD, findThread, HOMESERVER, IDP, resetEhr, signIn, signInSso } from './helpers';
+import { test, expect, type Page } from './fixtures';
+import { claims, DEMO_PASSWORD, findThread, HOMESERVER, IDP, resetEhr, servePortal, signIn, signInSso, tokensTo } from './helpers';
 
 const FHIR_BASE = process.env.ROUNDS_TEST_FHIR ?? 'http://127.0.0.1:18103/fhir/R4';
 const FHIR_ORIGIN = new URL(FHIR_BASE).origin;
-const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
-
-/** The bearer tokens `page` sends to `origin`, as they go. */
-function tokensTo(page: Page, origin: string): string[] {
-  const seen: string[] = [];
-  page.on('request', (request: Request) => {
-    const auth = request.headers()['authorization'];
-    if (new URL(request.url()).origin === origin && auth?.startsWith('Bearer ')) seen.push(auth.slice(7));
-  });
-  return seen;
-}
-
 /** Who the homeserver says `token` belongs to (null: the token is not valid). */
 async function whoami(token: string): Promise<string | null> {
   const res = await fetch(`${HOMESERVER}/_matrix/client/v3/account/whoami`, { headers: { Authorization: `Bearer ${token}` } });
@@ -119,16 +103,12 @@ test('after dana signs out, sam at the same browser gets neither her Matrix sess
 
 test('after dana is logged off idle, sam signing in by single sign-on is sam everywhere', async ({ browser }) => {
   test.setTimeout(120_000);
-  const port = 18085;
-  const config = join(tmpdir(), 'rounds-e2e-config-workstation.json');
-  writeFileSync(config, JSON.stringify({
+  const portal = await servePortal(18085, {
     clinic_name: 'Riverside Therapy', homeserver: HOMESERVER, clinic: 'rounds', idle_minutes: 0.15,
     sso: { name: 'Riverside staff account' }, fhir: { base_url: FHIR_BASE, client_id: 'rounds-app' },
-  }));
-  const server: ChildProcess = spawn('node', ['serve.mjs'], { env: { ...process.env, PORT: String(port), ROUNDS_CONFIG: config } });
+  });
   try {
-    await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/config.json`).catch(() => null))?.status).toBe(200);
-    const context = await browser.newContext({ baseURL: `http://127.0.0.1:${port}` });
+    const context = await browser.newContext({ baseURL: portal.url });
     const page = await context.newPage();
     const ehrTokens = tokensTo(page, FHIR_ORIGIN);
     const matrixTokens = tokensTo(page, new URL(HOMESERVER).origin);
@@ -152,7 +132,7 @@ test('after dana is logged off idle, sam signing in by single sign-on is sam eve
     expect(new Set(ehrTokens.map((t) => claims(t).fhirUser))).toEqual(new Set(['Practitioner/sam']));
     await context.close();
   } finally {
-    server.kill();
+    portal.stop();
   }
 });
 
