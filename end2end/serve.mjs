@@ -56,9 +56,9 @@ async function securityHeaders() {
   };
 }
 
-/** Hashed files never change; everything else must be revalidated. */
+/** Hashed files never change; everything else must be revalidated. Trunk's hash is unpadded hex. */
 function cacheControl(path) {
-  return /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache';
+  return /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache';
 }
 
 createServer(async (req, res) => {

@@ -7,10 +7,10 @@ import { findThread, signIn } from './helpers';
 const DIST = new URL('../../dist', import.meta.url).pathname;
 const HTTP_PORTAL = process.env.ROUNDS_NGINX_HTTP ?? 'http://127.0.0.1:18480';
 
-/** The hashed files the index page loads. */
+/** The hashed files the index page loads (Trunk's hash is unpadded hex: 16 digits or fewer). */
 function hashedAssets(): string[] {
   const html = readFileSync(`${DIST}/index.html`, 'utf8');
-  const found = [...html.matchAll(/(?:href|src|data-js|data-wasm)="(\/[^"]*-[0-9a-f]{16}(?:_bg)?\.(?:js|wasm|css))"/g)].map((m) => m[1]);
+  const found = [...html.matchAll(/(?:href|src|data-js|data-wasm)="(\/[^"]*-[0-9a-f]{8,16}(?:_bg)?\.(?:js|wasm|css))"/g)].map((m) => m[1]);
   return [...new Set(found)];
 }
 
