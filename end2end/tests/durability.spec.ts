@@ -1,9 +1,6 @@
 import { test, expect, type Page, SCALED } from './fixtures';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Api, findThread, HOMESERVER, signIn, signedIn, unique } from './helpers';
+import { execFileSync } from 'node:child_process';
+import { Api, findThread, HOMESERVER, servePortal, signIn, signedIn, unique } from './helpers';
 
 const OFFLINE = 'Offline — messages will be sent when you reconnect';
 
@@ -15,7 +12,10 @@ async function openThread(page: Page, text: string) {
   await expect(page.getByRole('list', { name: 'Messages' })).toBeVisible();
 }
 
-/** Every record of the app's IndexedDB database, as JSON (Uint8Arrays become number maps). */
+/**
+ * Every record of the app's IndexedDB database as JSON, bytes read as UTF-8 text (so plaintext
+ * anywhere shows) and every kept key as "CryptoKey".
+ */
 async function rawDatabase(page: Page): Promise<string> {
   return page.evaluate(async () => {
     const db: IDBDatabase = await new Promise((ok, fail) => {
@@ -27,11 +27,12 @@ async function rawDatabase(page: Page): Promise<string> {
     for (const name of Array.from(db.objectStoreNames)) {
       out[name] = await new Promise((ok) => {
         const r = db.transaction(name).objectStore(name).getAll();
-        r.onsuccess = () => ok(r.result.map((v: unknown) => (v instanceof CryptoKey ? 'CryptoKey' : v)));
+        r.onsuccess = () => ok(r.result);
       });
     }
     db.close();
-    return JSON.stringify(out);
+    return JSON.stringify(out, (_key, v) =>
+      v instanceof CryptoKey ? 'CryptoKey' : v instanceof Uint8Array ? new TextDecoder().decode(v) : v);
   });
 }
 
@@ -122,7 +123,7 @@ test('a message sent while the homeserver is down arrives exactly once', async (
   expect(await countBodies(api, staffing, [body])).toEqual([body]);
 });
 
-test('sign-out deletes the local databases; idle logoff keeps drafts for the same person only', async ({ browser }) => {
+test('sign-out deletes the local databases; after idle logoff nothing the browser holds opens the drafts, which only their person gets back', async ({ browser }) => {
   // Sign-out.
   const sam = await signedIn(browser, 'sam');
   await expect.poll(() => sam.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain('rounds');
@@ -131,22 +132,23 @@ test('sign-out deletes the local databases; idle logoff keeps drafts for the sam
   await expect.poll(() => sam.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).not.toContain('rounds');
 
   // Idle logoff, on a second copy of the app configured with a 3-second timeout.
-  const port = 18081;
-  const config = join(tmpdir(), 'rounds-e2e-config-idle.json');
-  writeFileSync(
-    config,
-    JSON.stringify({ clinic_name: 'Riverside Therapy', homeserver: HOMESERVER, clinic: 'rounds', idle_minutes: 0.05 }),
-  );
-  const server: ChildProcess = spawn('node', ['serve.mjs'], { env: { ...process.env, PORT: String(port), ROUNDS_CONFIG: config } });
+  const portal = await servePortal(18081, { clinic_name: 'Riverside Therapy', homeserver: HOMESERVER, clinic: 'rounds', idle_minutes: 0.05 });
   try {
-    await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/config.json`).catch(() => null))?.status).toBe(200);
-    const page = await (await browser.newContext({ baseURL: `http://127.0.0.1:${port}` })).newPage();
+    const page = await (await browser.newContext({ baseURL: portal.url })).newPage();
     const draft = unique('Idle draft ');
     await signIn(page, 'jordan');
     await openThread(page, 'Authorization renewal pending');
     await page.getByRole('textbox', { name: 'Message' }).fill(draft);
+    await expect(page.getByRole('list', { name: 'Threads' })).toContainText('Draft');
     await expect(page.getByText(/You were signed out after 3 seconds without activity/)).toBeVisible({ timeout: 15_000 });
     await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
+    // The draft is still on the device, but no key that opens it: the key comes from the
+    // homeserver with jordan's next sign-in.
+    const raw = await rawDatabase(page);
+    expect(raw).toContain('drafts');
+    expect(raw).not.toContain('CryptoKey');
+    expect(raw).not.toContain(draft);
+    expect(raw).not.toContain('syt_');
 
     // The same person gets the draft back.
     await signIn(page, 'jordan');
@@ -160,6 +162,6 @@ test('sign-out deletes the local databases; idle logoff keeps drafts for the sam
     await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue('');
     await expect(page.getByRole('list', { name: 'Threads' })).not.toContainText('Draft');
   } finally {
-    server.kill();
+    portal.stop();
   }
 });

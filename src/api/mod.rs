@@ -4,6 +4,7 @@
 //! The HTTP transport is behind [`Transport`]: gloo-net in the browser
 //! ([`BrowserTransport`]), ureq natively ([`NativeTransport`]).
 
+mod account_data;
 mod auth;
 mod client;
 mod error;

@@ -36,6 +36,11 @@ pub struct PatientRef {
     pub id: Option<String>,
 }
 
+/// Account data (per person, readable only with their own token) holding the secret that opens
+/// their records on any device: `{"key": "<base64url, 32 bytes>"}`. Devices keep only a key
+/// derived from it, and only while the person's session lasts (`docs/PROTOCOL.md`).
+pub const DEVICE_SECRET: &str = "app.rounds.device_secret";
+
 /// `app.rounds.thread` inside a thread root.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreadMeta {

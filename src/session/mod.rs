@@ -20,6 +20,7 @@ pub mod browser;
 mod change;
 mod core;
 mod corrections;
+mod device_secret;
 mod drafts;
 mod ehr;
 mod error;
@@ -38,6 +39,7 @@ pub use audit::HistoryFile;
 pub use availability::Presence;
 pub use change::Change;
 pub use core::Start;
+pub use device_secret::device_secret;
 pub use drafts::Drafts;
 pub use ehr::{
     AppointmentChange, Capability, ChartSaved, Column, Ehr, FreeTime, HalfDone, Outcome, PatientMatch, PatientRecord,

@@ -2,6 +2,7 @@
 
 use super::crypto;
 use super::local::LocalStore;
+use super::people::{self, check_slot, legacy_slot, seen_slot, session_slot, KEYS};
 use super::records::{DraftKey, InboxCache, OutboxItem, PendingLaunch, SavedSession};
 use super::StoreError;
 use indexed_db_futures::database::Database;
@@ -18,14 +19,18 @@ pub const DB_NAME: &str = "rounds";
 /// The newest schema version ([`MIGRATIONS`] has one step per version).
 pub const SCHEMA_VERSION: u32 = 4;
 
-const KEYS: &str = "keys";
 const DRAFTS: &str = "drafts";
-const SESSION: &str = "session";
+pub(super) const SESSION: &str = "session";
 const OUTBOX: &str = "outbox";
 const CACHE: &str = "cache";
 const FILES: &str = "files";
+/// The stores whose records are all one person's (`<user>␟<id>`); `session` also has
+/// `current-user`.
+pub(super) const RECORD_STORES: [&str; 4] = [DRAFTS, OUTBOX, CACHE, FILES];
 /// Separates the user from the record id in keys (never part of a Matrix id).
-const SEP: char = '\u{1f}';
+pub(super) const SEP: char = '\u{1f}';
+/// What the check record seals (see [`people`]).
+const CHECK_TEXT: &[u8] = b"rounds";
 
 type Migration = fn(&Database) -> indexed_db_futures::Result<()>;
 
@@ -69,6 +74,19 @@ fn idb(context: &'static str) -> impl Fn(indexed_db_futures::error::Error) -> St
     move |e| StoreError::from_idb(context, &e.to_string())
 }
 
+/// What a person brings to open their records on this device.
+pub struct Opening<'a> {
+    /// Their Matrix user id.
+    pub user: &'a str,
+    /// Their device secret, which the homeserver keeps for them (never stored on the device).
+    pub secret: &'a [u8],
+    /// Other people who last signed in here longer ago than this are forgotten with their
+    /// records (the clinic's choice; `None` keeps them).
+    pub forget_others_after_ms: Option<u64>,
+    /// Now, in milliseconds since the epoch.
+    pub now_ms: u64,
+}
+
 /// The signed-in user's encrypted store on this device.
 pub struct Store {
     db: Database,
@@ -78,38 +96,89 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the app's database (migrating it) for `user_id`, creating their key on first use.
+    /// Opens the app's database (migrating it) for a person who has just signed in: their key
+    /// is derived from their secret and kept for this session only; another person's session
+    /// key left here is deleted, and other people's stale records are forgotten.
     /// `notice` hears when another tab blocks the upgrade or needs this tab's connection closed.
-    pub async fn open(user_id: &str, notice: impl Fn(StoreNotice) + 'static) -> Result<Store, StoreError> {
+    pub async fn open(opening: &Opening<'_>, notice: impl Fn(StoreNotice) + 'static) -> Result<Store, StoreError> {
         let notice: std::rc::Rc<dyn Fn(StoreNotice)> = std::rc::Rc::new(notice);
         let db = open_database(DB_NAME, SCHEMA_VERSION, Some(notice.clone())).await?;
-        Store::with_database(db, DB_NAME, user_id).await
+        Store::unlock(db, DB_NAME, opening).await
     }
 
-    /// Opens database `name` at schema `version` (≤ [`SCHEMA_VERSION`]); tests use it to create
-    /// an older database and check that opening it at the newest version keeps its data.
-    pub async fn open_in(name: &str, version: u32, user_id: &str) -> Result<Store, StoreError> {
+    /// Opens database `name` at schema `version` (≤ [`SCHEMA_VERSION`]) like [`Store::open`];
+    /// tests use it to create an older database and check that opening it at the newest
+    /// version keeps its data.
+    pub async fn open_in(name: &str, version: u32, opening: &Opening<'_>) -> Result<Store, StoreError> {
         let db = open_database(name, version, None).await?;
-        Store::with_database(db, name, user_id).await
+        Store::unlock(db, name, opening).await
     }
 
-    async fn with_database(db: Database, name: &str, user_id: &str) -> Result<Store, StoreError> {
-        let key = match get_js(&db, KEYS, user_id).await? {
-            Some(existing) => existing
-                .dyn_into::<CryptoKey>()
-                .map_err(|_| StoreError::Crypto("the stored key is damaged".into()))?,
-            None => {
-                let key = crypto::generate_key().await?;
-                put_js(&db, KEYS, user_id, &key).await?;
-                key
-            }
-        };
-        Ok(Store {
+    async fn unlock(db: Database, name: &str, opening: &Opening<'_>) -> Result<Store, StoreError> {
+        let user = opening.user;
+        let store = Store {
+            key: crypto::derive_key(opening.secret, user).await?,
             db,
             name: name.to_owned(),
-            user: user_id.to_owned(),
-            key,
-        })
+            user: user.to_owned(),
+        };
+        people::end_other_sessions(&store.db, user).await?;
+        if !store.key_opens_records().await? {
+            // Sealed under another secret (the account's was replaced): nothing here opens.
+            people::forget(&store.db, user).await?;
+        }
+        if let Some(legacy) = get_js(&store.db, KEYS, &legacy_slot(user)).await? {
+            store.reseal_from(legacy.unchecked_ref()).await?;
+        }
+        let (nonce, sealed) = crypto::seal(&store.key, CHECK_TEXT).await?;
+        put_js(
+            &store.db,
+            KEYS,
+            &check_slot(user),
+            &sealed_record(user, &nonce, &sealed)?,
+        )
+        .await?;
+        put_js(&store.db, KEYS, &session_slot(user), &store.key).await?;
+        put_js(
+            &store.db,
+            KEYS,
+            &seen_slot(user),
+            &JsValue::from_f64(opening.now_ms as f64),
+        )
+        .await?;
+        people::forget_others(&store.db, user, opening.forget_others_after_ms, opening.now_ms).await?;
+        Ok(store)
+    }
+
+    /// Whether this key opens what is kept for the person (true when nothing is).
+    async fn key_opens_records(&self) -> Result<bool, StoreError> {
+        match get_js(&self.db, KEYS, &check_slot(&self.user)).await? {
+            Some(check) => Ok(self.unseal_bytes(&check).await.is_ok_and(|text| text == CHECK_TEXT)),
+            None => Ok(true),
+        }
+    }
+
+    /// Re-encrypts the person's records from a key kept by a release before #24 under this
+    /// session's key, then forgets the old key. A record the old key cannot open is dropped.
+    async fn reseal_from(&self, old: &CryptoKey) -> Result<(), StoreError> {
+        let old_store = Store {
+            db: self.db.clone(),
+            name: self.name.clone(),
+            user: self.user.clone(),
+            key: old.clone(),
+        };
+        for store in RECORD_STORES.iter().chain([&SESSION]) {
+            for id in self.ids(store).await? {
+                let Some(record) = get_js(&self.db, store, &self.record_key(&id)).await? else {
+                    continue;
+                };
+                match old_store.unseal_bytes(&record).await {
+                    Ok(plain) => self.put_sealed_bytes(store, &id, &plain).await?,
+                    Err(_) => delete(&self.db, store, &self.record_key(&id)).await?,
+                }
+            }
+        }
+        delete(&self.db, KEYS, &legacy_slot(&self.user)).await
     }
 
     /// Closes the connection (so that the database can be deleted or upgraded).
@@ -142,12 +211,7 @@ impl Store {
     /// Seals raw bytes (attachments: no JSON in between, which would triple their size).
     async fn put_sealed_bytes(&self, store: &str, id: &str, plain: &[u8]) -> Result<(), StoreError> {
         let (nonce, sealed) = crypto::seal(&self.key, plain).await?;
-        let record = Object::new();
-        let set = |k: &str, v: &JsValue| Reflect::set(&record, &k.into(), v).map(|_| ());
-        set("user", &self.user.as_str().into())
-            .and_then(|_| set("nonce", &nonce))
-            .and_then(|_| set("sealed", &sealed))
-            .map_err(|_| StoreError::Failed("building a record".into()))?;
+        let record = sealed_record(&self.user, &nonce, &sealed)?;
         put_js(&self.db, store, &self.record_key(id), &record).await
     }
 
@@ -163,17 +227,9 @@ impl Store {
 
     /// This user's record ids in `store`, in key order.
     async fn ids(&self, store: &str) -> Result<Vec<String>, StoreError> {
-        let tx = self.db.transaction(store).build().map_err(idb("reading"))?;
-        let keys: Vec<String> = tx
-            .object_store(store)
-            .map_err(idb("reading"))?
-            .get_all_keys::<String>()
-            .await
-            .map_err(idb("reading"))?
-            .filter_map(Result::ok)
-            .collect();
         let prefix = format!("{}{SEP}", self.user);
-        Ok(keys
+        Ok(all_keys(&self.db, store)
+            .await?
             .into_iter()
             .filter_map(|k| k.strip_prefix(&prefix).map(str::to_owned))
             .collect())
@@ -250,24 +306,36 @@ impl Store {
         Ok(pending)
     }
 
-    /// Forgets the saved session (sign-out, idle logoff); drafts stay.
+    /// Forgets the saved session and the key that opens this person's records (sign-out, idle
+    /// logoff, an expired session): what stays is ciphertext until they sign in again.
     pub async fn forget_session(&self) -> Result<(), StoreError> {
         kept_hint(false);
+        delete(&self.db, KEYS, &session_slot(&self.user)).await?;
         delete(&self.db, SESSION, "current-user").await?;
         delete(&self.db, SESSION, &self.record_key("pending-launch")).await?;
         delete(&self.db, SESSION, &self.record_key("current")).await
     }
 
-    /// The session saved by [`Store::save_session`], with the store to continue with.
+    /// The session saved by [`Store::save_session`], with the store to continue with, while
+    /// its key is kept (offline too); `None` once the session has ended.
     pub async fn restore(notice: impl Fn(StoreNotice) + 'static) -> Result<Option<(Store, SavedSession)>, StoreError> {
         let notice: std::rc::Rc<dyn Fn(StoreNotice)> = std::rc::Rc::new(notice);
         let db = open_database(DB_NAME, SCHEMA_VERSION, Some(notice.clone())).await?;
         let user = get_js(&db, SESSION, "current-user").await?.and_then(|v| v.as_string());
-        let Some(user) = user else {
+        let key = match &user {
+            Some(user) => get_js(&db, KEYS, &session_slot(user)).await?,
+            None => None,
+        };
+        let (Some(user), Some(key)) = (user, key.and_then(|k| k.dyn_into::<CryptoKey>().ok())) else {
             db.close();
             return Ok(None);
         };
-        let store = Store::with_database(db, DB_NAME, &user).await?;
+        let store = Store {
+            db,
+            name: DB_NAME.to_owned(),
+            user,
+            key,
+        };
         Ok(store
             .get_sealed::<SavedSession>(SESSION, "current")
             .await?
@@ -330,6 +398,33 @@ impl LocalStore for Store {
     async fn draft_keys(&self) -> Result<Vec<DraftKey>, StoreError> {
         Store::draft_keys(self).await
     }
+}
+
+/// A sealed record as stored: whose it is (not secret), the nonce and the ciphertext.
+fn sealed_record(user: &str, nonce: &Uint8Array, sealed: &Uint8Array) -> Result<JsValue, StoreError> {
+    let record = Object::new();
+    let set = |k: &str, v: &JsValue| Reflect::set(&record, &k.into(), v).map(|_| ());
+    set("user", &user.into())
+        .and_then(|_| set("nonce", nonce))
+        .and_then(|_| set("sealed", sealed))
+        .map_err(|_| StoreError::Failed("building a record".into()))?;
+    Ok(record.into())
+}
+
+/// Every key in `store`, in key order (none in a store an older schema does not have yet).
+pub(super) async fn all_keys(db: &Database, store: &str) -> Result<Vec<String>, StoreError> {
+    if !db.object_store_names().any(|name| name == store) {
+        return Ok(Vec::new());
+    }
+    let tx = db.transaction(store).build().map_err(idb("reading"))?;
+    Ok(tx
+        .object_store(store)
+        .map_err(idb("reading"))?
+        .get_all_keys::<String>()
+        .await
+        .map_err(idb("reading"))?
+        .filter_map(Result::ok)
+        .collect())
 }
 
 async fn delete_database(name: &str) -> Result<(), StoreError> {
@@ -406,7 +501,7 @@ async fn put_js(db: &Database, store: &str, key: &str, value: &JsValue) -> Resul
     tx.commit().await.map_err(idb("saving"))
 }
 
-async fn get_js(db: &Database, store: &str, key: &str) -> Result<Option<JsValue>, StoreError> {
+pub(super) async fn get_js(db: &Database, store: &str, key: &str) -> Result<Option<JsValue>, StoreError> {
     let tx = db.transaction(store).build().map_err(idb("reading"))?;
     let value: Option<JsValue> = tx
         .object_store(store)
@@ -417,7 +512,7 @@ async fn get_js(db: &Database, store: &str, key: &str) -> Result<Option<JsValue>
     Ok(value.filter(|v| !v.is_undefined() && !v.is_null()))
 }
 
-async fn delete(db: &Database, store: &str, key: &str) -> Result<(), StoreError> {
+pub(super) async fn delete(db: &Database, store: &str, key: &str) -> Result<(), StoreError> {
     let tx = db
         .transaction(store)
         .with_mode(TransactionMode::Readwrite)

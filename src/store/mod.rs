@@ -1,5 +1,7 @@
 //! `store`: drafts, the outbox and the saved session in IndexedDB, every record encrypted with
-//! AES-GCM under a per-user, non-extractable WebCrypto key (itself kept only as a `CryptoKey`).
+//! AES-GCM under a per-person, non-extractable WebCrypto key derived from the person's device
+//! secret (kept by the homeserver). The device keeps that key only while the person's session
+//! lasts, so after it ends what is left opens for nobody until they sign in again.
 //!
 //! The record types ([`records`]) and errors are plain Rust and tested natively; the IndexedDB
 //! and WebCrypto parts are browser-only.
@@ -13,6 +15,8 @@ pub mod records;
 mod crypto;
 #[cfg(target_arch = "wasm32")]
 mod db;
+#[cfg(target_arch = "wasm32")]
+mod people;
 
 pub use error::StoreError;
 pub use local::LocalStore;
@@ -23,4 +27,6 @@ pub use records::{
 };
 
 #[cfg(target_arch = "wasm32")]
-pub use db::{Store, StoreNotice, DB_NAME, SCHEMA_VERSION};
+pub use crypto::random_bytes;
+#[cfg(target_arch = "wasm32")]
+pub use db::{Opening, Store, StoreNotice, DB_NAME, SCHEMA_VERSION};

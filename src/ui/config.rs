@@ -23,6 +23,10 @@ pub struct AppConfig {
     /// Minutes without activity before the app locks and signs out (fractions allowed).
     #[serde(default = "default_idle_minutes")]
     pub idle_minutes: f64,
+    /// Days after which a shared device forgets the drafts and kept inbox of someone who has not
+    /// signed in there since (zero: at the next sign-in of anyone else).
+    #[serde(default = "default_forget_others_after_days")]
+    pub forget_others_after_days: f64,
     /// Short name for the home screen (defaults to the clinic name).
     #[serde(default)]
     pub short_name: Option<String>,
@@ -91,6 +95,10 @@ pub struct FhirConfig {
     pub identity_claim: String,
 }
 
+fn default_forget_others_after_days() -> f64 {
+    14.0
+}
+
 fn default_identity_claim() -> String {
     "preferred_username".into()
 }
@@ -122,6 +130,8 @@ impl AppConfig {
                 roles: self.role_labels.clone(),
             },
             idle_ms: self.idle_ms(),
+            forget_others_after_ms: (self.forget_others_after_days.is_finite() && self.forget_others_after_days >= 0.0)
+                .then_some((self.forget_others_after_days * 86_400_000.0) as u64),
             ehr: self
                 .fhir
                 .as_ref()

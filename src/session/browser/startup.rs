@@ -9,8 +9,8 @@ use crate::session::labels::Labels;
 use crate::session::signin::{self, SignInError};
 use crate::session::tab::idle::idle_past;
 use crate::session::tab::TabSession;
-use crate::session::{Session, Start};
-use crate::store::{LocalStore, MemoryStore, Store, StoreNotice};
+use crate::session::{device_secret, Session, Start};
+use crate::store::{random_bytes, LocalStore, MemoryStore, Opening, Store, StoreNotice};
 use crate::sync::BrowserPlatform;
 use std::rc::Rc;
 
@@ -28,6 +28,8 @@ pub struct Portal {
     pub labels: Labels,
     /// The clinic's idle timeout.
     pub idle_ms: Option<u64>,
+    /// How long a shared device keeps the records of someone who has not signed in there since.
+    pub forget_others_after_ms: Option<u64>,
     /// The clinic's EHR, if the portal has one.
     pub ehr: Option<EhrLink>,
 }
@@ -165,10 +167,9 @@ async fn bind(
     at_provider: bool,
     notice: impl Fn(StoreNotice) + 'static,
 ) -> (Rc<AppTab>, Option<String>) {
-    let me = start.client.session().map(|s| s.user_id.clone()).unwrap_or_default();
-    let (store, mut problem) = match Store::open(&me, notice).await {
+    let (store, mut problem) = match open_store(portal, &start, notice).await {
         Ok(store) => (DeviceStore::Encrypted(store), None),
-        Err(e) => (DeviceStore::Memory(MemoryStore::default()), Some(e.to_string())),
+        Err(problem) => (DeviceStore::Memory(MemoryStore::default()), Some(problem)),
     };
     if let (DeviceStore::Encrypted(store), Some(mut saved)) =
         (&store, signin::to_keep(&start, js_sys::Date::now() as u64))
@@ -179,6 +180,27 @@ async fn bind(
         }
     }
     (run(portal, start, Rc::new(store)), problem)
+}
+
+/// The person's encrypted store, opened with their device secret from the homeserver; why not,
+/// in staff's words (the session then keeps drafts in this tab only).
+async fn open_store(
+    portal: &Portal,
+    start: &Start<BrowserTransport>,
+    notice: impl Fn(StoreNotice) + 'static,
+) -> Result<Store, String> {
+    let me = start.client.session().map(|s| s.user_id.clone()).unwrap_or_default();
+    let fresh = random_bytes(32).map_err(|e| e.to_string())?;
+    let secret = device_secret(&start.client, &fresh)
+        .await
+        .map_err(|e| format!("Drafts are kept in this tab only: {e}."))?;
+    let opening = Opening {
+        user: &me,
+        secret: &secret,
+        forget_others_after_ms: portal.forget_others_after_ms,
+        now_ms: js_sys::Date::now() as u64,
+    };
+    Store::open(&opening, notice).await.map_err(|e| e.to_string())
 }
 
 /// The session of `start` running in this tab: token renewals shared between tabs, the
