@@ -49,7 +49,8 @@ cat <<MSG
   Escalation service:     urgent clinical and scheduling threads, 5 min windows (rounds-admin escalation)
 
   Demo logins (password for all: rounds-demo), with "Sign in with Riverside staff account"
-  (the clinic's single sign-on, which also connects Rounds to the EHR) or with a password:
+  (the clinic's single sign-on, which also connects Rounds to the EHR). Staff cannot sign in
+  with a Matrix password; morgan, the break-glass administrator, can:
     morgan   Morgan Reyes   admin        EHR: schedules
     priya    Priya Shah     clinician    EHR: reads appointments
     jordan   Jordan Ellis   clinician    EHR: reads appointments

@@ -128,6 +128,7 @@ retention:
 modules:
   - module: rounds_retraction.RetractionWindow
   - module: rounds_attachments.AttachmentTypes
+$(signin_module)
 $bcrypt_line
 YAML
   case "$INSTANCE" in
@@ -270,6 +271,27 @@ instance_map:
     port: ${persister##*:}
 stream_writers:
   events: ${persister%%:*}
+YAML
+}
+
+# Where staff sign in through the provider (write_sso), an account linked to it cannot also
+# sign in with a Matrix password (deploy/synapse/rounds_signin.py). The demo keeps morgan, the
+# clinic's administrator, as its break-glass account (rounds-admin signs in with a password).
+# The test instance lets the demo staff in by password because the Playwright suite signs them
+# in that way to test everything else; tests/signin_rule.rs checks the refusal with an account
+# of its own.
+signin_module() {
+  local allowed
+  case "$INSTANCE" in
+    demo) allowed='["@morgan:localhost"]' ;;
+    test) allowed='["@morgan:localhost", "@priya:localhost", "@jordan:localhost", "@dana:localhost", "@sam:localhost"]' ;;
+    *) return 0 ;;
+  esac
+  cat <<YAML
+  - module: rounds_signin.SingleSignOnOnly
+    config:
+      provider: oidc-rounds
+      password_allowed: $allowed
 YAML
 }
 

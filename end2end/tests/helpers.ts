@@ -131,15 +131,15 @@ export class Api {
     return new Api(body.access_token, body.user_id);
   }
 
-  /** Registers a new account with Synapse's shared secret (like rounds-admin does). */
-  static async register(user: string, displayName: string, password = DEMO_PASSWORD): Promise<Api> {
+  /** Registers a new account with Synapse's shared secret (like rounds-admin does); `admin`: a server admin. */
+  static async register(user: string, displayName: string, password = DEMO_PASSWORD, admin = false): Promise<Api> {
     const secret = readFileSync(process.env.ROUNDS_TEST_SECRET_FILE ?? '../.local/synapse/test/shared_secret', 'utf8').trim();
     const { nonce } = await (await fetch(`${HOMESERVER}/_synapse/admin/v1/register`)).json();
-    const mac = createHmac('sha1', secret).update(`${nonce}\0${user}\0${password}\0notadmin`).digest('hex');
+    const mac = createHmac('sha1', secret).update(`${nonce}\0${user}\0${password}\0${admin ? 'admin' : 'notadmin'}`).digest('hex');
     const res = await fetch(`${HOMESERVER}/_synapse/admin/v1/register`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ nonce, username: user, displayname: displayName, password, admin: false, mac }),
+      body: JSON.stringify({ nonce, username: user, displayname: displayName, password, admin, mac }),
     });
     if (!res.ok) throw new Error(`register ${user}: ${res.status} ${await res.text()}`);
     const body = await res.json();

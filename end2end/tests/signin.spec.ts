@@ -1,11 +1,30 @@
 import { test, expect, SCALED } from './fixtures';
-import { categoryOptions, signIn, signedIn } from './helpers';
+import { Api, categoryOptions, signIn, signedIn, unique } from './helpers';
 
 test('a wrong password shows an alert and keeps the form', async ({ page }) => {
   await signIn(page, 'dana', 'not-the-password');
   await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
   await expect(page.getByRole('textbox', { name: 'Username' })).toHaveValue('dana');
   await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
+});
+
+test('an account that signs in through the clinic\'s provider is refused a password, in words staff can act on', async ({ page }) => {
+  // A staff account an administrator linked to the person's subject at the provider, as when a
+  // clinic moves to single sign-on (the demo staff stay allowed for the rest of this suite).
+  const user = unique('linked').toLowerCase();
+  const staff = await Api.register(user, 'Linked Staff');
+  const admin = await Api.register(unique('provisioner').toLowerCase(), 'Provisioner', undefined, true);
+  const linked = await admin.call('PUT', `/_synapse/admin/v2/users/${encodeURIComponent(staff.userId)}`, {
+    external_ids: [{ auth_provider: 'oidc-rounds', external_id: user }],
+  });
+  expect(linked.status).toBe(200);
+
+  await signIn(page, user);
+  await expect(page.getByRole('alert')).toHaveText(
+    "This account signs in through your clinic's sign-in page: use the clinic sign-in button, not a password.",
+  );
+  await expect(page.getByRole('button', { name: 'Sign in with Riverside staff account' })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Username' })).toHaveValue(user);
 });
 
 test('two staff members signed in at once each see only their categories', SCALED, async ({ browser }) => {

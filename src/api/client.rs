@@ -291,6 +291,7 @@ pub(crate) fn not_signed_in() -> Error {
         message: "not signed in".into(),
         retry_after_ms: None,
         soft_logout: false,
+        refusal: None,
     })
 }
 

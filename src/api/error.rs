@@ -39,6 +39,10 @@ pub struct ServerError {
     pub retry_after_ms: Option<u64>,
     /// `soft_logout: true` on `M_UNKNOWN_TOKEN`: local state may be kept, the user signs in again.
     pub soft_logout: bool,
+    /// Why Rounds' own homeserver rules refused (`app.rounds.refusal`), such as
+    /// `single_sign_on_only` for a password login of an account that signs in through the
+    /// clinic's identity provider (`deploy/synapse/rounds_signin.py`).
+    pub refusal: Option<String>,
 }
 
 impl Error {
@@ -126,6 +130,8 @@ struct ErrorBody {
     retry_after_ms: Option<u64>,
     #[serde(default)]
     soft_logout: bool,
+    #[serde(rename = "app.rounds.refusal")]
+    refusal: Option<String>,
 }
 
 impl Error {
@@ -141,6 +147,7 @@ impl Error {
                 message: b.error.unwrap_or_else(|| format!("HTTP {status}")),
                 retry_after_ms: header_ms.or(b.retry_after_ms),
                 soft_logout: b.soft_logout,
+                refusal: b.refusal,
             }),
             // A proxy's HTML error page or an empty body: keep the status, say what happened.
             Err(_) if status == 429 || status >= 500 => Error::Server(ServerError {
@@ -149,6 +156,7 @@ impl Error {
                 message: format!("HTTP {status} without a Matrix error body"),
                 retry_after_ms: header_ms,
                 soft_logout: false,
+                refusal: None,
             }),
             Err(_) => Error::BadResponse {
                 status,

@@ -1,6 +1,7 @@
 //! Synapse's shared-secret registration (`/_synapse/admin/v1/register`), for the demo seeding,
-//! the tests and a clinic's IT person creating accounts, and linking an account to the person's
-//! subject at the clinic's identity provider. Native only: the secret never reaches a browser.
+//! the tests and a clinic's IT person creating accounts, linking an account to the person's
+//! subject at the clinic's identity provider, and acting for an account that signs in only
+//! through it. Native only: the secret never reaches a browser.
 
 use super::client::{Client, Session};
 use super::encode;
@@ -101,6 +102,24 @@ impl<T: Transport> Client<T> {
         let path = format!("/_synapse/admin/v2/users/{}", encode(user_id));
         let _: serde_json::Value = self.put(&path, &body).await?;
         Ok(())
+    }
+
+    /// A session acting as `user_id`, without their password (Synapse's "login as user"; needs
+    /// a server admin's session): provisioning acts for accounts that sign in only through the
+    /// clinic's provider. The session has no device; end it with [`Client::logout`].
+    pub async fn login_as(&self, user_id: &str) -> Result<Session, Error> {
+        #[derive(Deserialize)]
+        struct Answer {
+            access_token: String,
+        }
+        let path = format!("/_synapse/admin/v1/users/{}/login", encode(user_id));
+        let Answer { access_token } = self.post(&path, &serde_json::json!({})).await?;
+        Ok(Session {
+            user_id: user_id.to_owned(),
+            access_token,
+            device_id: String::new(),
+            refresh_token: None,
+        })
     }
 }
 

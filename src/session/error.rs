@@ -140,6 +140,7 @@ mod tests {
             message: "Forbidden by the rules".into(),
             retry_after_ms: None,
             soft_logout: false,
+            refusal: None,
         })
     }
 

@@ -7,6 +7,10 @@ use crate::provision::{self, Clinic, ProvisionError};
 use crate::store::{InboxCache, SavedSession};
 use std::fmt;
 
+/// `app.rounds.refusal` of a password login refused because the account signs in through the
+/// clinic's identity provider.
+const SINGLE_SIGN_ON_ONLY: &str = "single_sign_on_only";
+
 /// Why signing in did not work.
 #[derive(Debug)]
 pub enum SignInError {
@@ -34,6 +38,10 @@ impl fmt::Display for SignInError {
                 "This sign-in link was not started here, or was already used. Nothing was signed in: sign in again."
             ),
             SignInError::Login { error, homeserver } => match error {
+                Error::Server(e) if e.refusal.as_deref() == Some(SINGLE_SIGN_ON_ONLY) => write!(
+                    f,
+                    "This account signs in through your clinic's sign-in page: use the clinic sign-in button, not a password."
+                ),
                 Error::Server(e) if e.errcode == "M_FORBIDDEN" => write!(f, "Wrong username or password."),
                 Error::Server(e) if e.errcode == "M_USER_DEACTIVATED" => {
                     write!(f, "This account has been deactivated.")

@@ -21,7 +21,8 @@ pub fn homeserver() -> String {
         .expect("ROUNDS_TEST_HOMESERVER is not set: run the tests through scripts/test.sh, which starts Synapse")
 }
 
-fn shared_secret() -> String {
+/// The test homeserver's registration shared secret.
+pub fn shared_secret() -> String {
     let path =
         std::env::var("ROUNDS_TEST_SECRET_FILE").expect("ROUNDS_TEST_SECRET_FILE is not set: run scripts/test.sh");
     std::fs::read_to_string(&path)

@@ -224,12 +224,14 @@ pub async fn seed(
     sso_provider: Option<&str>,
 ) -> Result<(), String> {
     let transport = NativeTransport::default();
+    let mut provisioner = provisioner(homeserver, secret).await?;
+    let server = server_name(provisioner.user_id().map_err(|e| e.to_string())?).to_owned();
     let mut sessions: BTreeMap<&str, Client<NativeTransport>> = BTreeMap::new();
     for (user, display, _) in DEMO_STAFF {
         // The demo homeserver keeps Synapse's default rate limits: wait them out.
-        let mut client = Client::new(transport.clone(), homeserver).waiting_out_rate_limits(PATIENCE);
-        // Registration returns a session; only accounts that already exist need a login
-        // (the demo server keeps Synapse's default login rate limit of a few per minute).
+        let client = Client::new(transport.clone(), homeserver).waiting_out_rate_limits(PATIENCE);
+        // Registration returns a session. An account that already exists may sign in only
+        // through the clinic's provider (deploy/synapse/rounds_signin.py): act as it instead.
         let session = match client
             .register_with_shared_secret(secret, user, display, DEMO_PASSWORD)
             .await
@@ -238,19 +240,21 @@ pub async fn seed(
                 println!("  registered {user}");
                 session
             }
-            Err(e) if e.errcode() == Some("M_USER_IN_USE") => client
-                .login(user, DEMO_PASSWORD, None)
+            Err(e) if e.errcode() == Some("M_USER_IN_USE") => provisioner
+                .login_as(&full_user_id(user, &server))
                 .await
-                .map_err(|e| format!("signing in as {user}: {e}"))?,
+                .map_err(|e| format!("acting as {user}: {e}"))?,
             Err(e) => return Err(format!("registering {user}: {e}")),
         };
         sessions.insert(user, client.with_session(session));
     }
     let admin = &sessions["morgan"];
-    let server = server_name(admin.user_id().map_err(|e| e.to_string())?).to_owned();
-    if let Some(provider) = sso_provider {
-        link_to_provider(homeserver, secret, provider, &server).await?;
-    }
+    let linked = match sso_provider {
+        Some(provider) => link_to_provider(&provisioner, provider, &server).await,
+        None => Ok(()),
+    };
+    let _ = provisioner.logout().await;
+    linked?;
     let policy = ClinicPolicy::with_defaults("Riverside Therapy");
     let (mut clinic, report) = provision::ensure_clinic(admin, prefix, policy)
         .await
@@ -306,12 +310,10 @@ pub async fn seed(
     Ok(())
 }
 
-/// Links every demo account to its subject at the single sign-on `provider` (the demo
-/// provider's subject is the username, `idp/staff.mjs`), as a clinic migrating existing
-/// accounts does: the homeserver never links an account by its name (`allow_existing_users`
-/// is off). Synapse's admin API does it, so a server admin is made for it, whose password only
-/// the holder of the shared secret can know.
-async fn link_to_provider(homeserver: &str, secret: &str, provider: &str, server: &str) -> Result<(), String> {
+/// The seeding's server admin, for what only Synapse's admin API does (linking accounts to the
+/// provider, acting for accounts that sign in only through it); only the holder of the shared
+/// secret can know its password.
+async fn provisioner(homeserver: &str, secret: &str) -> Result<Client<NativeTransport>, String> {
     const PROVISIONER: &str = "rounds-provisioner";
     let password = {
         use hmac::{Hmac, Mac};
@@ -328,19 +330,22 @@ async fn link_to_provider(homeserver: &str, secret: &str, provider: &str, server
             .map_err(|e| format!("signing in as {PROVISIONER}: {e}"))?,
         Err(e) => return Err(format!("registering {PROVISIONER}: {e}")),
     };
-    let mut client = client.with_session(session);
-    let mut result = Ok(());
+    Ok(client.with_session(session))
+}
+
+/// Links every demo account to its subject at the single sign-on `provider` (the demo
+/// provider's subject is the username, `idp/staff.mjs`), as a clinic migrating existing
+/// accounts does: the homeserver never links an account by its name (`allow_existing_users`
+/// is off).
+async fn link_to_provider(provisioner: &Client<NativeTransport>, provider: &str, server: &str) -> Result<(), String> {
     for (user, _, _) in DEMO_STAFF {
-        if let Err(e) = client
+        provisioner
             .link_to_provider(&full_user_id(user, server), provider, user)
             .await
-        {
-            result = Err(format!("linking {user} to {provider}: {e}"));
-            break;
-        }
+            .map_err(|e| format!("linking {user} to {provider}: {e}"))?;
     }
-    let _ = client.logout().await;
-    result.inspect(|()| println!("  linked the staff to {provider}"))
+    println!("  linked the staff to {provider}");
+    Ok(())
 }
 
 /// Registers the service account (an existing one must have this password) and enlists it.
