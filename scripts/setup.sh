@@ -16,8 +16,9 @@ BINARYEN_VERSION=132.0.0       # Debian's binaryen 108 emits wasm that crashes i
 SYNAPSE_VERSION=1.163.2        # newest served by pip when pinned
 APT_PACKAGES=(chromium chromium-driver fonts-liberation brotli curl nginx openssl)
 # The scaled homeserver (scripts/scaled.sh): PostgreSQL, Redis, and libpq's headers because
-# psycopg2 (Synapse's postgres extra) is built from source by pip.
-SCALED_APT_PACKAGES=(postgresql redis-server libpq-dev)
+# psycopg2 (Synapse's postgres extra) is built from source by pip; age encrypts the backup that
+# scripts/check-data-protection.sh restores.
+SCALED_APT_PACKAGES=(postgresql redis-server libpq-dev age)
 
 SUDO=""
 if [[ $EUID -ne 0 ]]; then SUDO=sudo; fi

@@ -228,6 +228,11 @@ database:
     dbname: synapse
     host: 127.0.0.1
     port: $SCALED_POSTGRES_PORT
+    # TLS with the server's certificate and name checked, the password from a 0600 passfile
+    # (scripts/postgres.sh; DEPLOYMENT.md section 10).
+    sslmode: verify-full
+    sslrootcert: $SCALED_TLS/ca.crt
+    passfile: $LOCAL/postgres/scaled/passfile
     cp_min: 5
     cp_max: 10
 YAML
@@ -262,6 +267,13 @@ redis:
   enabled: true
   host: 127.0.0.1
   port: $SCALED_REDIS_PORT
+  # TLS with a client certificate, and a password (scripts/redis.sh). Synapse loads ca_file
+  # but does not verify Redis's certificate with it (DEPLOYMENT.md section 10).
+  use_tls: true
+  certificate_file: $SCALED_TLS/client.crt
+  private_key_file: $SCALED_TLS/client.key
+  ca_file: $SCALED_TLS/ca.crt
+  password_path: $LOCAL/redis/scaled/password
 instance_map:
   main:
     host: 127.0.0.1

@@ -2,7 +2,9 @@
 # The app's acceptance path against the scaled homeserver (scripts/scaled.sh: PostgreSQL, Redis,
 # workers, nginx): rounds-admin provisions the demo clinic there, then the Playwright tests tagged
 # @scaled (sign-in, live threads, receipts, exactly-once outbox, role isolation, roles given and
-# taken) drive the release build against it. Not part of scripts/test.sh: it needs PostgreSQL and
+# taken) drive the release build against it; then what DEPLOYMENT.md section 10 asks of the
+# servers (scripts/check-data-protection.sh: TLS to PostgreSQL and Redis, an encrypted backup).
+# Not part of scripts/test.sh: it needs PostgreSQL and
 # Redis, which the default configuration does not.
 #
 #   scripts/test-scaled.sh [extra Playwright arguments]
@@ -47,3 +49,4 @@ for process in main synchrotron1 synchrotron2 client_reader1; do
   grep -qE "^[0-9]+ $process\$" <<<"$ROUTES" || { log "no request reached $process: the proxy does not route as intended"; exit 1; }
 done
 if grep -q "server errors" <<<"$ROUTES"; then log "the scaled homeserver answered with server errors"; exit 1; fi
+"$ROOT/scripts/check-data-protection.sh"
