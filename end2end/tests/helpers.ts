@@ -99,7 +99,8 @@ export async function categoryOptions(page: Page): Promise<string[]> {
   const select = page.getByRole('combobox', { name: 'Category' });
   await expect(select.locator('option').nth(1)).toBeAttached();
   const labels = await select.locator('option').allInnerTexts();
-  return labels.map((t) => t.trim()).filter((t) => t !== 'All');
+  // Without the counts beside each name ("Scheduling · 2 unread").
+  return labels.map((t) => t.split(' · ')[0].trim()).filter((t) => t !== 'All');
 }
 
 /** The thread list item whose title contains `text`. */
@@ -109,6 +110,8 @@ export function threadItem(page: Page, text: string) {
 
 /** Searches the inbox for `text` (the list only renders visible rows) and returns its item. */
 export async function findThread(page: Page, text: string) {
+  // Everything, in every category: the inbox opens on For me (inbox.spec.ts tests that).
+  await page.getByRole('group', { name: 'Quick views' }).getByRole('button', { name: 'All', exact: true }).click();
   await page.getByRole('combobox', { name: 'Category' }).selectOption({ label: 'All' });
   await page.getByRole('searchbox', { name: 'Search threads' }).fill(text);
   const item = threadItem(page, text);

@@ -32,8 +32,11 @@ test('two staff members signed in at once each see only their categories', SCALE
 
   await expect(desk.getByText('Dana Brooks', { exact: true })).toBeVisible();
   expect(await categoryOptions(desk)).toEqual(['Scheduling', 'Authorization', 'Referral', 'Staffing']);
-  // The front desk lands on scheduling work, clinicians on clinical.
-  await expect(desk.getByRole('combobox', { name: 'Category' }).locator('option:checked')).toHaveText('Scheduling');
+  // Everyone lands on what needs them, in every category they read.
+  for (const page of [desk, therapist]) {
+    await expect(page.getByRole('group', { name: 'Quick views' }).getByRole('button', { name: 'For me' })).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByRole('combobox', { name: 'Category' }).locator('option:checked')).toHaveText('All');
+  }
 
   await expect(therapist.getByText('Priya Shah', { exact: true })).toBeVisible();
   expect(await categoryOptions(therapist)).toEqual([
@@ -44,7 +47,6 @@ test('two staff members signed in at once each see only their categories', SCALE
     'Documentation',
     'Staffing',
   ]);
-  await expect(therapist.getByRole('combobox', { name: 'Category' }).locator('option:checked')).toHaveText('Clinical');
 
   await desk.getByRole('button', { name: 'Sign out' }).click();
   await expect(desk.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();

@@ -40,18 +40,6 @@ impl StaffView {
         }
     }
 
-    /// The category to open first: the home of the first held role that has one and that the
-    /// person can see (`None`: all categories, as for admins).
-    pub fn home_category(&self) -> Option<&Category> {
-        if self.is_admin() {
-            return None;
-        }
-        self.roles
-            .iter()
-            .filter_map(|r| r.home.as_deref())
-            .find_map(|home| self.categories.iter().find(|c| c.id == home))
-    }
-
     /// Whether the person's roles work with appointments (clinicians, front desk, admins): the
     /// EHR decides what they may actually read and change; this only decides what is offered.
     pub fn schedules(&self) -> bool {
@@ -107,6 +95,5 @@ mod tests {
         let ids: Vec<_> = view.categories.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["scheduling", "staffing"]);
         assert!(!view.is_admin());
-        assert_eq!(view.home_category().map(|c| c.id.as_str()), Some("scheduling"));
     }
 }

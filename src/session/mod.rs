@@ -18,6 +18,7 @@ mod availability;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 mod change;
+mod choices;
 mod core;
 mod corrections;
 mod device_secret;
@@ -38,6 +39,7 @@ mod thread;
 pub use audit::HistoryFile;
 pub use availability::Presence;
 pub use change::Change;
+pub use choices::Choices;
 pub use core::Start;
 pub use device_secret::device_secret;
 pub use drafts::Drafts;
@@ -175,6 +177,13 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
     /// Availability.
     pub fn presence(&self) -> Presence<T, S, P> {
         Presence {
+            core: self.core.clone(),
+        }
+    }
+
+    /// The inbox filter choices kept on the device.
+    pub fn choices(&self) -> Choices<T, S, P> {
+        Choices {
             core: self.core.clone(),
         }
     }

@@ -5,6 +5,7 @@ use super::local::LocalStore;
 use super::people::{self, check_slot, legacy_slot, seen_slot, session_slot, KEYS};
 use super::records::{DraftKey, InboxCache, OutboxItem, PendingLaunch, SavedSession};
 use super::StoreError;
+use crate::domain::InboxChoices;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -397,6 +398,14 @@ impl LocalStore for Store {
 
     async fn draft_keys(&self) -> Result<Vec<DraftKey>, StoreError> {
         Store::draft_keys(self).await
+    }
+
+    async fn save_choices(&self, choices: &InboxChoices) -> Result<(), StoreError> {
+        self.put_sealed(CACHE, "choices", choices).await
+    }
+
+    async fn load_choices(&self) -> Result<Option<InboxChoices>, StoreError> {
+        self.get_sealed(CACHE, "choices").await
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::records::{DraftKey, InboxCache, OutboxItem};
 use super::StoreError;
+use crate::domain::InboxChoices;
 use std::future::Future;
 
 /// The signed-in person's data on this device.
@@ -30,4 +31,8 @@ pub trait LocalStore {
     fn load_draft(&self, key: &DraftKey) -> impl Future<Output = Result<Option<String>, StoreError>>;
     /// Every composer with a saved draft.
     fn draft_keys(&self) -> impl Future<Output = Result<Vec<DraftKey>, StoreError>>;
+    /// Keeps the person's inbox filter choices for the next start.
+    fn save_choices(&self, choices: &InboxChoices) -> impl Future<Output = Result<(), StoreError>>;
+    /// The choices kept by [`LocalStore::save_choices`], if any.
+    fn load_choices(&self) -> impl Future<Output = Result<Option<InboxChoices>, StoreError>>;
 }

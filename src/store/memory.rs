@@ -4,6 +4,7 @@
 use super::local::LocalStore;
 use super::records::{DraftKey, InboxCache, OutboxItem};
 use super::StoreError;
+use crate::domain::InboxChoices;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::{ready, Future};
@@ -15,6 +16,7 @@ pub struct MemoryStore {
     cache: RefCell<Option<InboxCache>>,
     drafts: RefCell<BTreeMap<DraftKey, String>>,
     files: RefCell<BTreeMap<String, Vec<u8>>>,
+    choices: RefCell<Option<InboxChoices>>,
 }
 
 impl LocalStore for MemoryStore {
@@ -70,5 +72,14 @@ impl LocalStore for MemoryStore {
 
     fn draft_keys(&self) -> impl Future<Output = Result<Vec<DraftKey>, StoreError>> {
         ready(Ok(self.drafts.borrow().keys().cloned().collect()))
+    }
+
+    fn save_choices(&self, choices: &InboxChoices) -> impl Future<Output = Result<(), StoreError>> {
+        *self.choices.borrow_mut() = Some(choices.clone());
+        ready(Ok(()))
+    }
+
+    fn load_choices(&self) -> impl Future<Output = Result<Option<InboxChoices>, StoreError>> {
+        ready(Ok(self.choices.borrow().clone()))
     }
 }

@@ -1,11 +1,15 @@
-//! The inbox pane: the filters above the list of threads.
+//! The inbox pane: the filters above the list of threads. It opens on For me, or where the
+//! person left it on this device.
 
+use super::inbox_choices::{kept_choices, ChoiceSignals};
 use super::state::AppState;
 use super::thread_list::ThreadList;
-use crate::domain::{Filter, ThreadKey, View};
+use super::urgent_elsewhere::UrgentElsewhere;
+use crate::domain::{CategoryCounts, Filter, ThreadKey, View};
 use leptos::prelude::*;
 
-const VIEWS: [(View, &str); 6] = [
+const VIEWS: [(View, &str); 7] = [
+    (View::ForMe, "For me"),
     (View::All, "All"),
     (View::Mine, "Mine"),
     (View::ForMyRole, "For my role"),
@@ -14,17 +18,29 @@ const VIEWS: [(View, &str); 6] = [
     (View::Resolved, "Resolved"),
 ];
 
+/// A category's name in the Category filter, with what waits in it.
+fn with_counts(label: &str, counts: CategoryCounts) -> String {
+    match (counts.unread, counts.urgent) {
+        (0, 0) => label.to_owned(),
+        (unread, 0) => format!("{label} · {unread} unread"),
+        (0, urgent) => format!("{label} · {urgent} urgent"),
+        (unread, urgent) => format!("{label} · {unread} unread · {urgent} urgent"),
+    }
+}
+
 /// The inbox: `Search threads`, `Category`, `Unread only`, quick views, grouping and the list.
 #[component]
 pub fn InboxPane(#[prop(into)] selected: Signal<Option<ThreadKey>>) -> impl IntoView {
     let state = AppState::get();
     let search = RwSignal::new(String::new());
-    // People land on their role's work: the front desk on Scheduling, clinicians on Clinical.
-    let home = untrack(|| state.staff()).and_then(|s| s.home_category().and_then(|c| c.room.clone()));
-    let category = RwSignal::new(home.unwrap_or_default());
-    let unread_only = RwSignal::new(false);
-    let view = RwSignal::new(View::All);
-    let group = RwSignal::new(false);
+    let choices = ChoiceSignals::new();
+    kept_choices(choices);
+    let ChoiceSignals {
+        view,
+        category,
+        unread_only,
+        group,
+    } = choices;
     let filter = Memo::new(move |_| Filter {
         search: search.get(),
         room_id: Some(category.get()).filter(|c| !c.is_empty()),
@@ -46,6 +62,13 @@ pub fn InboxPane(#[prop(into)] selected: Signal<Option<ThreadKey>>) -> impl Into
             .unwrap_or_default()
     });
     let categories = move || state.staff().map(|s| s.categories).unwrap_or_default();
+    let counts = Memo::new(move |_| state.inbox(|inbox| inbox.category_counts()).unwrap_or_default());
+    let show_for_me = move |room: String| {
+        search.set(String::new());
+        unread_only.set(false);
+        view.set(View::ForMe);
+        category.set(room);
+    };
 
     view! {
         <section class="inbox-pane" aria-label="Inbox">
@@ -58,8 +81,10 @@ pub fn InboxPane(#[prop(into)] selected: Signal<Option<ThreadKey>>) -> impl Into
                     <select id="category-filter" on:change=move |ev| category.set(event_target_value(&ev))
                         prop:value=move || category.get()>
                         <option value="">"All"</option>
-                        {move || categories().into_iter().map(|c| view! {
-                            <option value=c.room.clone().unwrap_or_default()>{c.label}</option>
+                        {move || categories().into_iter().map(|c| {
+                            let room = c.room.clone().unwrap_or_default();
+                            let label = with_counts(&c.label, counts.with(|all| all.get(&room).copied().unwrap_or_default()));
+                            view! { <option value=room>{label}</option> }
                         }).collect_view()}
                     </select>
                     <label class="check">
@@ -79,6 +104,7 @@ pub fn InboxPane(#[prop(into)] selected: Signal<Option<ThreadKey>>) -> impl Into
                             on:click=move |_| view.set(v)>{label}</button>
                     }).collect_view()}
                 </div>
+                <UrgentElsewhere filter=filter show=show_for_me/>
             </div>
             <ThreadList keys=keys selected=selected group_by_patient=group/>
         </section>

@@ -21,6 +21,7 @@ mod early;
 mod escalation_settings;
 mod history_export;
 mod inbox;
+mod inbox_choices;
 mod live;
 mod mentions;
 mod message_item;
@@ -45,6 +46,7 @@ mod thread_row;
 mod thread_view;
 mod time;
 mod topbar;
+mod urgent_elsewhere;
 mod visibility;
 
 /// Mounts the app on `<body>` (`public/boot.js` loads it and registers the service worker).

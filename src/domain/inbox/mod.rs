@@ -15,7 +15,7 @@ mod touched;
 
 pub use echo::PendingEdit;
 pub use incoming::Incoming;
-pub use query::{patient_key, Filter, View};
+pub use query::{patient_key, CategoryCounts, Filter, InboxChoices, View};
 pub use snapshot::InboxSnapshot;
 pub use touched::Touched;
 

@@ -1,12 +1,18 @@
-//! The inbox's filters: search, category, quick views, unread, grouping by patient.
+//! The inbox's filters: search, category, quick views, unread, grouping by patient; and what
+//! they must never hide, the urgent work addressed to the person.
 
 use super::super::thread::{fold, Priority, Status, Thread};
 use super::Inbox;
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
 
 /// Quick views staff expect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum View {
+    /// What needs the person, across every category they read: open threads addressed to them
+    /// or their roles, urgent threads nobody has acknowledged, and threads they take part in
+    /// with replies they have not read. Urgent unacknowledged threads first.
+    ForMe,
     /// Everything.
     #[default]
     All,
@@ -35,8 +41,43 @@ pub struct Filter {
     pub view: View,
     /// Sort threads of the same patient together.
     pub group_by_patient: bool,
-    /// The roles the person is addressed as (for [`View::ForMyRole`]).
+    /// The roles the person is addressed as (for [`View::ForMyRole`] and [`View::ForMe`]).
     pub my_roles: Vec<String>,
+}
+
+/// The filter choices a person keeps on their device (restored at the next start).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InboxChoices {
+    /// The quick view.
+    pub view: View,
+    /// The category room, if one is chosen.
+    pub room_id: Option<String>,
+    /// Only threads with unread messages.
+    pub unread_only: bool,
+    /// Threads of the same patient together.
+    pub group_by_patient: bool,
+}
+
+impl Default for InboxChoices {
+    /// A first start opens on what needs the person, in every category.
+    fn default() -> Self {
+        InboxChoices {
+            view: View::ForMe,
+            room_id: None,
+            unread_only: false,
+            group_by_patient: false,
+        }
+    }
+}
+
+/// A category's counts, beside its name in the Category filter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CategoryCounts {
+    /// Threads with messages the person has not read.
+    pub unread: usize,
+    /// Urgent threads nobody has acknowledged.
+    pub urgent: usize,
 }
 
 impl Inbox {
@@ -49,6 +90,7 @@ impl Inbox {
             .filter(|t| filter.room_id.as_ref().is_none_or(|r| *r == t.room_id))
             .filter(|t| needle.is_empty() || t.search_text.contains(&needle))
             .filter(|t| match filter.view {
+                View::ForMe => self.is_for_me(t, &filter.my_roles),
                 View::All => true,
                 View::Mine => t.participants.contains(me) || t.mentions_me,
                 View::ForMyRole => t.info.to_roles.iter().any(|r| filter.my_roles.contains(r)),
@@ -59,10 +101,49 @@ impl Inbox {
             .filter(|t| !filter.unread_only || self.unread(t) > 0)
             .collect();
         sort_newest_first(&mut found);
+        if filter.view == View::ForMe {
+            // Stable: newest first inside each group.
+            found.sort_by_key(|t| !t.awaits_acknowledgement());
+        }
         if filter.group_by_patient {
             found = grouped_by_patient(found);
         }
         found
+    }
+
+    /// Whether `thread` needs the person addressed as `my_roles` ([`View::ForMe`]).
+    fn is_for_me(&self, thread: &Thread, my_roles: &[String]) -> bool {
+        let addressed = thread.mentions_me || thread.info.to_roles.iter().any(|r| my_roles.contains(r));
+        (addressed && thread.status == Status::Open)
+            || thread.awaits_acknowledgement()
+            || (thread.participants.contains(self.me()) && self.unread(thread) > 0)
+    }
+
+    /// Urgent unacknowledged threads addressed to the person (by name or role) that `filter`
+    /// leaves out, counted per category room: no filter hides urgent work for the person
+    /// without saying where it is.
+    pub fn urgent_for_me_elsewhere(&self, filter: &Filter) -> BTreeMap<String, usize> {
+        let shown: Vec<&str> = self.query(filter).iter().map(|t| t.root_id.as_str()).collect();
+        let mut elsewhere = BTreeMap::new();
+        for thread in self.threads().filter(|t| {
+            t.awaits_acknowledgement()
+                && (t.mentions_me || t.info.to_roles.iter().any(|r| filter.my_roles.contains(r)))
+                && !shown.contains(&t.root_id.as_str())
+        }) {
+            *elsewhere.entry(thread.room_id.clone()).or_insert(0) += 1;
+        }
+        elsewhere
+    }
+
+    /// Unread and urgent counts per category room.
+    pub fn category_counts(&self) -> HashMap<String, CategoryCounts> {
+        let mut counts: HashMap<String, CategoryCounts> = HashMap::new();
+        for thread in self.threads() {
+            let entry = counts.entry(thread.room_id.clone()).or_default();
+            entry.unread += usize::from(self.unread(thread) > 0);
+            entry.urgent += usize::from(thread.awaits_acknowledgement());
+        }
+        counts
     }
 }
 

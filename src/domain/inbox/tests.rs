@@ -548,16 +548,7 @@ fn an_urgent_thread_waits_for_an_acknowledgement_that_its_sender_cannot_give() {
 #[test]
 fn for_my_role_shows_threads_addressed_to_my_roles() {
     let mut inbox = sample();
-    let Incoming::Root {
-        room_id,
-        message,
-        mut info,
-    } = root("!sched", "$r", "@dana:x", 70, "Lobby", None, true)
-    else {
-        unreachable!()
-    };
-    info.to_roles = vec!["clinician".into()];
-    inbox.apply([Incoming::Root { room_id, message, info }]);
+    inbox.apply([addressed("!sched", "$r", 70, "Lobby", true, &["clinician"])]);
     let for_role = |roles: &[&str]| Filter {
         view: View::ForMyRole,
         my_roles: roles.iter().map(|r| (*r).to_owned()).collect(),
@@ -756,4 +747,89 @@ fn a_thread_the_person_started_is_known_by_its_transaction_id_wherever_it_comes_
     let restored = Inbox::from_snapshot(inbox.snapshot(10, 10));
     assert_eq!(restored.resolve(&k("!r", "$root")), k("!r", "t1"));
     assert_eq!(restored.thread(&k("!r", "$root")).unwrap().messages.len(), 2);
+}
+
+/// A thread root from dana addressed to `roles`.
+fn addressed(room: &str, id: &str, ts: u64, topic: &str, urgent: bool, roles: &[&str]) -> Incoming {
+    let Incoming::Root {
+        room_id,
+        message,
+        mut info,
+    } = root(room, id, "@dana:x", ts, topic, None, urgent)
+    else {
+        unreachable!()
+    };
+    info.to_roles = roles.iter().map(|r| (*r).to_owned()).collect();
+    Incoming::Root { room_id, message, info }
+}
+
+fn for_me(room: Option<&str>) -> Filter {
+    Filter {
+        view: View::ForMe,
+        room_id: room.map(str::to_owned),
+        my_roles: vec!["clinician".into()],
+        ..Filter::default()
+    }
+}
+
+#[test]
+fn for_me_gathers_what_needs_me_across_categories_urgent_unacknowledged_first() {
+    let mut inbox = sample();
+    inbox.apply([
+        addressed("!sched", "$u", 60, "Lobby now", true, &["clinician"]),
+        addressed("!sched", "$n", 70, "Sara's new slot", false, &["clinician"]),
+        addressed("!bill", "$b", 80, "Codes", false, &["billing"]),
+        // A thread I take part in gets a reply I have not read.
+        reply("!clin", "$c", "$c1", ME, 85, "Noted"),
+        reply("!clin", "$c", "$c2", "@priya:x", 95, "Thanks"),
+    ]);
+    assert_eq!(
+        titles(&inbox, &for_me(None)),
+        [
+            // Urgent and unacknowledged first, newest first: for my role, mine, another role's.
+            "Lobby now",
+            "Friday coverage needed",
+            "Sara M. – Authorization renewal pending",
+            // Then by activity: the reply I have not read, the thread addressed to my role.
+            "Sara M. – Home program update",
+            "Sara's new slot",
+        ]
+    );
+    inbox.apply([receipt("!clin", ME, "$c2")]);
+    assert!(!titles(&inbox, &for_me(None)).contains(&"Sara M. – Home program update".to_owned()));
+    inbox.apply([Incoming::InThread {
+        room_id: "!sched".into(),
+        root_id: "$n".into(),
+        message: Message {
+            body: Body::Update {
+                status: Some(Status::Resolved),
+                priority: None,
+            },
+            ..msg("$n2", "@dana:x", 100, "")
+        },
+    }]);
+    assert!(
+        !titles(&inbox, &for_me(None)).contains(&"Sara's new slot".to_owned()),
+        "resolved work addressed to me leaves For me"
+    );
+}
+
+#[test]
+fn a_category_filter_says_where_the_urgent_work_for_me_is() {
+    let mut inbox = sample();
+    inbox.apply([
+        addressed("!sched", "$u", 60, "Lobby now", true, &["clinician"]),
+        addressed("!sched", "$v", 61, "Fire drill", true, &["clinician"]),
+        addressed("!bill", "$w", 62, "Urgent for billing", true, &["billing"]),
+    ]);
+    let in_clinical = for_me(Some("!clin"));
+    assert!(!titles(&inbox, &in_clinical).contains(&"Lobby now".to_owned()));
+    let elsewhere = inbox.urgent_for_me_elsewhere(&in_clinical);
+    assert_eq!(elsewhere.into_iter().collect::<Vec<_>>(), [("!sched".to_owned(), 2)]);
+    assert!(inbox.urgent_for_me_elsewhere(&for_me(Some("!sched"))).is_empty());
+    assert!(inbox.urgent_for_me_elsewhere(&for_me(None)).is_empty());
+
+    let counts = inbox.category_counts();
+    assert_eq!(counts["!sched"], CategoryCounts { unread: 3, urgent: 2 });
+    assert_eq!(counts["!bill"].urgent, 1);
 }

@@ -29,6 +29,7 @@ use super::tab::TabSession;
 use super::thread::ThreadHandle;
 use super::Session;
 use crate::api::BrowserTransport;
+use crate::domain::InboxChoices;
 use crate::store::{DraftKey, InboxCache, LocalStore, MemoryStore, OutboxItem, Store, StoreError};
 use crate::sync::BrowserPlatform;
 
@@ -47,7 +48,7 @@ pub enum DeviceStore {
     /// The encrypted IndexedDB store.
     Encrypted(Store),
     /// Nothing survives a reload.
-    Memory(MemoryStore),
+    Memory(Box<MemoryStore>),
 }
 
 /// Calls the same `LocalStore` method on whichever store this device has.
@@ -103,5 +104,13 @@ impl LocalStore for DeviceStore {
 
     async fn draft_keys(&self) -> Result<Vec<DraftKey>, StoreError> {
         on_either!(self, s => s.draft_keys())
+    }
+
+    async fn save_choices(&self, choices: &InboxChoices) -> Result<(), StoreError> {
+        on_either!(self, s => s.save_choices(choices))
+    }
+
+    async fn load_choices(&self) -> Result<Option<InboxChoices>, StoreError> {
+        on_either!(self, s => s.load_choices())
     }
 }

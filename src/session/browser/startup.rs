@@ -10,7 +10,7 @@ use crate::session::signin::{self, SignInError};
 use crate::session::tab::idle::idle_past;
 use crate::session::tab::TabSession;
 use crate::session::{device_secret, Session, Start};
-use crate::store::{random_bytes, LocalStore, MemoryStore, Opening, Store, StoreNotice};
+use crate::store::{random_bytes, LocalStore, Opening, Store, StoreNotice};
 use crate::sync::BrowserPlatform;
 use std::rc::Rc;
 
@@ -169,7 +169,7 @@ async fn bind(
 ) -> (Rc<AppTab>, Option<String>) {
     let (store, mut problem) = match open_store(portal, &start, notice).await {
         Ok(store) => (DeviceStore::Encrypted(store), None),
-        Err(problem) => (DeviceStore::Memory(MemoryStore::default()), Some(problem)),
+        Err(problem) => (DeviceStore::Memory(Box::default()), Some(problem)),
     };
     if let (DeviceStore::Encrypted(store), Some(mut saved)) =
         (&store, signin::to_keep(&start, js_sys::Date::now() as u64))
