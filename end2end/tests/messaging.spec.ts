@@ -45,7 +45,9 @@ test('a thread created by one therapist appears live for another, who replies an
   // Marking it resolved is seen by everyone in the thread.
   await priya.getByRole('button', { name: 'Mark resolved' }).click();
   await expect(priya.getByRole('button', { name: 'Reopen' })).toBeVisible();
-  await expect(threadItem(jordan, topic)).toContainText('Resolved');
+  await expect(jordan.getByRole('button', { name: 'Reopen' })).toBeVisible();
+  // Resolved, it has left For me; it is found among all threads.
+  await expect(await findThread(jordan, topic)).toContainText('Resolved');
 });
 
 test('the front desk never sees clinical threads, and the server refuses them the room', SCALED, async ({ browser }) => {
@@ -130,4 +132,14 @@ test('phones show one pane, tablets two', async ({ browser }) => {
   await tablet.reload();
   await expect(tablet.getByRole('heading', { level: 1 })).toContainText('Friday coverage needed');
   expect(tablet.url()).toBe(url);
+});
+
+test('someone typing is shown to the others, and no longer once they empty the box', async ({ browser }) => {
+  const [priya, jordan] = await Promise.all([signedIn(browser, 'priya'), signedIn(browser, 'jordan')]);
+  for (const page of [priya, jordan]) await (await findThread(page, 'Friday coverage')).getByRole('link').click();
+  const box = jordan.getByRole('textbox', { name: 'Message' });
+  await box.fill('I could take the 11:00');
+  await expect(priya.getByText('Jordan Ellis is typing…')).toBeVisible();
+  await box.fill('');
+  await expect(priya.getByText('Jordan Ellis is typing…')).toBeHidden({ timeout: 5_000 });
 });
