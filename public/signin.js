@@ -167,7 +167,8 @@ if (!location.pathname.startsWith('/auth/')) {
   if (clinic?.clinic_name && clinic?.homeserver && !kept && !taken) {
     brand(clinic);
     field('homeserver').value = clinic.homeserver;
-    field('homeserver').readOnly = clinic.allow_homeserver_change !== true;
+    // Staff are not asked for a server address unless the clinic lets them choose one.
+    field('homeserver').closest('.homeserver-field').hidden = clinic.allow_homeserver_change !== true;
     main.hidden = false;
     offerSso(homeserverOf(), clinic.sso);
   }

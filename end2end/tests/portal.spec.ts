@@ -92,6 +92,9 @@ test('another config.json rebrands the same build; a broken one shows what is wr
     expect(brand).toBe('#5b2a86');
     const button = await page.getByRole('button', { name: 'Sign in', exact: true }).evaluate((b) => getComputedStyle(b).backgroundColor);
     expect(button).toBe('rgb(91, 42, 134)');
+    // This clinic does not let staff choose a server: nobody is asked for one.
+    await expect(page.getByRole('textbox', { name: 'Username' })).toBeVisible();
+    await expect(page.getByRole('textbox', { name: 'Homeserver' })).toBeHidden();
     await signIn(page, 'dana');
     await expect.poll(() => categoryOptions(page)).toContain('Front desk queue');
   } finally {

@@ -93,14 +93,21 @@ impl SmartError {
 impl fmt::Display for SmartError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SmartError::Unreachable(d) => write!(f, "the clinic's sign-in service could not be reached ({d})"),
+            // Staff read these: the details (a transport error, an OAuth code) stay in the value.
+            SmartError::Unreachable(_) => write!(
+                f,
+                "the clinic's sign-in service could not be reached (check the connection and try again)"
+            ),
             SmartError::Refused { error, description } => match (error.as_str(), description) {
                 ("access_denied", _) => write!(f, "access to the EHR was not granted"),
                 ("login_required", _) => write!(f, "sign in to the EHR first"),
-                (_, Some(d)) => write!(f, "the clinic's sign-in service refused: {d} ({error})"),
-                (_, None) => write!(f, "the clinic's sign-in service refused ({error})"),
+                (_, Some(d)) => write!(f, "the clinic's sign-in service refused: {d}"),
+                (_, None) => write!(f, "the clinic's sign-in service refused the request"),
             },
-            SmartError::BadResponse(d) => write!(f, "unexpected answer from the clinic's sign-in service: {d}"),
+            SmartError::BadResponse(_) => write!(
+                f,
+                "the clinic's sign-in service gave an answer Rounds could not read (tell the clinic's IT)"
+            ),
         }
     }
 }
@@ -404,6 +411,34 @@ pub fn token_claim(token: &str, claim: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failures_read_without_protocol_text() {
+        let cases = [
+            SmartError::Unreachable("Connection(\"TypeError: Failed to fetch\")".into()),
+            SmartError::Refused {
+                error: "invalid_request".into(),
+                description: None,
+            },
+            SmartError::Refused {
+                error: "server_error".into(),
+                description: Some("The provider is restarting".into()),
+            },
+            SmartError::BadResponse("smart-configuration: missing field `token_endpoint`".into()),
+        ];
+        for case in cases {
+            let text = case.to_string();
+            for protocol in [
+                "TypeError",
+                "Connection(",
+                "invalid_request",
+                "server_error",
+                "missing field",
+            ] {
+                assert!(!text.contains(protocol), "{case:?} reads {text:?}");
+            }
+        }
+    }
 
     fn config() -> SmartConfiguration {
         SmartConfiguration {

@@ -35,7 +35,7 @@ impl Report {
 }
 
 /// Why provisioning failed.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum ProvisionError {
     /// The homeserver refused or could not be reached.
     Api {

@@ -2,6 +2,7 @@
 //! or continuing one the device kept. Errors come out as sentences staff can act on.
 
 use super::core::Start;
+use super::error::SessionError;
 use crate::api::{Client, Error, Session as Token, Transport};
 use crate::provision::{self, Clinic, ProvisionError};
 use crate::store::{InboxCache, SavedSession};
@@ -51,13 +52,16 @@ impl fmt::Display for SignInError {
                     f,
                     "Cannot reach the homeserver at {homeserver}. Check the address and your connection."
                 ),
-                other => write!(f, "Sign-in failed: {other}"),
+                // In staff's words (SessionError): never an errcode or an HTTP status.
+                other => write!(f, "Sign-in did not work: {}.", SessionError::from(other.clone())),
             },
             SignInError::Clinic(ProvisionError::NotFound(what)) => write!(
                 f,
                 "You have no access to this clinic yet ({what}). Ask a clinic admin to give you a role."
             ),
-            SignInError::Clinic(other) => write!(f, "The clinic could not be loaded: {other}"),
+            SignInError::Clinic(other) => {
+                write!(f, "The clinic could not be loaded: {}.", SessionError::from(other.clone()))
+            }
         }
     }
 }
@@ -176,5 +180,59 @@ pub fn resume<T: Transport>(transport: T, saved: SavedSession, cache: Option<Inb
         joined: saved.joined.into_iter().collect(),
         display_name: saved.display_name,
         cache,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ServerError;
+
+    fn server(status: u16, errcode: &str, message: &str) -> Error {
+        Error::Server(ServerError {
+            status,
+            errcode: errcode.into(),
+            message: message.into(),
+            retry_after_ms: None,
+            soft_logout: false,
+            refusal: None,
+        })
+    }
+
+    #[test]
+    fn every_sign_in_failure_reads_without_protocol_text() {
+        let login = |error: Error| SignInError::Login {
+            error,
+            homeserver: "https://matrix.clinic.example".into(),
+        };
+        let cases = [
+            login(server(400, "M_BAD_JSON", "Invalid JSON")),
+            login(server(502, "M_UNKNOWN", "HTTP 502 without a Matrix error body")),
+            login(server(429, "M_LIMIT_EXCEEDED", "Too Many Requests")),
+            login(Error::Connection("TypeError: Failed to fetch".into())),
+            login(Error::BadResponse {
+                status: 200,
+                detail: "malformed JSON: expected value".into(),
+            }),
+            SignInError::Clinic(ProvisionError::Api {
+                step: "joining #rounds.clinical".into(),
+                error: server(403, "M_FORBIDDEN", "You are not invited to this room."),
+            }),
+        ];
+        for case in cases {
+            let text = case.to_string();
+            for protocol in [
+                "M_",
+                "HTTP",
+                "TypeError",
+                "429",
+                "403",
+                "502",
+                "Connection(",
+                "malformed",
+            ] {
+                assert!(!text.contains(protocol), "{case:?} reads {text:?}");
+            }
+        }
     }
 }

@@ -159,8 +159,9 @@ pub fn Composer(thread: ThreadRef) -> impl IntoView {
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
                         mentions.look(&value);
+                        // An emptied box is no longer someone typing.
+                        typing.dispatch_local(!value.trim().is_empty());
                         edited(value);
-                        typing.dispatch_local(true);
                     }
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                         if mentions.key(&ev, text, on_change) {

@@ -123,11 +123,13 @@ pub fn SignIn() -> impl IntoView {
                         on:click=move |_| start_sso(provider.clone())>{format!("Sign in with {name}")}</button>
                     <p class="divider"><span>"or with a password"</span></p>
                 })}
-                <label for="homeserver">"Homeserver"</label>
-                <input id="homeserver" type="url" autocomplete="url" required
-                    prop:value=move || homeserver.get()
-                    readonly=!can_change_server
-                    on:input=move |ev| homeserver.set(event_target_value(&ev))/>
+                // Staff are not asked for a server address unless the clinic lets them choose one.
+                <div class="homeserver-field" class:hidden=!can_change_server>
+                    <label for="homeserver">"Homeserver"</label>
+                    <input id="homeserver" type="url" autocomplete="url" required
+                        prop:value=move || homeserver.get()
+                        on:input=move |ev| homeserver.set(event_target_value(&ev))/>
+                </div>
                 <div class="password-signin" class:hidden=move || !password_offered()>
                     <label for="username">"Username"</label>
                     <input id="username" type="text" autocomplete="username" autocapitalize="none"

@@ -204,7 +204,12 @@ async fn authorization_url(
     return_to: &str,
     silent: bool,
 ) -> Result<String, EhrProblem> {
-    let config = link.config().await.map_err(|e| EhrProblem::Failed(e.to_string()))?;
+    // The SMART configuration comes from the EHR itself: when it cannot be read, the EHR is the
+    // one to name (the sign-in service may be fine).
+    let config = link.config().await.map_err(|e| match e {
+        SmartError::Unreachable(_) => EhrProblem::Failed("the EHR could not be reached (try again in a moment)".into()),
+        other => EhrProblem::Failed(other.to_string()),
+    })?;
     link.provider().await.map_err(|e| EhrProblem::Failed(e.to_string()))?;
     let random =
         || random_nonce().ok_or_else(|| EhrProblem::Failed("this browser gave no secure random numbers".into()));
@@ -263,7 +268,12 @@ pub(super) async fn complete_ehr(tab: &AppTab, query: &str) -> Result<String, Eh
         Some(Callback::Refused(e)) => return Err(EhrProblem::Failed(e.to_string())),
         Some(Callback::Code(code)) => code,
     };
-    let config = link.config().await.map_err(|e| EhrProblem::Failed(e.to_string()))?;
+    // The SMART configuration comes from the EHR itself: when it cannot be read, the EHR is the
+    // one to name (the sign-in service may be fine).
+    let config = link.config().await.map_err(|e| match e {
+        SmartError::Unreachable(_) => EhrProblem::Failed("the EHR could not be reached (try again in a moment)".into()),
+        other => EhrProblem::Failed(other.to_string()),
+    })?;
     let grant = smart::exchange_code(
         &BrowserTransport::default(),
         &config,
