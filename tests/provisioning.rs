@@ -105,6 +105,21 @@ fn server_refuses_front_desk_in_clinical_and_admits_clinician() {
 }
 
 #[test]
+fn a_role_for_an_account_that_does_not_exist_is_refused_and_nobody_is_listed() {
+    let admin = new_user("admin");
+    let (_, clinic) = clinic(&admin);
+    let typo = format!(
+        "@{}:{}",
+        common::unique("alxe"),
+        provision::server_name(admin.user_id().unwrap())
+    );
+    let refused = run(provision::add_roles(&admin, &clinic, &typo, &[CLINICIAN.to_owned()])).unwrap_err();
+    assert!(refused.to_string().contains("there is no account"), "{refused}");
+    let roster = run(provision::roster(&admin, &clinic)).unwrap();
+    assert!(roster.iter().all(|e| e.user_id != typo));
+}
+
+#[test]
 fn removing_a_role_removes_access() {
     let admin = new_user("admin");
     let (prefix, clinic) = clinic(&admin);

@@ -9,6 +9,12 @@ test('an admin gives and takes roles; the person gains and loses categories live
   const admin = await signedIn(browser, 'morgan');
   await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff' }).click();
   await expect(admin.getByRole('table', { name: 'Staff and their roles' })).toContainText('Priya Shah');
+  // A typo is refused, not listed as staff: the homeserver has no such account.
+  const typo = `${name}x`;
+  await admin.getByRole('textbox', { name: 'User name' }).fill(typo);
+  await admin.getByRole('button', { name: 'Add to staff' }).click();
+  await expect(admin.getByRole('alert')).toContainText(`there is no account @${typo}:`);
+  await expect(admin.getByRole('table', { name: 'Staff and their roles' })).not.toContainText(typo);
   await admin.getByRole('textbox', { name: 'User name' }).fill(name);
   await admin.getByRole('combobox', { name: 'Role', exact: true }).selectOption({ label: 'Billing' });
   await admin.getByRole('button', { name: 'Add to staff' }).click();

@@ -51,6 +51,18 @@ fn all_rooms(clinic: &Clinic) -> Vec<String> {
     rooms
 }
 
+/// Refuses a `user` the homeserver has no account for (a typo on the Staff page would
+/// otherwise be listed as staff: the homeserver accepts an invite for any name). Only a
+/// definite "not found" refuses; a server that keeps profiles private does not stop the change.
+async fn account_exists<T: Transport>(client: &Client<T>, user: &str) -> Result<(), ProvisionError> {
+    match client.display_name(user).await {
+        Err(e) if e.errcode() == Some("M_NOT_FOUND") => Err(ProvisionError::NotFound(format!(
+            "there is no account {user}: check the user name"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Gives `user` the `roles` (admin side): invites them into each role space. The member's own
 /// client then joins the category rooms the roles allow ([`super::accept_clinic_invites_and_join`]).
 /// The admin role also grants power 100 in every clinic room.
@@ -61,6 +73,7 @@ pub async fn add_roles<T: Transport>(
     roles: &[String],
 ) -> Result<Report, ProvisionError> {
     let mut report = Report::default();
+    account_exists(client, user).await?;
     for role in roles {
         let space = role_space(clinic, role)?;
         if !holds(&membership(client, space, user).await?) {
