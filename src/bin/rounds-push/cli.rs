@@ -122,7 +122,7 @@ fn serve(listen: &str, gateway: Arc<Gateway>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn handle(gateway: &Gateway, mut request: tiny_http::Request) {
+fn handle(gateway: &Arc<Gateway>, mut request: tiny_http::Request) {
     let is_notify = request.url() == "/_matrix/push/v1/notify";
     let (status, body) = if !is_notify {
         (404, error_body("M_UNRECOGNIZED", "Unknown endpoint"))

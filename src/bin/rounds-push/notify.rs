@@ -4,12 +4,24 @@
 use crate::renotify::Reminders;
 use crate::webpush::{Delivery, Message, Sender, Subscription};
 use serde::Deserialize;
+use std::collections::HashSet;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+/// How long a notify waits for the push services before it is answered. A slow push service
+/// must not hold the homeserver, nor one of the few threads tiny_http reads connections on (a
+/// burst queued behind them: 16 notifies to a push service taking 3 s were answered four at a
+/// time, the last after 12 s). What is still on its way then finishes on its own.
+const ANSWER_WITHIN: Duration = Duration::from_millis(800);
 
 /// The gateway: one application id, one Web Push sender, the urgent pushes to repeat.
 pub struct Gateway {
     app_id: String,
     sender: Sender,
     reminders: Reminders,
+    /// Pushkeys found dead after their notify was answered: reported as `rejected` with the
+    /// next notify that names them.
+    late_rejected: Mutex<HashSet<String>>,
 }
 
 impl Gateway {
@@ -18,6 +30,7 @@ impl Gateway {
             app_id,
             sender,
             reminders,
+            late_rejected: Mutex::default(),
         }
     }
 
@@ -71,7 +84,7 @@ struct DeviceData {
 }
 
 /// Answers one notify request body: the HTTP status and the JSON answer.
-pub fn answer(gateway: &Gateway, body: &[u8]) -> (u16, String) {
+pub fn answer(gateway: &Arc<Gateway>, body: &[u8]) -> (u16, String) {
     let request: NotifyRequest = match serde_json::from_slice(body) {
         Ok(request) => request,
         Err(e) => {
@@ -94,16 +107,59 @@ pub fn answer(gateway: &Gateway, body: &[u8]) -> (u16, String) {
         high: n.prio.as_deref() == Some("high"),
         unread: n.counts.unread,
     };
-    let mut rejected = Vec::new();
-    for device in &n.devices {
-        if !deliver(gateway, device, &message) {
-            gateway.reminders.forget(&device.pushkey);
-            rejected.push(device.pushkey.clone());
-        } else if message.high {
-            gateway.reminders.urgent_sent(device, &message);
-        }
-    }
+    // Found dead after an earlier answer: reported now, and not pushed to again.
+    let (mut rejected, devices): (Vec<String>, Vec<Device>) = {
+        let mut late = gateway.late_rejected.lock().unwrap_or_else(|e| e.into_inner());
+        let (dead, live): (Vec<Device>, Vec<Device>) = n.devices.into_iter().partition(|d| late.remove(&d.pushkey));
+        (dead.into_iter().map(|d| d.pushkey).collect(), live)
+    };
+    rejected.extend(deliver_within(gateway, devices, message));
     (200, serde_json::json!({ "rejected": rejected }).to_string())
+}
+
+/// Where one notify's deliveries stand.
+enum Progress {
+    Pushing,
+    Done(Vec<String>),
+    Answered,
+}
+
+/// Pushes to `devices` on a thread of its own and returns the pushkeys to reject, or nothing
+/// when the push services take longer than [`ANSWER_WITHIN`]: those found dead later are kept
+/// for the next notify that names them.
+fn deliver_within(gateway: &Arc<Gateway>, devices: Vec<Device>, message: Message) -> Vec<String> {
+    let progress = Arc::new((Mutex::new(Progress::Pushing), Condvar::new()));
+    let (pushing, gateway_for_push) = (progress.clone(), gateway.clone());
+    std::thread::spawn(move || {
+        let gateway = gateway_for_push;
+        let mut rejected = Vec::new();
+        for device in &devices {
+            if !deliver(&gateway, device, &message) {
+                gateway.reminders.forget(&device.pushkey);
+                rejected.push(device.pushkey.clone());
+            } else if message.high {
+                gateway.reminders.urgent_sent(device, &message);
+            }
+        }
+        let (state, done) = &*pushing;
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(*state, Progress::Answered) {
+            let mut late = gateway.late_rejected.lock().unwrap_or_else(|e| e.into_inner());
+            late.extend(rejected);
+        } else {
+            *state = Progress::Done(rejected);
+            done.notify_one();
+        }
+    });
+    let (state, done) = &*progress;
+    let state = state.lock().unwrap_or_else(|e| e.into_inner());
+    let (mut state, _) = done
+        .wait_timeout_while(state, ANSWER_WITHIN, |s| matches!(s, Progress::Pushing))
+        .unwrap_or_else(|e| e.into_inner());
+    match std::mem::replace(&mut *state, Progress::Answered) {
+        Progress::Done(rejected) => rejected,
+        _ => Vec::new(),
+    }
 }
 
 /// Sends to one device; false when its pusher should be removed.
