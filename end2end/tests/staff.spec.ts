@@ -38,8 +38,23 @@ test('an admin gives and takes roles; the person gains and loses categories live
     'Staffing',
   ]);
 
+  // Taking a role asks first: kept, nothing changes.
+  const confirm = admin.getByRole('alertdialog', { name: 'Confirm removing a role' });
+  await remove('Front desk').click();
+  await expect(confirm).toContainText(`Take the role Front desk from ${display}?`);
+  await confirm.getByRole('button', { name: 'Keep' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(remove('Front desk')).toBeVisible();
+  // Taken and undone at once: the role is back.
+  await remove('Front desk').click();
+  await confirm.getByRole('button', { name: 'Remove role' }).click();
+  await expect(remove('Front desk')).toHaveCount(0);
+  await admin.getByRole('button', { name: 'Undo' }).click();
+  await expect(remove('Front desk')).toBeVisible();
+
   // Removing Billing kicks them from Billing and Documentation, live; Authorization stays.
   await remove('Billing').click();
+  await confirm.getByRole('button', { name: 'Remove role' }).click();
   await expect(remove('Billing')).toHaveCount(0);
   await expect.poll(() => categoryOptions(alex), { timeout: 20_000 }).toEqual([
     'Scheduling',

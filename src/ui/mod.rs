@@ -32,6 +32,7 @@ mod patient;
 mod patient_picker;
 mod push;
 mod record_check;
+mod role_removal;
 mod routes;
 mod schedule;
 mod shell;

@@ -2,6 +2,7 @@
 
 use super::escalation_settings::EscalationSettings;
 use super::parts::{Alert, PageError};
+use super::role_removal::{Removal, RoleRemoval};
 use super::state::AppState;
 use super::tasks::{action, resource};
 use crate::session::{RosterEntry, SessionError};
@@ -69,6 +70,7 @@ fn Roster() -> impl IntoView {
         changing.dispatch_local((user, role, add));
     };
 
+    let asked = RwSignal::new(None::<Removal>);
     let new_user = RwSignal::new(String::new());
     let new_role = RwSignal::new(String::new());
     let add_new = move |ev: leptos::ev::SubmitEvent| {
@@ -92,6 +94,7 @@ fn Roster() -> impl IntoView {
 
     view! {
         {move || error.get().map(|e| view! { <Alert text=e/> })}
+        <RoleRemoval asked=asked change=change/>
         <ErrorBoundary fallback=|errors| view! { <PageError errors=errors words=not_loaded/> }>
             {move || roster.get().map(|r| r.map(|_| ()))}
         </ErrorBoundary>
@@ -118,12 +121,12 @@ fn Roster() -> impl IntoView {
                             <td>
                                 <ul class="role-chips">
                                     {labels.into_iter().map(|(id, label)| {
-                                        let user = entry.user_id.clone();
+                                        let removal = Removal { user: entry.user_id.clone(), role: id, label: label.clone(), name: name.clone() };
                                         let aria = format!("Remove {label} from {name}");
                                         view! {
-                                            <li class="chip">{label.clone()}
+                                            <li class="chip">{label}
                                                 <button type="button" class="chip-remove" aria-label=aria disabled=move || busy.get()
-                                                    on:click=move |_| change(user.clone(), id.clone(), false)>"×"</button>
+                                                    on:click=move |_| asked.set(Some(removal.clone()))>"×"</button>
                                             </li>
                                         }
                                     }).collect_view()}
