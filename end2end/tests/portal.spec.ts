@@ -156,6 +156,19 @@ test('every view passes axe with no serious or critical violations', async ({ br
   expect(await seriousViolations(page), 'staff').toEqual([]);
 });
 
+test('"Not now" on the notification offer is kept: it does not come back at the next start', async ({ browser }) => {
+  const page = await signedIn(browser, 'jordan', { width: 390, height: 844 });
+  const offer = page.getByRole('button', { name: 'Turn on notifications' });
+  await expect(offer).toBeVisible();
+  await page.getByRole('button', { name: 'Not now' }).click();
+  await expect(offer).toBeHidden();
+  await page.reload();
+  await expect(page.getByRole('list', { name: 'Threads' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(offer).toBeHidden();
+  await page.context().close();
+});
+
 test('a backgrounded page raises a notification without patient details', async ({ browser }) => {
   const context = await browser.newContext();
   await context.grantPermissions(['notifications']);

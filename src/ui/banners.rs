@@ -55,7 +55,10 @@ fn NotificationOffer() -> impl IntoView {
                     <button type="button" class="small" on:click=move |_| { turn_on.dispatch_local(()); }>
                         "Turn on notifications"
                     </button>
-                    <button type="button" class="small quiet" on:click=move |_| undecided.set(false)>"Not now"</button>
+                    <button type="button" class="small quiet" on:click=move |_| {
+                        crate::session::browser::notify::decline();
+                        undecided.set(false);
+                    }>"Not now"</button>
                 </div>
             }
         })

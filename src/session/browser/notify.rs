@@ -24,9 +24,31 @@ pub fn allowed() -> bool {
     supported() && web_sys::Notification::permission() == NotificationPermission::Granted
 }
 
-/// Whether the person has not decided yet (then the app offers to turn them on).
+/// Where this browser keeps when the offer was last declined ("Not now"): a choice of the
+/// browser, like its notification permission, and no data of anyone's.
+const DECLINED_AT: &str = "rounds-notify-offer-declined";
+/// How long "Not now" holds before the offer is made again.
+const DECLINED_FOR_MS: f64 = 7.0 * 86_400_000.0;
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Whether the person has not decided yet and did not say "Not now" this week (then the app
+/// offers to turn them on).
 pub fn undecided() -> bool {
-    supported() && web_sys::Notification::permission() == NotificationPermission::Default
+    let declined_at = local_storage()
+        .and_then(|s| s.get_item(DECLINED_AT).ok().flatten())
+        .and_then(|at| at.parse::<f64>().ok());
+    let declined = declined_at.is_some_and(|at| js_sys::Date::now() - at < DECLINED_FOR_MS);
+    supported() && web_sys::Notification::permission() == NotificationPermission::Default && !declined
+}
+
+/// The person said "Not now": the offer waits a week.
+pub fn decline() {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(DECLINED_AT, &js_sys::Date::now().to_string());
+    }
 }
 
 /// Asks the browser for permission (must follow a click); done once the person answered.
