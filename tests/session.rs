@@ -272,6 +272,63 @@ fn a_thread_started_offline_keeps_its_key_draft_and_replies_when_the_homeserver_
 }
 
 #[test]
+fn staged_files_stay_on_the_device_until_send_and_then_follow_the_text_in_order() {
+    let user = new_user("staging");
+    let room = new_room(&user);
+    let key = thread(&user, &room, "Insurance card", "Card attached below");
+    let store = Rc::new(MemoryStore::default());
+    let (client, _) = flaky_client(&user);
+    let (first, _) = tab(client, &room, &store, None);
+    sync(&first);
+    let thread = first.session().thread(&key);
+    let front = unique("front-") + ".png";
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR not a real picture".to_vec();
+    let letter = unique("letter-") + ".pdf";
+    let pdf = b"%PDF-1.4\n% referral\n%%EOF\n".to_vec();
+    let staged_front = run(thread.stage(&front, "image/png", &png)).unwrap();
+    assert!(staged_front.is_image());
+    run(thread.stage(&letter, "application/pdf", &pdf)).unwrap();
+    let extra = run(thread.stage("extra.pdf", "application/pdf", &pdf)).unwrap();
+    // A disguised file is refused when picked, and nothing of it is kept.
+    let disguised = run(thread.stage("run.pdf", "application/pdf", b"MZ\x90\0 not a document"));
+    assert!(matches!(disguised, Err(rounds::session::SessionError::Refused(_))));
+    // Removed before sending: its bytes leave the device's store too.
+    run(thread.unstage(&extra.id)).unwrap();
+    assert_eq!(run(store.file(&extra.id)).unwrap(), None);
+    // Nothing reached the homeserver.
+    let on_server = common::bodies(&user, &room);
+    assert!(!on_server.contains(&front) && !on_server.contains(&letter));
+
+    // A restart keeps the staged files and their bytes.
+    run(first.keep_now());
+    drop(thread);
+    drop(first);
+    let (client, _) = flaky_client(&user);
+    let (again, host) = tab(client, &room, &store, None);
+    run(again.start());
+    let thread = again.session().thread(&key);
+    let names: Vec<String> = run(thread.staged()).unwrap().into_iter().map(|f| f.name).collect();
+    assert_eq!(names, [front.clone(), letter.clone()]);
+    assert_eq!(run(thread.staged_bytes(&staged_front.id)).unwrap(), png);
+
+    // Send: the text first, then the files in the order they were added, each once.
+    let caption = unique("Front and back of the card ");
+    run(thread.reply(&caption)).unwrap();
+    run(thread.send_staged()).unwrap();
+    assert!(run(thread.staged()).unwrap().is_empty());
+    assert_eq!(run(store.file(&staged_front.id)).unwrap(), None);
+    again.online();
+    host.run_tasks();
+    assert_eq!(again.session().sending().unsent(), 0);
+    let on_server = common::bodies(&user, &room);
+    let sent: Vec<&String> = on_server
+        .iter()
+        .filter(|b| [&caption, &front, &letter].contains(b))
+        .collect();
+    assert_eq!(sent, [&caption, &front, &letter]);
+}
+
+#[test]
 fn another_tab_signing_out_or_logging_off_ends_this_one_without_clearing_the_device() {
     let user = new_user("tabs");
     let room = new_room(&user);

@@ -1,6 +1,8 @@
-// Attachments between two people on the real homeserver: a photo and a PDF seen and opened,
-// files refused before upload, a file attached offline sent once, an upload cancelled, and
-// nothing of a file kept by the service worker or in IndexedDB in plaintext.
+// Attachments between two people on the real homeserver: files staged in the composer (seen by
+// nobody else, removable, kept sealed across a reload) go out after the text when Send is
+// pressed; a photo and a PDF seen and opened, files refused before upload, a file sent offline
+// sent once, an upload cancelled, and nothing of a file kept by the service worker or in
+// IndexedDB in plaintext.
 import { test, expect, type Page } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { Api, findThread, HOMESERVER, signedIn, unique } from './helpers';
@@ -25,6 +27,12 @@ async function sharedThread(pages: Page[], what: string): Promise<{ api: Api; ro
 /** The thread's events on the homeserver (newest first). */
 async function inThread(api: Api, room: string, root: string): Promise<any[]> {
   return (await api.messages(room, 100)).filter((e) => e.content?.['m.relates_to']?.event_id === root);
+}
+
+/** Presses Send in `page`'s composer (what is staged goes out after the text). */
+async function send(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(page.getByRole('list', { name: 'Files to send' })).toHaveCount(0);
 }
 
 /** A real PNG drawn by the browser (a photo the homeserver can scale). */
@@ -119,8 +127,27 @@ test('a photo and a PDF are seen and opened by another person, and nothing of th
 
   await priya.getByLabel('Attach file').setInputFiles([
     { name: 'card.png', mimeType: 'image/png', buffer: card },
+    { name: 'extra.pdf', mimeType: 'application/pdf', buffer: pdf('not this one') },
     { name: 'referral.pdf', mimeType: 'application/pdf', buffer: pdf(marker) },
   ]);
+  // Staged in the composer: a thumbnail or name and size, each with Remove; nothing sent yet.
+  const staged = priya.getByRole('list', { name: 'Files to send' });
+  await expect(staged.getByRole('listitem')).toHaveCount(3);
+  await expect(staged.getByRole('img', { name: 'card.png' })).toHaveAttribute('src', /^blob:/);
+  await expect(staged).toContainText('referral.pdf');
+  await staged.getByRole('button', { name: 'Remove extra.pdf' }).click();
+  await expect(staged.getByRole('listitem')).toHaveCount(2);
+  const caption = unique('Front of the insurance card ');
+  await priya.getByRole('textbox', { name: 'Message' }).fill(caption);
+  await priya.waitForTimeout(1500);
+  expect(await inThread(api, room, root)).toEqual([]);
+  await expect(theirs).not.toContainText('card.png');
+  // Kept across a reload, sealed like the outbox.
+  expect(await inIndexedDb(priya, marker)).toBe(false);
+  await priya.reload();
+  await expect(staged.getByRole('listitem')).toHaveCount(2);
+  await expect(priya.getByRole('textbox', { name: 'Message' })).toHaveValue(caption);
+  await send(priya);
 
   // Priya's own thread shows them once sent.
   const mine = priya.getByRole('list', { name: 'Messages' });
@@ -154,12 +181,18 @@ test('a photo and a PDF are seen and opened by another person, and nothing of th
   expect(download.suggestedFilename()).toBe('referral.pdf');
   expect(readFileSync((await download.path())!).toString()).toContain(marker);
 
-  // On the homeserver: one m.image and one m.file, each with an mxc:// address.
-  const events = await inThread(api, room, root);
-  expect(events.map((e) => e.content.msgtype).sort()).toEqual(['m.file', 'm.image']);
-  for (const e of events) expect(e.content.url).toMatch(/^mxc:\/\//);
+  // On the homeserver, in the order written: the text, then the photo and the PDF, each
+  // file with an mxc:// address; the removed file never left the device.
+  const events = (await inThread(api, room, root)).reverse();
+  expect(events.map((e) => [e.content.msgtype, e.content.body])).toEqual([
+    ['m.text', caption],
+    ['m.image', 'card.png'],
+    ['m.file', 'referral.pdf'],
+  ]);
+  const files = events.slice(1);
+  for (const e of files) expect(e.content.url).toMatch(/^mxc:\/\//);
   // The address alone opens nothing: the homeserver wants a token.
-  const [server, id] = events[0].content.url.slice('mxc://'.length).split('/');
+  const [server, id] = files[0].content.url.slice('mxc://'.length).split('/');
   expect((await fetch(`${HOMESERVER}/_matrix/client/v1/media/download/${server}/${id}`)).status).toBe(401);
 
   // Neither device kept the files: not in the service worker's caches, not in IndexedDB.
@@ -195,6 +228,7 @@ test('an oversized or disguised file is refused before anything is uploaded', as
 
   const messages = priya.getByRole('list', { name: 'Messages' });
   for (const name of ['scan.pdf', 'letter.pdf', 'run.pdf', 'empty.png']) await expect(messages).not.toContainText(name);
+  await expect(priya.getByRole('list', { name: 'Files to send' })).toHaveCount(0);
   expect(uploads).toEqual([]);
 });
 
@@ -208,6 +242,8 @@ test('a file attached offline waits sealed on the device and is sent once when b
   await priya.waitForTimeout(4000);
   await priya.context().setOffline(true);
   await priya.getByLabel('Attach file').setInputFiles({ name, mimeType: 'application/pdf', buffer: pdf(marker) });
+  await expect(priya.getByRole('list', { name: 'Files to send' })).toContainText(name);
+  await send(priya);
   const mine = priya.getByRole('list', { name: 'Messages' });
   const waiting = mine.locator('li.message').filter({ hasText: name });
   await expect(waiting.getByText('Sending…')).toBeVisible();
@@ -238,6 +274,7 @@ test('an upload can be cancelled, and a retracted photo is gone from the homeser
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 50, downloadThroughput: -1, uploadThroughput: 64 * 1024 });
   const slow = `${unique('scan-')}.pdf`;
   await priya.getByLabel('Attach file').setInputFiles({ name: slow, mimeType: 'application/pdf', buffer: pdf('slow', 3 * 1024 * 1024) });
+  await send(priya);
   await expect(mine.getByRole('progressbar', { name: `Uploading ${slow}` })).toBeVisible();
   // Cancel stops the upload itself, not only what the thread shows.
   const stopped = priya.waitForEvent('requestfailed', (r) => r.url().includes('/_matrix/media/v3/upload'));
@@ -249,6 +286,7 @@ test('an upload can be cancelled, and a retracted photo is gone from the homeser
   // A photo of the wrong patient: Priya retracts it; Jordan's session drops it at once, and
   // the homeserver no longer serves the file to anyone.
   await priya.getByLabel('Attach file').setInputFiles({ name: 'wrong.png', mimeType: 'image/png', buffer: await photo(priya, 64, 48) });
+  await send(priya);
   await expect(theirs.getByRole('button', { name: 'Open photo wrong.png' }).locator('img')).toHaveAttribute('src', /^blob:/);
   const event = (await inThread(api, room, root)).find((e) => e.content.body === 'wrong.png');
   const [server, id] = event.content.url.slice('mxc://'.length).split('/');

@@ -191,6 +191,27 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
+/// A file picked for a reply and kept (sealed) on the device until Send: nobody else sees it
+/// before the person means it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StagedFile {
+    /// Where its bytes are kept on the device.
+    pub id: String,
+    /// The file's name.
+    pub name: String,
+    /// Its content type, as its bytes showed it.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+impl StagedFile {
+    /// Whether it is shown as a picture.
+    pub fn is_image(&self) -> bool {
+        is_image(&self.content_type)
+    }
+}
+
 /// A file in a message, as the thread shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {

@@ -33,25 +33,88 @@ pub fn accept_mention(text: &str, caret: usize, label: &str) -> Option<(String, 
     Some((value, after))
 }
 
-/// `current` with `template` put in after what is written, and the UTF-16 range to select: the
-/// template's first `{placeholder}` (so typing replaces it), or its end.
-pub fn with_template(current: &str, template: &str) -> (String, (u32, u32)) {
-    let before = if current.trim().is_empty() {
-        String::new()
+/// What a template's placeholders are filled with, where the thread knows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TemplateFacts {
+    /// `{patient}`: the linked patient's display name.
+    pub patient: Option<String>,
+    /// `{day}` and `{time}`: the thread's appointment (its latest change with a start), in
+    /// epoch milliseconds.
+    pub appointment_at: Option<u64>,
+    /// `{sender}`: the person writing.
+    pub sender: Option<String>,
+}
+
+/// `template` with each `{name}` that `values` has filled; the others stay, for the person
+/// to type over.
+pub fn fill_template(template: &str, values: &[(&str, String)]) -> String {
+    let mut filled = template.to_owned();
+    for (name, value) in values {
+        filled = filled.replace(&format!("{{{name}}}"), value);
+    }
+    filled
+}
+
+/// `current` with `template` put in — replacing an empty draft, else at the selection
+/// (`selection`, byte offsets: what is selected is replaced, never appended after; a space
+/// between it and a word beside it) — and the UTF-16 range to select: the inserted text's
+/// first `{placeholder}` (so typing replaces it), or its end.
+pub fn with_template(current: &str, selection: std::ops::Range<usize>, template: &str) -> (String, (u32, u32)) {
+    let (before, after) = if current.trim().is_empty() {
+        ("", "")
     } else {
-        format!("{}\n", current.trim_end())
+        let start = floor_char(current, selection.start.min(current.len()));
+        let end = floor_char(current, selection.end.clamp(start, current.len()));
+        (&current[..start], &current[end..])
     };
-    let value = format!("{before}{template}");
+    // Next to a word, a space keeps the two apart.
+    let space = if before.ends_with(|c: char| !c.is_whitespace()) {
+        " "
+    } else {
+        ""
+    };
+    let space_after = if after.starts_with(char::is_alphanumeric) && !template.ends_with(char::is_whitespace) {
+        " "
+    } else {
+        ""
+    };
+    let value = format!("{before}{space}{template}{space_after}{after}");
     let (start, end) = placeholder(template).map_or((template.len(), template.len()), |r| (r.start, r.end));
-    let utf16 = |i: usize| utf16_len(&value[..before.len() + i]);
+    let utf16 = |i: usize| utf16_len(&value[..before.len() + space.len() + i]);
     (value.clone(), (utf16(start), utf16(end)))
 }
 
-/// Byte range of the first `{placeholder}` in a template.
-fn placeholder(template: &str) -> Option<std::ops::Range<usize>> {
-    let start = template.find('{')?;
-    let end = start + template[start..].find('}')? + 1;
-    Some(start..end)
+/// The UTF-16 range of the first `{placeholder}` at or after `from` (a byte offset): where
+/// Tab goes next.
+pub fn next_placeholder(text: &str, from: usize) -> Option<(u32, u32)> {
+    let from = floor_char(text, from.min(text.len()));
+    let range = placeholder(&text[from..])?;
+    let at = |i: usize| utf16_len(&text[..from + i]);
+    Some((at(range.start), at(range.end)))
+}
+
+/// Byte range of the first `{placeholder}` (a name of letters, digits or `_`) in `text`.
+fn placeholder(text: &str) -> Option<std::ops::Range<usize>> {
+    let mut search = 0;
+    while let Some(open) = text[search..].find('{').map(|i| search + i) {
+        let name_len = text[open + 1..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(text.len() - open - 1);
+        let close = open + 1 + name_len;
+        if name_len > 0 && text[close..].starts_with('}') {
+            return Some(open..close + 1);
+        }
+        search = open + 1;
+    }
+    None
+}
+
+/// `at`, moved back to the start of the character it falls in.
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 #[cfg(test)]
@@ -78,11 +141,37 @@ mod tests {
     }
 
     #[test]
-    fn a_template_goes_after_the_text_with_its_placeholder_selected() {
-        let (value, (start, end)) = with_template("Hello  \n", "Seen {patient} today");
-        assert_eq!(value, "Hello\nSeen {patient} today");
+    fn a_template_replaces_an_empty_draft_or_goes_in_at_the_cursor_never_after() {
+        let (value, (start, end)) = with_template("  \n", 0..0, "Seen {patient} today");
+        assert_eq!(value, "Seen {patient} today");
         assert_eq!(&value[start as usize..end as usize], "{patient}");
-        let (value, (start, end)) = with_template("", "No placeholders");
-        assert_eq!((value.as_str(), start, end), ("No placeholders", 15, 15));
+        let text = "Hi Sam, . Thanks";
+        let caret = "Hi Sam, ".len();
+        let (value, (start, end)) = with_template(text, caret..caret, "No placeholders");
+        assert_eq!(value, "Hi Sam, No placeholders. Thanks");
+        assert_eq!((start, end), (23, 23), "the caret after what went in");
+        let (value, _) = with_template("Arrived", 7..7, "{patient} is here");
+        assert_eq!(value, "Arrived {patient} is here");
+        let (value, _) = with_template("Thanks", 0..0, "Noted.");
+        assert_eq!(value, "Noted. Thanks");
+        // A selection is replaced.
+        let (value, _) = with_template("Hi Sam, XXX", 8..11, "see you");
+        assert_eq!(value, "Hi Sam, see you");
+    }
+
+    #[test]
+    fn what_the_thread_knows_is_filled_and_tab_finds_the_rest() {
+        let template = "{patient} canceled {day} at {time} — {sender}";
+        let filled = fill_template(template, &[("patient", "Maya R.".into()), ("sender", "Priya".into())]);
+        assert_eq!(filled, "Maya R. canceled {day} at {time} — Priya");
+        let (start, end) = next_placeholder(&filled, 0).unwrap();
+        assert_eq!(&filled[start as usize..end as usize], "{day}");
+        let (start, end) = next_placeholder(&filled, end as usize).unwrap();
+        assert_eq!(&filled[start as usize..end as usize], "{time}");
+        assert_eq!(next_placeholder(&filled, end as usize), None);
+        // Braces that are not a placeholder are skipped.
+        assert_eq!(next_placeholder("a {} b { c} d", 0), None);
+        let emoji = "👋 {x}";
+        assert_eq!(next_placeholder(emoji, 0), Some((3, 6)));
     }
 }

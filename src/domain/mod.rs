@@ -15,7 +15,7 @@ pub mod inbox;
 pub mod staff;
 pub mod thread;
 
-pub use attachment::{Attachment, AttachmentRules, FileRefusal};
+pub use attachment::{Attachment, AttachmentRules, FileRefusal, StagedFile};
 pub use audit::{current_messages, AuditEntry, AuditTrail, CurrentMessage, Happened, ReadMark};
 pub use availability::Availability;
 pub use clinic::{Category, ClinicPolicy, Escalation, PolicyError, Role};

@@ -69,7 +69,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Draft
             .into_iter()
             .filter_map(|k| match k {
                 DraftKey::Thread(key) => Some(key),
-                DraftKey::NewThread => None,
+                DraftKey::NewThread | DraftKey::Staged(_) => None,
             })
             .collect();
         self.core.emit(Change::Drafts);

@@ -32,6 +32,7 @@ mod push;
 mod send;
 mod signin;
 mod staff;
+mod staging;
 mod sync;
 mod tab;
 mod thread;

@@ -5,7 +5,9 @@
 use super::core::Core;
 use super::error::SessionError;
 use crate::api::Transport;
-use crate::domain::{Addressee, Incoming, Message, Status, Thread, ThreadKey};
+use crate::domain::compose::TemplateFacts;
+use crate::domain::{Addressee, Body, EhrClaim, Incoming, Message, Status, Thread, ThreadKey};
+use crate::fhir::instant;
 use crate::store::LocalStore;
 use crate::sync::{fetch_root, thread_history, Command, Platform};
 use std::rc::Rc;
@@ -194,6 +196,17 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
             .unwrap_or_default()
     }
 
+    /// What the thread knows to fill a template with: its patient, its appointment (the
+    /// latest change made from the thread) and who is writing.
+    pub fn template_facts(&self) -> TemplateFacts {
+        let sender = self.core.state.borrow().display_name.clone();
+        self.with(|thread| TemplateFacts {
+            patient: thread.and_then(|t| t.info.patient.as_ref()).map(|p| p.display.clone()),
+            appointment_at: thread.and_then(latest_appointment),
+            sender,
+        })
+    }
+
     /// Whether `message` is an escalation notice that counts: from the clinic's escalation
     /// service (anyone else's reads as text).
     pub fn is_escalation_notice(&self, message: &Message) -> bool {
@@ -210,4 +223,20 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
             .directory
             .mentions(&state.policy, text, to_roles, state.inbox.me())
     }
+}
+
+/// When the thread's appointment starts, as its latest change made from the thread says.
+fn latest_appointment(thread: &Thread) -> Option<u64> {
+    thread.messages.iter().rev().find_map(|m| match &m.body {
+        Body::Appointment {
+            claim:
+                EhrClaim::Appointment {
+                    start: Some(start),
+                    cancelled: false,
+                    ..
+                },
+            ..
+        } => instant::parse(start),
+        _ => None,
+    })
 }

@@ -10,6 +10,8 @@ pub enum DraftKey {
     Thread(ThreadKey),
     /// The New thread dialog.
     NewThread,
+    /// The files staged in a thread's reply box (their list; the bytes are kept as files).
+    Staged(ThreadKey),
 }
 
 impl DraftKey {
@@ -18,6 +20,7 @@ impl DraftKey {
         match self {
             DraftKey::Thread(key) => format!("thread|{}|{}", key.room, key.id),
             DraftKey::NewThread => "new-thread".into(),
+            DraftKey::Staged(key) => format!("staged|{}|{}", key.room, key.id),
         }
     }
 
@@ -26,9 +29,14 @@ impl DraftKey {
         if id == "new-thread" {
             return Some(DraftKey::NewThread);
         }
-        let rest = id.strip_prefix("thread|")?;
+        let (kind, rest) = id.split_once('|')?;
         let (room, root) = rest.split_once('|')?;
-        Some(DraftKey::Thread(ThreadKey::new(room, root)))
+        let key = ThreadKey::new(room, root);
+        match kind {
+            "thread" => Some(DraftKey::Thread(key)),
+            "staged" => Some(DraftKey::Staged(key)),
+            _ => None,
+        }
     }
 }
 
@@ -177,7 +185,11 @@ mod tests {
 
     #[test]
     fn draft_keys_round_trip() {
-        for key in [DraftKey::NewThread, DraftKey::Thread(ThreadKey::new("!r:x", "$e"))] {
+        for key in [
+            DraftKey::NewThread,
+            DraftKey::Thread(ThreadKey::new("!r:x", "$e")),
+            DraftKey::Staged(ThreadKey::new("!r:x", "$e")),
+        ] {
             assert_eq!(DraftKey::parse(&key.id()), Some(key));
         }
         assert_eq!(DraftKey::parse("nonsense"), None);

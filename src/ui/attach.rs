@@ -1,8 +1,12 @@
 //! Attaching files from the composer: the file picker, the camera on tablets, dropping files on
-//! the composer and pasting them into it.
+//! the composer and pasting them into it. Files are staged in the composer (kept sealed on the
+//! device, shown only here, removable) and go out with the text when Send is pressed.
 
+use super::attachment::shown_blob;
 use super::state::ThreadRef;
-use super::tasks::action;
+use super::tasks::{action, resource};
+use crate::domain::attachment::human_size;
+use crate::domain::StagedFile;
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -15,34 +19,88 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
-/// Attaching files to `thread`: each is checked for size, read and queued; what is refused (too
-/// large, of a type the clinic does not accept, disguised) is said in `error`.
-pub fn attaching(thread: ThreadRef, error: RwSignal<Option<String>>) -> Action<Vec<web_sys::File>, ()> {
-    action(move |files: &Vec<web_sys::File>| {
-        let (thread, files) = (thread.get_value(), files.clone());
-        async move {
-            let mut problems = Vec::new();
-            for file in files {
-                let name = file.name();
-                // Refused before a byte is read or sent.
-                if let Err(refusal) = thread.check_file_size(&name, file.size() as u64) {
-                    problems.push(sentence(refusal.to_string()));
-                    continue;
-                }
-                let bytes = match JsFuture::from(file.array_buffer()).await {
-                    Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
-                    Err(_) => {
-                        problems.push(format!("{name} could not be read from this device."));
+/// The files staged in a composer, and how they are added and removed.
+#[derive(Clone, Copy)]
+pub struct Staging {
+    /// The staged files, in the order they go out.
+    pub files: RwSignal<Vec<StagedFile>>,
+    /// Checks, reads and stages picked, dropped or pasted files.
+    pub add: Action<Vec<web_sys::File>, ()>,
+    remove: Action<String, ()>,
+    thread: ThreadRef,
+}
+
+impl Staging {
+    /// Staging for `thread`'s composer: what was staged before (a reload) is shown again; what
+    /// is refused (too large, of a type the clinic does not accept, disguised) is said in
+    /// `error`.
+    pub fn new(thread: ThreadRef, error: RwSignal<Option<String>>) -> Staging {
+        let files = RwSignal::new(Vec::new());
+        let kept = resource(move || {
+            let thread = thread.get_value();
+            async move { thread.staged().await }
+        });
+        Effect::new(move |_| match kept.get() {
+            Some(Ok(kept)) => files.set(kept),
+            Some(Err(e)) => error.set(Some(format!(
+                "Files attached earlier could not be read on this device: {e}."
+            ))),
+            None => {}
+        });
+        let add = action(move |picked: &Vec<web_sys::File>| {
+            let (thread, picked) = (thread.get_value(), picked.clone());
+            async move {
+                let mut problems = Vec::new();
+                for file in picked {
+                    let name = file.name();
+                    // Refused before a byte is read.
+                    if let Err(refusal) = thread.check_file_size(&name, file.size() as u64) {
+                        problems.push(sentence(refusal.to_string()));
                         continue;
                     }
-                };
-                if let Err(refusal) = thread.attach(&name, &file.type_(), &bytes).await {
-                    problems.push(sentence(refusal.to_string()));
+                    let bytes = match JsFuture::from(file.array_buffer()).await {
+                        Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+                        Err(_) => {
+                            problems.push(format!("{name} could not be read from this device."));
+                            continue;
+                        }
+                    };
+                    match thread.stage(&name, &file.type_(), &bytes).await {
+                        Ok(staged) => files.update(|f| f.push(staged)),
+                        Err(refusal) => problems.push(sentence(refusal.to_string())),
+                    }
+                }
+                error.set((!problems.is_empty()).then(|| problems.join(" ")));
+            }
+        });
+        let remove = action(move |id: &String| {
+            let (thread, id) = (thread.get_value(), id.clone());
+            async move {
+                match thread.unstage(&id).await {
+                    Ok(()) => files.update(|f| f.retain(|f| f.id != id)),
+                    Err(e) => error.set(Some(format!("The file could not be removed: {e}."))),
                 }
             }
-            error.set((!problems.is_empty()).then(|| problems.join(" ")));
+        });
+        Staging {
+            files,
+            add,
+            remove,
+            thread,
         }
-    })
+    }
+
+    /// Whether anything is staged.
+    pub fn any(&self) -> bool {
+        self.files.with_untracked(|f| !f.is_empty())
+    }
+
+    /// After Send: shows what is still staged (a file that could not be queued stays).
+    pub async fn refresh(self) {
+        if let Ok(kept) = self.thread.get_value().staged().await {
+            self.files.set(kept);
+        }
+    }
 }
 
 /// A refusal as the sentence it is (the clinic's rules say whole sentences already).
@@ -73,5 +131,59 @@ pub fn AttachButtons(attach: Action<Vec<web_sys::File>, ()>) -> impl IntoView {
                 on:change=picked/>
             <span aria-hidden="true">"Photo"</span>
         </label>
+    }
+}
+
+/// The staged files (list `Files to send`): a thumbnail or the file's name and size, and Remove.
+#[component]
+pub fn StagedFiles(staging: Staging) -> impl IntoView {
+    let files = staging.files;
+    view! {
+        <Show when=move || files.with(|f| !f.is_empty())>
+            <ul class="staged" aria-label="Files to send">
+                <For each=move || files.get() key=|f| f.id.clone() let:file>
+                    <StagedItem file=file staging=staging/>
+                </For>
+            </ul>
+        </Show>
+    }
+}
+
+#[component]
+fn StagedItem(file: StagedFile, staging: Staging) -> impl IntoView {
+    let preview = file.is_image().then(|| {
+        let (thread, id) = (staging.thread, file.id.clone());
+        let address = shown_blob(move || {
+            let (thread, id) = (thread.get_value(), id.clone());
+            async move { thread.staged_bytes(&id).await.map_err(|e| e.to_string()) }
+        });
+        let name = file.name.clone();
+        move || {
+            address
+                .get()
+                .and_then(Result::ok)
+                .map(|src| view! { <img src=src alt=name.clone()/> })
+        }
+    });
+    let icon = (!file.is_image()).then(|| {
+        let kind = if file.content_type == "application/pdf" {
+            "PDF"
+        } else {
+            "FILE"
+        };
+        view! { <span class="file-icon" aria-hidden="true">{kind}</span> }
+    });
+    let id = file.id.clone();
+    view! {
+        <li class="staged-file">
+            {preview}
+            {icon}
+            <span class="file-meta">
+                <span class="file-name">{file.name.clone()}</span>
+                <span class="file-size">{human_size(file.size)}</span>
+            </span>
+            <button type="button" class="small quiet" aria-label=format!("Remove {}", file.name)
+                on:click=move |_| { staging.remove.dispatch_local(id.clone()); }>"Remove"</button>
+        </li>
     }
 }

@@ -39,17 +39,31 @@ fn blob_type(bytes: &[u8]) -> &'static str {
 /// A `blob:` address for an attached file, fetched when shown and revoked when it goes.
 fn fetched(uri: String, thumbnail: bool) -> LocalResource<Result<String, String>> {
     let state = AppState::get();
+    shown_blob(move || {
+        let (session, uri) = (state.session(), uri.clone());
+        async move {
+            let session = session.ok_or("you are signed out")?;
+            session
+                .media(&uri, thumbnail)
+                .await
+                .map_err(|e| format!("The file could not be loaded: {e}."))
+        }
+    })
+}
+
+/// A `blob:` address for the bytes `load` reads, made when shown and revoked when what shows
+/// it goes.
+pub fn shown_blob<Fu>(load: impl Fn() -> Fu + 'static) -> LocalResource<Result<String, String>>
+where
+    Fu: std::future::Future<Output = Result<Vec<u8>, String>> + 'static,
+{
     let shown = Arc::new(AtomicBool::new(true));
     let address = {
         let shown = shown.clone();
         resource(move || {
-            let (session, uri, shown) = (state.session(), uri.clone(), shown.clone());
+            let (bytes, shown) = (load(), shown.clone());
             async move {
-                let session = session.ok_or("you are signed out")?;
-                let bytes = session
-                    .media(&uri, thumbnail)
-                    .await
-                    .map_err(|e| format!("The file could not be loaded: {e}."))?;
+                let bytes = bytes.await?;
                 let address = blobs::create(&bytes, blob_type(&bytes))?;
                 // Gone already (the thread was left): nothing shows it, so free it now.
                 if !shown.load(Ordering::Relaxed) {

@@ -1,13 +1,13 @@
-//! Writing in a thread: the composer (with its draft, mentions, templates and files) and who
-//! else is typing.
+//! Writing in a thread: the composer (with its draft, mentions, templates and staged files) and
+//! who else is typing.
 
-use super::attach::{self, AttachButtons};
+use super::attach::{self, AttachButtons, StagedFiles, Staging};
 use super::debounce::Debounced;
 use super::mentions::{MentionList, Mentions};
 use super::parts::{failed, Alert};
 use super::state::{AppState, ThreadRef};
 use super::tasks::{action, resource};
-use super::templates::TemplatePicker;
+use super::templates::{tab_to_placeholder, TemplatePicker};
 use crate::domain::ThreadKey;
 use leptos::html;
 use leptos::prelude::*;
@@ -85,16 +85,27 @@ pub fn Composer(thread: ThreadRef) -> impl IntoView {
         typing.dispatch_local(false);
     });
 
+    let staging = Staging::new(thread, error);
     let send = action({
         move |body: &String| {
             let (thread, body) = (thread.get_value(), body.clone());
             async move {
-                match thread.reply(&body).await {
+                // The text first, then the staged files (they follow what they illustrate).
+                let sent = if body.trim().is_empty() {
+                    Ok(())
+                } else {
+                    thread.reply(&body).await
+                };
+                match sent {
                     Ok(()) => {
                         error.set(None);
                         keep.cancel();
                         save_draft.dispatch_local(String::new());
                         stop_typing.call(());
+                        if let Err(e) = thread.send_staged().await {
+                            error.set(Some(failed("A file was not sent (it is still attached)", &e)));
+                        }
+                        staging.refresh().await;
                     }
                     Err(e) => {
                         error.set(Some(failed("This message was not sent", &e)));
@@ -110,14 +121,14 @@ pub fn Composer(thread: ThreadRef) -> impl IntoView {
     // Cleared at once (the message shows as Sending…); put back if it could not be queued.
     let send_now = move || {
         let body = text.get_untracked();
-        if body.trim().is_empty() {
+        if body.trim().is_empty() && !staging.any() {
             return;
         }
         text.set(String::new());
         send.dispatch_local(body);
     };
     let mentions = Mentions::new(thread, field);
-    let attach = attach::attaching(thread, error);
+    let attach = staging.add;
     let edited = move |value: String| {
         keep.call(value.clone());
         text.set(value);
@@ -141,6 +152,7 @@ pub fn Composer(thread: ThreadRef) -> impl IntoView {
             {move || error.get().map(|e| view! { <Alert text=e/> })}
             <TemplatePicker thread=thread text=text field=field on_change=on_change/>
             <MentionList mentions=mentions text=text on_change=on_change/>
+            <StagedFiles staging=staging/>
             <div class="composer-row">
                 <textarea aria-label="Message" placeholder="Write a reply… (@ to address a role or person)" rows="2" node_ref=field
                     aria-autocomplete="list" aria-controls="mention-suggestions"
@@ -164,7 +176,7 @@ pub fn Composer(thread: ThreadRef) -> impl IntoView {
                         edited(value);
                     }
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                        if mentions.key(&ev, text, on_change) {
+                        if mentions.key(&ev, text, on_change) || tab_to_placeholder(&ev, field) {
                             return;
                         }
                         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {

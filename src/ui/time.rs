@@ -34,6 +34,11 @@ pub fn same_day(a: u64, b: u64) -> bool {
     local(a).days == local(b).days
 }
 
+/// `Tue, Nov 26`.
+pub fn date(ts: u64) -> String {
+    local(ts).date()
+}
+
 /// `Tue, Nov 26 · 14:05`.
 pub fn date_clock(ts: u64) -> String {
     local(ts).date_clock()
