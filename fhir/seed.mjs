@@ -13,6 +13,7 @@
 const MATRIX = 'https://rounds.example/matrix';
 const ROLE = 'https://rounds.example/role';
 const MRN = 'https://rounds.example/mrn';
+const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 const ORG = { reference: 'Organization/riverside', display: 'Riverside Therapy' };
 
 const CLINIC_HOURS = [13, 14, 15, 16, 17, 18, 19, 20]; // slot start hours, UTC
@@ -43,6 +44,8 @@ const PATIENTS = [
   { id: 'ava-p', given: 'Ava', family: 'Patel', gender: 'female', birthDate: '2019-02-14', pcp: 'priya' },
   { id: 'oliver-g', given: 'Oliver', family: 'Grant', gender: 'male', birthDate: '1991-07-21', pcp: 'jordan' },
   { id: 'jose-h', given: 'José', family: 'Hernández', gender: 'male', birthDate: '2014-03-05', pcp: 'priya' },
+  // A second "Sara M.": the patient picker tells the two apart by birth date and record number.
+  { id: 'sara-me', given: 'Sara', family: 'Mendes', gender: 'female', birthDate: '2012-10-02', pcp: 'jordan' },
 ];
 
 const DAY = 86_400_000;
@@ -132,7 +135,7 @@ function patient(p, i) {
     resourceType: 'Patient',
     id: p.id,
     active: true,
-    identifier: [{ system: MRN, value: `RT-${1001 + i}` }],
+    identifier: [{ type: { coding: [{ system: V2_0203, code: 'MR' }], text: 'Medical record number' }, system: MRN, value: `RT-${1001 + i}` }],
     name: [
       { use: 'official', given: [p.given], family: p.family, text: fullName(p) },
       // The short label the care team uses in thread titles.

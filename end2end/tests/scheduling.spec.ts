@@ -110,12 +110,29 @@ test('billing sees the patient name but no appointments or actions', async ({ br
   await expect(sam.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedule' })).toHaveCount(0);
 });
 
-test('the New thread dialog offers matching patients from the EHR', async ({ browser }) => {
+test('the New thread dialog offers matching patients from the EHR, told apart, and says when it cannot', async ({ browser }) => {
+  // Signed in by password: the EHR is not connected, and the field says so in place.
+  const unconnected = await signedIn(browser, 'jordan');
+  await unconnected.getByRole('button', { name: 'New thread' }).click();
+  const their = unconnected.getByRole('dialog', { name: 'New thread' });
+  await their.getByRole('textbox', { name: 'Patient' }).fill('sara');
+  await expect(their).toContainText("Sign in to the EHR to find the patient's record.");
+  await expect(their.getByRole('button', { name: 'Sign in to the EHR' })).toBeVisible();
+  await expect(their.getByRole('listbox', { name: 'Matching patients' }).getByRole('option')).toHaveCount(0);
+
   const priya = await signedIn(browser, 'priya', undefined, true);
   await priya.getByRole('button', { name: 'New thread' }).click();
   const dialog = priya.getByRole('dialog', { name: 'New thread' });
+  // Two patients called "Sara M.": birth date and record number tell them apart.
+  await dialog.getByRole('textbox', { name: 'Patient' }).fill('sara');
+  const options = dialog.getByRole('listbox', { name: 'Matching patients' }).getByRole('option');
+  await expect(options).toHaveText([
+    /^Sara Martinez · born 2016-04-12 · MRN RT-\d+$/,
+    /^Sara Mendes · born 2012-10-02 · MRN RT-\d+$/,
+  ]);
+  await expect(dialog).not.toContainText('Sign in to the EHR');
   await dialog.getByRole('textbox', { name: 'Patient' }).fill('jose');
-  await dialog.getByRole('option', { name: 'José Hernández' }).click();
+  await dialog.getByRole('option', { name: /^José Hernández/ }).click();
   await expect(dialog.getByRole('textbox', { name: 'Patient' })).toHaveValue('José H.');
   await dialog.getByRole('textbox', { name: 'Topic' }).fill('Intake paperwork');
   await dialog.getByRole('textbox', { name: 'Message' }).fill('Paperwork is incomplete.');
@@ -123,10 +140,11 @@ test('the New thread dialog offers matching patients from the EHR', async ({ bro
   const region = priya.getByRole('region', { name: 'Patient' });
   // The EHR's record, not the label typed in the thread.
   await expect(region.getByRole('heading', { name: 'José Hernández' })).toBeVisible();
-  await expect(region).toContainText('Born 2014-03-05');
-  // A clinician reads appointments; changing them is the front desk's (and the EHR says so).
+  await expect(region).toContainText(/Born 2014-03-05 · MRN RT-\d+/);
+  // A clinician reads appointments; changing them is the front desk's, and the place says why.
   await expect(region.getByRole('list').getByRole('listitem').first()).toBeVisible();
   await expect(region.getByRole('button', { name: 'Reschedule' })).toHaveCount(0);
+  await expect(region).toContainText("Your role's EHR access does not include rescheduling or cancelling");
 });
 
 test('with the EHR down, nothing is changed and nothing is posted', async ({ browser }) => {

@@ -136,7 +136,8 @@ describe('billing sees who a patient is, nothing else', () => {
     assert.ok(history.entry.length >= 1);
     for (const patient of resources(history)) assert.deepEqual(keys(patient), NAME_ONLY);
     const found = resources(await ok('GET', 'Patient?name=sara', { token: sam }));
-    assert.deepEqual(found.map(keys), [NAME_ONLY]);
+    assert.ok(found.length >= 1);
+    for (const patient of found) assert.deepEqual(keys(patient), NAME_ONLY);
     // The same read by the front desk has the rest.
     assert.equal((await ok('GET', 'Patient/sara-m', { token: await personToken('dana') })).birthDate, '2016-04-12');
   });

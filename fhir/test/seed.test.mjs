@@ -41,9 +41,13 @@ describe('the seeded clinic', () => {
     assert.equal((await ok('GET', 'Organization/riverside')).name, 'Riverside Therapy');
   });
 
-  test('has the eight patients of the demo threads, with their short labels', async () => {
+  test('has the patients of the demo threads (two of them "Sara M."), with their short labels and record numbers', async () => {
     const patients = await all('Patient');
-    assert.deepEqual(patients.map((p) => p.id).sort(), ['ava-p', 'ethan-w', 'jose-h', 'liam-k', 'maya-r', 'noah-t', 'oliver-g', 'sara-m']);
+    assert.deepEqual(patients.map((p) => p.id).sort(), ['ava-p', 'ethan-w', 'jose-h', 'liam-k', 'maya-r', 'noah-t', 'oliver-g', 'sara-m', 'sara-me']);
+    const saras = patients.filter((p) => p.name[1].text === 'Sara M.');
+    assert.equal(saras.length, 2);
+    const mrns = saras.map((p) => p.identifier.find((i) => i.type?.coding?.[0]?.code === 'MR').value);
+    assert.equal(new Set(mrns).size, 2);
     const jose = patients.find((p) => p.id === 'jose-h');
     assert.deepEqual(jose.name.map((n) => n.text), ['José Hernández', 'José H.']);
     assert.equal(jose.generalPractitioner[0].reference, 'Practitioner/priya');

@@ -67,10 +67,12 @@ pub fn communication(entry: &ChartEntry) -> Communication {
         identifier: vec![Identifier {
             system: Some(URI_SYSTEM.into()),
             value: Some(entry.thread.clone()),
+            ..Identifier::default()
         }],
         status: "completed".into(),
         category: vec![Concept {
             text: Some("Care team thread".into()),
+            ..Concept::default()
         }],
         subject: Some(Reference {
             reference: Some(entry.patient.clone()),
@@ -78,6 +80,7 @@ pub fn communication(entry: &ChartEntry) -> Communication {
         }),
         topic: Some(Concept {
             text: Some(entry.topic.clone()),
+            ..Concept::default()
         }),
         sent: entry.messages.iter().map(|m| m.ts).max().map(instant::format),
         sender: entry.filed_by.as_ref().map(|by| Reference {

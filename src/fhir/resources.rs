@@ -76,6 +76,9 @@ impl HumanName {
 /// `Identifier`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identifier {
+    /// What kind of identifier (a medical record number is coded `MR`).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Concept>,
     /// Namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
@@ -140,12 +143,32 @@ impl Empty for String {
 resource!(
     /// `Patient`.
     Patient {
+        /// Identifiers (the medical record number among them, where the EHR has one).
+        identifier: Vec<Identifier>,
         /// Names.
         name: Vec<HumanName>,
         /// Date of birth (`YYYY-MM-DD`).
         birth_date: Option<String>,
     }
 );
+
+/// The HL7 v2 identifier type of a medical record number.
+const MEDICAL_RECORD_NUMBER: &str = "MR";
+
+impl Patient {
+    /// The medical record number (the identifier typed `MR`), where the EHR has one.
+    pub fn mrn(&self) -> Option<&str> {
+        let is_mrn = |kind: &Concept| {
+            kind.coding
+                .iter()
+                .any(|c| c.code.as_deref() == Some(MEDICAL_RECORD_NUMBER))
+        };
+        self.identifier
+            .iter()
+            .find(|i| i.kind.as_ref().is_some_and(is_mrn))
+            .and_then(|i| i.value.as_deref())
+    }
+}
 
 resource!(
     /// `Practitioner`.
@@ -227,12 +250,26 @@ impl Appointment {
     }
 }
 
-/// A `CodeableConcept` as Rounds writes it: text only.
+/// A `CodeableConcept` (Rounds writes its text only).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Concept {
+    /// Codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coding: Vec<Coding>,
     /// The text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+/// A `Coding`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coding {
+    /// The code system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// The code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// A `Communication.payload`: one message's text, or a reference to an attached file.
@@ -364,5 +401,30 @@ impl Bundle {
     /// The `next` page URL.
     pub fn next(&self) -> Option<&str> {
         self.link.iter().find(|l| l.relation == "next").map(|l| l.url.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_number_is_the_identifier_typed_mr() {
+        let patient: Patient = serde_json::from_value(serde_json::json!({
+            "resourceType": "Patient",
+            "identifier": [
+                { "system": "urn:other", "value": "X-1" },
+                { "type": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR" }] },
+                  "system": "https://clinic.example/mrn", "value": "RT-1001" }
+            ],
+            "name": []
+        }))
+        .unwrap();
+        assert_eq!(patient.mrn(), Some("RT-1001"));
+        let without: Patient = serde_json::from_value(
+            serde_json::json!({ "resourceType": "Patient", "identifier": [{ "value": "X-1" }] }),
+        )
+        .unwrap();
+        assert_eq!(without.mrn(), None);
     }
 }

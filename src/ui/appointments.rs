@@ -109,6 +109,9 @@ pub fn Appointments(thread: ThreadRef, reference: String) -> impl IntoView {
                         </li>
                     </For>
                 </ul>
+                {move || (!can_change()).then(|| view! {
+                    <p class="muted">"Your role's EHR access does not include rescheduling or cancelling; someone who schedules can."</p>
+                })}
             }
             .into_any(),
         })

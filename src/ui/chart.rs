@@ -78,6 +78,9 @@ pub fn SaveToChart(thread: ThreadRef) -> impl IntoView {
         })
     };
     view! {
+        {move || (state.can(Capability::FileToChart) == Some(false)).then(|| view! {
+            <p class="muted">"Your role's EHR access does not include filing to the chart."</p>
+        })}
         {move || may_file().then(|| view! {
             <div class="save-to-chart">
                 <button type="button" class="small" disabled=move || busy.get()

@@ -72,7 +72,15 @@ pub fn PatientRegion(thread: ThreadRef, patient: Patient) -> impl IntoView {
 #[component]
 fn Identity(record: PatientRecord, label: String) -> impl IntoView {
     let matches = record.matches(&label);
-    let born = record.birth_date.clone().map(|b| format!("Born {b}"));
+    let born = [
+        record.birth_date.as_ref().map(|b| format!("Born {b}")),
+        record.mrn.as_ref().map(|m| format!("MRN {m}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let born = (!born.is_empty()).then_some(born);
     view! {
         <h2 class="patient-name">{record.full.clone()}</h2>
         {born.map(|b| view! { <p class="muted patient-details">{b}</p> })}
@@ -85,9 +93,9 @@ fn Identity(record: PatientRecord, label: String) -> impl IntoView {
     }
 }
 
-/// Offers to sign in to the EHR (and says why the last attempt did not work).
+/// Offers to sign in to the EHR where it is needed, saying what for (`to see appointments`).
 #[component]
-pub fn ConnectEhr() -> impl IntoView {
+pub fn ConnectEhr(#[prop(default = "to see appointments")] to: &'static str) -> impl IntoView {
     let state = AppState::get();
     let connect = action(move |(): &()| {
         let here = web_sys::window()
@@ -103,7 +111,7 @@ pub fn ConnectEhr() -> impl IntoView {
     });
     view! {
         <div class="connect-ehr">
-            <p class="muted">"Sign in to the EHR to see appointments."</p>
+            <p class="muted">{format!("Sign in to the EHR {to}.")}</p>
             <button type="button" class="small" disabled=move || connect.pending().get()
                 on:click=move |_| { connect.dispatch_local(()); }>"Sign in to the EHR"</button>
         </div>

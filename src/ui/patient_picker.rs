@@ -1,10 +1,14 @@
 //! The New thread dialog's `Patient` field: free text, and with an EHR, matching patients
-//! offered as it is typed (choosing one links the thread to the EHR's record).
+//! offered as it is typed (choosing one links the thread to the EHR's record), each told apart
+//! by birth date and record number. Not signed in to the EHR, or refused by it, it says so.
 
 use super::debounce::Debounced;
 use super::new_thread::DraftFields;
+use super::parts::failed;
+use super::patient::ConnectEhr;
 use super::state::AppState;
 use super::tasks::resource;
+use crate::session::{Capability, PatientMatch, SessionError};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -23,13 +27,25 @@ pub fn PatientPicker(fields: DraftFields) -> impl IntoView {
         async move {
             let text = text.trim().to_owned();
             match ehr {
-                // A failed search just means no suggestions.
-                Some(ehr) if text.chars().count() >= 2 => ehr.find_patients(&text).await.unwrap_or_default(),
-                _ => Vec::new(),
+                Some(ehr) if text.chars().count() >= 2 => ehr.find_patients(&text).await,
+                _ => Ok(Vec::new()),
             }
         }
     });
-    let shown = move || matches.get().unwrap_or_default();
+    let shown = move || matches.get().and_then(Result::ok).unwrap_or_default();
+    // With an EHR the person has not signed in to, the field says how to find patients.
+    let signed_out = move || state.ehr().is_some() && state.can(Capability::SeePatients).is_none();
+    let problem = move || {
+        if signed_out() {
+            return None;
+        }
+        matches.get().and_then(Result::err).map(|e| match e {
+            SessionError::NotAllowed => {
+                "The EHR does not let your role search patients; the name is kept as typed.".to_owned()
+            }
+            other => failed("Patients could not be searched in the EHR", &other),
+        })
+    };
     view! {
         <label for="nt-patient">"Patient"</label>
         <input id="nt-patient" type="text" autocomplete="off" placeholder="Optional, e.g. Sara M."
@@ -55,9 +71,23 @@ pub fn PatientPicker(fields: DraftFields) -> impl IntoView {
                         search.cancel();
                         query.set(String::new());
                     }>
-                    {found.full.clone()}
+                    {described(&found)}
                 </li>
             }).collect_view()}
         </ul>
+        {move || signed_out().then(|| view! { <ConnectEhr to="to find the patient's record"/> })}
+        {move || problem().map(|p| view! { <p class="muted" role="status">{p}</p> })}
     }
+}
+
+/// `Sara Martinez · born 2016-04-12 · MRN RT-1001`: two patients of one name told apart.
+fn described(found: &PatientMatch) -> String {
+    let mut text = found.full.clone();
+    if let Some(born) = &found.birth_date {
+        text.push_str(&format!(" · born {born}"));
+    }
+    if let Some(mrn) = &found.mrn {
+        text.push_str(&format!(" · MRN {mrn}"));
+    }
+    text
 }

@@ -86,6 +86,7 @@ impl<T: Transport> Ehr<T> {
         Ok(PatientRecord {
             full: name.full(),
             short: name.short(),
+            mrn: patient.mrn().map(str::to_owned),
             birth_date: patient.birth_date,
         })
     }
@@ -101,6 +102,8 @@ impl<T: Transport> Ehr<T> {
                     reference: format!("Patient/{}", p.id.clone()?),
                     short: name.short(),
                     full: name.full(),
+                    birth_date: p.birth_date.clone(),
+                    mrn: p.mrn().map(str::to_owned),
                 })
             })
             .collect())

@@ -87,6 +87,8 @@ pub struct PatientRecord {
     pub short: String,
     /// Date of birth, if the person may see it.
     pub birth_date: Option<String>,
+    /// Medical record number, where the EHR has one and the person may see it.
+    pub mrn: Option<String>,
 }
 
 impl PatientRecord {
@@ -108,6 +110,11 @@ pub struct PatientMatch {
     pub short: String,
     /// The full name.
     pub full: String,
+    /// Date of birth (`YYYY-MM-DD`), if the person may see it: two patients of one name are
+    /// told apart by it and by the record number.
+    pub birth_date: Option<String>,
+    /// Medical record number, where the EHR has one.
+    pub mrn: Option<String>,
 }
 
 /// One practitioner's appointments on a day.
