@@ -273,6 +273,31 @@ impl ChartFiled {
     }
 }
 
+/// Event type of a patient link made after a thread was started, inside the thread:
+/// `{"patient": {"display": "Sara M.", "id": "Patient/123"}}`. The newest link is the thread's
+/// patient.
+pub const PATIENT_LINK: &str = "app.rounds.patient_link";
+
+/// `app.rounds.patient_link` content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientLink {
+    /// The patient, as the EHR named them to the person who linked.
+    pub patient: PatientRef,
+}
+
+impl PatientLink {
+    /// The event content in the thread of `root`.
+    pub fn content(&self, root: &str, latest: &str) -> serde_json::Value {
+        let body = format!("Linked to patient {}", self.patient.display);
+        in_thread(
+            serde_json::to_value(self).expect("link serialises"),
+            root,
+            latest,
+            &body,
+        )
+    }
+}
+
 /// Event type of an acknowledgement: someone took on an urgent thread ("I've got it"), inside
 /// that thread.
 pub const THREAD_ACK: &str = "app.rounds.thread.ack";

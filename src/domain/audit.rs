@@ -45,6 +45,13 @@ pub enum Happened {
     },
     /// An escalation notice (its text).
     Escalation(String),
+    /// The sender linked the thread to this patient's record (its display name and reference).
+    PatientLinked {
+        /// The name the thread shows.
+        display: String,
+        /// The record, such as `Patient/123`.
+        reference: String,
+    },
 }
 
 /// One event of the thread.
@@ -176,6 +183,9 @@ impl AuditTrail {
                 Happened::Charted { updated: false } => "saved the thread to the patient's chart".to_owned(),
                 Happened::Charted { updated: true } => "updated the thread's record in the patient's chart".to_owned(),
                 Happened::Escalation(text) => format!("escalation notice\n{}", indent(text)),
+                Happened::PatientLinked { display, reference } => {
+                    format!("linked the thread to patient {display} ({reference})")
+                }
             };
             out.push_str(&format!("#{} {} {who}: {what}\n", i + 1, time(entry.ts)));
         }

@@ -92,6 +92,9 @@ pub enum Body {
         /// The change as the sender claims it.
         claim: EhrClaim,
     },
+    /// The thread was linked to this patient's record after it was started (the newest link
+    /// is the thread's patient).
+    PatientLinked(Patient),
     /// A status or priority change.
     Update {
         /// New status, if changed.
@@ -256,6 +259,7 @@ impl Thread {
             self.search_text.push('\n');
             self.search_text.push_str(&fold(text));
         }
+        let links_patient = matches!(message.body, Body::PatientLinked(_));
         self.participants.insert(message.sender.clone());
         if self.messages.is_empty() {
             self.messages.push(message);
@@ -269,6 +273,23 @@ impl Thread {
             .map_or(1, |i| i + 1)
             .max(1);
         self.messages.insert(at, message);
+        if links_patient {
+            self.follow_patient_link();
+        }
+    }
+
+    /// Takes the newest patient link as the thread's patient (a late page of older messages
+    /// does not undo a newer link).
+    fn follow_patient_link(&mut self) {
+        let newest = self.messages.iter().rev().find_map(|m| match &m.body {
+            Body::PatientLinked(patient) => Some(patient.clone()),
+            _ => None,
+        });
+        if let Some(patient) = newest {
+            self.search_text.push('\n');
+            self.search_text.push_str(&fold(&patient.display));
+            self.info.patient = Some(patient);
+        }
     }
 
     /// Who acknowledged the thread, and when (milliseconds), first one first. The thread's own

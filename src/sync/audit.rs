@@ -109,6 +109,10 @@ fn from_body(body: Body) -> Happened {
         Body::Acknowledged => Happened::Acknowledged,
         Body::Charted { updated, .. } => Happened::Charted { updated },
         Body::Escalation { text, .. } => Happened::Escalation(text),
+        Body::PatientLinked(patient) => Happened::PatientLinked {
+            display: patient.display,
+            reference: patient.id.unwrap_or_default(),
+        },
         Body::Removed { .. } | Body::Unavailable => Happened::Removed,
     }
 }

@@ -2,9 +2,9 @@
 
 use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, REDACTION, TYPING};
 use crate::api::rounds::{
-    file_message, staff_user, AppointmentChange, ChartFiled, EscalationMeta, EscalationStage, Priority as WirePriority,
-    StaffEntry, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART, ESCALATION_KEY, STAFF_STATE, THREAD_ACK,
-    THREAD_KEY, THREAD_UPDATE,
+    file_message, staff_user, AppointmentChange, ChartFiled, EscalationMeta, EscalationStage, PatientLink,
+    Priority as WirePriority, StaffEntry, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART, ESCALATION_KEY,
+    PATIENT_LINK, STAFF_STATE, THREAD_ACK, THREAD_KEY, THREAD_UPDATE,
 };
 use crate::api::{MediaId, MemberContent};
 use crate::domain::escalation::Stage;
@@ -30,6 +30,7 @@ pub fn timeline_event(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         APPOINTMENT => appointment(room_id, event),
         THREAD_ACK => acknowledgement(room_id, event),
         CHART => charted(room_id, event),
+        PATIENT_LINK => patient_linked(room_id, event),
         "m.room.member" => member_name(event),
         _ => None,
     }
@@ -294,6 +295,19 @@ fn acknowledgement(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
     })
 }
 
+fn patient_linked(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
+    let link: PatientLink = event.content_as()?;
+    // Only a link to a record: a bare name would say nothing the thread's title does not.
+    let id = link.patient.id.filter(|id| id.starts_with("Patient/"))?;
+    let display = link.patient.display.trim().to_owned();
+    (!display.is_empty()).then_some(())?;
+    Some(Incoming::InThread {
+        room_id: room_id.to_owned(),
+        root_id: event.thread_root()?.to_owned(),
+        message: base_message(event, Body::PatientLinked(Patient { display, id: Some(id) })),
+    })
+}
+
 fn charted(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
     let filed: ChartFiled = event.content_as()?;
     Some(Incoming::InThread {
@@ -395,6 +409,36 @@ mod tests {
         assert_eq!(message.body, Body::Text("Expires Friday.".into()));
         assert_eq!(info.title(), "Sara M. – Renewal");
         assert_eq!(info.priority, Priority::Urgent);
+    }
+
+    #[test]
+    fn a_patient_link_names_a_record_or_is_not_shown() {
+        let link = |patient: serde_json::Value| {
+            event(
+                json!({"event_id": "$l", "type": "app.rounds.patient_link", "sender": "@dana:x", "origin_server_ts": 5,
+                "content": {"body": "Linked", "patient": patient, "m.relates_to": {"rel_type": "m.thread", "event_id": "$t"}}}),
+            )
+        };
+        let Some(Incoming::InThread { root_id, message, .. }) =
+            timeline_event("!r", &link(json!({"display": " Sara M. ", "id": "Patient/sara-me"})))
+        else {
+            panic!()
+        };
+        assert_eq!(root_id, "$t");
+        assert_eq!(
+            message.body,
+            Body::PatientLinked(Patient {
+                display: "Sara M.".into(),
+                id: Some("Patient/sara-me".into())
+            })
+        );
+        for bad in [
+            json!({"display": "Sara M."}),
+            json!({"display": "Sara M.", "id": "Practitioner/priya"}),
+            json!({"display": "  ", "id": "Patient/sara-me"}),
+        ] {
+            assert_eq!(timeline_event("!r", &link(bad)), None);
+        }
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub fn MessageItem(thread: ThreadRef, message: Message, name: String, is_root: b
         }
         .into_any(),
         Body::Acknowledged => view! { <li class="update">{format!("{name} acknowledged · {when}")}</li> }.into_any(),
+        Body::PatientLinked(patient) => view! {
+            <li class="update">{format!("{name} linked this thread to {} · {when}", patient.display)}</li>
+        }
+        .into_any(),
         Body::Charted { updated, claim } => {
             let what = if updated {
                 "Chart record updated by"

@@ -22,6 +22,7 @@ mod escalation_settings;
 mod history_export;
 mod inbox;
 mod inbox_choices;
+mod link_patient;
 mod live;
 mod mentions;
 mod message_item;

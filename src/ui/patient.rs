@@ -4,6 +4,7 @@
 
 use super::appointments::Appointments;
 use super::chart::SaveToChart;
+use super::link_patient::{LinkPatientButton, LinkPatientPanel};
 use super::parts::Alert;
 use super::state::{AppState, ThreadRef};
 use super::tasks::{action, resource};
@@ -54,7 +55,7 @@ pub fn PatientRegion(thread: ThreadRef, patient: Patient) -> impl IntoView {
             {identity}
             {match (has_ehr, patient.id.clone()) {
                 (false, _) => None,
-                (true, None) => Some(view! { <p class="muted">"Not linked to a patient record."</p> }.into_any()),
+                (true, None) => Some(view! { <Unlinked thread=thread/> }.into_any()),
                 (true, Some(reference)) => Some((move || if connected() {
                     view! {
                         <Appointments thread=thread reference=reference.clone()/>
@@ -65,6 +66,17 @@ pub fn PatientRegion(thread: ThreadRef, patient: Patient) -> impl IntoView {
                 }).into_any()),
             }}
         </section>
+    }
+}
+
+/// A thread naming a patient without their record: said, and linkable in place.
+#[component]
+fn Unlinked(thread: ThreadRef) -> impl IntoView {
+    let linking = RwSignal::new(false);
+    view! {
+        <p class="muted">"Not linked to a patient record."</p>
+        <LinkPatientButton open=linking/>
+        <LinkPatientPanel thread=thread open=linking/>
     }
 }
 

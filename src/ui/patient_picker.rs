@@ -1,6 +1,7 @@
-//! The New thread dialog's `Patient` field: free text, and with an EHR, matching patients
-//! offered as it is typed (choosing one links the thread to the EHR's record), each told apart
-//! by birth date and record number. Not signed in to the EHR, or refused by it, it says so.
+//! Finding a patient's record: the New thread dialog's `Patient` field (free text, and with an
+//! EHR, matching patients offered as it is typed; choosing one links the thread to the EHR's
+//! record) and the finder that links a thread later. Matches are told apart by birth date and
+//! record number; not signed in to the EHR, or refused by it, the place says so.
 
 use super::debounce::Debounced;
 use super::new_thread::DraftFields;
@@ -18,9 +19,51 @@ const SEARCH_QUIET: Duration = Duration::from_millis(250);
 /// The field and its suggestions, in the draft `fields`.
 #[component]
 pub fn PatientPicker(fields: DraftFields) -> impl IntoView {
-    let state = AppState::get();
     let query = RwSignal::new(String::new());
     let search = Debounced::new(SEARCH_QUIET, move |text: String| query.set(text));
+    let pick = Callback::new(move |found: PatientMatch| {
+        fields.edit(|d| {
+            d.patient = found.short.clone();
+            d.patient_ref = Some(found.reference.clone());
+        });
+        search.cancel();
+        query.set(String::new());
+    });
+    view! {
+        <label for="nt-patient">"Patient"</label>
+        <input id="nt-patient" type="text" autocomplete="off" placeholder="Optional, e.g. Sara M."
+            aria-controls="nt-patient-options"
+            prop:value=move || fields.draft.with(|d| d.patient.clone())
+            on:input=move |ev| {
+                let text = event_target_value(&ev);
+                fields.edit(|d| {
+                    d.patient = text.clone();
+                    d.patient_ref = None;
+                });
+                search.call(text);
+            }/>
+        <PatientMatches id="nt-patient-options" query=query pick=pick/>
+    }
+}
+
+/// A field finding a patient's record (`Find patient`), for `pick`.
+#[component]
+pub fn PatientFinder(pick: Callback<PatientMatch>) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let search = Debounced::new(SEARCH_QUIET, move |text: String| query.set(text));
+    view! {
+        <input type="search" autocomplete="off" aria-label="Find patient" placeholder="Name, e.g. Sara"
+            aria-controls="link-patient-options" autofocus
+            on:input=move |ev| search.call(event_target_value(&ev))/>
+        <PatientMatches id="link-patient-options" query=query pick=pick/>
+    }
+}
+
+/// The EHR's patients matching `query` (list `Matching patients`), each told apart by birth
+/// date and record number; or why there are none to offer.
+#[component]
+fn PatientMatches(id: &'static str, query: RwSignal<String>, pick: Callback<PatientMatch>) -> impl IntoView {
+    let state = AppState::get();
     // The newest search wins: an earlier, slower answer never replaces it.
     let matches = resource(move || {
         let (text, ehr) = (query.get(), state.ehr());
@@ -47,32 +90,22 @@ pub fn PatientPicker(fields: DraftFields) -> impl IntoView {
         })
     };
     view! {
-        <label for="nt-patient">"Patient"</label>
-        <input id="nt-patient" type="text" autocomplete="off" placeholder="Optional, e.g. Sara M."
-            aria-controls="nt-patient-options"
-            prop:value=move || fields.draft.with(|d| d.patient.clone())
-            on:input=move |ev| {
-                let text = event_target_value(&ev);
-                fields.edit(|d| {
-                    d.patient = text.clone();
-                    d.patient_ref = None;
-                });
-                search.call(text);
-            }/>
-        <ul id="nt-patient-options" role="listbox" aria-label="Matching patients" class="options"
+        <ul id=id role="listbox" aria-label="Matching patients" class="options"
             class:empty=move || shown().is_empty()>
-            {move || shown().into_iter().map(|found| view! {
-                <li role="option" aria-selected="false" tabindex="0"
-                    on:click=move |_| {
-                        fields.edit(|d| {
-                            d.patient = found.short.clone();
-                            d.patient_ref = Some(found.reference.clone());
-                        });
-                        search.cancel();
-                        query.set(String::new());
-                    }>
-                    {described(&found)}
-                </li>
+            {move || shown().into_iter().map(|found| {
+                let chosen = found.clone();
+                view! {
+                    <li role="option" aria-selected="false" tabindex="0"
+                        on:click=move |_| pick.run(chosen.clone())
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            if ev.key() == "Enter" || ev.key() == " " {
+                                ev.prevent_default();
+                                pick.run(found.clone());
+                            }
+                        }>
+                        {described(&found)}
+                    </li>
+                }
             }).collect_view()}
         </ul>
         {move || signed_out().then(|| view! { <ConnectEhr to="to find the patient's record"/> })}

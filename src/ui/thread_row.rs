@@ -43,6 +43,7 @@ impl Summary {
                 | Body::Unavailable
                 | Body::Acknowledged
                 | Body::Charted { .. }
+                | Body::PatientLinked(_)
                 | Body::Removed { .. } => String::new(),
             };
             format!("{}: {}", inbox.name(&m.sender), text)

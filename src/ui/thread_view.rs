@@ -4,6 +4,7 @@ use super::acknowledge::Acknowledgement;
 use super::chart::ChartSelection;
 use super::composer::{Composer, Typing};
 use super::history_export::ExportHistory;
+use super::link_patient::{LinkPatientButton, LinkPatientPanel};
 use super::messages::MessageList;
 use super::parts::{PageError, ThreadTags};
 use super::patient::PatientRegion;
@@ -138,7 +139,9 @@ fn ThreadBody(key: ThreadKey) -> impl IntoView {
             .collect();
         (!labels.is_empty()).then(|| format!("For {}", labels.join(", ")))
     };
-    let patient = thread.with_untracked(|t| t.as_ref().and_then(|t| t.info.patient.clone()));
+    // The region follows the thread's patient (a link made later shows at once).
+    let patient = Memo::new(move |_| thread.with(|t| t.as_ref().and_then(|t| t.info.patient.clone())));
+    let linking = RwSignal::new(false);
 
     view! {
         <header class="thread-head">
@@ -153,10 +156,14 @@ fn ThreadBody(key: ThreadKey) -> impl IntoView {
                     {move || if status.get() == Status::Resolved { "Reopen" } else { "Mark resolved" }}
                 </button>
                 <ExportHistory thread=thread_ref/>
+                {move || patient.with(Option::is_none).then(|| view! { <LinkPatientButton open=linking/> })}
             </div>
         </header>
         <Acknowledgement thread=thread_ref shown=thread/>
-        {patient.map(|p| view! { <PatientRegion thread=thread_ref patient=p/> })}
+        {move || match patient.get() {
+            Some(p) => view! { <PatientRegion thread=thread_ref patient=p/> }.into_any(),
+            None => view! { <LinkPatientPanel thread=thread_ref open=linking/> }.into_any(),
+        }}
         <MessageList thread=thread_ref shown=thread/>
         <Typing key=key.clone()/>
         <Composer thread=thread_ref/>

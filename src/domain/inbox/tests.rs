@@ -833,3 +833,40 @@ fn a_category_filter_says_where_the_urgent_work_for_me_is() {
     assert_eq!(counts["!sched"], CategoryCounts { unread: 3, urgent: 2 });
     assert_eq!(counts["!bill"].urgent, 1);
 }
+
+#[test]
+fn a_patient_linked_later_becomes_the_threads_patient_and_the_newest_link_wins() {
+    let mut inbox = Inbox::new(ME);
+    let linked = |id: &str, ts: u64, display: &str, record: &str| Incoming::InThread {
+        room_id: "!r".into(),
+        root_id: "$t".into(),
+        message: Message {
+            body: Body::PatientLinked(Patient {
+                display: display.into(),
+                id: Some(record.into()),
+            }),
+            ..msg(id, "@dana:x", ts, "")
+        },
+    };
+    inbox.apply([root("!r", "$t", "@priya:x", 10, "Friday coverage", None, false)]);
+    inbox.apply([linked("$l2", 30, "Sara M.", "Patient/sara-me")]);
+    let thread = inbox.thread(&k("!r", "$t")).unwrap();
+    assert_eq!(thread.info.title(), "Sara M. – Friday coverage");
+    assert_eq!(
+        thread.info.patient.as_ref().unwrap().id.as_deref(),
+        Some("Patient/sara-me")
+    );
+    // An older link loaded later (a page of history) does not undo the newer one.
+    inbox.apply([linked("$l1", 20, "Maya R.", "Patient/maya-r")]);
+    let thread = inbox.thread(&k("!r", "$t")).unwrap();
+    assert_eq!(
+        thread.info.patient.as_ref().unwrap().id.as_deref(),
+        Some("Patient/sara-me")
+    );
+    // Found by the patient's name, grouped with their threads.
+    let filter = Filter {
+        search: "sara".into(),
+        ..Filter::default()
+    };
+    assert_eq!(titles(&inbox, &filter), ["Sara M. – Friday coverage"]);
+}

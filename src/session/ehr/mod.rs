@@ -4,6 +4,7 @@
 
 mod changes;
 mod chart;
+mod link;
 mod records;
 mod views;
 

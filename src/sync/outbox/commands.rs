@@ -3,10 +3,10 @@
 use crate::api::events::MESSAGE;
 use crate::api::rounds::{
     ack_content, file_reply_content, replacement_content, thread_reply_content, with_mentions, AppointmentChange,
-    ChartFiled, PatientRef, Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART,
-    THREAD_ACK, THREAD_UPDATE,
+    ChartFiled, PatientLink, PatientRef, Priority as WirePriority, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT,
+    CHART, PATIENT_LINK, THREAD_ACK, THREAD_UPDATE,
 };
-use crate::domain::{Priority, Status, ThreadInfo};
+use crate::domain::{Patient, Priority, Status, ThreadInfo};
 
 /// Something to post, in the domain's words.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +52,8 @@ pub enum Command {
     SetStatus(Status),
     /// `Acknowledge`: the person takes on an urgent thread.
     Acknowledge,
+    /// The thread is linked to a patient's record after it was started.
+    LinkPatient(Patient),
     /// An appointment change the EHR accepted, with its plain-text summary.
     Appointment {
         /// What changed.
@@ -97,6 +99,12 @@ pub fn event_for(command: &Command, root: &str, latest: &str) -> (&'static str, 
         Command::Appointment { change, summary } => (APPOINTMENT, change.content(root, latest, summary)),
         Command::Acknowledge => (THREAD_ACK, ack_content(root, latest)),
         Command::Charted(filed) => (CHART, filed.content(root, latest)),
+        Command::LinkPatient(patient) => {
+            let link = PatientLink {
+                patient: patient_ref(patient),
+            };
+            (PATIENT_LINK, link.content(root, latest))
+        }
     }
 }
 
@@ -104,15 +112,19 @@ pub fn event_for(command: &Command, root: &str, latest: &str) -> (&'static str, 
 fn meta(info: &ThreadInfo) -> ThreadMeta {
     ThreadMeta {
         topic: info.topic.clone(),
-        patient: info.patient.as_ref().map(|p| PatientRef {
-            display: p.display.clone(),
-            id: p.id.clone(),
-        }),
+        patient: info.patient.as_ref().map(patient_ref),
         priority: match info.priority {
             Priority::Routine => WirePriority::Routine,
             Priority::Urgent => WirePriority::Urgent,
         },
         to_roles: info.to_roles.clone(),
+    }
+}
+
+fn patient_ref(patient: &Patient) -> PatientRef {
+    PatientRef {
+        display: patient.display.clone(),
+        id: patient.id.clone(),
     }
 }
 
