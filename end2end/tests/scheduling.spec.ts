@@ -160,6 +160,19 @@ test('with the EHR down, nothing is changed and nothing is posted', async ({ bro
   }
 });
 
+test('with the EHR down, a sign-in says the EHR is unreachable and staff still get in', async ({ browser }) => {
+  execFileSync('bash', ['../scripts/fhir.sh', 'stop', 'test'], { stdio: 'inherit' });
+  try {
+    const dana = await signedIn(browser, 'dana', { width: 390, height: 844 }, true);
+    const said = dana.getByRole('alert').filter({ hasText: 'the EHR could not be reached' });
+    await expect(said).toBeVisible();
+    await expect(dana.locator('body')).not.toContainText(/TypeError|Connection\(|M_[A-Z_]+|HTTP \d{3}/);
+    await expect(dana.getByRole('list', { name: 'Threads' })).toBeVisible();
+  } finally {
+    execFileSync('bash', ['../scripts/fhir.sh', 'start', 'test'], { stdio: 'inherit' });
+  }
+});
+
 test('the front desk moves an appointment to a day weeks ahead', async ({ browser }) => {
   const dana = await signedIn(browser, 'dana', undefined, true);
   await openThread(dana, 'Client canceled');
