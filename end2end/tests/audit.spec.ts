@@ -18,7 +18,7 @@ test('an admin exports a thread’s full history: every kind of event, and read 
   const root = await jordanApi.send(referral, {
     msgtype: 'm.text',
     body: `Sara M. – ${topic}\n\nExpires Friday, who calls the payer?`,
-    'app.rounds.thread': { topic, patient: { display: 'Sara M.' }, priority: 'urgent' },
+    'app.rounds.thread': { topic, patient: { display: 'Sara M.' }, priority: 'urgent', to_roles: ['front-desk'] },
   });
   await danaApi.send(referral, { 'm.relates_to': inThread(root) }, 'app.rounds.thread.ack');
   const reply = await danaApi.send(referral, { msgtype: 'm.text', body: 'I will call at 2', 'm.relates_to': inThread(root) });
@@ -66,9 +66,12 @@ test('an admin exports a thread’s full history: every kind of event, and read 
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^thread-history-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.txt$/);
   const text = readFileSync((await file.path())!, 'utf8');
-  const stamp = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`;
+  // In the clinic's time zone, with its offset.
+  const stamp = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d`;
   expect(text).toContain(`Thread: Sara M. – ${topic}`);
   expect(text).toContain('Category: Referral');
+  expect(text).toContain('Urgency: urgent');
+  expect(text).toContain('Addressed to: Front desk');
   expect(text).toMatch(new RegExp(`#1 ${stamp} Jordan Ellis: message\\n    Expires Friday, who calls the payer\\?`));
   expect(text).toMatch(new RegExp(`#2 ${stamp} Dana Brooks: acknowledged the thread`));
   expect(text).toMatch(new RegExp(`#3 ${stamp} Dana Brooks: message\\n    I will call at 2`));

@@ -32,9 +32,9 @@ async function touchSlot(id: string) {
   expect((await fhir('PUT', `Slot/${id}`, edited, { 'If-Match': current.etag! })).status).toBe(200);
 }
 
-function hhmm(instant: string) {
-  const d = new Date(instant);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+/** `instant` as the app shows a time: the browser's own Intl, in its locale (3:00 PM in en-US). */
+async function shownTime(page: Page, instant: string): Promise<string> {
+  return page.evaluate((at) => new Intl.DateTimeFormat(navigator.languages, { hour: 'numeric', minute: '2-digit' }).format(new Date(at)), instant);
 }
 
 test.beforeEach(resetEhr);
@@ -47,7 +47,7 @@ test('the front desk reschedules from a thread; the change lands in the EHR and 
   const patient = dana.getByRole('region', { name: 'Patient' });
   await expect(patient.getByRole('heading', { name: 'Maya Rossi' })).toBeVisible();
   const before = (await fhir('GET', 'Appointment/maya-r-1')).json;
-  await expect(patient.getByRole('listitem').filter({ hasText: hhmm(before.start) }).first()).toBeVisible();
+  await expect(patient.getByRole('listitem').filter({ hasText: await shownTime(dana, before.start) }).first()).toBeVisible();
   await patient.getByRole('button', { name: 'Reschedule' }).first().click();
   await patient.getByRole('group', { name: 'Day' }).getByRole('button').nth(1).click();
   const slots = patient.getByRole('list', { name: 'Free slots' });
@@ -74,9 +74,9 @@ test('the front desk reschedules from a thread; the change lands in the EHR and 
   const offset = Math.round((day(after.start) - day(new Date().toISOString())) / 86_400_000);
   for (let i = 0; i < offset; i++) await dana.getByRole('button', { name: 'Next day' }).click();
   const column = dana.getByRole('region', { name: 'Jordan Ellis' });
-  await expect(column).toContainText(`${hhmm(after.start)}`);
+  await expect(column).toContainText(await shownTime(dana, after.start));
   // Rows read `17:00–18:00 Maya Rossi`: match the start, not an earlier row's end.
-  await expect(column.getByRole('listitem').filter({ hasText: `${hhmm(after.start)}–` })).toContainText('Maya Rossi');
+  await expect(column.getByRole('listitem').filter({ hasText: `${await shownTime(dana, after.start)}–` })).toContainText('Maya Rossi');
 });
 
 test('a change made meanwhile in the EHR gives a conflict, not a silent overwrite', async ({ browser }) => {
@@ -127,8 +127,8 @@ test('the New thread dialog offers matching patients from the EHR, told apart, a
   await dialog.getByRole('textbox', { name: 'Patient' }).fill('sara');
   const options = dialog.getByRole('listbox', { name: 'Matching patients' }).getByRole('option');
   await expect(options).toHaveText([
-    /^Sara Martinez · born 2016-04-12 · MRN RT-\d+$/,
-    /^Sara Mendes · born 2012-10-02 · MRN RT-\d+$/,
+    /^Sara Martinez · born 04\/12\/2016 · MRN RT-\d+$/,
+    /^Sara Mendes · born 10\/02\/2012 · MRN RT-\d+$/,
   ]);
   await expect(dialog).not.toContainText('Sign in to the EHR');
   await dialog.getByRole('textbox', { name: 'Patient' }).fill('jose');
@@ -140,7 +140,7 @@ test('the New thread dialog offers matching patients from the EHR, told apart, a
   const region = priya.getByRole('region', { name: 'Patient' });
   // The EHR's record, not the label typed in the thread.
   await expect(region.getByRole('heading', { name: 'José Hernández' })).toBeVisible();
-  await expect(region).toContainText(/Born 2014-03-05 · MRN RT-\d+/);
+  await expect(region).toContainText(/Born 03\/05\/2014 · MRN RT-\d+/);
   // A clinician reads appointments; changing them is the front desk's, and the place says why.
   await expect(region.getByRole('list').getByRole('listitem').first()).toBeVisible();
   await expect(region.getByRole('button', { name: 'Reschedule' })).toHaveCount(0);

@@ -137,6 +137,10 @@ pub struct AuditTrail {
     pub title: String,
     /// Its category's label.
     pub category: String,
+    /// Its urgency now.
+    pub priority: Priority,
+    /// The roles it is addressed to (their labels).
+    pub addressed_to: Vec<String>,
     /// Every event, oldest first.
     pub entries: Vec<AuditEntry>,
     /// Read receipts.
@@ -160,8 +164,18 @@ impl AuditTrail {
                 .position(|e| e.id == id)
                 .map_or_else(|| format!("an earlier event ({id})"), |i| format!("#{}", i + 1))
         };
+        let urgency = match self.priority {
+            Priority::Urgent => "urgent",
+            Priority::Routine => "routine",
+        };
+        let addressed = if self.addressed_to.is_empty() {
+            "no role in particular".to_owned()
+        } else {
+            self.addressed_to.join(", ")
+        };
         let mut out = format!(
-            "Rounds — thread history\nThread: {}\nCategory: {}\nExported by {} at {}\nTimes are UTC.\n\n",
+            "Rounds — thread history\nThread: {}\nCategory: {}\nUrgency: {urgency}\nAddressed to: {addressed}\n\
+             Exported by {} at {}\nTimes are the clinic's, with their offset from UTC.\n\n",
             self.title,
             self.category,
             name(exported_by),
@@ -253,6 +267,8 @@ mod tests {
         let trail = AuditTrail {
             title: "Sara M. – Card".into(),
             category: "Clinical".into(),
+            priority: Priority::Routine,
+            addressed_to: Vec::new(),
             entries: vec![entry("$f", 60_000, "@dana:x", Happened::Attached(card.clone()))],
             reads: Vec::new(),
         };
@@ -285,6 +301,8 @@ mod tests {
         AuditTrail {
             title: "Sara M. – Renewal".into(),
             category: "Authorization".into(),
+            priority: Priority::Urgent,
+            addressed_to: vec!["Billing".into(), "Front desk".into()],
             entries: vec![
                 entry(
                     "$r",
@@ -349,7 +367,8 @@ mod tests {
             |t| format!("t{t}"),
         );
         let expected = "Rounds — thread history\nThread: Sara M. – Renewal\nCategory: Authorization\n\
-            Exported by morgan at t10\nTimes are UTC.\n\n\
+            Urgency: urgent\nAddressed to: Billing, Front desk\n\
+            Exported by morgan at t10\nTimes are the clinic's, with their offset from UTC.\n\n\
             #1 t1 dana: message\n    Expires Friday.\n    Call payer.\n\
             #2 t2 dana: edited #1\n    Expires Monday.\n\
             #3 t3 priya: message (content removed by a retraction)\n\

@@ -1,12 +1,9 @@
-//! Times and dates as staff read them, computed from milliseconds since the epoch and the
-//! local offset from UTC at that moment (the browser supplies it: time zones and daylight
-//! saving stay the browser's business, the arithmetic is tested here).
+//! Calendar arithmetic on milliseconds since the epoch and the local offset from UTC at that
+//! moment: the wording of summaries posted in threads, and FHIR dates. Screens format through
+//! the browser's `Intl` instead (`ui::time`).
 
 const DAY_MS: i64 = 86_400_000;
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
 
 /// A moment in local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,43 +35,9 @@ impl Local {
         WEEKDAYS[(self.days + 4).rem_euclid(7) as usize]
     }
 
-    /// `Nov 26`.
-    pub fn month_day(&self) -> String {
-        let (_, month, day) = civil(self.days);
-        format!("{} {day}", MONTHS[(month - 1) as usize])
-    }
-
     /// `Tue 14:05`.
     pub fn weekday_clock(&self) -> String {
         format!("{} {}", self.weekday(), self.clock())
-    }
-
-    /// `Tue, Nov 26`.
-    pub fn date(&self) -> String {
-        format!("{}, {}", self.weekday(), self.month_day())
-    }
-
-    /// `Tue, Nov 26 · 14:05`.
-    pub fn date_clock(&self) -> String {
-        format!("{} · {}", self.date(), self.clock())
-    }
-
-    /// Day separator, seen from `today`: `Today`, `Yesterday`, `Tue, Nov 24`.
-    pub fn day_label(&self, today: &Local) -> String {
-        match today.days - self.days {
-            0 => "Today".into(),
-            1 => "Yesterday".into(),
-            _ => self.date(),
-        }
-    }
-
-    /// Inbox time, seen from `today`: `14:05` today, `Tue` this week, `Nov 3` before.
-    pub fn short(&self, today: &Local) -> String {
-        match today.days - self.days {
-            ..1 => self.clock(),
-            1..7 => self.weekday().to_owned(),
-            _ => self.month_day(),
-        }
     }
 }
 
@@ -89,6 +52,24 @@ pub fn civil(days: i64) -> (i64, u32, u32) {
     let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// `2026-12-07T10:05:00-06:00`: the moment `ts` on a clock `offset_minutes` ahead of UTC, with
+/// that offset (whole seconds).
+pub fn iso_local(ts: u64, offset_minutes: i32) -> String {
+    let secs = ts as i64 / 1000 + i64::from(offset_minutes) * 60;
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil(days);
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let offset = offset_minutes.unsigned_abs();
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60,
+        offset / 60,
+        offset % 60
+    )
 }
 
 /// A wait as staff read it: `40 s`, `5 min`.
@@ -111,32 +92,27 @@ mod tests {
     #[test]
     fn local_time_follows_the_offset_across_midnight() {
         let utc = Local::at(TUE, 0);
+        assert_eq!((utc.clock(), utc.weekday()), ("13:05".into(), "Tue"));
+        assert_eq!(Local::at(TUE, 9 * 60).weekday_clock(), "Tue 22:05");
+        assert_eq!(Local::at(TUE - 14 * 3_600_000, -10 * 60).weekday_clock(), "Mon 13:05");
+        assert_eq!(civil(Local::at(0, 0).days), (1970, 1, 1));
         assert_eq!(
-            (utc.clock(), utc.weekday(), utc.month_day()),
-            ("13:05".into(), "Tue", "Nov 24".into())
-        );
-        let tokyo = Local::at(TUE, 9 * 60);
-        assert_eq!(tokyo.date_clock(), "Tue, Nov 24 · 22:05");
-        let hawaii = Local::at(TUE - 14 * 3_600_000, -10 * 60);
-        assert_eq!(hawaii.date_clock(), "Mon, Nov 23 · 13:05");
-        assert_eq!(Local::at(0, 0).date(), "Thu, Jan 1");
-        assert_eq!(
-            Local::at(951_782_400_000, 0).month_day(),
-            "Feb 29",
+            civil(Local::at(951_782_400_000, 0).days),
+            (2000, 2, 29),
             "2000 was a leap year"
         );
     }
 
     #[test]
-    fn days_read_relative_to_today() {
-        let today = Local::at(TUE, 0);
-        let at = |days_ago: u64| Local::at(TUE - days_ago * 86_400_000, 0);
-        assert_eq!(at(0).day_label(&today), "Today");
-        assert_eq!(at(1).day_label(&today), "Yesterday");
-        assert_eq!(at(2).day_label(&today), "Sun, Nov 22");
-        assert_eq!(at(0).short(&today), "13:05");
-        assert_eq!(at(3).short(&today), "Sat");
-        assert_eq!(at(9).short(&today), "Nov 15");
+    fn moments_are_written_with_their_offset() {
+        assert_eq!(iso_local(TUE, 0), "2026-11-24T13:05:00+00:00");
+        assert_eq!(iso_local(TUE, -6 * 60), "2026-11-24T07:05:00-06:00");
+        assert_eq!(iso_local(TUE, 5 * 60 + 30), "2026-11-24T18:35:00+05:30");
+        assert_eq!(iso_local(TUE - 14 * 3_600_000, -10 * 60), "2026-11-23T13:05:00-10:00");
+    }
+
+    #[test]
+    fn waits_read_in_seconds_then_minutes() {
         assert_eq!(duration(40_000), "40 s");
         assert_eq!(duration(4 * 60_000 + 1), "5 min");
     }

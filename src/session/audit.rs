@@ -3,7 +3,8 @@
 use super::error::SessionError;
 use super::thread::ThreadHandle;
 use crate::api::Transport;
-use crate::domain::{AuditTrail, ReadMark};
+use crate::domain::clock;
+use crate::domain::{AuditTrail, Priority, ReadMark};
 use crate::fhir::instant;
 use crate::store::LocalStore;
 use crate::sync::audit::thread_audit;
@@ -30,6 +31,8 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
             .category_by_room(&room)
             .map(|c| c.label.clone())
             .unwrap_or_default();
+        let platform = &self.core.platform;
+        let clinic_time = |ts: u64| clock::iso_local(ts, platform.utc_offset_minutes(ts));
         let now = self.core.platform.now_ms();
         let me = self.core.me();
         let text = {
@@ -42,13 +45,21 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
                 .into_iter()
                 .map(|(user, event_id, at)| ReadMark { user, event_id, at })
                 .collect();
+            let addressed_to = thread
+                .map(|t| t.info.to_roles.iter())
+                .into_iter()
+                .flatten()
+                .map(|id| policy.role(id).map_or_else(|| id.clone(), |r| r.label.clone()))
+                .collect();
             let trail = AuditTrail {
                 title: thread.map(|t| t.info.title()).unwrap_or_default(),
                 category,
+                priority: thread.map_or(Priority::Routine, |t| t.priority),
+                addressed_to,
                 entries,
                 reads,
             };
-            trail.render(&me, now, |user| inbox.name(user), instant::format)
+            trail.render(&me, now, |user| inbox.name(user), clinic_time)
         };
         let name = format!("thread-history-{}.txt", instant::format(now).replace(':', "-"));
         Ok(HistoryFile { name, text })

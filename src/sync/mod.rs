@@ -8,6 +8,8 @@ mod backoff;
 pub mod convert;
 mod engine;
 mod history;
+#[cfg(target_arch = "wasm32")]
+pub mod intl;
 pub mod outbox;
 mod platform;
 mod status;

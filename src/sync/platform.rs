@@ -18,8 +18,8 @@ pub trait Platform: Clone + 'static {
     fn new_txn_id(&self) -> String;
     /// Marks a moment for performance tools (the browser's User Timing); nothing elsewhere.
     fn mark(&self, _name: &str) {}
-    /// How far the local clock is ahead of UTC at `ts` (minutes): what staff read times in.
-    /// UTC where the platform does not know.
+    /// How far the clinic's clock (its time zone, else the device's) is ahead of UTC at `ts`
+    /// (minutes): what staff read times in. UTC where the platform does not know.
     fn utc_offset_minutes(&self, _ts: u64) -> i32 {
         0
     }
@@ -120,7 +120,6 @@ impl Platform for BrowserPlatform {
     }
 
     fn utc_offset_minutes(&self, ts: u64) -> i32 {
-        // getTimezoneOffset is UTC minus local.
-        -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts as f64)).get_timezone_offset() as i32)
+        super::intl::utc_offset_minutes(ts)
     }
 }

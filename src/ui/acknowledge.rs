@@ -59,7 +59,7 @@ pub fn Acknowledgement(thread: ThreadRef, shown: Memo<Option<Thread>>) -> impl I
         line_shown.get().map(|line| match line {
             Line::Done(by) => {
                 let by: Vec<String> = by.iter().map(|(name, ts)| format!("{name} at {}", time::clock(*ts))).collect();
-                view! { <p class="ack done" aria-live="polite">{format!("Acknowledged by {}", by.join(", "))}</p> }
+                view! { <p class="ack done" aria-live="polite">{format!("Acknowledged by {}", time::list(&by))}</p> }
                     .into_any()
             }
             Line::Waiting { since, may_acknowledge } => view! {

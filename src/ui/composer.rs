@@ -8,6 +8,7 @@ use super::parts::{failed, Alert};
 use super::state::{AppState, ThreadRef};
 use super::tasks::{action, resource};
 use super::templates::{tab_to_placeholder, TemplatePicker};
+use super::time;
 use crate::domain::ThreadKey;
 use leptos::html;
 use leptos::prelude::*;
@@ -28,7 +29,7 @@ pub fn Typing(key: ThreadKey) -> impl IntoView {
         match names.len() {
             0 => String::new(),
             1 => format!("{} is typing…", names[0]),
-            _ => format!("{} are typing…", names.join(", ")),
+            _ => format!("{} are typing…", time::list(&names)),
         }
     };
     view! { <p class="typing" aria-live="polite">{text}</p> }

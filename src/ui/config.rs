@@ -1,6 +1,7 @@
 //! The runtime `config.json` served beside the app: rebrand or repoint without a rebuild.
 
 use crate::branding::check_brand;
+use crate::session::browser::intl;
 use crate::session::browser::{EhrLink, Portal};
 use crate::session::Labels;
 use serde::Deserialize;
@@ -27,6 +28,13 @@ pub struct AppConfig {
     /// signed in there since (zero: at the next sign-in of anyone else).
     #[serde(default = "default_forget_others_after_days")]
     pub forget_others_after_days: f64,
+    /// The clinic's locale (`en-US`), for staff whose browser asks for none Rounds can use.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// The clinic's time zone (IANA, `America/Chicago`): times are shown as the clinic reads
+    /// them, wherever the device is (the device's own zone when absent).
+    #[serde(default)]
+    pub time_zone: Option<String>,
     /// Short name for the home screen (defaults to the clinic name).
     #[serde(default)]
     pub short_name: Option<String>,
@@ -207,6 +215,10 @@ pub async fn load() -> Result<AppConfig, String> {
     if let Some(problem) = config.push.as_ref().and_then(PushConfig::problem) {
         return Err(format!("config.json: {problem}"));
     }
+    if let Some(zone) = &config.time_zone {
+        intl::check(zone).map_err(|e| format!("config.json: time_zone {e}"))?;
+    }
+    intl::configure(config.locale.as_deref(), config.time_zone.as_deref());
     Ok(config)
 }
 

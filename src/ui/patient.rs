@@ -8,6 +8,7 @@ use super::link_patient::{LinkPatientButton, LinkPatientPanel};
 use super::parts::Alert;
 use super::state::{AppState, ThreadRef};
 use super::tasks::{action, resource};
+use super::time;
 use crate::domain::Patient;
 use crate::session::browser;
 use crate::session::{Capability, PatientRecord, SessionError};
@@ -85,7 +86,10 @@ fn Unlinked(thread: ThreadRef) -> impl IntoView {
 fn Identity(record: PatientRecord, label: String) -> impl IntoView {
     let matches = record.matches(&label);
     let born = [
-        record.birth_date.as_ref().map(|b| format!("Born {b}")),
+        record
+            .birth_date
+            .as_ref()
+            .map(|b| format!("Born {}", time::calendar_date(b))),
         record.mrn.as_ref().map(|m| format!("MRN {m}")),
     ]
     .into_iter()

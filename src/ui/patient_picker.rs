@@ -9,6 +9,7 @@ use super::parts::failed;
 use super::patient::ConnectEhr;
 use super::state::AppState;
 use super::tasks::resource;
+use super::time;
 use crate::session::{Capability, PatientMatch, SessionError};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -117,7 +118,7 @@ fn PatientMatches(id: &'static str, query: RwSignal<String>, pick: Callback<Pati
 fn described(found: &PatientMatch) -> String {
     let mut text = found.full.clone();
     if let Some(born) = &found.birth_date {
-        text.push_str(&format!(" · born {born}"));
+        text.push_str(&format!(" · born {}", time::calendar_date(born)));
     }
     if let Some(mrn) = &found.mrn {
         text.push_str(&format!(" · MRN {mrn}"));

@@ -1,66 +1,68 @@
-//! Times and dates as staff read them, in the device's time zone (the arithmetic is
-//! `domain::clock`'s; the browser says the offset).
+//! Times and dates as staff read them: in their language and the clinic's time zone, through the
+//! browser's `Intl` (`3:05 PM` in en-US, `15:05` in en-GB).
 
-use crate::domain::clock::{self, Local};
-
-/// The moment `ts` on this device's clock.
-fn local(ts: u64) -> Local {
-    let offset = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts as f64)).get_timezone_offset();
-    // getTimezoneOffset is UTC minus local.
-    Local::at(ts, -(offset as i32))
-}
+use crate::domain::clock;
+use crate::session::browser::intl::{self, Pattern};
 
 fn now() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// `14:05`.
+/// `3:05 PM`.
 pub fn clock(ts: u64) -> String {
-    local(ts).clock()
+    intl::format(Pattern::Clock, ts)
 }
 
-/// Inbox time: `14:05` today, `Tue` this week, `Nov 3` before.
+/// Inbox time: `3:05 PM` today, `Tue` this week, `Nov 3` before.
 pub fn short(ts: u64) -> String {
-    local(ts).short(&local(now()))
+    let days_ago = intl::day_number(now()) - intl::day_number(ts);
+    match days_ago {
+        0 => clock(ts),
+        1..=6 => intl::format(Pattern::Weekday, ts),
+        _ => intl::format(Pattern::MonthDay, ts),
+    }
 }
 
 /// Day separator: `Today`, `Yesterday`, `Tue, Nov 24`.
 pub fn day(ts: u64) -> String {
-    local(ts).day_label(&local(now()))
+    match intl::day_number(now()) - intl::day_number(ts) {
+        0 => "Today".into(),
+        1 => "Yesterday".into(),
+        _ => date(ts),
+    }
 }
 
-/// Whether two timestamps fall on the same local day.
+/// Whether two timestamps fall on the same day in the clinic.
 pub fn same_day(a: u64, b: u64) -> bool {
-    local(a).days == local(b).days
+    intl::day_number(a) == intl::day_number(b)
 }
 
 /// `Tue, Nov 26`.
 pub fn date(ts: u64) -> String {
-    local(ts).date()
+    intl::format(Pattern::Date, ts)
 }
 
-/// `Tue, Nov 26 · 14:05`.
+/// `Tue, Nov 26 · 3:05 PM`.
 pub fn date_clock(ts: u64) -> String {
-    local(ts).date_clock()
+    format!("{} · {}", date(ts), clock(ts))
 }
 
-/// Local midnight of the day `days` from today (the browser's calendar: across a daylight
-/// saving change too).
+/// A calendar date given as `YYYY-MM-DD` (a birth date): `04/12/2016` in en-US.
+pub fn calendar_date(ymd: &str) -> String {
+    intl::calendar_date(ymd)
+}
+
+/// Midnight, in the clinic, of the day `days` from today.
 pub fn day_start_from_today(days: i32) -> u64 {
-    // From today's noon, whole days never cross into the wrong day, daylight saving or not.
-    let noon = js_sys::Date::new_0();
-    noon.set_hours(12);
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        noon.get_time() + f64::from(days) * 86_400_000.0,
-    ));
-    date.set_hours(0);
-    date.set_minutes(0);
-    date.set_seconds(0);
-    date.set_milliseconds(0);
-    date.get_time() as u64
+    intl::day_start(intl::day_number(now()) + i64::from(days))
 }
 
 /// A wait as staff read it: `40 s`, `5 min`.
 pub fn duration(ms: u64) -> String {
     clock::duration(ms)
+}
+
+/// `Priya, Jordan and Sam`.
+pub fn list(items: &[String]) -> String {
+    intl::list(items)
 }

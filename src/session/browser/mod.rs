@@ -8,6 +8,7 @@ pub mod blobs;
 mod ehr;
 mod host;
 mod identity;
+pub use crate::sync::intl;
 pub mod notify;
 mod provider;
 pub mod push;
