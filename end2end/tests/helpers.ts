@@ -1,4 +1,4 @@
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -112,11 +112,21 @@ export function threadItem(page: Page, text: string) {
 export async function findThread(page: Page, text: string) {
   // Everything, in every category: the inbox opens on For me (inbox.spec.ts tests that).
   await page.getByRole('group', { name: 'Quick views' }).getByRole('button', { name: 'All', exact: true }).click();
+  // Phones fold the category away behind "Filters".
+  const folded = page.getByRole('button', { name: 'Filters', expanded: false });
+  if (await folded.isVisible()) await folded.click();
   await page.getByRole('combobox', { name: 'Category' }).selectOption({ label: 'All' });
   await page.getByRole('searchbox', { name: 'Search threads' }).fill(text);
   const item = threadItem(page, text);
   await expect(item).toBeVisible();
   return item;
+}
+
+/** Opens the Patient region's appointments (a short screen shows the patient in one line). */
+export async function showAppointments(region: Locator) {
+  const toggle = region.getByRole('button', { name: 'Appointments', exact: true });
+  await expect(region.getByRole('heading').first()).toBeVisible();
+  if (await toggle.isVisible()) await toggle.click();
 }
 
 /** Minimal Matrix client for tests: what another client (or an attacker with a token) does. */

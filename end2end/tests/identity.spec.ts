@@ -2,7 +2,7 @@
 // EHR token (SMART on FHIR) with the EHR refusing what their role may not do, sessions the server
 // ends, and the way back from every failure.
 import { test, expect, type Page } from './fixtures';
-import { Api, claims, fhir, findThread, HOMESERVER, resetEhr, servePortal, signIn, signInSso, tokensTo, unique } from './helpers';
+import { Api, claims, fhir, findThread, HOMESERVER, resetEhr, servePortal, showAppointments, signIn, signInSso, tokensTo, unique } from './helpers';
 
 const FHIR_ORIGIN = new URL(process.env.ROUNDS_TEST_FHIR ?? 'http://127.0.0.1:18103/fhir/R4').origin;
 
@@ -94,6 +94,7 @@ test('the EHR refuses what a role may not do, and records who changed what', asy
   await signInSso(dana, 'dana');
   await openThread(dana, 'Client canceled');
   const region = dana.getByRole('region', { name: 'Patient' });
+  await showAppointments(region);
   await region.getByRole('button', { name: 'Reschedule' }).first().click();
   await region.getByRole('list', { name: 'Free slots' }).getByRole('radio').first().check();
   await region.getByRole('button', { name: 'Confirm' }).click();
@@ -155,6 +156,7 @@ test('every failure of a sign-in gives a clear message and a way forward', async
   await page.getByLabel('Password').fill('rounds-demo');
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await openThread(page, 'Client canceled');
+  await showAppointments(region);
   await expect(region.getByRole('button', { name: 'Reschedule' }).first()).toBeVisible();
   await context.close();
 });

@@ -204,6 +204,9 @@ for (const [device, viewport] of [
     const dana = await signedIn(browser, 'dana', viewport, true);
     await openThread(dana, 'Client canceled');
     const patient = dana.getByRole('region', { name: 'Patient' });
+    // A phone shows the patient in one line; the appointments on demand.
+    const appointments = patient.getByRole('button', { name: 'Appointments', exact: true });
+    if (await appointments.isVisible()) await appointments.click();
     await patient.getByRole('button', { name: 'Reschedule' }).first().click();
     const days = patient.getByRole('group', { name: 'Day' }).getByRole('button');
     await expect(days.first()).toBeVisible();

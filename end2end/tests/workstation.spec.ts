@@ -4,7 +4,7 @@
 // provider, real Synapse, real EHR; the attacker's moves (a replayed single sign-on redirect, a
 // silent authorization, another person's password at the EHR step) beside the happy path.
 import { test, expect, type Page } from './fixtures';
-import { claims, DEMO_PASSWORD, findThread, HOMESERVER, IDP, resetEhr, servePortal, signIn, signInSso, tokensTo } from './helpers';
+import { claims, DEMO_PASSWORD, findThread, HOMESERVER, IDP, resetEhr, servePortal, showAppointments, signIn, signInSso, tokensTo } from './helpers';
 
 const FHIR_BASE = process.env.ROUNDS_TEST_FHIR ?? 'http://127.0.0.1:18103/fhir/R4';
 const FHIR_ORIGIN = new URL(FHIR_BASE).origin;
@@ -57,6 +57,7 @@ test('after dana signs out, sam at the same browser gets neither her Matrix sess
 
   await signInSso(page, 'dana');
   const region = await patientRegion(page, 'Client canceled');
+  await showAppointments(region);
   await expect(region.getByRole('button', { name: 'Reschedule' }).first()).toBeVisible();
   expect(claims(ehrTokens.at(-1)!).fhirUser).toBe('Practitioner/dana');
   const danasMatrix = matrixTokens.at(-1)!;

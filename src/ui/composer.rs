@@ -151,11 +151,11 @@ pub fn Composer(thread: ThreadRef) -> impl IntoView {
                 }
             }>
             {move || error.get().map(|e| view! { <Alert text=e/> })}
-            <TemplatePicker thread=thread text=text field=field on_change=on_change/>
             <MentionList mentions=mentions text=text on_change=on_change/>
             <StagedFiles staging=staging/>
             <div class="composer-row">
-                <textarea aria-label="Message" placeholder="Write a reply… (@ to address a role or person)" rows="2" node_ref=field
+                <TemplatePicker thread=thread text=text field=field on_change=on_change/>
+                <textarea aria-label="Message" placeholder="Write a reply…" title="Type @ to address a role or person" rows="1" node_ref=field
                     aria-autocomplete="list" aria-controls="mention-suggestions"
                     prop:value=move || text.get()
                     on:paste=move |ev: leptos::ev::ClipboardEvent| {

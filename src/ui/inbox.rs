@@ -70,13 +70,24 @@ pub fn InboxPane(#[prop(into)] selected: Signal<Option<ThreadKey>>) -> impl Into
         category.set(room);
     };
 
+    // Phones fold the category and checkboxes away behind "Filters" (the list gets the screen).
+    let unfolded = RwSignal::new(false);
     view! {
         <section class="inbox-pane" aria-label="Inbox">
-            <div class="filters">
-                <input type="search" class="search" placeholder="Search threads" aria-label="Search threads"
-                    prop:value=move || search.get()
-                    on:input=move |ev| search.set(event_target_value(&ev))/>
-                <div class="filter-row">
+            <div class="filters" class:unfolded=move || unfolded.get()>
+                <div class="search-row">
+                    <input type="search" class="search" placeholder="Search threads" aria-label="Search threads"
+                        prop:value=move || search.get()
+                        on:input=move |ev| search.set(event_target_value(&ev))/>
+                    <button type="button" class="small quiet filters-toggle" aria-controls="filter-row"
+                        aria-expanded=move || unfolded.get().to_string() on:click=move |_| unfolded.update(|u| *u = !*u)>
+                        {move || match usize::from(!category.get().is_empty()) + usize::from(unread_only.get()) + usize::from(group.get()) {
+                            0 => "Filters".to_owned(),
+                            on => format!("Filters · {on}"),
+                        }}
+                    </button>
+                </div>
+                <div class="filter-row" id="filter-row">
                     <label class="inline" for="category-filter">"Category"</label>
                     <select id="category-filter" on:change=move |ev| category.set(event_target_value(&ev))
                         prop:value=move || category.get()>

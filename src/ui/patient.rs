@@ -51,16 +51,30 @@ pub fn PatientRegion(thread: ThreadRef, patient: Patient) -> impl IntoView {
         }
     };
 
+    // On a tablet or phone the region is one line until asked for: the conversation keeps the
+    // screen.
+    let open = RwSignal::new(roomy_screen());
+    let linked = patient.id.is_some();
     view! {
         <section class="patient" role="region" aria-label="Patient">
-            {identity}
+            <div class="patient-summary">
+                <div class="patient-identity">{identity}</div>
+                {move || (linked && state.can(Capability::SeeAppointments) == Some(true)).then(|| view! {
+                    <button type="button" class="small quiet patient-toggle" aria-controls="patient-details"
+                        aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
+                        {move || if open.get() { "Hide appointments" } else { "Appointments" }}
+                    </button>
+                })}
+            </div>
             {match (has_ehr, patient.id.clone()) {
                 (false, _) => None,
                 (true, None) => Some(view! { <Unlinked thread=thread/> }.into_any()),
                 (true, Some(reference)) => Some((move || if connected() {
                     view! {
-                        <Appointments thread=thread reference=reference.clone()/>
-                        <SaveToChart thread=thread/>
+                        <div id="patient-details" hidden=move || !open.get()>
+                            <Appointments thread=thread reference=reference.clone()/>
+                            <SaveToChart thread=thread/>
+                        </div>
                     }.into_any()
                 } else {
                     view! { <ConnectEhr/> }.into_any()
@@ -68,6 +82,14 @@ pub fn PatientRegion(thread: ThreadRef, patient: Patient) -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// Whether the screen is tall enough to show the patient's appointments with the conversation.
+fn roomy_screen() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .is_some_and(|h| h >= 900.0)
 }
 
 /// A thread naming a patient without their record: said, and linkable in place.
