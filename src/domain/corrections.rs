@@ -66,7 +66,6 @@ mod tests {
             body: Body::Removed {
                 by: "@dana:x".into(),
                 reason: String::new(),
-                at: None,
             },
             ..mine
         };
@@ -84,7 +83,6 @@ mod tests {
             body: Body::Removed {
                 by: "@morgan:x".into(),
                 reason: "wrong thread".into(),
-                at: None,
             },
             ..mine
         };
