@@ -1,5 +1,5 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): the gloo-net transport against the
-//! real Synapse, and IndexedDB through indexed_db_futures.
+//! real Synapse, IndexedDB through indexed_db_futures, and the clinic's clock through `Intl`.
 #![cfg(target_arch = "wasm32")]
 
 use indexed_db_futures::database::Database;
@@ -87,4 +87,32 @@ async fn indexed_db_round_trip() {
         .unwrap()
         .await
         .unwrap();
+}
+
+#[wasm_bindgen_test]
+fn the_clinic_clock_reads_its_time_zone_across_daylight_saving_and_refuses_bad_settings() {
+    use rounds::sync::intl::{self, Pattern};
+    assert_eq!(intl::check(Some("en-US"), Some("America/Chicago")), Ok(()));
+    assert!(intl::check(Some("en_US!"), None)
+        .unwrap_err()
+        .contains("locale \"en_US!\""));
+    assert!(intl::check(None, Some("Mars/Olympus"))
+        .unwrap_err()
+        .contains("time_zone"));
+
+    intl::configure(Some("en-US"), Some("America/Chicago"));
+    // 2026-11-24T13:05Z is 7:05 in the morning in Chicago (UTC-6), whatever the device's zone.
+    const TUE: u64 = 1_795_525_500_000;
+    assert_eq!(intl::utc_offset_minutes(TUE), -360);
+    assert!(intl::format(Pattern::Clock, TUE).contains("7:05"));
+    assert_eq!(intl::day_start(intl::day_number(TUE)), TUE - (7 * 60 + 5) * 60_000);
+    // Asked again (from the cache of offsets), the same answer.
+    assert_eq!(intl::utc_offset_minutes(TUE + 60_000), -360);
+    // 2026-03-08, when Chicago moves its clocks forward, is 23 hours long.
+    let spring = intl::day_number(1_772_992_800_000);
+    assert_eq!(intl::day_start(spring), 1_772_949_600_000);
+    assert_eq!(intl::day_start(spring + 1), 1_773_032_400_000);
+    assert_eq!(intl::calendar_date("2016-04-12"), "04/12/2016");
+    assert_eq!(intl::calendar_date("not a date"), "not a date");
+    intl::configure(None, None);
 }

@@ -9,6 +9,10 @@ use std::collections::HashMap;
 use wasm_bindgen::{JsCast, JsValue};
 
 const DAY_MS: f64 = 86_400_000.0;
+/// Time zones change their offset only on quarter hours: one measured offset serves its quarter.
+const QUARTER_MS: f64 = 900_000.0;
+/// Quarters remembered before the cache starts again (an inbox spans a few hundred).
+const OFFSETS_KEPT: usize = 4096;
 
 /// What a moment is shown as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +53,8 @@ struct Settings {
     formats: HashMap<Pattern, Intl::DateTimeFormat>,
     parts: Option<Intl::DateTimeFormat>,
     lists: Option<Intl::ListFormat>,
+    /// The clinic's offset from UTC (ms) by quarter hour: every inbox row asks for its day.
+    offsets: HashMap<i64, f64>,
 }
 
 thread_local! {
@@ -59,6 +65,7 @@ thread_local! {
 /// and time zone (IANA, such as `America/Chicago`).
 pub fn configure(default_locale: Option<&str>, time_zone: Option<&str>) {
     SETTINGS.with(|s| {
+        // Every formatter and measured offset was made for the old settings.
         *s.borrow_mut() = Settings {
             default_locale: default_locale.map(str::to_owned),
             time_zone: time_zone.map(str::to_owned),
@@ -127,6 +134,24 @@ pub fn calendar_date(ymd: &str) -> String {
 /// The wall-clock moment of `ts` in the clinic's time zone, read as if it were UTC (epoch
 /// milliseconds): its difference from `ts` is the zone's offset then.
 fn wall_clock(ts: f64) -> f64 {
+    let quarter = (ts / QUARTER_MS).floor() as i64;
+    let kept = SETTINGS.with(|s| s.borrow().offsets.get(&quarter).copied());
+    let offset = kept.unwrap_or_else(|| {
+        let offset = measured_wall_clock(ts) - ts;
+        SETTINGS.with(|s| {
+            let offsets = &mut s.borrow_mut().offsets;
+            if offsets.len() >= OFFSETS_KEPT {
+                offsets.clear();
+            }
+            offsets.insert(quarter, offset);
+        });
+        offset
+    });
+    ts + offset
+}
+
+/// [`wall_clock`] as `Intl` tells it (the slow way: the parts of a formatted date).
+fn measured_wall_clock(ts: f64) -> f64 {
     SETTINGS.with(|s| {
         let mut s = s.borrow_mut();
         if s.parts.is_none() {
@@ -201,15 +226,25 @@ pub fn list(items: &[String]) -> String {
     })
 }
 
-/// Whether the runtime refused a setting (an unknown time zone): `Intl` throws then.
-pub fn check(time_zone: &str) -> Result<(), String> {
-    let options = options(&[], Some(time_zone));
+/// Whether the browser accepts the clinic's settings: `Intl` throws on an unknown time zone or
+/// a malformed locale, and a throw in a formatter would stop the app. The problem, in words.
+pub fn check(locale: Option<&str>, time_zone: Option<&str>) -> Result<(), String> {
     let constructor = Reflect::get(&js_sys::global(), &"Intl".into())
         .and_then(|intl| Reflect::get(&intl, &"DateTimeFormat".into()))
         .ok()
         .and_then(|c| c.dyn_into::<js_sys::Function>().ok())
-        .ok_or("this browser has no Intl")?;
-    Reflect::construct(&constructor, &Array::of2(&Array::new(), &options))
-        .map(|_| ())
-        .map_err(|_| format!("\"{time_zone}\" is not a time zone this browser knows"))
+        .ok_or("this browser cannot format dates (it has no Intl)")?;
+    let accepts =
+        |locales: Array, options: Object| Reflect::construct(&constructor, &Array::of2(&locales, &options)).is_ok();
+    if let Some(locale) = locale {
+        if !accepts(Array::of1(&locale.into()), Object::new()) {
+            return Err(format!("locale \"{locale}\" is not a language tag (such as en-US)"));
+        }
+    }
+    if let Some(zone) = time_zone {
+        if !accepts(Array::new(), options(&[], Some(zone))) {
+            return Err(format!("time_zone \"{zone}\" is not a time zone this browser knows"));
+        }
+    }
+    Ok(())
 }

@@ -215,9 +215,7 @@ pub async fn load() -> Result<AppConfig, String> {
     if let Some(problem) = config.push.as_ref().and_then(PushConfig::problem) {
         return Err(format!("config.json: {problem}"));
     }
-    if let Some(zone) = &config.time_zone {
-        intl::check(zone).map_err(|e| format!("config.json: time_zone {e}"))?;
-    }
+    intl::check(config.locale.as_deref(), config.time_zone.as_deref()).map_err(|e| format!("config.json: {e}"))?;
     intl::configure(config.locale.as_deref(), config.time_zone.as_deref());
     Ok(config)
 }
