@@ -46,12 +46,20 @@ pub struct TemplateFacts {
 }
 
 /// `template` with each `{name}` that `values` has filled; the others stay, for the person
-/// to type over.
+/// to type over. One pass: a value that looks like a placeholder is left as written.
 pub fn fill_template(template: &str, values: &[(&str, String)]) -> String {
-    let mut filled = template.to_owned();
-    for (name, value) in values {
-        filled = filled.replace(&format!("{{{name}}}"), value);
+    let mut filled = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(found) = placeholder(rest) {
+        filled.push_str(&rest[..found.start]);
+        let name = &rest[found.start + 1..found.end - 1];
+        match values.iter().find(|(n, _)| *n == name) {
+            Some((_, value)) => filled.push_str(value),
+            None => filled.push_str(&rest[found.clone()]),
+        }
+        rest = &rest[found.end..];
     }
+    filled.push_str(rest);
     filled
 }
 
@@ -164,6 +172,9 @@ mod tests {
         let template = "{patient} canceled {day} at {time} — {sender}";
         let filled = fill_template(template, &[("patient", "Maya R.".into()), ("sender", "Priya".into())]);
         assert_eq!(filled, "Maya R. canceled {day} at {time} — Priya");
+        // A value is not filled in again (a label that looks like a placeholder stays).
+        let values = [("patient", "{time}".to_owned()), ("time", "9:00".to_owned())];
+        assert_eq!(fill_template("{patient} at {time}", &values), "{time} at 9:00");
         let (start, end) = next_placeholder(&filled, 0).unwrap();
         assert_eq!(&filled[start as usize..end as usize], "{day}");
         let (start, end) = next_placeholder(&filled, end as usize).unwrap();
