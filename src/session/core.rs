@@ -6,7 +6,9 @@ use super::ehr::Ehr;
 use super::error::{Server, SessionError};
 use super::labels::Labels;
 use crate::api::{Client, Transport};
-use crate::domain::{Availability, ClinicPolicy, Directory, Inbox, Incoming, StaffView, ThreadKey, Touched};
+use crate::domain::{
+    Availability, ClinicPolicy, Directory, Inbox, Incoming, StaffView, StagedFile, ThreadKey, Touched,
+};
 use crate::provision::Clinic;
 use crate::store::{InboxCache, LocalStore};
 use crate::sync::{Alarm, Outbox, Platform, RootFetcher, SyncEngine, SyncStatus, ThreadPager};
@@ -54,6 +56,11 @@ pub(super) struct State {
     pub dirty: bool,
     /// Threads with a draft (for the inbox's Draft marker).
     pub drafts: BTreeSet<ThreadKey>,
+    /// Per thread: the files staged in its reply box, read from the device once and changed
+    /// here without a pause, so that two changes at once never lose one.
+    pub staged: HashMap<ThreadKey, Vec<StagedFile>>,
+    /// Threads whose staged files are being sent (a second Send waits for nothing).
+    pub sending_staged: BTreeSet<ThreadKey>,
     /// Threads with news held back from notifications while the person was not available.
     pub held: usize,
 }
@@ -131,6 +138,8 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
                 saved_at: 0,
                 dirty: false,
                 drafts: BTreeSet::new(),
+                staged: HashMap::new(),
+                sending_staged: BTreeSet::new(),
                 held: 0,
             }),
             engine: RefCell::new(Some(engine)),

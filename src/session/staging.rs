@@ -23,7 +23,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
 
     /// Stages `data` (a file called `name`, which the browser says is `claims`) in the reply
     /// box: checked against the clinic's size and type rules and its own bytes, then kept
-    /// sealed on the device. Nothing leaves the device until [`ThreadHandle::send`].
+    /// sealed on the device. Nothing leaves the device until [`ThreadHandle::send_staged`].
     pub async fn stage(&self, name: &str, claims: &str, data: &[u8]) -> Result<StagedFile, SessionError> {
         let rules = self.core.policy().attachments;
         rules.check_size(name, data.len() as u64).map_err(refused)?;
@@ -36,18 +36,23 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
             size: data.len() as u64,
         };
         self.core.store.put_file(&file.id, data).await?;
-        let mut files = self.staged().await?;
-        files.push(file.clone());
-        self.keep_staged(&files).await?;
+        let added = file.clone();
+        self.change_staged(move |files| files.push(added)).await?;
         Ok(file)
     }
 
     /// The files staged in the reply box, in the order they were added.
     pub async fn staged(&self) -> Result<Vec<StagedFile>, SessionError> {
-        let kept = self.core.store.load_draft(&self.staged_key()).await?;
-        Ok(kept
+        let key = self.core.resolve(&self.key);
+        if let Some(files) = self.core.state.borrow().staged.get(&key) {
+            return Ok(files.clone());
+        }
+        let kept = self.core.store.load_draft(&DraftKey::Staged(key.clone())).await?;
+        let kept = kept
             .and_then(|list| serde_json::from_str(&list).ok())
-            .unwrap_or_default())
+            .unwrap_or_default();
+        // Another call may have read it meanwhile: the first reading stands.
+        Ok(self.core.state.borrow_mut().staged.entry(key).or_insert(kept).clone())
     }
 
     /// A staged file's bytes (its preview).
@@ -61,51 +66,81 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
 
     /// Takes a staged file out of the reply box (it was never sent).
     pub async fn unstage(&self, id: &str) -> Result<(), SessionError> {
-        let mut files = self.staged().await?;
-        files.retain(|f| f.id != id);
-        self.keep_staged(&files).await?;
+        self.change_staged(|files| files.retain(|f| f.id != id)).await?;
         self.core.store.remove_file(id).await?;
         Ok(())
     }
 
-    /// Sends the staged files (after the reply's text, when Send is pressed): each in order
+    /// Sends the files staged when Send was pressed (after the reply's text): each in order
     /// queued in the outbox, so it goes out once, even offline or after a reload. A file that
-    /// could not be queued stays staged, with those after it.
+    /// could not be queued stays staged, with those after it. A second Send meanwhile sends
+    /// nothing twice.
     pub async fn send_staged(&self) -> Result<(), SessionError> {
-        let mut files = self.staged().await?;
-        while let Some(file) = files.first().cloned() {
-            let Some(bytes) = self.core.store.file(&file.id).await? else {
-                files.remove(0);
-                self.keep_staged(&files).await?;
-                return Err(SessionError::Refused(format!(
-                    "{} could no longer be read from this device; attach it again",
-                    file.name
-                )));
-            };
-            let command = Command::Attach {
-                name: file.name.clone(),
-                content_type: file.content_type.clone(),
-                size: file.size,
-            };
-            self.core.post_file(&self.key, command, &bytes).await?;
-            files.remove(0);
-            self.keep_staged(&files).await?;
-            self.core.store.remove_file(&file.id).await?;
+        let pressed = self.staged().await?;
+        let key = self.core.resolve(&self.key);
+        if !self.core.state.borrow_mut().sending_staged.insert(key.clone()) {
+            return Ok(());
         }
+        let mut sent = Ok(());
+        for file in pressed {
+            sent = self.send_one(&file).await;
+            if sent.is_err() {
+                break;
+            }
+        }
+        self.core.state.borrow_mut().sending_staged.remove(&key);
+        sent
+    }
+
+    async fn send_one(&self, file: &StagedFile) -> Result<(), SessionError> {
+        // Removed since Send was pressed: not sent.
+        if !self.staged().await?.iter().any(|f| f.id == file.id) {
+            return Ok(());
+        }
+        let Some(bytes) = self.core.store.file(&file.id).await? else {
+            self.change_staged(|files| files.retain(|f| f.id != file.id)).await?;
+            return Err(SessionError::Refused(format!(
+                "{} could no longer be read from this device; attach it again",
+                file.name
+            )));
+        };
+        let command = Command::Attach {
+            name: file.name.clone(),
+            content_type: file.content_type.clone(),
+            size: file.size,
+        };
+        self.core.post_file(&self.key, command, &bytes).await?;
+        self.change_staged(|files| files.retain(|f| f.id != file.id)).await?;
+        self.core.store.remove_file(&file.id).await?;
         Ok(())
     }
 
-    /// Where the staged list is kept: under the thread's lasting key, like its draft.
-    fn staged_key(&self) -> DraftKey {
-        DraftKey::Staged(self.core.resolve(&self.key))
-    }
-
-    async fn keep_staged(&self, files: &[StagedFile]) -> Result<(), SessionError> {
-        let list = if files.is_empty() {
-            String::new()
-        } else {
-            serde_json::to_string(files).unwrap_or_default()
+    /// Changes the staged list and keeps it on the device. Kept writes may finish out of order:
+    /// one that finds the list changed since writes the newest again.
+    async fn change_staged(&self, change: impl FnOnce(&mut Vec<StagedFile>)) -> Result<(), SessionError> {
+        self.staged().await?;
+        let key = self.core.resolve(&self.key);
+        let mut files = {
+            let mut state = self.core.state.borrow_mut();
+            let files = state.staged.entry(key.clone()).or_default();
+            change(files);
+            files.clone()
         };
-        Ok(self.core.store.save_draft(&self.staged_key(), &list).await?)
+        loop {
+            let list = if files.is_empty() {
+                String::new()
+            } else {
+                serde_json::to_string(&files).unwrap_or_default()
+            };
+            self.core
+                .store
+                .save_draft(&DraftKey::Staged(key.clone()), &list)
+                .await?;
+            let now = self.core.state.borrow().staged.get(&key).cloned().unwrap_or_default();
+            if now == files {
+                return Ok(());
+            }
+            files = now;
+        }
     }
 }

@@ -19,11 +19,14 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
-/// The files staged in a composer, and how they are added and removed.
+/// The files staged in a composer, and how they are added and removed. The list shown is the
+/// session's, read again after every change (it is never kept twice).
 #[derive(Clone, Copy)]
 pub struct Staging {
-    /// The staged files, in the order they go out.
-    pub files: RwSignal<Vec<StagedFile>>,
+    /// The staged files, in the order they go out (empty while first read).
+    files: LocalResource<Vec<StagedFile>>,
+    /// Bumped after each change: the list is read again.
+    changed: RwSignal<u32>,
     /// Checks, reads and stages picked, dropped or pasted files.
     pub add: Action<Vec<web_sys::File>, ()>,
     remove: Action<String, ()>,
@@ -35,17 +38,18 @@ impl Staging {
     /// is refused (too large, of a type the clinic does not accept, disguised) is said in
     /// `error`.
     pub fn new(thread: ThreadRef, error: RwSignal<Option<String>>) -> Staging {
-        let files = RwSignal::new(Vec::new());
-        let kept = resource(move || {
+        let changed = RwSignal::new(0_u32);
+        let files = resource(move || {
+            changed.track();
             let thread = thread.get_value();
-            async move { thread.staged().await }
-        });
-        Effect::new(move |_| match kept.get() {
-            Some(Ok(kept)) => files.set(kept),
-            Some(Err(e)) => error.set(Some(format!(
-                "Files attached earlier could not be read on this device: {e}."
-            ))),
-            None => {}
+            async move {
+                thread.staged().await.unwrap_or_else(|e| {
+                    error.set(Some(format!(
+                        "Files attached earlier could not be read on this device: {e}."
+                    )));
+                    Vec::new()
+                })
+            }
         });
         let add = action(move |picked: &Vec<web_sys::File>| {
             let (thread, picked) = (thread.get_value(), picked.clone());
@@ -66,7 +70,7 @@ impl Staging {
                         }
                     };
                     match thread.stage(&name, &file.type_(), &bytes).await {
-                        Ok(staged) => files.update(|f| f.push(staged)),
+                        Ok(_) => changed.update(|c| *c += 1),
                         Err(refusal) => problems.push(sentence(refusal.to_string())),
                     }
                 }
@@ -76,30 +80,33 @@ impl Staging {
         let remove = action(move |id: &String| {
             let (thread, id) = (thread.get_value(), id.clone());
             async move {
-                match thread.unstage(&id).await {
-                    Ok(()) => files.update(|f| f.retain(|f| f.id != id)),
-                    Err(e) => error.set(Some(format!("The file could not be removed: {e}."))),
+                if let Err(e) = thread.unstage(&id).await {
+                    error.set(Some(format!("The file could not be removed: {e}.")));
                 }
+                changed.update(|c| *c += 1);
             }
         });
         Staging {
             files,
+            changed,
             add,
             remove,
             thread,
         }
     }
 
-    /// Whether anything is staged.
-    pub fn any(&self) -> bool {
-        self.files.with_untracked(|f| !f.is_empty())
+    fn shown(&self) -> Vec<StagedFile> {
+        self.files.get().unwrap_or_default()
     }
 
-    /// After Send: shows what is still staged (a file that could not be queued stays).
-    pub async fn refresh(self) {
-        if let Ok(kept) = self.thread.get_value().staged().await {
-            self.files.set(kept);
-        }
+    /// Whether anything is staged.
+    pub fn any(&self) -> bool {
+        self.files.get_untracked().is_some_and(|f| !f.is_empty())
+    }
+
+    /// After Send: the list is read again (a file that could not be queued stays).
+    pub fn sent(&self) {
+        self.changed.update(|c| *c += 1);
     }
 }
 
@@ -137,11 +144,10 @@ pub fn AttachButtons(attach: Action<Vec<web_sys::File>, ()>) -> impl IntoView {
 /// The staged files (list `Files to send`): a thumbnail or the file's name and size, and Remove.
 #[component]
 pub fn StagedFiles(staging: Staging) -> impl IntoView {
-    let files = staging.files;
     view! {
-        <Show when=move || files.with(|f| !f.is_empty())>
+        <Show when=move || !staging.shown().is_empty()>
             <ul class="staged" aria-label="Files to send">
-                <For each=move || files.get() key=|f| f.id.clone() let:file>
+                <For each=move || staging.shown() key=|f| f.id.clone() let:file>
                     <StagedItem file=file staging=staging/>
                 </For>
             </ul>

@@ -106,7 +106,7 @@ pub fn Composer(thread: ThreadRef) -> impl IntoView {
                         if let Err(e) = thread.send_staged().await {
                             error.set(Some(failed("A file was not sent (it is still attached)", &e)));
                         }
-                        staging.refresh().await;
+                        staging.sent();
                     }
                     Err(e) => {
                         error.set(Some(failed("This message was not sent", &e)));
