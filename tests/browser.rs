@@ -114,5 +114,7 @@ fn the_clinic_clock_reads_its_time_zone_across_daylight_saving_and_refuses_bad_s
     assert_eq!(intl::day_start(spring + 1), 1_773_032_400_000);
     assert_eq!(intl::calendar_date("2016-04-12"), "04/12/2016");
     assert_eq!(intl::calendar_date("not a date"), "not a date");
+    assert_eq!(intl::calendar_date("2016-02-31"), "2016-02-31");
+    assert_eq!(intl::calendar_date("2016-04"), "2016-04");
     intl::configure(None, None);
 }

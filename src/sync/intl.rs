@@ -119,12 +119,17 @@ pub fn format(pattern: Pattern, ts: u64) -> String {
 }
 
 /// A calendar date `YYYY-MM-DD` (a birth date) as the person reads dates; as given when it is
-/// not one.
+/// not one (a partial FHIR date such as `2016-04`, or a day the calendar does not have).
 pub fn calendar_date(ymd: &str) -> String {
     let mut parts = ymd.splitn(3, '-').map(str::parse::<u32>);
     match (parts.next(), parts.next(), parts.next()) {
         (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) if (1..=12).contains(&m) && (1..=31).contains(&d) => {
             let ts = Date::utc(f64::from(y), f64::from(m - 1)) + f64::from(d - 1) * DAY_MS;
+            let day = Date::new(&JsValue::from_f64(ts));
+            // 2016-02-31 would roll over into March.
+            if day.get_utc_month() + 1 != m || day.get_utc_date() != d {
+                return ymd.to_owned();
+            }
             format(Pattern::CalendarDate, ts as u64)
         }
         _ => ymd.to_owned(),
