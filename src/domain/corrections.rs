@@ -66,6 +66,7 @@ mod tests {
             body: Body::Removed {
                 by: "@dana:x".into(),
                 reason: String::new(),
+                at: None,
             },
             ..mine
         };
@@ -83,6 +84,7 @@ mod tests {
             body: Body::Removed {
                 by: "@morgan:x".into(),
                 reason: "wrong thread".into(),
+                at: None,
             },
             ..mine
         };

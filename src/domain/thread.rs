@@ -123,6 +123,9 @@ pub enum Body {
         by: String,
         /// The reason they gave (may be empty).
         reason: String,
+        /// When it was retracted (milliseconds; unknown in an inbox kept before this was).
+        #[serde(default)]
+        at: Option<u64>,
     },
     /// A notice that the thread was escalated: it counts only from the clinic's escalation
     /// service (see [`crate::domain::escalation`]); from anyone else it reads as its text.
@@ -395,18 +398,21 @@ impl Thread {
         true
     }
 
-    /// Removes the content of message `id` (retracted by `by`): it reads as removed, and the
+    /// Removes the content of message `id` (retracted by `by` at `at`): it reads as removed, and the
     /// thread no longer finds or shows what it said. A removed first message takes the thread's
     /// topic and patient with it. Whether the message was in the thread.
-    pub fn remove(&mut self, id: &str, by: &str, reason: &str) -> bool {
-        let Some(at) = self.position(id) else { return false };
-        let message = &mut self.messages[at];
+    pub fn remove(&mut self, id: &str, by: &str, reason: &str, at: u64) -> bool {
+        let Some(position) = self.position(id) else {
+            return false;
+        };
+        let message = &mut self.messages[position];
         message.body = Body::Removed {
             by: by.to_owned(),
             reason: reason.to_owned(),
+            at: Some(at),
         };
         message.edited_at = None;
-        if at == 0 {
+        if position == 0 {
             self.info.topic = REMOVED_TOPIC.to_owned();
             self.info.patient = None;
         }

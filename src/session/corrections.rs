@@ -69,6 +69,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
             target: id.to_owned(),
             by: self.core.me(),
             reason: reason.to_owned(),
+            at: self.core.platform.now_ms(),
         }]);
         Ok(())
     }

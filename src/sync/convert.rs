@@ -168,6 +168,7 @@ pub fn retracted_root(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
     let body = Body::Removed {
         by: because.sender.clone(),
         reason: retraction_reason(&because),
+        at: Some(because.origin_server_ts),
     };
     Some(Incoming::Root {
         room_id: room_id.to_owned(),
@@ -186,6 +187,7 @@ fn removal(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         target: event.redacted_event()?.to_owned(),
         by: event.sender.clone(),
         reason: retraction_reason(event),
+        at: event.origin_server_ts,
     })
 }
 
@@ -626,13 +628,14 @@ mod tests {
     fn a_redaction_removes_its_target_with_the_reason() {
         let e = event(
             json!({"event_id": "$x", "type": "m.room.redaction", "sender": "@m:x", "redacts": "$m",
-            "content": {"reason": "Wrong patient"}}),
+            "origin_server_ts": 90, "content": {"reason": "Wrong patient"}}),
         );
         let expected = Incoming::Removed {
             room_id: "!r".into(),
             target: "$m".into(),
             by: "@m:x".into(),
             reason: "Wrong patient".into(),
+            at: 90,
         };
         assert_eq!(timeline_event("!r", &e), Some(expected));
         // Room version 11 puts the target in the content.
@@ -649,7 +652,7 @@ mod tests {
         let e = event(
             json!({"event_id": "$r", "type": "m.room.message", "sender": "@a:x", "origin_server_ts": 5,
             "content": {}, "unsigned": {"redacted_because": {"event_id": "$x", "type": "m.room.redaction",
-            "sender": "@m:x", "redacts": "$r", "content": {"reason": "Wrong patient"}}}}),
+            "sender": "@m:x", "redacts": "$r", "origin_server_ts": 70, "content": {"reason": "Wrong patient"}}}}),
         );
         assert_eq!(timeline_event("!r", &e), None);
         let Some(Incoming::Root { message, info, .. }) = retracted_root("!r", &e) else {
@@ -658,6 +661,7 @@ mod tests {
         let removed = Body::Removed {
             by: "@m:x".into(),
             reason: "Wrong patient".into(),
+            at: Some(70),
         };
         assert_eq!(
             (message.body, info.topic.as_str(), info.patient),

@@ -66,9 +66,16 @@ pub fn MessageItem(thread: ThreadRef, message: Message, name: String, is_root: b
             <li class="update">"The first message of this thread is not available to you."</li>
         }
         .into_any(),
-        Body::Removed { by, reason } => {
+        Body::Removed { by, reason, at } => {
             let by = state.inbox(|i| i.name(&by)).unwrap_or(by);
-            view! { <li class="update removed">{format!("{} · {when}", removal_notice(&by, &reason))}</li> }.into_any()
+            // When it was removed, not when it was sent.
+            let removed = match at {
+                Some(at) if time::same_day(at, message.ts) => time::clock(at),
+                Some(at) => time::date_clock(at),
+                None => when,
+            };
+            view! { <li class="update removed">{format!("{} · {removed}", removal_notice(&by, &reason))}</li> }
+                .into_any()
         }
         Body::Update { status, .. } => {
             let what = match status {

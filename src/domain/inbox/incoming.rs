@@ -48,6 +48,8 @@ pub enum Incoming {
         by: String,
         /// Their reason (may be empty).
         reason: String,
+        /// When (milliseconds).
+        at: u64,
     },
     /// A read receipt.
     Receipt {

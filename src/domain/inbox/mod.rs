@@ -109,10 +109,11 @@ impl Inbox {
                 target,
                 by,
                 reason,
+                at,
             } => {
                 let key = self.index.of_message(&room_id, &target);
                 if let Some(thread) = key.as_ref().and_then(|k| self.index.get_mut(k)) {
-                    thread.remove(&target, &by, &reason);
+                    thread.remove(&target, &by, &reason, at);
                 }
                 some(key)
             }

@@ -599,12 +599,15 @@ fn a_retraction_removes_the_content_and_a_removed_root_its_title() {
         target: target.into(),
         by: "@admin:x".into(),
         reason: "Wrong thread".into(),
+        at: 500,
     };
     inbox.apply([removed("$m")]);
     let thread = inbox.thread(&k("!r", "$t")).unwrap();
+    // Removed at the retraction's time, not the message's.
     let gone = Body::Removed {
         by: "@admin:x".into(),
         reason: "Wrong thread".into(),
+        at: Some(500),
     };
     assert_eq!(thread.messages[1].body, gone);
     let search = |text: &str| Filter {
@@ -623,6 +626,7 @@ fn a_retraction_removes_the_content_and_a_removed_root_its_title() {
         target: "$t".into(),
         by: "@x:x".into(),
         reason: String::new(),
+        at: 1,
     }]);
     assert_eq!(inbox.thread(&k("!r", "$t")).unwrap().messages.len(), 2);
 }
