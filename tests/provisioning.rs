@@ -243,3 +243,48 @@ fn a_user_without_a_role_cannot_enter_the_clinic() {
     assert!(matches!(err, provision::ProvisionError::NotFound(_)), "{err}");
     assert_eq!(run(stranger.join(&clinic.space, &[])).unwrap_err().status(), Some(403));
 }
+
+#[test]
+fn every_role_change_is_recorded_with_who_made_it_and_members_cannot_add_to_the_record() {
+    use rounds::domain::RoleChangeKind::{Given, Taken};
+    let admin = new_user("admin");
+    let (prefix, clinic) = clinic(&admin);
+    let member = staff_member(&admin, &clinic, &prefix, CLINICIAN);
+    let id = member.user_id().unwrap().to_owned();
+    let admin_id = admin.user_id().unwrap().to_owned();
+    run(provision::add_roles(&admin, &clinic, &id, &[FRONT_DESK.to_owned()])).unwrap();
+    run(provision::remove_roles(&admin, &clinic, &id, &[FRONT_DESK.to_owned()])).unwrap();
+
+    let record = |reader: &TestClient| {
+        run(provision::role_history(reader, &clinic))
+            .unwrap()
+            .changes
+            .into_iter()
+            .filter(|c| c.person == id)
+            .map(|c| (c.by, c.role, c.kind))
+            .collect::<Vec<_>>()
+    };
+    let expected = vec![
+        (admin_id.clone(), FRONT_DESK.to_owned(), Taken),
+        (admin_id.clone(), FRONT_DESK.to_owned(), Given),
+        (admin_id.clone(), CLINICIAN.to_owned(), Given),
+    ];
+    assert_eq!(record(&admin), expected, "newest first, each signed by the admin");
+    let names = run(provision::role_history(&admin, &clinic)).unwrap().names;
+    assert!(names.contains_key(&id), "the record names the people in it: {names:?}");
+
+    // The attacker's side: a member of the Clinician space tries to give the role to a
+    // colleague and to take it from someone; the homeserver refuses both, and the record is
+    // what the admin did, nothing more.
+    let space = clinic.policy.role(CLINICIAN).unwrap().space.clone().unwrap();
+    let colleague = new_user("colleague");
+    let refused = run(member.invite(&space, colleague.user_id().unwrap())).unwrap_err();
+    assert_eq!(refused.status(), Some(403));
+    let refused = run(member.kick(&space, &admin_id, "taking over")).unwrap_err();
+    assert_eq!(refused.status(), Some(403));
+    assert_eq!(record(&admin), expected);
+
+    // Someone outside the role spaces cannot read the record at all.
+    let outsider = new_user("outsider");
+    assert!(run(provision::role_history(&outsider, &clinic)).is_err());
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { test, expect, SCALED } from './fixtures';
 import { Api, categoryOptions, signedIn, unique } from './helpers';
 
@@ -62,6 +63,24 @@ test('an admin gives and takes roles; the person gains and loses categories live
     'Referral',
     'Staffing',
   ]);
+
+  // Every change is on record, newest first, signed by the admin who made it (the homeserver's
+  // membership history of the role spaces, read again after each change).
+  const record = admin.getByRole('list', { name: 'Role changes' });
+  const lines = record.getByRole('listitem').filter({ hasText: display });
+  await expect(lines.first()).toContainText(`Morgan Reyes took the role Billing from ${display}`);
+  await expect(lines.nth(1)).toContainText(`Morgan Reyes gave ${display} the role Front desk`);
+  await expect(lines.nth(2)).toContainText(`Morgan Reyes took the role Front desk from ${display}`);
+  await expect(lines.nth(3)).toContainText(`Morgan Reyes gave ${display} the role Front desk`);
+  await expect(lines.nth(4)).toContainText(`Morgan Reyes gave ${display} the role Billing`);
+  // The export for the clinic's records names the accounts as well as the people.
+  const downloading = admin.waitForEvent('download');
+  await admin.getByRole('button', { name: 'Export role changes' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^role-changes-.*\.txt$/);
+  const text = readFileSync((await download.path())!).toString();
+  expect(text).toContain('Rounds — role changes');
+  expect(text).toMatch(new RegExp(`Morgan Reyes \\(@morgan:[^)]+\\) took the role Billing from ${display} \\(@${name}:`));
 });
 
 test('a non-admin opening /staff is told they lack access', async ({ browser }) => {

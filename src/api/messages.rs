@@ -122,6 +122,31 @@ impl<T: Transport> Client<T> {
         dir: Direction,
         limit: u32,
     ) -> Result<MessagesPage, Error> {
+        self.messages_filtered(room_id, from, dir, limit, None).await
+    }
+
+    /// `GET /rooms/{roomId}/messages` with only events of the given `types` (such as
+    /// `m.room.member`: a room's membership history), from `from` or the live end.
+    pub async fn messages_of_types(
+        &self,
+        room_id: &str,
+        types: &[&str],
+        from: Option<&str>,
+        dir: Direction,
+        limit: u32,
+    ) -> Result<MessagesPage, Error> {
+        let filter = serde_json::json!({ "types": types }).to_string();
+        self.messages_filtered(room_id, from, dir, limit, Some(filter)).await
+    }
+
+    async fn messages_filtered(
+        &self,
+        room_id: &str,
+        from: Option<&str>,
+        dir: Direction,
+        limit: u32,
+        filter: Option<String>,
+    ) -> Result<MessagesPage, Error> {
         let path = format!(
             "/_matrix/client/v3/rooms/{}/messages{}",
             encode(room_id),
@@ -129,6 +154,7 @@ impl<T: Transport> Client<T> {
                 ("from", from.map(str::to_owned)),
                 ("dir", Some(dir.as_str().into())),
                 ("limit", Some(limit.to_string())),
+                ("filter", filter),
             ])
         );
         self.get(&path).await

@@ -12,6 +12,7 @@ pub mod draft;
 pub mod escalation;
 pub mod ids;
 pub mod inbox;
+pub mod role_history;
 pub mod staff;
 pub mod thread;
 
@@ -24,5 +25,6 @@ pub use directory::{addressed_as, typed_mention, Addressee, Directory, Person};
 pub use draft::{DraftProblem, ReadyThread, ThreadDraft};
 pub use ids::{EventId, RoomId, ThreadId, ThreadKey};
 pub use inbox::{CategoryCounts, Filter, Inbox, InboxChoices, InboxSnapshot, Incoming, PendingEdit, Touched, View};
+pub use role_history::{render_role_history, RoleChange, RoleChangeKind};
 pub use staff::StaffView;
 pub use thread::{Body, Delivery, EhrClaim, Message, Patient, Priority, Status, Thread, ThreadInfo};

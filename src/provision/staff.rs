@@ -36,7 +36,7 @@ pub(super) fn holds(membership: &Option<String>) -> bool {
     matches!(membership.as_deref(), Some("join" | "invite"))
 }
 
-fn role_space<'a>(clinic: &'a Clinic, role: &str) -> Result<&'a str, ProvisionError> {
+pub(super) fn role_space<'a>(clinic: &'a Clinic, role: &str) -> Result<&'a str, ProvisionError> {
     clinic
         .policy
         .role(role)

@@ -1,14 +1,25 @@
 //! Who the person is to the clinic, and for admins, everyone else: roles, categories, the
 //! staff list and role changes (the homeserver refuses what the person may not do).
 
+use super::audit::HistoryFile;
 use super::core::Core;
 use super::error::SessionError;
 use crate::api::Transport;
-use crate::domain::{ClinicPolicy, StaffView};
-use crate::provision::{self, RosterEntry};
+use crate::domain::{clock, render_role_history, ClinicPolicy, StaffView};
+use crate::fhir::instant;
+use crate::provision::{self, RoleHistory, RosterEntry};
 use crate::store::LocalStore;
 use crate::sync::Platform;
 use std::rc::Rc;
+
+/// One role change, as staff read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleChangeLine {
+    /// When the homeserver recorded it (milliseconds since the epoch).
+    pub at: u64,
+    /// "Morgan Lee gave Alex Kim the role Billing".
+    pub text: String,
+}
 
 /// The clinic's staff as this person sees them.
 pub struct Staff<T, S, P> {
@@ -54,6 +65,52 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Staff
         Ok(())
     }
 
+    /// Every role change the homeserver recorded (who gave or took which role from whom),
+    /// newest first. Only admins can read every role's history.
+    pub async fn role_history(&self) -> Result<Vec<RoleChangeLine>, SessionError> {
+        let history = provision::role_history(&self.core.client, &self.core.clinic()).await?;
+        let policy = self.core.policy();
+        let name = self.names(&history);
+        Ok(history
+            .changes
+            .iter()
+            .map(|change| RoleChangeLine {
+                at: change.at,
+                text: change.sentence(&name, &role_label(&policy, &change.role)),
+            })
+            .collect())
+    }
+
+    /// The role changes as a text file for the clinic's records, times in the clinic's zone.
+    pub async fn export_role_history(&self) -> Result<HistoryFile, SessionError> {
+        let history = provision::role_history(&self.core.client, &self.core.clinic()).await?;
+        let policy = self.core.policy();
+        let platform = &self.core.platform;
+        let now = platform.now_ms();
+        let text = render_role_history(
+            &history.changes,
+            &self.core.me(),
+            now,
+            self.names(&history),
+            |role| role_label(&policy, role),
+            |ts| clock::iso_local(ts, platform.utc_offset_minutes(ts)),
+        );
+        let name = format!("role-changes-{}.txt", instant::format(now).replace(':', "-"));
+        Ok(HistoryFile { name, text })
+    }
+
+    /// A person's name for the record: as the role spaces last named them, else as the inbox
+    /// knows them.
+    fn names<'a>(&'a self, history: &'a RoleHistory) -> impl Fn(&str) -> String + 'a {
+        move |user: &str| {
+            history
+                .names
+                .get(user)
+                .cloned()
+                .unwrap_or_else(|| self.core.state.borrow().inbox.name(user))
+        }
+    }
+
     /// The full user id for `user` (a user name on this person's homeserver, or a full id).
     pub fn user_id_for(&self, user: &str) -> String {
         if user.starts_with('@') {
@@ -62,4 +119,9 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Staff
             format!("@{user}:{}", provision::server_name(&self.core.me()))
         }
     }
+}
+
+/// A role's label in the clinic policy (its id when the policy no longer has it).
+fn role_label(policy: &ClinicPolicy, role: &str) -> String {
+    policy.role(role).map_or_else(|| role.to_owned(), |r| r.label.clone())
 }

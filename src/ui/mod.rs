@@ -33,6 +33,7 @@ mod patient;
 mod patient_picker;
 mod push;
 mod record_check;
+mod role_history;
 mod role_removal;
 mod routes;
 mod schedule;

@@ -2,6 +2,7 @@
 
 use super::escalation_settings::EscalationSettings;
 use super::parts::{Alert, PageError};
+use super::role_history::RoleHistory;
 use super::role_removal::{Removal, RoleRemoval};
 use super::state::AppState;
 use super::tasks::{action, resource};
@@ -13,11 +14,13 @@ use leptos::prelude::*;
 pub fn StaffPage() -> impl IntoView {
     let state = AppState::get();
     let is_admin = move || state.staff().is_some_and(|s| s.is_admin());
+    // Changes made here: the staff list and the record of role changes are read again after each.
+    let version = RwSignal::new(0u32);
     view! {
         <section class="staff-page" aria-labelledby="staff-title">
             <h1 id="staff-title">"Staff"</h1>
             {move || if is_admin() {
-                view! { <Roster/> <EscalationSettings/> }.into_any()
+                view! { <Roster version=version/> <RoleHistory version=version/> <EscalationSettings/> }.into_any()
             } else {
                 view! {
                     <p class="notice" role="alert">
@@ -34,11 +37,10 @@ fn not_loaded(error: &SessionError) -> String {
     format!("The staff list could not be loaded: {error}.")
 }
 
+/// `version` counts changes made here: the server's truth is read again after each.
 #[component]
-fn Roster() -> impl IntoView {
+fn Roster(version: RwSignal<u32>) -> impl IntoView {
     let state = AppState::get();
-    // The server's truth, read again after every change.
-    let version = RwSignal::new(0u32);
     let roster = resource(move || {
         version.track();
         let session = state.session();
