@@ -140,6 +140,22 @@ pub enum Body {
 }
 
 impl Body {
+    /// Whether the message is news to read: it counts as unread and is what an inbox row
+    /// previews (one rule for both, so a count never points at something the preview hides).
+    /// Status changes, acknowledgements, retracted content and roots that cannot be loaded
+    /// show in the thread but are neither counted nor previewed.
+    pub fn is_news(&self) -> bool {
+        matches!(
+            self,
+            Body::Text(_)
+                | Body::Attachment(_)
+                | Body::Appointment { .. }
+                | Body::Charted { .. }
+                | Body::PatientLinked(_)
+                | Body::Escalation { .. }
+        )
+    }
+
     /// What the inbox filter searches in this message: its text, or an attachment's name.
     pub fn searchable(&self) -> Option<&str> {
         match self {
@@ -468,12 +484,9 @@ impl Thread {
         self.search_text = text;
     }
 
-    /// The preview of the newest message staff wrote (text or a file).
+    /// The newest message that is news ([`Body::is_news`]): what the inbox row previews.
     pub fn preview(&self) -> Option<&Message> {
-        self.messages
-            .iter()
-            .rev()
-            .find(|m| matches!(m.body, Body::Text(_) | Body::Attachment(_)))
+        self.messages.iter().rev().find(|m| m.body.is_news())
     }
 }
 

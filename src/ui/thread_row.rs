@@ -39,12 +39,10 @@ impl Summary {
             let text = match &m.body {
                 Body::Text(t) | Body::Appointment { summary: t, .. } | Body::Escalation { text: t, .. } => t.clone(),
                 Body::Attachment(file) => file.describe(),
-                Body::Update { .. }
-                | Body::Unavailable
-                | Body::Acknowledged
-                | Body::Charted { .. }
-                | Body::PatientLinked(_)
-                | Body::Removed { .. } => String::new(),
+                Body::Charted { updated: false, .. } => "Saved the thread to the chart".to_owned(),
+                Body::Charted { updated: true, .. } => "Updated the thread's chart record".to_owned(),
+                Body::PatientLinked(patient) => format!("Linked this thread to {}", patient.display),
+                Body::Update { .. } | Body::Unavailable | Body::Acknowledged | Body::Removed { .. } => String::new(),
             };
             format!("{}: {}", inbox.name(&m.sender), text)
         });

@@ -77,7 +77,7 @@ impl Receipts {
             .messages
             .iter()
             .skip(from.max(mine))
-            .filter(|m| m.sender != me && m.body != Body::Unavailable)
+            .filter(|m| m.sender != me && m.body.is_news())
             .count()
     }
 

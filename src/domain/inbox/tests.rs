@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::thread::{Delivery, Patient, Priority, Status};
+use crate::domain::thread::{Delivery, EhrClaim, Patient, Priority, Status};
 
 fn k(room: &str, id: &str) -> ThreadKey {
     ThreadKey::new(room, id)
@@ -201,6 +201,64 @@ fn unread_counts_others_after_my_receipt() {
     // Replying means having read what came before.
     inbox.apply([reply("!sched", "$a", "$a3", ME, 70, "thanks")]);
     assert_eq!(thread(&inbox), 0);
+}
+
+#[test]
+fn schedule_changes_and_chart_filings_count_and_preview_alike_status_changes_do_neither() {
+    let mut inbox = sample();
+    let key = k("!sched", "$a");
+    inbox.apply([receipt("!sched", ME, "$a1")]);
+    let with = |id: &str, ts: u64, body: Body| Incoming::InThread {
+        room_id: "!sched".into(),
+        root_id: "$a".into(),
+        message: Message {
+            body,
+            ..msg(id, "@dana:x", ts, "")
+        },
+    };
+    let moved = Body::Appointment {
+        summary: "Rescheduled Maya R. to Wed 9:00".into(),
+        claim: EhrClaim::Appointment {
+            appointment: "Appointment/1".into(),
+            start: None,
+            cancelled: false,
+        },
+    };
+    inbox.apply([with("$moved", 60, moved)]);
+    let thread = |inbox: &Inbox| inbox.thread(&key).unwrap().clone();
+    assert_eq!(inbox.unread(&thread(&inbox)), 1);
+    assert_eq!(
+        thread(&inbox).preview().map(|m| m.id.clone()).as_deref(),
+        Some("$moved")
+    );
+
+    let filed = Body::Charted {
+        updated: false,
+        claim: EhrClaim::Filed {
+            record: "Communication/9".into(),
+        },
+    };
+    inbox.apply([with("$filed", 70, filed)]);
+    assert_eq!(inbox.unread(&thread(&inbox)), 2);
+    assert_eq!(
+        thread(&inbox).preview().map(|m| m.id.clone()).as_deref(),
+        Some("$filed")
+    );
+
+    let resolved = Body::Update {
+        status: Some(Status::Resolved),
+        priority: None,
+    };
+    inbox.apply([with("$resolved", 80, resolved), with("$taken", 90, Body::Acknowledged)]);
+    assert_eq!(
+        inbox.unread(&thread(&inbox)),
+        2,
+        "a status change or an acknowledgement is not news to read"
+    );
+    assert_eq!(
+        thread(&inbox).preview().map(|m| m.id.clone()).as_deref(),
+        Some("$filed")
+    );
 }
 
 #[test]
