@@ -297,3 +297,32 @@ test('a move whose slot write fails says exactly what was written, and can be un
   expect((await fhir('GET', original.slot[0].reference)).json.status).toBe('free');
   await expect(dana.locator('.appointment-card')).toHaveCount(cards + 1);
 });
+
+test('the week view shows each practitioner\'s visits by day, and a visit leads to the threads about its patient', async ({ browser }) => {
+  const dana = await signedIn(browser, 'dana', undefined, true);
+  await dana.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedule' }).click();
+  await dana.getByRole('button', { name: 'Week', exact: true }).click();
+  await expect(dana.getByRole('button', { name: 'Week', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(dana.getByRole('heading', { level: 1 })).toContainText('Schedule — week of');
+
+  // Maya Rossi's visit (the EHR's Appointment/maya-r-1) in the week that holds it.
+  const visit = (await fhir('GET', 'Appointment/maya-r-1')).json;
+  const monday = (d: Date) => { const x = new Date(d); x.setHours(0, 0, 0, 0); x.setDate(x.getDate() - ((x.getDay() + 6) % 7)); return x.getTime(); };
+  const weeks = Math.round((monday(new Date(visit.start)) - monday(new Date())) / (7 * 86_400_000));
+  for (let i = 0; i < weeks; i++) await dana.getByRole('button', { name: 'Next week' }).click();
+  const column = dana.getByRole('region', { name: 'Jordan Ellis' });
+  const day = await dana.evaluate((at) => new Intl.DateTimeFormat(navigator.languages, { weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at)), visit.start);
+  await expect(column.getByRole('heading', { level: 3, name: day })).toBeVisible();
+  const row = column.getByRole('listitem').filter({ hasText: `${await shownTime(dana, visit.start)}–` }).filter({ hasText: 'Maya Rossi' });
+  await expect(row).toBeVisible();
+
+  // The thread about Maya R. is one tap away.
+  await row.getByRole('link', { name: /^Open thread Maya R\. – Client canceled/ }).click();
+  await expect(dana.getByRole('heading', { level: 1 })).toContainText('Client canceled');
+  await expect(dana.getByRole('list', { name: 'Messages' })).toBeVisible();
+
+  // Back to a single day.
+  await dana.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedule' }).click();
+  await expect(dana.getByRole('button', { name: 'Day', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(dana.getByRole('button', { name: 'Next day' })).toBeVisible();
+});

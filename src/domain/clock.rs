@@ -54,6 +54,12 @@ pub fn civil(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
+/// Days since the Monday of the week of `day` (days since 1970-01-01, a Thursday): 0 on a
+/// Monday, 6 on a Sunday. Clinics plan their weeks from Monday.
+pub fn days_since_monday(day: i64) -> i64 {
+    (day + 3).rem_euclid(7)
+}
+
 /// `2026-12-07T10:05:00-06:00`: the moment `ts` on a clock `offset_minutes` ahead of UTC, with
 /// that offset (whole seconds).
 pub fn iso_local(ts: u64, offset_minutes: i32) -> String {
@@ -88,6 +94,16 @@ mod tests {
 
     /// 2026-11-24T13:05:00Z, a Tuesday.
     const TUE: u64 = 1_795_525_500_000;
+
+    #[test]
+    fn weeks_start_on_monday() {
+        let tuesday = (TUE / 86_400_000) as i64;
+        assert_eq!(days_since_monday(tuesday), 1);
+        assert_eq!(days_since_monday(tuesday - 1), 0, "Monday 2026-11-23");
+        assert_eq!(days_since_monday(tuesday + 5), 6, "Sunday 2026-11-29");
+        assert_eq!(days_since_monday(0), 3, "1970-01-01 was a Thursday");
+        assert_eq!(days_since_monday(-4), 6, "before 1970 too");
+    }
 
     #[test]
     fn local_time_follows_the_offset_across_midnight() {

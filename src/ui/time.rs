@@ -57,6 +57,12 @@ pub fn day_start_from_today(days: i32) -> u64 {
     intl::day_start(intl::day_number(now()) + i64::from(days))
 }
 
+/// The day offset from today of the Monday `weeks` weeks from this week's.
+pub fn week_start_from_today(weeks: i32) -> i32 {
+    let today = intl::day_number(now());
+    7 * weeks - clock::days_since_monday(today) as i32
+}
+
 /// A wait as staff read it: `40 s`, `5 min`.
 pub fn duration(ms: u64) -> String {
     clock::duration(ms)

@@ -293,6 +293,17 @@ impl Inbox {
         self.index.threads()
     }
 
+    /// The threads about the patient whose record is `record` (`Patient/<id>`), most recently
+    /// active first: where a visit on the schedule leads.
+    pub fn about_patient(&self, record: &str) -> Vec<&Thread> {
+        let mut found: Vec<&Thread> = self
+            .threads()
+            .filter(|t| t.info.patient.as_ref().and_then(|p| p.id.as_deref()) == Some(record))
+            .collect();
+        found.sort_by_key(|t| std::cmp::Reverse(t.last_activity()));
+        found
+    }
+
     /// Number of threads.
     pub fn len(&self) -> usize {
         self.index.len()

@@ -932,3 +932,34 @@ fn a_patient_linked_later_becomes_the_threads_patient_and_the_newest_link_wins()
     };
     assert_eq!(titles(&inbox, &filter), ["Sara M. – Friday coverage"]);
 }
+
+#[test]
+fn a_patients_threads_are_found_by_their_record_most_recent_first() {
+    let mut inbox = Inbox::new(ME);
+    let about = |id: &str, ts: u64, record: Option<&str>| Incoming::Root {
+        room_id: "!sched".into(),
+        message: msg(id, "@dana:x", ts, "first"),
+        info: ThreadInfo {
+            topic: id.into(),
+            patient: Some(Patient {
+                display: "Sara M.".into(),
+                id: record.map(str::to_owned),
+            }),
+            priority: Priority::Routine,
+            to_roles: Vec::new(),
+        },
+    };
+    inbox.apply([
+        about("$old", 10, Some("Patient/sara-m")),
+        about("$new", 20, Some("Patient/sara-m")),
+        about("$namesake", 30, Some("Patient/sara-me")),
+        about("$no-record", 40, None),
+    ]);
+    let ids: Vec<&str> = inbox
+        .about_patient("Patient/sara-m")
+        .iter()
+        .map(|t| t.root_id.as_str())
+        .collect();
+    assert_eq!(ids, ["$new", "$old"], "by record, not by the name two patients share");
+    assert!(inbox.about_patient("Patient/unknown").is_empty());
+}

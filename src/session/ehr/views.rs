@@ -63,6 +63,8 @@ pub struct Visit {
     pub practitioner: Option<String>,
     /// The patient's name (on the day's schedule).
     pub patient: Option<String>,
+    /// The patient's record (`Patient/<id>`), which threads about them name.
+    pub patient_record: Option<String>,
     /// Booked, cancelled, …
     pub status: VisitStatus,
 }
@@ -175,6 +177,7 @@ pub(super) fn visit(
         end: a.end.as_deref().and_then(instant::parse),
         practitioner: name_of(Practitioner::TYPE, practitioners),
         patient: name_of(Patient::TYPE, patients),
+        patient_record: a.actor(Patient::TYPE).and_then(|actor| actor.reference.clone()),
         status: VisitStatus::from_fhir(&a.status),
     }
 }
