@@ -45,3 +45,21 @@ for (const [device, size] of [
     expect(create!.y + create!.height).toBeLessThanOrEqual(size.height);
   });
 }
+
+test('the "Address to" choices line up, on a phone and a tablet', async ({ browser }) => {
+  for (const size of [{ width: 390, height: 844 }, { width: 1024, height: 768 }]) {
+    const morgan = await signedIn(browser, 'morgan', size);
+    await morgan.getByRole('button', { name: 'New thread' }).click();
+    const dialog = morgan.getByRole('dialog', { name: 'New thread' });
+    await dialog.getByLabel('Category').selectOption({ label: 'Scheduling' });
+    const boxes = dialog.getByRole('group', { name: 'Address to' }).getByRole('checkbox');
+    expect(await boxes.count()).toBeGreaterThan(1);
+    const places = await boxes.evaluateAll((all) => all.map((b) => b.getBoundingClientRect()).map((r) => ({ x: Math.round(r.left), y: Math.round(r.top) })));
+    // Boxes side by side sit at exactly one height (no near misses), and every row starts its
+    // columns at the first row's left edges.
+    for (const a of places) for (const b of places) if (Math.abs(a.y - b.y) < 20) expect(a.y).toBe(b.y);
+    const firstRow = places.filter((p) => p.y === places[0].y).map((p) => p.x);
+    for (const p of places) expect(firstRow).toContain(p.x);
+    await morgan.context().close();
+  }
+});
