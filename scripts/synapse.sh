@@ -343,6 +343,16 @@ YAML
   for origin in $(app_origins); do
     echo "    - \"$origin/\"" >>"$DATA/overrides.yaml"
   done
+  # A sign-in cancelled or refused at the provider returns to Rounds' sign-in (the first
+  # origin), which says why in the clinic's branding, instead of Synapse's own error page.
+  local portal
+  portal=$(app_origins | head -n 1)
+  mkdir -p "$DATA/templates"
+  sed "s|__ROUNDS_PORTAL__|$portal|g" "$ROOT/deploy/synapse/templates/sso_error.html" >"$DATA/templates/sso_error.html"
+  cat >>"$DATA/overrides.yaml" <<YAML
+templates:
+  custom_template_directory: "$DATA/templates"
+YAML
 }
 
 # Where this instance's Rounds is served (the identity provider registers the same origins).

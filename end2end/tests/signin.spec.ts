@@ -27,6 +27,26 @@ test('an account that signs in through the clinic\'s provider is refused a passw
   await expect(page.getByRole('textbox', { name: 'Username' })).toHaveValue(user);
 });
 
+test('cancelling at the clinic\'s sign-in page returns to Rounds\' sign-in, which says so in the clinic\'s branding', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: /^Sign in with / }).click();
+  await expect(page.getByRole('heading', { name: 'Clinic sign-in' })).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  // Back on the portal (not the homeserver's error page), with the way forward in place.
+  await expect(page.getByRole('alert')).toHaveText(
+    'The clinic sign-in was cancelled. Nothing was signed in: sign in again when you are ready.',
+  );
+  expect(page.url().startsWith(String(test.info().project.use.baseURL))).toBe(true);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Riverside');
+  await expect(page.locator('body')).not.toContainText(/access_denied|M_[A-Z]|HTTP \d|Synapse/);
+  // And signing in again works from there.
+  await page.getByRole('button', { name: /^Sign in with / }).click();
+  await page.getByRole('textbox', { name: 'Username' }).fill('dana');
+  await page.getByLabel('Password').fill('rounds-demo');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+});
+
 test('two staff members signed in at once each see only their categories', SCALED, async ({ browser }) => {
   const [desk, therapist] = await Promise.all([signedIn(browser, 'dana'), signedIn(browser, 'priya')]);
 

@@ -28,6 +28,12 @@ pub enum SignInError {
     Missing,
     /// A single sign-on answer this tab did not ask for, or one already used.
     Forged,
+    /// The clinic's sign-in page sent the person back without signing in: `cancelled` by
+    /// them, or refused there.
+    NotCompleted {
+        /// The person chose Cancel.
+        cancelled: bool,
+    },
 }
 
 impl fmt::Display for SignInError {
@@ -37,6 +43,14 @@ impl fmt::Display for SignInError {
             SignInError::Forged => write!(
                 f,
                 "This sign-in link was not started here, or was already used. Nothing was signed in: sign in again."
+            ),
+            SignInError::NotCompleted { cancelled: true } => write!(
+                f,
+                "The clinic sign-in was cancelled. Nothing was signed in: sign in again when you are ready."
+            ),
+            SignInError::NotCompleted { cancelled: false } => write!(
+                f,
+                "The clinic sign-in did not complete. Try again; if it keeps happening, ask your clinic's IT."
             ),
             SignInError::Login { error, homeserver } => match error {
                 Error::Server(e) if e.refusal.as_deref() == Some(SINGLE_SIGN_ON_ONLY) => write!(
@@ -218,6 +232,8 @@ mod tests {
                 step: "joining #rounds.clinical".into(),
                 error: server(403, "M_FORBIDDEN", "You are not invited to this room."),
             }),
+            SignInError::NotCompleted { cancelled: true },
+            SignInError::NotCompleted { cancelled: false },
         ];
         for case in cases {
             let text = case.to_string();

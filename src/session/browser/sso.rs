@@ -57,6 +57,13 @@ pub(super) async fn sso_complete(query: &str, prefix: &str) -> Result<Start<Brow
         value
     };
     let (expected, homeserver) = (kept(NONCE), kept(HOMESERVER));
+    // Sent back by the homeserver's error page (deploy/synapse/templates/sso_error.html): say
+    // why in staff's words; the provider's own wording is never shown.
+    if let Some(error) = field("error") {
+        return Err(SignInError::NotCompleted {
+            cancelled: error == "access_denied",
+        });
+    }
     let (Some(token), Some(nonce)) = (field("loginToken"), field("n")) else {
         return Err(SignInError::Forged);
     };
