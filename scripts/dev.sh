@@ -2,6 +2,7 @@
 # Command 1: run Rounds against a local Synapse seeded with the demo clinic.
 # Installs what is missing, starts Synapse (127.0.0.1:8008), seeds "Riverside Therapy" once,
 # serves the app with trunk on http://127.0.0.1:8080 and stops Synapse when you press Ctrl-C.
+# The URL and logins are printed once the app answers (the first build takes minutes).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -9,7 +10,8 @@ cd "$ROOT"
 "$ROOT/scripts/setup.sh" apt target trunk wasm-bindgen wasm-opt synapse fhir idp
 cargo fetch --locked --quiet
 
-trap '"$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo; "$ROOT/scripts/idp.sh" stop demo; "$ROOT/scripts/push.sh" stop demo; "$ROOT/scripts/escalation.sh" stop demo' EXIT
+TRUNK_PID=""
+trap '[[ -z "$TRUNK_PID" ]] || kill "$TRUNK_PID" 2>/dev/null || true; "$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo; "$ROOT/scripts/idp.sh" stop demo; "$ROOT/scripts/push.sh" stop demo; "$ROOT/scripts/escalation.sh" stop demo' EXIT
 # Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
 trap 'exit 130' INT TERM
 IDP=$("$ROOT/scripts/idp.sh" start demo)
@@ -39,9 +41,22 @@ if [[ ! -f "$MARKER" ]]; then
 fi
 "$ROOT/scripts/escalation.sh" start demo
 
+APP=http://127.0.0.1:8080
+log "building and serving the app (the first build on a machine takes several minutes; cargo's progress follows)"
+trunk serve &
+TRUNK_PID=$!
+# The banner waits for the app itself: until the page that loads the wasm is served.
+until curl -fsS --max-time 2 "$APP/" 2>/dev/null | grep -q '_bg.wasm'; do
+  if ! kill -0 "$TRUNK_PID" 2>/dev/null; then
+    wait "$TRUNK_PID" || exit $?
+    exit 1
+  fi
+  sleep 2
+done
+
 cat <<MSG
 
-  Rounds is starting at  http://127.0.0.1:8080
+  Rounds is ready at     $APP
   Homeserver (Synapse):   $HS
   Clinic sign-in (OIDC):  $IDP
   FHIR server (demo EHR): $FHIR
@@ -64,4 +79,4 @@ cat <<MSG
   and the escalation service.
 
 MSG
-trunk serve
+wait "$TRUNK_PID"
