@@ -346,7 +346,8 @@ YAML
   # A sign-in cancelled or refused at the provider returns to Rounds' sign-in (the first
   # origin), which says why in the clinic's branding, instead of Synapse's own error page.
   local portal
-  portal=$(app_origins | head -n 1)
+  portal=$(app_origins)
+  portal=${portal%%$'\n'*} # the first (no pipe into head: pipefail and SIGPIPE would end the script)
   mkdir -p "$DATA/templates"
   sed "s|__ROUNDS_PORTAL__|$portal|g" "$ROOT/deploy/synapse/templates/sso_error.html" >"$DATA/templates/sso_error.html"
   cat >>"$DATA/overrides.yaml" <<YAML
