@@ -478,3 +478,67 @@ fn news_is_notified_without_patient_details_and_held_back_while_the_person_is_wi
     assert_eq!(last.title, "A thread has news from while you were busy");
     assert_eq!(last.thread, None);
 }
+
+#[test]
+fn availability_changed_quickly_lands_on_the_last_choice_and_holds_through_the_syncs_after_it() {
+    use rounds::api::{PresenceState, SyncRequest};
+    use rounds::domain::Availability::{Available, OffDuty, WithPatient};
+    let me = new_user("busy");
+    let room = new_room(&me);
+    let colleague = new_user("colleague");
+    run(me.invite(&room, colleague.user_id().unwrap())).unwrap();
+    run(colleague.join(&room, &[])).unwrap();
+    let store = Rc::new(MemoryStore::default());
+    let (client, flaky) = flaky_client(&me);
+    let (tab, _host) = tab(client, &room, &store, None);
+    sync(&tab);
+
+    // A person trying the picker out: four choices at once, none refused (the homeserver's
+    // presence rate limit is waited out, not shown), and the last one is what stays.
+    let presence = tab.session().presence();
+    let choices = [WithPatient, OffDuty, Available, OffDuty].map(|a| presence.set(a));
+    for result in run(futures_util::future::join_all(choices)) {
+        result.unwrap();
+    }
+    assert_eq!(presence.mine(), OffDuty);
+
+    // The syncs that follow report it too: the colleague sees Off duty, not online.
+    sync(&tab);
+    sync(&tab);
+    let syncs: Vec<String> = flaky
+        .urls
+        .borrow()
+        .iter()
+        .filter(|u| u.contains("/sync?"))
+        .cloned()
+        .collect();
+    assert!(syncs.last().unwrap().contains("set_presence=unavailable"), "{syncs:?}");
+    let seen = run(colleague.sync(&SyncRequest::default()))
+        .unwrap()
+        .presence
+        .events
+        .iter()
+        .filter(|e| e.sender == me.user_id().unwrap())
+        .find_map(|e| e.presence())
+        .expect("the person's presence in the colleague's sync");
+    assert_eq!(seen.presence, PresenceState::Unavailable);
+    assert_eq!(seen.status_msg.as_deref(), Some(OffDuty.label()));
+}
+
+#[test]
+fn an_availability_the_homeserver_did_not_take_is_not_shown_as_taken() {
+    use rounds::domain::Availability::{Available, WithPatient};
+    let me = new_user("unreachable");
+    let room = new_room(&me);
+    let store = Rc::new(MemoryStore::default());
+    let (client, flaky) = flaky_client(&me);
+    let (tab, _host) = tab(client, &room, &store, None);
+    sync(&tab);
+    let presence = tab.session().presence();
+    flaky.offline.set(true);
+    assert!(run(presence.set(WithPatient)).is_err());
+    assert_eq!(presence.mine(), Available, "back to what the homeserver holds");
+    flaky.offline.set(false);
+    run(presence.set(WithPatient)).unwrap();
+    assert_eq!(presence.mine(), WithPatient);
+}

@@ -48,6 +48,20 @@ test('with a patient: colleagues see it, and only urgent threads reach the perso
   await priya.getByRole('combobox', { name: 'Availability' }).selectOption('Available');
   await expect(priyasMessage).not.toContainText('With a patient');
   await expect.poll(rules).toEqual(['app.rounds.urgent']);
+
+  // Changed quickly, as someone trying the picker out: nothing refused, no protocol text, and
+  // the last choice is what colleagues see and what the homeserver keeps through later syncs.
+  const picker = priya.getByRole('combobox', { name: 'Availability' });
+  for (const choice of ['Off duty', 'With a patient', 'Available', 'Off duty']) await picker.selectOption(choice);
+  await expect(priyasMessage).toContainText('Off duty');
+  await priya.waitForTimeout(3000);
+  await expect(priyasMessage).toContainText('Off duty');
+  await expect(priya.getByRole('alert')).toHaveCount(0);
+  await expect(priya.locator('body')).not.toContainText(/M_LIMIT|429|could not be changed/);
+  const { json: presence } = await danaApi.call('GET', `/_matrix/client/v3/presence/${encodeURIComponent(priyaApi.userId)}/status`);
+  expect(presence).toMatchObject({ presence: 'unavailable', status_msg: 'Off duty' });
+  await picker.selectOption('Available');
+  await expect(priyasMessage).not.toContainText('Off duty');
 });
 
 test('a clinician in an appointment on the EHR schedule is shown with a patient', async ({ browser }) => {

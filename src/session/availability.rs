@@ -4,11 +4,14 @@
 use super::change::Change;
 use super::core::Core;
 use super::error::SessionError;
-use crate::api::{hold_rule, urgent_rule, PresenceState, Transport, HOLD_RULE, URGENT_RULE};
+use crate::api::{hold_rule, urgent_rule, Error, PresenceState, Transport, HOLD_RULE, URGENT_RULE};
 use crate::domain::Availability;
 use crate::store::LocalStore;
 use crate::sync::Platform;
 use std::rc::Rc;
+
+/// How long to wait when the homeserver asks to slow down without saying for how long.
+const RATE_LIMITED_WAIT_MS: u64 = 1_000;
 
 /// The person's availability and their colleagues'.
 pub struct Presence<T, S, P> {
@@ -26,10 +29,47 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Prese
         self.core.state.borrow().availability.get(user_id).copied()
     }
 
-    /// Sets the person's availability on the homeserver (presence and status message, which
-    /// every sync from now on keeps), and while they are not available, a push rule that
-    /// holds back everything but urgent threads and escalations until they are again.
+    /// Sets the person's availability: here at once, so that every sync from now on reports
+    /// it (none started meanwhile says "online" after "Off duty"), then on the homeserver
+    /// (presence and status message; while not available, a push rule that holds back
+    /// everything but urgent threads and escalations). Changes made quickly are coalesced: while
+    /// one is being sent, a newer choice only changes what is sent next, and a homeserver
+    /// asking to slow down is waited out rather than refused to the person.
     pub async fn set(&self, availability: Availability) -> Result<(), SessionError> {
+        let previous = std::mem::replace(&mut self.core.state.borrow_mut().mine, availability);
+        self.core.emit(Change::Availability);
+        if std::mem::replace(&mut self.core.state.borrow_mut().sending_availability, true) {
+            return Ok(()); // the send under way takes the newest choice
+        }
+        let result = self.send_newest().await;
+        self.core.state.borrow_mut().sending_availability = false;
+        if result.is_err() {
+            self.core.state.borrow_mut().mine = previous;
+            self.core.emit(Change::Availability);
+        }
+        result
+    }
+
+    /// Sends the newest choice until the homeserver holds it.
+    async fn send_newest(&self) -> Result<(), SessionError> {
+        let mut sent = None;
+        loop {
+            let wanted = self.core.state.borrow().mine;
+            if sent == Some(wanted) {
+                return Ok(());
+            }
+            match self.send(wanted).await {
+                Ok(()) => sent = Some(wanted),
+                Err(e) if e.status() == Some(429) => {
+                    let wait = e.retry_after_ms().unwrap_or(RATE_LIMITED_WAIT_MS);
+                    self.core.platform.sleep(wait.min(RATE_LIMITED_WAIT_MS * 10)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    async fn send(&self, availability: Availability) -> Result<(), Error> {
         let client = &self.core.client;
         let presence = if availability.is_online() {
             PresenceState::Online
@@ -49,9 +89,6 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Prese
                 .set_push_rule("override", HOLD_RULE, &hold_rule(), Some(URGENT_RULE))
                 .await?;
         }
-        client.set_presence(presence, Some(availability.label())).await?;
-        self.core.state.borrow_mut().mine = availability;
-        self.core.emit(Change::Availability);
-        Ok(())
+        client.set_presence(presence, Some(availability.label())).await
     }
 }

@@ -40,6 +40,8 @@ pub(super) struct State {
     pub availability: HashMap<String, Availability>,
     /// The person's own, as they (or their schedule) set it.
     pub mine: Availability,
+    /// Whether a change of the person's availability is being sent (newer ones wait for it).
+    pub sending_availability: bool,
     pub joined: BTreeSet<String>,
     pub display_name: Option<String>,
     pub status: SyncStatus,
@@ -128,6 +130,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
                 directory,
                 availability: HashMap::new(),
                 mine: Availability::Available,
+                sending_availability: false,
                 joined,
                 display_name: start.display_name,
                 status: SyncStatus::Initial,
