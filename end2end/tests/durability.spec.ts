@@ -84,7 +84,7 @@ test('five messages sent offline arrive once each, in order, after a reload whil
   const bodies = [1, 2, 3, 4, 5].map((n) => `${marker} message ${n}`);
 
   await context.setOffline(true);
-  await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toHaveText(OFFLINE);
+  await expect(page.getByRole('status').filter({ hasText: OFFLINE })).toHaveText(OFFLINE);
   for (const body of bodies) {
     await page.getByRole('textbox', { name: 'Message' }).fill(body);
     await page.getByRole('button', { name: 'Send' }).click();
@@ -92,7 +92,7 @@ test('five messages sent offline arrive once each, in order, after a reload whil
   await expect(page.getByText('Sending…')).toHaveCount(5);
   await page.waitForTimeout(300);
   await page.reload();
-  await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toHaveText(OFFLINE);
+  await expect(page.getByRole('status').filter({ hasText: OFFLINE })).toHaveText(OFFLINE);
   await context.setOffline(false);
 
   const api = await Api.login('priya');

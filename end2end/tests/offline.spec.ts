@@ -37,7 +37,7 @@ test('a reload in a dead zone shows the inbox, the open thread and the queued me
   const url = page.url();
 
   await context.setOffline(true);
-  await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toHaveText(OFFLINE);
+  await expect(page.getByRole('status').filter({ hasText: OFFLINE })).toHaveText(OFFLINE);
   const marker = unique('dead zone');
   const bodies = [`${marker} one`, `${marker} two`];
   for (const body of bodies) {
@@ -50,7 +50,7 @@ test('a reload in a dead zone shows the inbox, the open thread and the queued me
   await page.reload();
 
   // No network at all, and yet: the inbox, the thread, the queued messages.
-  await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toHaveText(OFFLINE);
+  await expect(page.getByRole('status').filter({ hasText: OFFLINE })).toHaveText(OFFLINE);
   expect(page.url()).toBe(url);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Friday coverage needed');
   await expect(messages).toContainText("I'm out sick Friday");
@@ -58,9 +58,14 @@ test('a reload in a dead zone shows the inbox, the open thread and the queued me
   for (const body of bodies) await expect(messages).toContainText(body);
   await expect(page.getByText(/does not exist/)).toHaveCount(0);
   await expect(page.getByRole('list', { name: 'Threads' }).getByRole('listitem').first()).toBeVisible();
+  // Said as what it is, not as an error above what did load.
+  await expect(page.getByRole('status').filter({ hasText: 'Offline — showing what this device kept' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.locator('body')).not.toContainText('could not be loaded');
 
   await context.setOffline(false);
   await expect(messages.getByText('Sending…')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByText('showing what this device kept')).toHaveCount(0, { timeout: 30_000 });
   const api = await Api.login('jordan');
   const staffing = await api.roomId('rounds.staffing');
   await page.waitForTimeout(1000);
@@ -165,7 +170,7 @@ test('a reply typed in a thread created offline stays in its composer when the h
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
   await context.setOffline(true);
-  await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toHaveText(OFFLINE);
+  await expect(page.getByRole('status').filter({ hasText: OFFLINE })).toHaveText(OFFLINE);
   const topic = unique('Written offline ');
   await page.getByRole('button', { name: 'New thread' }).click();
   const dialog = page.getByRole('dialog', { name: 'New thread' });

@@ -2,6 +2,8 @@ import { test, expect } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { Api, findThread, signedIn, unique } from './helpers';
 
+const OFFLINE = 'Offline — messages will be sent when you reconnect';
+
 const synapse = (cmd: string) =>
   execFileSync('bash', ['../scripts/synapse.sh', cmd, 'test'], { stdio: 'inherit', timeout: 60_000 });
 
@@ -12,7 +14,7 @@ test('sync survives the homeserver going away and coming back', async ({ browser
 
   synapse('stop');
   try {
-    await expect(dana.getByRole('status').filter({ hasText: 'Offline' })).toHaveText(
+    await expect(dana.getByRole('status').filter({ hasText: OFFLINE })).toHaveText(
       'Offline — messages will be sent when you reconnect',
       { timeout: 45_000 },
     );
@@ -26,7 +28,7 @@ test('sync survives the homeserver going away and coming back', async ({ browser
   await jordan.send(scheduling, { msgtype: 'm.text', body: text });
 
   await expect(dana.getByText('Live', { exact: true })).toBeVisible({ timeout: 45_000 });
-  await expect(dana.getByRole('status').filter({ hasText: 'Offline' })).toHaveCount(0);
+  await expect(dana.getByRole('status').filter({ hasText: OFFLINE })).toHaveCount(0);
   await findThread(dana, text);
 });
 

@@ -23,7 +23,10 @@ pub fn PatientRegion(thread: ThreadRef, patient: Patient) -> impl IntoView {
     let connected = move || state.can(Capability::SeePatients).is_some();
     let record = {
         let id = patient.id.clone();
+        // Read again when the connection comes back, if it failed without one.
+        let online = Memo::new(move |_| !state.offline());
         resource(move || {
+            online.track();
             let (reads, ehr, id) = (state.can(Capability::SeePatients), state.ehr(), id.clone());
             async move {
                 match (ehr, id, reads) {
@@ -40,6 +43,12 @@ pub fn PatientRegion(thread: ThreadRef, patient: Patient) -> impl IntoView {
             Some(Err(SessionError::NotAllowed)) => view! {
                 <h2 class="patient-name">{label.clone()}</h2>
                 <p class="muted">"Patient details are not available for your role."</p>
+            }
+            .into_any(),
+            // Offline is not an error here: the record shows when the connection is back.
+            Some(Err(SessionError::Unreachable(_))) if state.offline() => view! {
+                <h2 class="patient-name">{label.clone()}</h2>
+                <p class="muted">"Offline — the patient's record shows when the connection is back."</p>
             }
             .into_any(),
             Some(Err(e)) => view! {

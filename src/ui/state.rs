@@ -279,6 +279,11 @@ impl AppState {
         self.session().and_then(|s| s.presence().of(user_id))
     }
 
+    /// Whether the homeserver cannot be reached now (what the top bar says as Offline).
+    pub fn offline(&self) -> bool {
+        matches!(self.status.get(), SyncStatus::Offline { .. })
+    }
+
     /// The person's own availability (re-run when it changes).
     pub fn my_availability(&self) -> Availability {
         self.track(Kind::Availability);

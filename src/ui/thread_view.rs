@@ -20,9 +20,12 @@ use leptos::prelude::*;
 pub fn ThreadView(key: ThreadKey) -> impl IntoView {
     let state = AppState::get();
     state.watch_thread(&key);
+    // Loaded again when the connection comes back, if it failed without one.
+    let online = Memo::new(move |_| !state.offline());
     let opened = {
         let thread = state.thread(&key);
         resource(move || {
+            online.track();
             let thread = thread.clone();
             async move {
                 match thread {
@@ -42,7 +45,7 @@ pub fn ThreadView(key: ThreadKey) -> impl IntoView {
         <article class="thread" aria-labelledby="thread-title">
             {move || if exists.get() {
                 view! {
-                    {move || problem().map(|e| view! { <p class="notice" role="status">{not_loaded(&e)}</p> })}
+                    {move || problem().map(|e| view! { <p class="notice" role="status">{not_loaded(&e, state.offline())}</p> })}
                     <ThreadBody key=key.clone()/>
                 }.into_any()
             } else {
@@ -57,9 +60,17 @@ pub fn ThreadView(key: ThreadKey) -> impl IntoView {
     }
 }
 
-/// Why a thread the device knows could not load its history.
-fn not_loaded(error: &SessionError) -> String {
-    format!("This thread's history could not be loaded: {error}. It will load when the connection is back.")
+/// Why a thread the device knows could not load its history: offline, that is no error (what
+/// the device kept is on screen).
+fn not_loaded(error: &SessionError, offline: bool) -> String {
+    match error {
+        SessionError::Unreachable(_) if offline => {
+            "Offline — showing what this device kept. The rest of the thread loads when the connection is back.".into()
+        }
+        other => {
+            format!("This thread's history could not be loaded: {other}. It will load when the connection is back.")
+        }
+    }
 }
 
 /// Why a thread the device does not know could not be opened.
