@@ -70,8 +70,8 @@ const THREADS: &[DemoThread] = &[
         patient: Some("Maya R."),
         topic: "Client canceled — please confirm reschedule",
         urgent: false,
-        message: "Maya R.'s mom canceled Tuesday 10:00. She can do Thursday 2:00 or Friday 9:00 — Jordan, which works?",
-        replies: &[("jordan", "Thursday 2:00 works for me."), ("dana", "Booked Thursday 2:00, confirmation sent.")],
+        message: "Maya R.'s mom called: she can't make Tuesday's visit with Jordan. Can we find her another time this week?",
+        replies: &[("jordan", "Any afternoon works for me — take what's free."), ("dana", "I'll reschedule it from this thread.")],
     },
     DemoThread {
         category: "authorization",
@@ -159,7 +159,7 @@ const THREADS: &[DemoThread] = &[
         topic: "Move to a morning slot?",
         urgent: false,
         message: "Ava P.'s school schedule changed; the family asks for mornings starting next week.",
-        replies: &[("dana", "Tuesday 8:30 is open — booking it.")],
+        replies: &[("dana", "I'll look for a morning slot and move her visit from here.")],
     },
     DemoThread {
         category: "referral",
