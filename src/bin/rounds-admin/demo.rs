@@ -70,7 +70,7 @@ const THREADS: &[DemoThread] = &[
         patient: Some("Maya R."),
         topic: "Client canceled — please confirm reschedule",
         urgent: false,
-        message: "Maya R.'s mom called: she can't make Tuesday's visit with Jordan. Can we find her another time this week?",
+        message: "Maya R.'s mom canceled Tuesday's visit with Jordan. Can we find her another time this week?",
         replies: &[("jordan", "Any afternoon works for me — take what's free."), ("dana", "I'll reschedule it from this thread.")],
     },
     DemoThread {
