@@ -175,8 +175,14 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Synci
             let me = state.inbox.me().to_owned();
             for (user, availability) in changes {
                 match availability {
-                    // A session carries on as the person last set it (another device, earlier).
-                    Some(a) if user == me => state.mine = a,
+                    // A session carries on as the person last set it (another device, earlier);
+                    // not while a choice made here is being sent: the homeserver's echo of an
+                    // older one must not replace it.
+                    Some(a) if user == me => {
+                        if !state.sending_availability {
+                            state.mine = a;
+                        }
+                    }
                     Some(a) => {
                         state.availability.insert(user, a);
                     }
