@@ -32,7 +32,9 @@ async function inThread(api: Api, room: string, root: string): Promise<any[]> {
 /** Presses Send in `page`'s composer (what is staged goes out after the text). */
 async function send(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await expect(page.getByRole('list', { name: 'Files to send' })).toHaveCount(0);
+  // Queueing reads each staged file's sealed bytes and seals them again for the outbox: a few
+  // MB on a loaded two-core machine can take longer than the default 10 s.
+  await expect(page.getByRole('list', { name: 'Files to send' })).toHaveCount(0, { timeout: 30_000 });
 }
 
 /** A real PNG drawn by the browser (a photo the homeserver can scale). */
