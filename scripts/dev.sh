@@ -46,7 +46,9 @@ log "building and serving the app (the first build on a machine takes several mi
 trunk serve &
 TRUNK_PID=$!
 # The banner waits for the app itself: until the page that loads the wasm is served.
-until curl -fsS --max-time 2 "$APP/" 2>/dev/null | grep -q '_bg.wasm'; do
+# (Read whole, then matched: with pipefail, `curl | grep -q` can fail on curl's SIGPIPE.)
+app_answers() { local page; page=$(curl -fsS --max-time 2 "$APP/" 2>/dev/null) && [[ $page == *_bg.wasm* ]]; }
+until app_answers; do
   if ! kill -0 "$TRUNK_PID" 2>/dev/null; then
     wait "$TRUNK_PID" || exit $?
     exit 1
