@@ -84,7 +84,7 @@ pub fn SchedulePage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the schedule…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <PageError errors=errors words=not_loaded/> }>
                     {move || columns.get().flatten().map(|result| result.map(|cols| if cols.is_empty() {
-                        view! { <p class="muted">{format!("No appointments this {}.", unit())}</p> }.into_any()
+                        view! { <p class="muted">{if span.get_untracked() == Span::Day { "No appointments on this day." } else { "No appointments this week." }}</p> }.into_any()
                     } else {
                         let week = span.get_untracked() == Span::Week;
                         view! {
