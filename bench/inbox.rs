@@ -95,6 +95,7 @@ fn batch() -> Vec<Incoming> {
                     Priority::Routine
                 },
                 to_roles: Vec::new(),
+                category: None,
             },
         });
         let mut last = root.clone();

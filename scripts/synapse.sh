@@ -124,10 +124,12 @@ retention:
   purge_jobs:
     - interval: $purge_every
 # Staff retract their own messages only within the clinic's window, and upload only the file
-# types Rounds accepts, judged by their bytes (deploy/synapse).
+# types Rounds accepts, judged by their bytes; direct conversations stay among the people they
+# were made for, and say about patients only what every member's roles may see (deploy/synapse).
 modules:
   - module: rounds_retraction.RetractionWindow
   - module: rounds_attachments.AttachmentTypes
+$(conversations_module)
 $(signin_module)
 $bcrypt_line
 YAML
@@ -292,6 +294,17 @@ YAML
 # The test instance lets the demo staff in by password because the Playwright suite signs them
 # in that way to test everything else; tests/signin_rule.rs checks the refusal with an account
 # of its own.
+# The clinic whose roles decide what direct conversations may say about patients. The test
+# instance hosts a throwaway clinic per native test, so there each conversation names its own.
+conversations_module() {
+  echo "  - module: rounds_conversations.ConversationRules"
+  [ "$INSTANCE" = test ] && return 0
+  cat <<YAML
+    config:
+      clinic_alias: "#rounds:localhost"
+YAML
+}
+
 signin_module() {
   local allowed
   case "$INSTANCE" in

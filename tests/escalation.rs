@@ -31,6 +31,7 @@ fn urgent_thread(author: &TestClient, room: &str, topic: &str) -> String {
         patient: None,
         priority: Priority::Urgent,
         to_roles: Vec::new(),
+        category: None,
     };
     run(author.send_event(
         room,

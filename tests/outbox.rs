@@ -35,6 +35,7 @@ fn thread(user: &common::TestClient) -> (String, String) {
         patient: None,
         priority: Default::default(),
         to_roles: Vec::new(),
+        category: None,
     };
     let root = run(user.send_event(
         &room,

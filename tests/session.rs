@@ -80,6 +80,7 @@ fn thread(user: &common::TestClient, room: &str, topic: &str, text: &str) -> Thr
         patient: None,
         priority: Default::default(),
         to_roles: Vec::new(),
+        category: None,
     };
     let root = run(user.send_event(room, "m.room.message", &unique("t"), &meta.root_content(text))).unwrap();
     ThreadKey::new(room, root)
@@ -424,6 +425,7 @@ fn news_is_notified_without_patient_details_and_held_back_while_the_person_is_wi
             }),
             priority,
             to_roles: Vec::new(),
+            category: None,
         };
         run(writer.send_event(
             &room,

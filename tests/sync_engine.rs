@@ -32,6 +32,7 @@ fn a_limited_timeline_is_filled_from_history() {
         patient: None,
         priority: Default::default(),
         to_roles: Vec::new(),
+        category: None,
     };
     let root = run(user.send_event(&room, MESSAGE, &unique("t"), &meta.root_content("start"))).unwrap();
     let batch = run(engine.poll(Duration::from_millis(100), |id| inbox.knows(id))).unwrap();
@@ -107,6 +108,7 @@ fn a_root_that_cannot_be_fetched_is_tried_again_only_after_a_backoff() {
         patient: None,
         priority: Default::default(),
         to_roles: Vec::new(),
+        category: None,
     };
     let real = run(user.send_event(&room, MESSAGE, &unique("t"), &meta.root_content("here"))).unwrap();
     let missing = vec![

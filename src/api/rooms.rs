@@ -36,6 +36,9 @@ pub struct CreateRoom {
     /// Users to invite at once.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub invite: Vec<String>,
+    /// Whether the invites are to a direct conversation (other clients list it as such).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub is_direct: bool,
 }
 
 /// One state event in [`CreateRoom::initial_state`].

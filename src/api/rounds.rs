@@ -11,6 +11,23 @@ pub const RETRACTION_STATE: &str = "app.rounds.retraction";
 pub const THREAD_KEY: &str = "app.rounds.thread";
 /// Event type of thread status/priority changes, sent inside the thread.
 pub const THREAD_UPDATE: &str = "app.rounds.thread.update";
+/// A direct conversation: the `type` of its `m.room.create` content, and the state event (key
+/// `""`) naming its members for good ([`Conversation`]). The homeserver's Rounds module lets
+/// only those people be invited and nobody change the room's state afterwards.
+pub const CONVERSATION: &str = "app.rounds.conversation";
+
+/// `app.rounds.conversation` content.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Conversation {
+    /// Everyone in the conversation, its creator included.
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// The clinic space whose policy applies (read by a test homeserver hosting many clinics;
+    /// a clinic's homeserver knows its clinic and ignores it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinic: Option<String>,
+}
+
 /// Room version Rounds creates rooms with (restricted joins need v8+; v10 is the newest
 /// version every maintained homeserver implements; see `docs/DECISIONS.md`).
 pub const ROOM_VERSION: &str = "10";
@@ -55,6 +72,10 @@ pub struct ThreadMeta {
     /// Role ids the thread is addressed to (their members are in the root's `m.mentions`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub to_roles: Vec<String>,
+    /// In a direct conversation, the clinic category the thread belongs to: what it may say
+    /// about a patient is what every member's roles may see there (the homeserver checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 impl ThreadMeta {
@@ -283,6 +304,9 @@ pub const PATIENT_LINK: &str = "app.rounds.patient_link";
 pub struct PatientLink {
     /// The patient, as the EHR named them to the person who linked.
     pub patient: PatientRef,
+    /// In a direct conversation, the thread's category ([`ThreadMeta::category`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 impl PatientLink {
@@ -425,6 +449,7 @@ mod tests {
             }),
             priority: Priority::Urgent,
             to_roles: Vec::new(),
+            category: None,
         };
         assert_eq!(meta.title(), "Sara M. – Authorization renewal pending");
         let content = meta.root_content("Expires Friday.");

@@ -257,6 +257,13 @@ impl ClinicPolicy {
             .collect()
     }
 
+    /// How long direct conversations keep messages, in milliseconds: the shortest period of any
+    /// category (a conversation may be about anything the categories are; `None`: no category
+    /// limits it).
+    pub fn conversation_retention_ms(&self) -> Option<u64> {
+        self.categories.iter().filter_map(Category::retention_ms).min()
+    }
+
     /// Retraction window of a policy that does not set one: long enough to notice a message
     /// went to the wrong thread, short enough that the record stays settled.
     pub fn default_retraction_window() -> u32 {

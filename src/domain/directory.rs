@@ -49,6 +49,16 @@ impl Directory {
         }
     }
 
+    /// What the clinic says about `user_id`, if they are on the staff.
+    pub fn person(&self, user_id: &str) -> Option<&Person> {
+        self.people.get(user_id)
+    }
+
+    /// Everyone on the staff, by user id.
+    pub fn people(&self) -> impl Iterator<Item = (&str, &Person)> {
+        self.people.iter().map(|(id, p)| (id.as_str(), p))
+    }
+
     /// Whether nothing is known yet.
     pub fn is_empty(&self) -> bool {
         self.people.is_empty()

@@ -25,6 +25,10 @@ pub struct ThreadDraft {
     /// Roles the thread is addressed to.
     #[serde(default)]
     pub to_roles: Vec<String>,
+    /// Colleagues (user ids) the thread is only for: a direct conversation with them instead of
+    /// the category's room (empty: everyone in the category).
+    #[serde(default)]
+    pub to_people: Vec<String>,
 }
 
 /// What a draft still lacks.
@@ -51,8 +55,10 @@ impl fmt::Display for DraftProblem {
 /// A draft that can be sent: where, what about, and its first message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadyThread {
-    /// The category room.
+    /// The category room (for a direct conversation, the room of its category).
     pub room_id: String,
+    /// The colleagues of a direct conversation, sorted (empty: the category's room).
+    pub people: Vec<String>,
     /// Topic, patient, priority and the roles addressed.
     pub info: ThreadInfo,
     /// The first message (trailing blank lines dropped).
@@ -82,10 +88,13 @@ impl ThreadDraft {
         if self.message.trim().is_empty() {
             return Err(DraftProblem::NoMessage);
         }
-        let may_see = policy
-            .category_by_room(&room_id)
-            .map(|c| c.roles.clone())
-            .unwrap_or_default();
+        let category = policy.category_by_room(&room_id);
+        let may_see = category.map(|c| c.roles.clone()).unwrap_or_default();
+        let mut people = self.to_people.clone();
+        people.sort();
+        people.dedup();
+        // A direct conversation is addressed to its people; roles do not apply there.
+        let direct = !people.is_empty();
         let patient = Some(self.patient.trim())
             .filter(|p| !p.is_empty())
             .map(|display| Patient {
@@ -101,10 +110,17 @@ impl ThreadDraft {
                 } else {
                     Priority::Routine
                 },
-                to_roles: self.to_roles.iter().filter(|r| may_see.contains(r)).cloned().collect(),
+                to_roles: self
+                    .to_roles
+                    .iter()
+                    .filter(|r| !direct && may_see.contains(r))
+                    .cloned()
+                    .collect(),
+                category: category.filter(|_| direct).map(|c| c.id.clone()),
             },
             text: self.message.trim_end().to_owned(),
             room_id,
+            people,
         })
     }
 }
@@ -165,11 +181,34 @@ mod tests {
             patient_ref: Some("Patient/sara".into()),
             urgent: true,
             to_roles: vec!["clinician".into(), "billing".into()],
+            to_people: Vec::new(),
         };
         let ready = draft.ready(&policy, &rooms).unwrap();
         assert_eq!(ready.info.to_roles, ["billing"]);
         assert_eq!(ready.info.priority, Priority::Urgent);
         assert_eq!(ready.info.title(), "Sara M. – Claim");
         assert_eq!(ready.info.patient.unwrap().id.as_deref(), Some("Patient/sara"));
+    }
+
+    #[test]
+    fn a_draft_for_a_few_people_keeps_its_category_and_addresses_them_not_roles() {
+        let (policy, rooms) = policy();
+        let draft = ThreadDraft {
+            room_id: rooms[1].clone(),
+            topic: "Friday coverage needed".into(),
+            message: "Can one of you take the 3 pm?".into(),
+            to_roles: vec!["clinician".into()],
+            to_people: vec!["@jordan:x".into(), "@priya:x".into(), "@jordan:x".into()],
+            ..ThreadDraft::default()
+        };
+        let ready = draft.ready(&policy, &rooms).unwrap();
+        assert_eq!(ready.people, ["@jordan:x", "@priya:x"]);
+        assert!(ready.info.to_roles.is_empty());
+        assert_eq!(ready.info.category.as_deref(), Some(policy.categories[1].id.as_str()));
+        let everyone = ThreadDraft {
+            to_people: Vec::new(),
+            ..draft
+        };
+        assert_eq!(everyone.ready(&policy, &rooms).unwrap().info.category, None);
     }
 }

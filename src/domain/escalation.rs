@@ -136,6 +136,7 @@ mod tests {
             patient: None,
             priority: Priority::Urgent,
             to_roles: Vec::new(),
+            category: None,
         };
         let root = message("$root", "@dana:x", 0, Body::Text("Who can come?".into()));
         let mut thread = Thread::new("!clinical:x", root, info);

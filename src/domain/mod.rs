@@ -24,7 +24,9 @@ pub use corrections::{may_edit, may_retract, retraction_deadline, Version, Versi
 pub use directory::{addressed_as, typed_mention, Addressee, Directory, Person};
 pub use draft::{DraftProblem, ReadyThread, ThreadDraft};
 pub use ids::{EventId, RoomId, ThreadId, ThreadKey};
-pub use inbox::{CategoryCounts, Filter, Inbox, InboxChoices, InboxSnapshot, Incoming, PendingEdit, Touched, View};
+pub use inbox::{
+    CategoryCounts, Filter, Inbox, InboxChoices, InboxSnapshot, Incoming, PendingEdit, Touched, View, DIRECT,
+};
 pub use role_history::{render_role_history, RoleChange, RoleChangeKind};
 pub use staff::StaffView;
 pub use thread::{Body, Delivery, EhrClaim, Message, Patient, Priority, Status, Thread, ThreadInfo};

@@ -47,6 +47,10 @@ pub struct ThreadInfo {
     /// Role ids the thread is addressed to.
     #[serde(default)]
     pub to_roles: Vec<String>,
+    /// The category id of a thread in a direct conversation (a category room's threads take
+    /// their room's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 impl ThreadInfo {
@@ -388,6 +392,7 @@ impl Thread {
             patient: None,
             priority: Priority::Routine,
             to_roles: Vec::new(),
+            category: None,
         };
         Thread::new(room_id, root, info)
     }

@@ -5,12 +5,14 @@
 //! idempotent: it reads the current state first and changes only what differs, reporting each
 //! change in a [`Report`].
 
+mod conversation;
 mod member;
 mod role_history;
 mod rooms;
 mod settings;
 mod staff;
 
+pub use conversation::start_conversation;
 pub use member::{accept_clinic_invites_and_join, enter_clinic, Membership};
 pub use role_history::{role_history, RoleHistory};
 pub use rooms::{category_alias, clinic_alias, full_alias, role_alias, ADMIN_POWER};

@@ -111,6 +111,7 @@ pub fn create_request(
         initial_state,
         power_level_content_override: Some(required_power_levels(if is_space { ADMIN_POWER } else { 0 })),
         invite: Vec::new(),
+        is_direct: false,
     }
 }
 

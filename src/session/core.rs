@@ -7,9 +7,9 @@ use super::error::{Server, SessionError};
 use super::labels::Labels;
 use crate::api::{Client, Transport};
 use crate::domain::{
-    Availability, ClinicPolicy, Directory, Inbox, Incoming, StaffView, StagedFile, ThreadKey, Touched,
+    Availability, ClinicPolicy, Directory, Inbox, Incoming, StaffView, StagedFile, ThreadInfo, ThreadKey, Touched,
 };
-use crate::provision::Clinic;
+use crate::provision::{self, Clinic};
 use crate::store::{InboxCache, LocalStore};
 use crate::sync::{Alarm, Outbox, Platform, RootFetcher, SyncEngine, SyncStatus, ThreadPager};
 use std::cell::{Cell, RefCell};
@@ -65,6 +65,9 @@ pub(super) struct State {
     pub sending_staged: BTreeSet<ThreadKey>,
     /// Threads with news held back from notifications while the person was not available.
     pub held: usize,
+    /// Direct conversations a colleague invited the person to and not joined yet: `(room,
+    /// inviter)` (a sync reports an invite once; a join that failed is tried again).
+    pub conversation_invites: Vec<(String, String)>,
 }
 
 /// Someone who hears about changes.
@@ -113,7 +116,8 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
         };
         labels.apply(&mut policy);
         let engine = SyncEngine::new(start.client.clone(), start.clinic.space.clone(), policy.clone())
-            .resuming_from(since.clone());
+            .resuming_from(since.clone())
+            .knowing_conversations(inbox.conversation_rooms());
         let alarm = Alarm::default();
         let outbox = Outbox::new(start.client.clone(), store.clone(), platform.clone(), alarm.clone());
         Core {
@@ -144,6 +148,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
                 staged: HashMap::new(),
                 sending_staged: BTreeSet::new(),
                 held: 0,
+                conversation_invites: Vec::new(),
             }),
             engine: RefCell::new(Some(engine)),
             pager: RefCell::new(Some(ThreadPager::default())),
@@ -230,6 +235,59 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
     /// The rooms of the categories the person can see, in the policy's order.
     pub fn category_rooms(&self) -> Vec<String> {
         self.staff().categories.into_iter().filter_map(|c| c.room).collect()
+    }
+
+    /// The rooms threads live in: the categories' (as [`Core::category_rooms`]) and the
+    /// person's direct conversations.
+    pub fn thread_rooms(&self) -> Vec<String> {
+        let mut rooms = self.category_rooms();
+        rooms.extend(self.state.borrow().inbox.conversation_rooms().map(str::to_owned));
+        rooms
+    }
+
+    /// The direct conversation with exactly `people` (and the person): the one there is, or a
+    /// new one (which needs the homeserver). A thread about a patient is refused here when one
+    /// of them may not see its category, as the homeserver would refuse it.
+    pub async fn conversation_with(&self, people: &[String], info: &ThreadInfo) -> Result<String, SessionError> {
+        if info.patient.is_some() {
+            let state = self.state.borrow();
+            let roles = info
+                .category
+                .as_deref()
+                .and_then(|c| state.policy.category(c))
+                .map(|c| c.roles.clone())
+                .unwrap_or_default();
+            let outside: Vec<String> = people
+                .iter()
+                .filter(|p| {
+                    state
+                        .directory
+                        .person(p)
+                        .is_none_or(|person| !person.roles.iter().any(|r| roles.contains(r)))
+                })
+                .map(|p| {
+                    let named = state.directory.person(p).and_then(|person| person.name.clone());
+                    named.unwrap_or_else(|| state.inbox.name(p))
+                })
+                .collect();
+            if !outside.is_empty() {
+                return Err(SessionError::Refused(format!(
+                    "{} may not see this category's threads about patients: choose a category everyone here may see, or leave the patient out",
+                    outside.join(", ")
+                )));
+            }
+        }
+        if let Some(room) = self.state.borrow().inbox.conversation_with(people) {
+            return Ok(room.to_owned());
+        }
+        let (room, members) = provision::start_conversation(&self.client, &self.clinic(), people).await?;
+        self.state.borrow_mut().joined.insert(room.clone());
+        self.learned([Incoming::Conversation {
+            room_id: room.clone(),
+            members,
+        }]);
+        self.emit(Change::Membership);
+        Ok(room)
     }
 
     /// The key the thread `key` is kept under (the key it was created with, for a thread

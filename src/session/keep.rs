@@ -20,7 +20,11 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
         let now = self.platform.now_ms();
         let touched = {
             let mut state = self.state.borrow_mut();
-            let cutoffs = state.policy.retention_cutoffs(now);
+            let mut cutoffs = state.policy.retention_cutoffs(now);
+            if let Some(ms) = state.policy.conversation_retention_ms() {
+                let cutoff = now.saturating_sub(ms);
+                cutoffs.extend(state.inbox.conversation_rooms().map(|room| (room.to_owned(), cutoff)));
+            }
             if cutoffs.is_empty() {
                 return;
             }

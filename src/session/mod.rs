@@ -125,20 +125,28 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Sessi
         let ready = draft
             .ready(&self.core.policy(), &rooms)
             .map_err(|problem| SessionError::Refused(problem.to_string()))?;
-        let mentions = self.core.mentions(&ready.text, &ready.info.to_roles);
+        let mut mentions = self.core.mentions(&ready.text, &ready.info.to_roles);
+        let room_id = if ready.people.is_empty() {
+            ready.room_id
+        } else {
+            mentions.extend(ready.people.iter().cloned());
+            mentions.sort();
+            mentions.dedup();
+            self.core.conversation_with(&ready.people, &ready.info).await?
+        };
         let command = Command::NewThread {
             info: ready.info,
             text: ready.text,
             mentions,
         };
-        let item = self.core.outbox.queue(&ready.room_id, None, "", &command).await?;
+        let item = self.core.outbox.queue(&room_id, None, "", &command).await?;
         Ok(ThreadKey::new(item.room_id, item.txn_id))
     }
 
     /// Loads the next page of older threads in every category the person can see; `false`
     /// when there are no more.
     pub async fn load_older_threads(&self) -> Result<bool, SessionError> {
-        let rooms = self.core.category_rooms();
+        let rooms = self.core.thread_rooms();
         let Some(mut pager) = self.core.pager.borrow_mut().take() else {
             return Ok(true); // already loading
         };

@@ -92,6 +92,8 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Synci
         self.apply(batch, first).await;
         if first {
             self.read_directory().await;
+            // Invites that waited for the staff list.
+            self.join_conversations(Vec::new()).await;
         }
         self.core.state.borrow_mut().since = since;
         self.fetch_missing_roots().await;
@@ -105,6 +107,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Synci
             joined,
             left,
             invited,
+            conversation_invites,
             policy,
             staff,
             availability,
@@ -157,11 +160,42 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Synci
         if !first && !arrived.is_empty() {
             core.emit(Change::Arrived(arrived));
         }
+        self.join_conversations(conversation_invites).await;
         // A role given by an admin arrives as an invite: take it and join what it allows.
         if !invited.is_empty() {
             if let Ok((rooms, _)) = provision::accept_roles(&core.client, &core.clinic(), &invited).await {
                 core.state.borrow_mut().joined = rooms;
                 core.emit(Change::Membership);
+            }
+        }
+    }
+
+    /// Joins the direct conversations colleagues started with the person (an invite from
+    /// someone not on the clinic's staff is left alone). The next sync brings the room.
+    async fn join_conversations(&self, invites: Vec<(String, String)>) {
+        let pending = {
+            let mut state = self.core.state.borrow_mut();
+            let mut pending = std::mem::take(&mut state.conversation_invites);
+            pending.extend(invites);
+            pending
+        };
+        for (room, inviter) in pending {
+            let (staff, known) = {
+                let directory = &self.core.state.borrow().directory;
+                (directory.person(&inviter).is_some(), !directory.is_empty())
+            };
+            if !staff {
+                if !known {
+                    // The staff list is read after the first sync: decide then.
+                    self.core.state.borrow_mut().conversation_invites.push((room, inviter));
+                }
+                continue;
+            }
+            if let Err(error) = self.core.client.join(&room, &[]).await {
+                // Refused for good (the invite was withdrawn): nothing to join.
+                if error.is_retryable() {
+                    self.core.state.borrow_mut().conversation_invites.push((room, inviter));
+                }
             }
         }
     }

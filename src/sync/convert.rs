@@ -2,11 +2,11 @@
 
 use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, REDACTION, TYPING};
 use crate::api::rounds::{
-    file_message, staff_user, AppointmentChange, ChartFiled, EscalationMeta, EscalationStage, PatientLink,
-    Priority as WirePriority, StaffEntry, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART, ESCALATION_KEY,
-    PATIENT_LINK, STAFF_STATE, THREAD_ACK, THREAD_KEY, THREAD_UPDATE,
+    file_message, staff_user, AppointmentChange, ChartFiled, Conversation, EscalationMeta, EscalationStage,
+    PatientLink, Priority as WirePriority, StaffEntry, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART,
+    CONVERSATION, ESCALATION_KEY, PATIENT_LINK, STAFF_STATE, THREAD_ACK, THREAD_KEY, THREAD_UPDATE,
 };
-use crate::api::{MediaId, MemberContent};
+use crate::api::{InvitedRoom, MediaId, MemberContent};
 use crate::domain::escalation::Stage;
 use crate::domain::thread::REMOVED_TOPIC;
 use crate::domain::{
@@ -34,6 +34,31 @@ pub fn timeline_event(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         "m.room.member" => member_name(event),
         _ => None,
     }
+}
+
+/// The members named by a direct conversation's `app.rounds.conversation` state event.
+pub fn conversation(event: &ClientEvent) -> Option<Vec<String>> {
+    if event.kind != CONVERSATION || event.state_key.as_deref() != Some("") {
+        return None;
+    }
+    Some(event.content_as::<Conversation>()?.members)
+}
+
+/// Who invited the person to a direct conversation (`None`: the invite is to something else).
+pub fn conversation_invite(room: &InvitedRoom) -> Option<String> {
+    let events = &room.invite_state.events;
+    events
+        .iter()
+        .find(|e| e.kind == "m.room.create" && e.content.get("type").and_then(|t| t.as_str()) == Some(CONVERSATION))?;
+    Some(
+        events
+            .iter()
+            .find(|e| {
+                e.kind == "m.room.member" && e.content.get("membership").and_then(|m| m.as_str()) == Some("invite")
+            })?
+            .sender
+            .clone(),
+    )
 }
 
 /// An `app.rounds.staff` state event of the clinic space: a person and their roles. Only the
@@ -241,6 +266,7 @@ fn info_from(meta: ThreadMeta) -> ThreadInfo {
         }),
         priority: priority(meta.priority),
         to_roles: meta.to_roles,
+        category: meta.category,
     }
 }
 
@@ -262,6 +288,7 @@ fn plain_info(body: &str) -> ThreadInfo {
         patient: None,
         priority: Priority::Routine,
         to_roles: Vec::new(),
+        category: None,
     }
 }
 

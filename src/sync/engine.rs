@@ -6,6 +6,7 @@ use crate::api::events::ClientEvent;
 use crate::api::rounds::CLINIC_STATE;
 use crate::api::{Client, Direction, Error, Filter, PresenceState, SyncRequest, SyncResponse, Transport};
 use crate::domain::{Availability, ClinicPolicy, Incoming, Person};
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// Events kept per room in a sync (the rest comes from gap pagination and history).
@@ -24,6 +25,8 @@ pub struct Batch {
     pub left: Vec<String>,
     /// Rooms the user is invited to.
     pub invited: Vec<String>,
+    /// Direct conversations the user is invited to: `(room, who invited them)`.
+    pub conversation_invites: Vec<(String, String)>,
     /// The clinic policy, when it changed (or on the first sync).
     pub policy: Option<ClinicPolicy>,
     /// Staff directory entries the clinic's admins published or changed.
@@ -43,6 +46,9 @@ pub struct SyncEngine<T> {
     since: Option<String>,
     /// What each sync reports as the person's presence.
     presence: PresenceState,
+    /// The direct conversations the person is in (their rooms' state says so once, when
+    /// joined; later syncs only bring their events).
+    conversations: HashSet<String>,
 }
 
 impl<T: Transport> SyncEngine<T> {
@@ -55,7 +61,15 @@ impl<T: Transport> SyncEngine<T> {
             filter: serde_json::to_string(&Filter::rounds(TIMELINE_LIMIT)).ok(),
             since: None,
             presence: PresenceState::Online,
+            conversations: HashSet::new(),
         }
+    }
+
+    /// The same engine knowing the direct conversations `rooms` (kept on the device with the
+    /// inbox and its sync token).
+    pub fn knowing_conversations<'a>(mut self, rooms: impl IntoIterator<Item = &'a str>) -> Self {
+        self.conversations.extend(rooms.into_iter().map(str::to_owned));
+        self
     }
 
     /// The same engine continuing from `since` (a token kept on the device with the inbox it
@@ -145,7 +159,15 @@ impl<T: Transport> SyncEngine<T> {
         }
         for (room_id, room) in &response.rooms.join {
             batch.joined.push(room_id.clone());
-            if self.policy.category_by_room(room_id).is_none() {
+            let state = room.state.events.iter().chain(room.timeline.events.iter());
+            if let Some(members) = state.filter_map(convert::conversation).next_back() {
+                self.conversations.insert(room_id.clone());
+                batch.incoming.push(Incoming::Conversation {
+                    room_id: room_id.clone(),
+                    members,
+                });
+            }
+            if self.policy.category_by_room(room_id).is_none() && !self.conversations.contains(room_id) {
                 continue;
             }
             let names = room.state.events.iter().filter(|e| e.kind == "m.room.member");
@@ -164,12 +186,19 @@ impl<T: Transport> SyncEngine<T> {
             }
         }
         for room_id in response.rooms.leave.keys() {
+            self.conversations.remove(room_id);
             batch.left.push(room_id.clone());
             batch.incoming.push(Incoming::RoomGone {
                 room_id: room_id.clone(),
             });
         }
         batch.invited = response.rooms.invite.keys().cloned().collect();
+        batch.conversation_invites = response
+            .rooms
+            .invite
+            .iter()
+            .filter_map(|(room_id, room)| Some((room_id.clone(), convert::conversation_invite(room)?)))
+            .collect();
         Ok(batch)
     }
 

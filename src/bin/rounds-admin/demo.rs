@@ -398,6 +398,7 @@ async fn post_threads(
                 Priority::Routine
             },
             to_roles: Vec::new(),
+            category: None,
         };
         let root = sessions[thread.author]
             .send_event(room, MESSAGE, &txn_id(), &meta.root_content(thread.message))

@@ -84,6 +84,13 @@ pub enum Incoming {
         /// The root that could not be loaded.
         root_id: String,
     },
+    /// A room is a direct conversation among `members` (fixed when it was made).
+    Conversation {
+        /// Room.
+        room_id: String,
+        /// Everyone in it, the person included.
+        members: Vec<String>,
+    },
     /// The person no longer has access to a room (kicked, left, role removed).
     RoomGone {
         /// Room.

@@ -15,7 +15,7 @@ mod touched;
 
 pub use echo::PendingEdit;
 pub use incoming::Incoming;
-pub use query::{patient_key, CategoryCounts, Filter, InboxChoices, View};
+pub use query::{patient_key, CategoryCounts, Filter, InboxChoices, View, DIRECT};
 pub use snapshot::InboxSnapshot;
 pub use touched::Touched;
 
@@ -35,6 +35,8 @@ pub struct Inbox {
     pending_edits: HashMap<String, PendingEdit>,
     names: HashMap<String, String>,
     typing: HashMap<String, Vec<String>>,
+    /// Direct conversations: their members by room.
+    conversations: BTreeMap<String, Vec<String>>,
 }
 
 impl Inbox {
@@ -49,6 +51,33 @@ impl Inbox {
     /// The signed-in user.
     pub fn me(&self) -> &str {
         &self.me
+    }
+
+    /// The members of the direct conversation in `room` (`None`: not a conversation).
+    pub fn conversation(&self, room: &str) -> Option<&[String]> {
+        self.conversations.get(room).map(Vec::as_slice)
+    }
+
+    /// The direct conversation whose members are exactly the person and `others`, if there is
+    /// one already (a new thread to the same people goes there).
+    pub fn conversation_with(&self, others: &[String]) -> Option<&str> {
+        let mut wanted: Vec<&str> = others.iter().map(String::as_str).chain([self.me.as_str()]).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        self.conversations
+            .iter()
+            .find(|(_, members)| {
+                let mut have: Vec<&str> = members.iter().map(String::as_str).collect();
+                have.sort_unstable();
+                have.dedup();
+                have == wanted
+            })
+            .map(|(room, _)| room.as_str())
+    }
+
+    /// Every direct conversation's room.
+    pub fn conversation_rooms(&self) -> impl Iterator<Item = &str> {
+        self.conversations.keys().map(String::as_str)
     }
 
     /// Applies a batch from sync (or a page of history); already-known events are skipped.
@@ -142,7 +171,12 @@ impl Inbox {
                 self.typing.insert(room_id, user_ids);
                 Touched::default()
             }
+            Incoming::Conversation { room_id, members } => {
+                self.conversations.insert(room_id, members);
+                Touched::default()
+            }
             Incoming::RoomGone { room_id } => {
+                self.conversations.remove(&room_id);
                 self.index.remove_room(&room_id);
                 self.receipts.retain(|key| key.room_str() != room_id);
                 self.typing.remove(&room_id);

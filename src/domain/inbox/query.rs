@@ -6,6 +6,9 @@ use super::Inbox;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
+/// The Category filter's choice meaning every direct conversation (beside the category rooms).
+pub const DIRECT: &str = "direct";
+
 /// Quick views staff expect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum View {
@@ -33,7 +36,7 @@ pub enum View {
 pub struct Filter {
     /// Search text (patient, topic, loaded message text); case- and accent-insensitive.
     pub search: String,
-    /// Only this category room.
+    /// Only this category room (or [`DIRECT`]: only direct conversations).
     pub room_id: Option<String>,
     /// Only threads with unread messages.
     pub unread_only: bool,
@@ -87,7 +90,7 @@ impl Inbox {
         let me = self.me();
         let mut found: Vec<&Thread> = self
             .threads()
-            .filter(|t| filter.room_id.as_ref().is_none_or(|r| *r == t.room_id))
+            .filter(|t| filter.room_id.as_ref().is_none_or(|r| r.as_str() == self.scope_of(t)))
             .filter(|t| needle.is_empty() || t.search_text.contains(&needle))
             .filter(|t| match filter.view {
                 View::ForMe => self.is_for_me(t, &filter.my_roles),
@@ -113,37 +116,52 @@ impl Inbox {
 
     /// Whether `thread` needs the person addressed as `my_roles` ([`View::ForMe`]).
     fn is_for_me(&self, thread: &Thread, my_roles: &[String]) -> bool {
-        let addressed = thread.mentions_me || thread.info.to_roles.iter().any(|r| my_roles.contains(r));
+        let addressed = thread.mentions_me
+            || thread.info.to_roles.iter().any(|r| my_roles.contains(r))
+            || self.conversations.contains_key(&thread.room_id);
         (addressed && thread.status == Status::Open)
             || thread.awaits_acknowledgement()
             || (thread.participants.contains(self.me()) && self.unread(thread) > 0)
     }
 
     /// Urgent unacknowledged threads addressed to the person (by name or role) that `filter`
-    /// leaves out, counted per category room: no filter hides urgent work for the person
+    /// leaves out, counted per category room (or [`DIRECT`]): no filter hides urgent work for the person
     /// without saying where it is.
     pub fn urgent_for_me_elsewhere(&self, filter: &Filter) -> BTreeMap<String, usize> {
         let shown: Vec<&str> = self.query(filter).iter().map(|t| t.root_id.as_str()).collect();
         let mut elsewhere = BTreeMap::new();
         for thread in self.threads().filter(|t| {
             t.awaits_acknowledgement()
-                && (t.mentions_me || t.info.to_roles.iter().any(|r| filter.my_roles.contains(r)))
+                && (t.mentions_me
+                    || t.info.to_roles.iter().any(|r| filter.my_roles.contains(r))
+                    || self.conversations.contains_key(&t.room_id))
                 && !shown.contains(&t.root_id.as_str())
         }) {
-            *elsewhere.entry(thread.room_id.clone()).or_insert(0) += 1;
+            *elsewhere.entry(self.scope_of(thread).to_owned()).or_insert(0) += 1;
         }
         elsewhere
     }
 
-    /// Unread and urgent counts per category room.
+    /// Unread and urgent counts per category room (and [`DIRECT`] for direct conversations).
     pub fn category_counts(&self) -> HashMap<String, CategoryCounts> {
         let mut counts: HashMap<String, CategoryCounts> = HashMap::new();
         for thread in self.threads() {
-            let entry = counts.entry(thread.room_id.clone()).or_default();
+            let entry = counts.entry(self.scope_of(thread).to_owned()).or_default();
             entry.unread += usize::from(self.unread(thread) > 0);
             entry.urgent += usize::from(thread.awaits_acknowledgement());
         }
         counts
+    }
+}
+
+impl Inbox {
+    /// Where the Category filter finds `thread`: its category room, or [`DIRECT`].
+    fn scope_of<'a>(&self, thread: &'a Thread) -> &'a str {
+        if self.conversations.contains_key(&thread.room_id) {
+            DIRECT
+        } else {
+            &thread.room_id
+        }
     }
 }
 

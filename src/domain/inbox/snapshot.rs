@@ -17,6 +17,9 @@ pub struct InboxSnapshot {
     pub marks: Vec<(String, String, String, String)>,
     /// Display names by user id.
     pub names: Vec<(String, String)>,
+    /// Direct conversations: room and members.
+    #[serde(default)]
+    pub conversations: Vec<(String, Vec<String>)>,
 }
 
 impl Inbox {
@@ -52,6 +55,7 @@ impl Inbox {
             threads: kept,
             marks,
             names,
+            conversations: self.conversations.iter().map(|(r, m)| (r.clone(), m.clone())).collect(),
         }
     }
 
@@ -59,6 +63,7 @@ impl Inbox {
     pub fn from_snapshot(snapshot: InboxSnapshot) -> Inbox {
         let mut inbox = Inbox::new(&snapshot.me);
         inbox.names = snapshot.names.into_iter().collect();
+        inbox.conversations = snapshot.conversations.into_iter().collect();
         for thread in snapshot.threads {
             inbox.index.insert(thread);
         }

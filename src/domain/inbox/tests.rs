@@ -31,6 +31,7 @@ fn root(room: &str, id: &str, sender: &str, ts: u64, topic: &str, patient: Optio
             }),
             priority: if urgent { Priority::Urgent } else { Priority::Routine },
             to_roles: Vec::new(),
+            category: None,
         },
     }
 }
@@ -947,6 +948,7 @@ fn a_patients_threads_are_found_by_their_record_most_recent_first() {
             }),
             priority: Priority::Routine,
             to_roles: Vec::new(),
+            category: None,
         },
     };
     inbox.apply([
@@ -962,4 +964,43 @@ fn a_patients_threads_are_found_by_their_record_most_recent_first() {
         .collect();
     assert_eq!(ids, ["$new", "$old"], "by record, not by the name two patients share");
     assert!(inbox.about_patient("Patient/unknown").is_empty());
+}
+
+#[test]
+fn direct_conversations_are_for_their_people_and_have_their_own_filter() {
+    let mut inbox = sample();
+    let members = vec![ME.to_owned(), "@jordan:x".to_owned()];
+    inbox.apply([
+        Incoming::Conversation {
+            room_id: "!dm".into(),
+            members: members.clone(),
+        },
+        root("!dm", "$d", "@jordan:x", 90, "Friday coverage", None, false),
+        root("!dm", "$e", "@jordan:x", 91, "Can you swap", None, true),
+    ]);
+    // Addressed to me by being in it: in For me, the urgent one first.
+    let found = titles(&inbox, &for_me(None));
+    assert_eq!(found[0], "Can you swap");
+    assert!(found.contains(&"Friday coverage".to_owned()));
+    assert_eq!(
+        titles(&inbox, &for_me(Some(DIRECT))),
+        ["Can you swap", "Friday coverage"]
+    );
+    assert_eq!(inbox.category_counts()[DIRECT], CategoryCounts { unread: 2, urgent: 1 });
+    let in_clinical = inbox.urgent_for_me_elsewhere(&for_me(Some("!clin")));
+    assert_eq!(in_clinical.get(DIRECT), Some(&1));
+
+    // Found again by its people, whatever their order; kept with the inbox on the device.
+    assert_eq!(inbox.conversation_with(&["@jordan:x".to_owned()]), Some("!dm"));
+    assert_eq!(
+        inbox.conversation_with(&["@jordan:x".to_owned(), ME.to_owned()]),
+        Some("!dm")
+    );
+    assert_eq!(inbox.conversation_with(&["@dana:x".to_owned()]), None);
+    let kept = Inbox::from_snapshot(inbox.snapshot(100, 10));
+    assert_eq!(kept.conversation("!dm"), Some(members.as_slice()));
+
+    inbox.apply([Incoming::RoomGone { room_id: "!dm".into() }]);
+    assert_eq!(inbox.conversation("!dm"), None);
+    assert!(titles(&inbox, &for_me(Some(DIRECT))).is_empty());
 }

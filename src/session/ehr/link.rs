@@ -14,7 +14,15 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
     /// to this person. Refused for a thread already linked to a record, or a record the EHR
     /// does not let the person open.
     pub async fn link_patient(&self, reference: &str) -> Result<(), SessionError> {
-        let linked = self.with(|t| t.and_then(|t| t.info.patient.as_ref()?.id.clone()));
+        let (linked, category) = self.with(|t| {
+            t.map(|t| {
+                (
+                    t.info.patient.as_ref().and_then(|p| p.id.clone()),
+                    t.info.category.clone(),
+                )
+            })
+            .unwrap_or_default()
+        });
         if linked.is_some() {
             return Err(SessionError::Refused(
                 "this thread is already linked to a patient record".into(),
@@ -30,6 +38,8 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
             display: record.short,
             id: Some(reference.to_owned()),
         };
-        self.core.post(&self.key, Command::LinkPatient(patient)).await
+        self.core
+            .post(&self.key, Command::LinkPatient { patient, category })
+            .await
     }
 }

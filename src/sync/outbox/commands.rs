@@ -53,7 +53,12 @@ pub enum Command {
     /// `Acknowledge`: the person takes on an urgent thread.
     Acknowledge,
     /// The thread is linked to a patient's record after it was started.
-    LinkPatient(Patient),
+    LinkPatient {
+        /// The patient.
+        patient: Patient,
+        /// In a direct conversation, the thread's category (which the homeserver checks).
+        category: Option<String>,
+    },
     /// An appointment change the EHR accepted, with its plain-text summary.
     Appointment {
         /// What changed.
@@ -99,9 +104,10 @@ pub fn event_for(command: &Command, root: &str, latest: &str) -> (&'static str, 
         Command::Appointment { change, summary } => (APPOINTMENT, change.content(root, latest, summary)),
         Command::Acknowledge => (THREAD_ACK, ack_content(root, latest)),
         Command::Charted(filed) => (CHART, filed.content(root, latest)),
-        Command::LinkPatient(patient) => {
+        Command::LinkPatient { patient, category } => {
             let link = PatientLink {
                 patient: patient_ref(patient),
+                category: category.clone(),
             };
             (PATIENT_LINK, link.content(root, latest))
         }
@@ -118,6 +124,7 @@ fn meta(info: &ThreadInfo) -> ThreadMeta {
             Priority::Urgent => WirePriority::Urgent,
         },
         to_roles: info.to_roles.clone(),
+        category: info.category.clone(),
     }
 }
 

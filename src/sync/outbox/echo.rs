@@ -134,6 +134,7 @@ mod tests {
             patient: None,
             priority: Default::default(),
             to_roles: Vec::new(),
+            category: None,
         };
         let mut root = item(
             "m.room.message",
