@@ -54,7 +54,7 @@ pub use notifications::{worth_notifying, Notification};
 pub use push::{Push, PushGateway, WebPushSubscription};
 pub use send::Sending;
 pub use signin::{resume, sign_in, sign_in_answered, sign_in_with_token, to_keep, SignInError};
-pub use staff::{RoleChangeLine, Staff};
+pub use staff::{Colleague, RoleChangeLine, Staff};
 pub use sync::{Syncing, LONG_POLL, SYNC_RECEIVED};
 pub use tab::{Cleared, Ending, IdleClock, TabHost, TabMessage, TabSession};
 pub use thread::ThreadHandle;

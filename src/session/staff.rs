@@ -5,7 +5,7 @@ use super::audit::HistoryFile;
 use super::core::Core;
 use super::error::SessionError;
 use crate::api::Transport;
-use crate::domain::{clock, render_role_history, ClinicPolicy, StaffView};
+use crate::domain::{clock, render_role_history, ClinicPolicy, StaffView, DIRECT};
 use crate::fhir::instant;
 use crate::provision::{self, RoleHistory, RosterEntry};
 use crate::store::LocalStore;
@@ -19,6 +19,19 @@ pub struct RoleChangeLine {
     pub at: u64,
     /// "Morgan Lee gave Alex Kim the role Billing".
     pub text: String,
+}
+
+/// A colleague a thread can be sent to directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Colleague {
+    /// Their user id.
+    pub user_id: String,
+    /// Their name.
+    pub name: String,
+    /// The labels of their roles ("Clinician, Admin").
+    pub roles: String,
+    /// Role ids they hold.
+    pub role_ids: Vec<String>,
 }
 
 /// The clinic's staff as this person sees them.
@@ -38,14 +51,51 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Staff
         self.core.policy()
     }
 
-    /// The label of the category whose room is `room` (empty when unknown).
+    /// The label of the category whose room is `room`; for a direct conversation,
+    /// `("direct", "Direct · <the others' names>")` (empty when unknown).
     pub fn category_label(&self, room: &str) -> (String, String) {
         let state = self.core.state.borrow();
+        if let Some(members) = state.inbox.conversation(room) {
+            let me = state.inbox.me();
+            let names: Vec<String> = members.iter().filter(|m| *m != me).map(|m| self.name_of(m)).collect();
+            return (DIRECT.to_owned(), format!("Direct · {}", names.join(", ")));
+        }
         state
             .policy
             .category_by_room(room)
             .map(|c| (c.id.clone(), c.label.clone()))
             .unwrap_or_default()
+    }
+
+    /// Everyone else on the clinic's staff, by name: whom a thread can go to directly.
+    pub fn colleagues(&self) -> Vec<Colleague> {
+        let state = self.core.state.borrow();
+        let me = state.inbox.me();
+        let mut colleagues: Vec<Colleague> = state
+            .directory
+            .people()
+            .filter(|(id, _)| *id != me)
+            .map(|(id, person)| Colleague {
+                user_id: id.to_owned(),
+                name: person.name.clone().unwrap_or_else(|| state.inbox.name(id)),
+                roles: person
+                    .roles
+                    .iter()
+                    .map(|r| role_label(&state.policy, r))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                role_ids: person.roles.clone(),
+            })
+            .collect();
+        colleagues.sort_by(|a, b| a.name.cmp(&b.name));
+        colleagues
+    }
+
+    /// A colleague's name (the clinic's staff list first, then their display name).
+    fn name_of(&self, user: &str) -> String {
+        let state = self.core.state.borrow();
+        let listed = state.directory.person(user).and_then(|p| p.name.clone());
+        listed.unwrap_or_else(|| state.inbox.name(user))
     }
 
     /// Everyone holding a role, with their roles.

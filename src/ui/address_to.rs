@@ -3,25 +3,36 @@
 
 use super::new_thread::DraftFields;
 use super::state::AppState;
+use crate::domain::{Category, ThreadDraft};
 use leptos::prelude::*;
+
+/// The category chosen in the draft (the first the person may post in until one is chosen).
+pub fn chosen_category(draft: RwSignal<ThreadDraft>) -> Option<Category> {
+    let staff = AppState::get().staff()?;
+    let chosen = draft.with(|d| d.room_id.clone());
+    let found = staff
+        .categories
+        .iter()
+        .find(|c| c.room.as_deref() == Some(chosen.as_str()));
+    found.or_else(|| staff.categories.first()).cloned()
+}
+
+/// `list` with `id` in it once when `on`, without it otherwise (a checkbox's change).
+pub fn ticked(list: &mut Vec<String>, id: &str, on: bool) {
+    list.retain(|x| x != id);
+    if on {
+        list.push(id.to_owned());
+    }
+}
 
 /// The checkboxes, in the draft `fields`.
 #[component]
 pub fn AddressTo(fields: DraftFields) -> impl IntoView {
     let draft = fields.draft;
     let state = AppState::get();
-    // The roles of the chosen category (the first one until one is chosen).
+    // The roles of the chosen category.
     let addressable = move || {
-        let (Some(staff), Some(policy)) = (state.staff(), state.policy()) else {
-            return Vec::new();
-        };
-        let chosen = draft.with(|d| d.room_id.clone());
-        let Some(shown) = staff
-            .categories
-            .iter()
-            .find(|c| c.room.as_deref() == Some(chosen.as_str()))
-            .or_else(|| staff.categories.first())
-        else {
+        let (Some(shown), Some(policy)) = (chosen_category(draft), state.policy()) else {
             return Vec::new();
         };
         let label = |id: &str| policy.role(id).map_or(id.to_owned(), |r| r.label.clone());
@@ -40,12 +51,7 @@ pub fn AddressTo(fields: DraftFields) -> impl IntoView {
                         <input type="checkbox" prop:checked=checked
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
-                                fields.edit(|d| {
-                                    d.to_roles.retain(|x| *x != id);
-                                    if on {
-                                        d.to_roles.push(id.clone());
-                                    }
-                                });
+                                fields.edit(|d| ticked(&mut d.to_roles, &id, on));
                             }/>
                         {label}
                     </label>

@@ -5,7 +5,7 @@ use super::inbox_choices::{kept_choices, ChoiceSignals};
 use super::state::AppState;
 use super::thread_list::ThreadList;
 use super::urgent_elsewhere::UrgentElsewhere;
-use crate::domain::{CategoryCounts, Filter, ThreadKey, View};
+use crate::domain::{CategoryCounts, Filter, ThreadKey, View, DIRECT};
 use leptos::prelude::*;
 
 const VIEWS: [(View, &str); 7] = [
@@ -17,6 +17,9 @@ const VIEWS: [(View, &str); 7] = [
     (View::Open, "Open"),
     (View::Resolved, "Resolved"),
 ];
+
+/// The Category filter's choice of every direct conversation.
+pub const DIRECT_LABEL: &str = "Direct conversations";
 
 /// A category's name in the Category filter, with what waits in it.
 fn with_counts(label: &str, counts: CategoryCounts) -> String {
@@ -97,6 +100,9 @@ pub fn InboxPane(#[prop(into)] selected: Signal<Option<ThreadKey>>) -> impl Into
                             let label = with_counts(&c.label, counts.with(|all| all.get(&room).copied().unwrap_or_default()));
                             view! { <option value=room>{label}</option> }
                         }).collect_view()}
+                        {move || counts.with(|all| all.get(DIRECT).copied()).map(|direct| view! {
+                            <option value=DIRECT>{with_counts(DIRECT_LABEL, direct)}</option>
+                        })}
                     </select>
                     <label class="check">
                         <input type="checkbox" prop:checked=move || unread_only.get()

@@ -37,6 +37,7 @@ mod role_history;
 mod role_removal;
 mod routes;
 mod schedule;
+mod send_to;
 mod shell;
 mod signin;
 mod slot_picker;

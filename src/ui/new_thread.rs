@@ -1,10 +1,10 @@
 //! The `New thread` dialog: its fields are one draft, kept on the device as they are typed.
 
-use super::address_to::AddressTo;
 use super::debounce::Debounced;
 use super::parts::{failed, Alert};
 use super::patient_picker::PatientPicker;
 use super::routes::thread_path;
+use super::send_to::SendTo;
 use super::state::AppState;
 use super::tasks::{action, resource};
 use crate::domain::ThreadDraft;
@@ -105,6 +105,8 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                     <label for="nt-category">"Category"</label>
                     <select id="nt-category" on:change=move |ev| {
                         let room = event_target_value(&ev);
+                        // What the last Create said about the old category no longer holds.
+                        error.set(None);
                         fields.edit(|d| d.room_id = room);
                     }>
                         {move || categories().into_iter().map(|c| {
@@ -122,7 +124,7 @@ pub fn NewThreadDialog(open: RwSignal<bool>) -> impl IntoView {
                             on:change=move |ev| { let on = event_target_checked(&ev); fields.edit(|d| d.urgent = on); }/>
                         "Urgent"
                     </label>
-                    <AddressTo fields=fields/>
+                    <SendTo fields=fields/>
                     <label for="nt-message">"Message"</label>
                     <textarea id="nt-message" rows="5" prop:value=text(|d| &d.message)
                         on:input=move |ev| { let v = event_target_value(&ev); fields.edit(|d| d.message = v); }></textarea>

@@ -247,6 +247,12 @@ impl AppState {
         self.session().map(|s| s.staff().me())
     }
 
+    /// Everyone else on the clinic's staff (re-run when membership changes).
+    pub fn colleagues(&self) -> Vec<crate::session::Colleague> {
+        self.track(Kind::Membership);
+        self.session().map(|s| s.staff().colleagues()).unwrap_or_default()
+    }
+
     /// The clinic policy, with this portal's labels (re-run when it changes).
     pub fn policy(&self) -> Option<crate::domain::ClinicPolicy> {
         self.track(Kind::Membership);

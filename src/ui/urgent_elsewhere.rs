@@ -1,8 +1,9 @@
 //! What the inbox's filters must never hide without saying: urgent work addressed to the
 //! person elsewhere ("2 urgent for you in Scheduling"), one tap away.
 
+use super::inbox::DIRECT_LABEL;
 use super::state::AppState;
-use crate::domain::Filter;
+use crate::domain::{Filter, DIRECT};
 use leptos::prelude::*;
 
 /// One button per category holding urgent work for the person that `filter` leaves out;
@@ -18,10 +19,14 @@ pub fn UrgentElsewhere(filter: Memo<Filter>, show: impl Fn(String) + Copy + Send
             .unwrap_or_default()
             .into_iter()
             .map(|(room, count)| {
-                let label = labels
-                    .iter()
-                    .find(|c| c.room.as_deref() == Some(room.as_str()))
-                    .map_or_else(|| "another category".to_owned(), |c| c.label.clone());
+                let label = if room == DIRECT {
+                    DIRECT_LABEL.to_lowercase()
+                } else {
+                    labels
+                        .iter()
+                        .find(|c| c.room.as_deref() == Some(room.as_str()))
+                        .map_or_else(|| "another category".to_owned(), |c| c.label.clone())
+                };
                 (room, format!("{count} urgent for you in {label}"))
             })
             .collect::<Vec<_>>()
