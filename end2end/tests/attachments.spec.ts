@@ -5,7 +5,7 @@
 // IndexedDB in plaintext.
 import { test, expect, type Page } from './fixtures';
 import { readFileSync } from 'node:fs';
-import { Api, findThread, HOMESERVER, signedIn, unique } from './helpers';
+import { Api, findThread, HOMESERVER, photo, signedIn, unique } from './helpers';
 
 /** A thread in Clinical (Priya and Jordan both see it), opened in each page. */
 async function sharedThread(pages: Page[], what: string): Promise<{ api: Api; room: string; root: string }> {
@@ -35,25 +35,6 @@ async function send(page: Page): Promise<void> {
   // Queueing reads each staged file's sealed bytes and seals them again for the outbox: a few
   // MB on a loaded two-core machine can take longer than the default 10 s.
   await expect(page.getByRole('list', { name: 'Files to send' })).toHaveCount(0, { timeout: 30_000 });
-}
-
-/** A real PNG drawn by the browser (a photo the homeserver can scale). */
-async function photo(page: Page, width = 640, height = 480): Promise<Buffer> {
-  const data = await page.evaluate(
-    ([w, h]) => {
-      const canvas = document.createElement('canvas');
-      canvas.width = w;
-      canvas.height = h;
-      const g = canvas.getContext('2d')!;
-      g.fillStyle = '#0f6e6e';
-      g.fillRect(0, 0, w, h);
-      g.fillStyle = '#fff4d6';
-      g.fillRect(w / 8, h / 4, (w * 3) / 4, h / 2);
-      return canvas.toDataURL('image/png').split(',')[1];
-    },
-    [width, height],
-  );
-  return Buffer.from(data, 'base64');
 }
 
 /** A small PDF carrying `marker` in its bytes. */

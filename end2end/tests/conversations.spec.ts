@@ -10,7 +10,7 @@ test('a thread for two colleagues only: they find it in For me, nobody else can 
     signedIn(browser, 'jordan', TABLET),
     signedIn(browser, 'dana', PHONE),
   ]);
-  const topic = unique('Friday coverage needed ');
+  const topic = unique('Cover my Friday 3 pm ');
 
   await priya.getByRole('button', { name: 'New thread' }).click();
   const dialog = priya.getByRole('dialog', { name: 'New thread' });

@@ -108,6 +108,11 @@ export function threadItem(page: Page, text: string) {
   return page.getByRole('list', { name: 'Threads' }).getByRole('listitem').filter({ hasText: text });
 }
 
+/** The thread at the top of the list (rows are placed by `top`, the first at 0). */
+export function topRow(page: Page) {
+  return page.getByRole('list', { name: 'Threads' }).locator('li.thread-row[style*="top: 0px"]');
+}
+
 /** Searches the inbox for `text` (the list only renders visible rows) and returns its item. */
 export async function findThread(page: Page, text: string) {
   // Everything, in every category: the inbox opens on For me (inbox.spec.ts tests that).
@@ -232,4 +237,23 @@ export async function servePortal(port: number, config: object): Promise<{ url: 
   const url = `http://127.0.0.1:${port}`;
   await expect.poll(async () => (await fetch(`${url}/config.json`).catch(() => null))?.status).toBe(200);
   return { url, stop: () => server.kill() };
+}
+
+/** A real PNG drawn by the browser (a photo the homeserver can scale). */
+export async function photo(page: Page, width = 640, height = 480): Promise<Buffer> {
+  const data = await page.evaluate(
+    ([w, h]) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = w;
+      canvas.height = h;
+      const g = canvas.getContext('2d')!;
+      g.fillStyle = '#0f6e6e';
+      g.fillRect(0, 0, w, h);
+      g.fillStyle = '#fff4d6';
+      g.fillRect(w / 8, h / 4, (w * 3) / 4, h / 2);
+      return canvas.toDataURL('image/png').split(',')[1];
+    },
+    [width, height],
+  );
+  return Buffer.from(data, 'base64');
 }

@@ -2,7 +2,7 @@
 // the person reads, urgent unacknowledged work first; a category filter says where the urgent
 // work it hides is; and the person's filter choices are kept on their device.
 import { test, expect, type Page } from './fixtures';
-import { signedIn, threadItem, unique } from './helpers';
+import { signedIn, threadItem, topRow, unique } from './helpers';
 
 const SIZES = [
   { width: 390, height: 844 },
@@ -20,11 +20,6 @@ async function createUrgentForClinicians(dana: Page, topic: string) {
   await dialog.getByRole('textbox', { name: 'Message' }).fill('Client in the lobby is upset: who can come?');
   await dialog.getByRole('button', { name: 'Create thread' }).click();
   await expect(dialog).toBeHidden();
-}
-
-/** The thread at the top of the list (rows are placed by `top`, the first at 0). */
-function topRow(page: Page) {
-  return page.getByRole('list', { name: 'Threads' }).locator('li.thread-row[style*="top: 0px"]');
 }
 
 test('an urgent thread for clinicians is at the top of every clinician\'s first screen, at every size', async ({ browser }) => {
