@@ -1,5 +1,5 @@
 // A small FHIR R4 server for Rounds: Medplum's FhirRouter over an in-memory
-// repository, behind a plain node:http wrapper. Memory only; seeded on start.
+// repository, behind a plain node:http wrapper. Memory only (kept in a file if asked); seeded on start.
 //
 //   node --experimental-websocket fhir/server.mjs      (scripts/fhir.sh does this)
 //
@@ -15,6 +15,8 @@
 //   FHIR_ALLOW_RESET   "1" enables POST /reset (reload the seed), for the test clients
 //   FHIR_SEED_DATE     YYYY-MM-DD anchor day for the generated seed (default: start day, UTC)
 //   FHIR_SEED_FILE     seed from this Bundle file instead of generating one
+//   FHIR_STATE_FILE    keep every change in this file and start from it on the same seed day
+//                      (the demo instance: its EHR keeps changes across a restart; keep.mjs)
 //
 // The --experimental-websocket flag: these packages target Node 22 and touch
 // the global WebSocket at import; Node 20 only has it behind the flag.
@@ -32,6 +34,7 @@ import { checkAuthorship } from './authorship.mjs';
 import { capabilityStatement } from './capability.mjs';
 import { egress } from './egress.mjs';
 import { interactionOf } from './interaction.mjs';
+import { keeper, keptBundle } from './keep.mjs';
 import { planSearch, wrapSearch } from './search.mjs';
 import { buildSeedBundle } from './seed.mjs';
 import { ValidatingRepository, warmUp } from './validate.mjs';
@@ -111,14 +114,15 @@ const capability = capabilityStatement(); // built once; only ever serialised
 // anchor day is fixed at start, so /reset restores exactly the same data.
 const SEED_DATE = process.env.FHIR_SEED_DATE || new Date().toISOString().slice(0, 10);
 const SEED_FILE = process.env.FHIR_SEED_FILE;
+const STATE_FILE = process.env.FHIR_STATE_FILE;
+const kept = keeper(repo, STATE_FILE, SEED_DATE);
 
 function seedBundle() {
   return SEED_FILE ? JSON.parse(readFileSync(SEED_FILE, 'utf8')) : buildSeedBundle(SEED_DATE);
 }
 
-async function seed() {
+async function seed(bundle = seedBundle()) {
   repo.clear();
-  const bundle = seedBundle();
   const [outcome, result] = await router.handleRequest(
     { method: 'POST', url: '', pathname: '', params: {}, query: {}, body: bundle }, repo);
   const failed = (result?.entry ?? []).filter((e) => !/^2/.test(e.response?.status ?? ''));
@@ -409,12 +413,14 @@ const server = http.createServer((req, res) => {
       else res.destroy();
     })
     .finally(() => {
+      if (res.statusCode < 300 && req.method !== 'GET' && req.method !== 'OPTIONS') kept.changed();
       console.log(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`);
     });
 });
 
 function shutdown(signal) {
   console.log(`${signal}: shutting down`);
+  kept.flush();
   server.close(() => process.exit(0));
   server.closeAllConnections();
   setTimeout(() => process.exit(0), 2000).unref();
@@ -422,10 +428,11 @@ function shutdown(signal) {
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 
-const count = await seed();
+const restored = keptBundle(STATE_FILE, SEED_DATE);
+const count = await seed(restored);
 server.listen(PORT, HOST, () => {
   const mb = (process.memoryUsage().rss / 1048576).toFixed(0);
-  const from = SEED_FILE ?? `clinic day ${SEED_DATE}`;
+  const from = restored ? `kept in ${STATE_FILE}` : SEED_FILE ?? `clinic day ${SEED_DATE}`;
   console.log(`rounds-fhir: ${count} resources seeded (${from}), listening on http://${HOST}:${PORT}${BASE}` +
     ` (${process.uptime().toFixed(2)} s, ${mb} MB RSS)`);
 });

@@ -14,7 +14,9 @@
 # The server (fhir/server.mjs: Medplum's FhirRouter over an in-memory
 # repository) keeps everything in memory and seeds the "Riverside Therapy" demo
 # clinic on start, relative to today (UTC); set FHIR_SEED_DATE=YYYY-MM-DD to pin
-# the day. So `reset` is just a restart. `start` and `url` print the base URL
+# the day. The demo instance keeps every change in $DATA/records.json and starts
+# from it again the same day (a reschedule survives restarting scripts/dev.sh);
+# `reset` starts over from the seed (the test instance: it is just a restart). `start` and `url` print the base URL
 # (http://127.0.0.1:PORT/fhir/R4) on stdout. Log and our pid file live in
 # .local/fhir/INSTANCE.
 set -euo pipefail
@@ -24,8 +26,8 @@ usage() { echo "usage: $0 start|stop|reset|status|url demo|test" >&2; exit 2; }
 (( $# == 2 )) || usage
 CMD=$1 INSTANCE=$2
 case "$INSTANCE" in
-  demo) PORT=8103 ALLOW_RESET=0 IDP=demo TEST_CLIENTS= ;;
-  test) PORT=18103 ALLOW_RESET=1 IDP=test TEST_CLIENTS=rounds-tests ;;
+  demo) PORT=8103 ALLOW_RESET=0 IDP=demo TEST_CLIENTS= KEEP=records.json ;;
+  test) PORT=18103 ALLOW_RESET=1 IDP=test TEST_CLIENTS=rounds-tests KEEP= ;;
   *) usage ;;
 esac
 
@@ -69,7 +71,7 @@ cmd_start() {
   local issuer
   issuer=$("$ROOT/scripts/idp.sh" url "$IDP")
   (cd "$ROOT/fhir" && exec env PORT="$PORT" IDP_ISSUER="$issuer" FHIR_AUDIENCE="$URL" FHIR_ALLOW_RESET="$ALLOW_RESET" \
-      FHIR_TEST_CLIENTS="$TEST_CLIENTS" \
+      FHIR_TEST_CLIENTS="$TEST_CLIENTS" FHIR_STATE_FILE="${KEEP:+$DATA/$KEEP}" \
       nohup setsid node --experimental-websocket "$SERVER" \
       >"$LOGFILE" 2>&1 </dev/null 9>&-) &   # 9>&-: don't hand it our lock
   pid=$!
@@ -98,7 +100,8 @@ cmd_status() {
 case "$CMD" in
   start) cmd_start ;;
   stop) cmd_stop ;;
-  reset) cmd_stop; cmd_start ;;   # all state is in memory: a restart reloads the seed
+  # The state is in memory and, for the demo, in its kept records: without them a start seeds.
+  reset) cmd_stop; [[ -z "$KEEP" ]] || rm -f "$DATA/$KEEP"; cmd_start ;;
   status) cmd_status ;;
   url) echo "$URL" ;;
   *) usage ;;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const HOST = 'http://127.0.0.1';
 const PORT_BASE = Number(process.env.FHIR_TEST_PORT_BASE || 28100);
-const PORTS = { idp: PORT_BASE + 10, fhir: PORT_BASE + 3, other: PORT_BASE + 4 };
+const PORTS = { idp: PORT_BASE + 10, fhir: PORT_BASE + 3, other: PORT_BASE + 4, own: PORT_BASE + 5 };
 // Where the browser app would be served: its SMART redirect URI, and the one allowed origin of
 // the second FHIR server. Nothing listens there; the suite reads the redirects itself.
 const APP_ORIGIN = `${HOST}:${PORT_BASE + 80}`;
@@ -48,6 +48,20 @@ function start(name, dir, args, env, ready) {
     });
   });
   return { child, exited, started };
+}
+
+/**
+ * One more FHIR server (on the port kept for a test's own), trusting the suite's identity
+ * provider, with `env` added: for tests that restart a server. Resolves to it and its base URL
+ * once it listens; `stop` it.
+ */
+export async function ownFhirServer(env) {
+  const base = fhirBase(PORTS.own);
+  const server = start(`fhir:${PORTS.own}`, 'fhir', ['--experimental-websocket', 'server.mjs'], {
+    PORT: String(PORTS.own), IDP_ISSUER: process.env.ROUNDS_FHIR_TEST_IDP, FHIR_AUDIENCE: base, ...env,
+  }, 'listening on');
+  await server.started;
+  return { base, stop: () => stop(server) };
 }
 
 async function stop({ child, exited }) {
