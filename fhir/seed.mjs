@@ -163,17 +163,23 @@ function schedule(who, service, today) {
   };
 }
 
-function slot(who, day, hour, busy) {
+// `state`: 'free', 'busy' (booked) or 'closed' (the clinic is shut: the EHR blocks the time).
+function slot(who, day, hour, state) {
   return {
     resourceType: 'Slot',
     id: slotId(who, day, hour),
     schedule: { reference: `Schedule/${who}` },
     serviceType: [{ text: CLINICIANS[who] }],
-    status: busy ? 'busy' : 'free',
+    status: state === 'closed' ? 'busy-unavailable' : state,
+    ...(state === 'closed' ? { comment: CLOSED_BECAUSE } : {}),
     start: at(day, hour),
     end: at(day, hour + 1),
   };
 }
+
+// The day the clinic is closed (all staff at training): the weekday after the last booking.
+export const closedDay = (today) => nthWeekdayAfter(today, 7);
+const CLOSED_BECAUSE = 'Clinic closed — staff training';
 
 function appointment([id, pid, who, day, hour]) {
   const p = PATIENTS.find((x) => x.id === pid);
@@ -200,12 +206,16 @@ export function buildSeedResources(dateStr) {
   const today = anchorDay(dateStr);
   const booked = bookings(today);
   const busy = new Set(booked.map(([, , who, day, hour]) => slotId(who, day, hour)));
+  const closed = closedDay(today).getTime();
   const slots = [];
   for (const who of Object.keys(CLINICIANS)) {
     for (let i = 0; i < SLOT_DAYS; i++) {
       const day = addDays(today, i);
       if (!isWeekday(day)) continue;
-      for (const hour of CLINIC_HOURS) slots.push(slot(who, day, hour, busy.has(slotId(who, day, hour))));
+      for (const hour of CLINIC_HOURS) {
+        const state = day.getTime() === closed ? 'closed' : busy.has(slotId(who, day, hour)) ? 'busy' : 'free';
+        slots.push(slot(who, day, hour, state));
+      }
     }
   }
   const missing = [...busy].filter((id) => !slots.some((s) => s.id === id));

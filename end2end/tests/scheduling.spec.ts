@@ -326,3 +326,18 @@ test('the week view shows each practitioner\'s visits by day, and a visit leads 
   await expect(dana.getByRole('button', { name: 'Day', exact: true })).toHaveAttribute('aria-pressed', 'true');
   await expect(dana.getByRole('button', { name: 'Next day' })).toBeVisible();
 });
+
+test('the slot picker never offers a day the clinic is closed', async ({ browser }) => {
+  const { dana, patient } = await slotChosen(browser);
+  // The EHR blocks the clinic's training day (busy-unavailable): no free time on it.
+  const blocked = (await fhir('GET', 'Slot?schedule=Schedule/jordan&status=busy-unavailable&_count=100')).json.entry.map((e: any) => e.resource);
+  expect(blocked.length).toBe(8);
+  expect(blocked[0].comment).toBe('Clinic closed — staff training');
+  const closed = await dana.evaluate(
+    (at) => new Intl.DateTimeFormat(navigator.languages, { weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at)),
+    blocked[0].start,
+  );
+  const offered = await patient.getByRole('group', { name: 'Day' }).getByRole('button').evaluateAll((days) => days.map((d) => d.getAttribute('aria-label') ?? ''));
+  expect(offered.length).toBeGreaterThan(5);
+  expect(offered.filter((label) => label.startsWith(`${closed}:`))).toEqual([]);
+});

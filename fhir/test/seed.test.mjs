@@ -2,7 +2,7 @@
 // schedules, four weeks of slots and nine bookings, all relative to the day the server started.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { buildSeedResources } from '../seed.mjs';
+import { buildSeedResources, closedDay } from '../seed.mjs';
 import { ok, reset, resources } from './ehr.mjs';
 
 const DAY = 86_400_000;
@@ -83,6 +83,19 @@ describe('the seeded clinic', () => {
       const clinician = appointment.participant.find((p) => p.actor.reference.startsWith('Practitioner/')).actor.reference;
       assert.equal(slot.schedule.reference, clinician.replace('Practitioner/', 'Schedule/'));
     }
+  });
+
+  test('closes the clinic one weekday after the last booking: its slots blocked, none free', async () => {
+    const day = closedDay(new Date(anchor)).toISOString().slice(0, 10);
+    for (const who of ['priya', 'jordan']) {
+      const slots = (await allSlots(who)).filter((s) => s.start.startsWith(day));
+      assert.equal(slots.length, 8, who);
+      for (const slot of slots) {
+        assert.equal(slot.status, 'busy-unavailable', slot.id);
+        assert.equal(slot.comment, 'Clinic closed — staff training');
+      }
+    }
+    assert.ok((await all('Appointment')).every((a) => !a.start.startsWith(day)));
   });
 
   test('puts Maya\'s visit (the "confirm reschedule" thread) with Jordan on the next Tuesday at 14:00 UTC', async () => {
