@@ -301,6 +301,24 @@ fn the_ehr_refuses_requests_without_a_valid_token_and_renews_through_the_hook() 
         "Liam Kim"
     );
     assert_eq!(renewals.get(), 1, "renewed once, then the fresh token is used");
+
+    // A client holding no token yet (a reload keeps none in memory) renews before it asks, so
+    // the EHR never refuses it; requests made together share one renewal.
+    let renewals = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counted = renewals.clone();
+    let counting = common::Flaky::default();
+    let reloaded = FhirClient::new(counting.clone(), &base(), None).renewing_with(std::rc::Rc::new(move || {
+        counted.set(counted.get() + 1);
+        Box::pin(async { Ok(common::ehr_token()) })
+    }));
+    let (sara, liam) = run(futures_util::future::join(
+        reloaded.read::<Patient>("sara-m"),
+        reloaded.read::<Patient>("liam-k"),
+    ));
+    assert_eq!(sara.unwrap().resource.name[0].full(), "Sara Martinez");
+    assert_eq!(liam.unwrap().resource.name[0].full(), "Liam Kim");
+    assert_eq!(renewals.get(), 1, "one renewal for both");
+    assert_eq!(counting.sent.get(), 2, "no request went without a token to be refused");
 }
 
 #[test]

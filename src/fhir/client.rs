@@ -76,6 +76,9 @@ pub struct FhirClient<T> {
     base: String,
     token: Rc<RefCell<Option<String>>>,
     renew: Option<RenewToken>,
+    /// Held while the token is renewed: one renewal at a time, whose token the requests
+    /// waiting meanwhile use (a refresh token is rotated at every use).
+    renewal: Rc<futures_util::lock::Mutex<()>>,
 }
 
 impl<T: Transport> FhirClient<T> {
@@ -86,6 +89,7 @@ impl<T: Transport> FhirClient<T> {
             base: base.trim_end_matches('/').to_owned(),
             token: Rc::new(RefCell::new(token)),
             renew: None,
+            renewal: Rc::new(futures_util::lock::Mutex::new(())),
         }
     }
 
@@ -110,6 +114,22 @@ impl<T: Transport> FhirClient<T> {
         &self.base
     }
 
+    /// A token newer than `stale`: the one another request renewed meanwhile, or a fresh one
+    /// (`None` without a renewer).
+    async fn renewed(&self, stale: Option<&str>) -> Result<Option<String>, FhirError> {
+        let Some(renew) = &self.renew else {
+            return Ok(self.token.borrow().clone());
+        };
+        let _one_at_a_time = self.renewal.lock().await;
+        let held = self.token.borrow().clone();
+        if held.is_some() && held.as_deref() != stale {
+            return Ok(held);
+        }
+        let fresh = renew().await?;
+        *self.token.borrow_mut() = Some(fresh.clone());
+        Ok(Some(fresh))
+    }
+
     async fn request(
         &self,
         method: Method,
@@ -117,22 +137,24 @@ impl<T: Transport> FhirClient<T> {
         body: Option<String>,
         if_match: Option<String>,
     ) -> Result<(Vec<u8>, Option<String>), FhirError> {
+        // No token yet (a reload keeps none in memory): renew first rather than be refused.
+        let held = self.token.borrow().clone();
+        let access_token = match held {
+            Some(token) => Some(token),
+            None => self.renewed(None).await?,
+        };
         let mut request = HttpRequest {
             method,
             url,
-            access_token: self.token.borrow().clone(),
+            access_token,
             body: body.map(crate::api::Body::Json),
             if_match,
             timeout: TIMEOUT,
         };
         let mut response = self.send(request.clone()).await?;
-        if response.status == 401 {
-            if let Some(renew) = &self.renew {
-                let fresh = renew().await?;
-                *self.token.borrow_mut() = Some(fresh.clone());
-                request.access_token = Some(fresh);
-                response = self.send(request).await?;
-            }
+        if response.status == 401 && self.renew.is_some() {
+            request.access_token = self.renewed(request.access_token.as_deref()).await?;
+            response = self.send(request).await?;
         }
         match response.status {
             200..=299 => Ok((response.body, response.etag)),
