@@ -132,3 +132,28 @@ test('a direct thread about a patient needs a category every member may see; the
   });
   expect(crafted.status).toBe(403);
 });
+
+test('a conversation from someone not on the clinic staff is not joined', async ({ browser }) => {
+  const stranger = await Api.register(unique('stranger'), 'Not Staff');
+  const priya = await signedIn(browser, 'priya', PHONE);
+  const priyaApi = await Api.login('priya');
+  const made = await stranger.call('POST', '/_matrix/client/v3/createRoom', {
+    preset: 'private_chat',
+    creation_content: { type: 'app.rounds.conversation' },
+    initial_state: [{ type: 'app.rounds.conversation', state_key: '', content: { members: [stranger.userId, priyaApi.userId] } }],
+    invite: [priyaApi.userId],
+    is_direct: true,
+  });
+  expect(made.status).toBe(200);
+  const room = made.json.room_id;
+  await stranger.send(room, {
+    msgtype: 'm.text',
+    body: 'Urgent: open this\n\nPlease',
+    'app.rounds.thread': { topic: 'Urgent: open this', patient: null, priority: 'urgent' },
+  });
+  // A colleague's invite is joined within a sync; this one, given time for several, never is.
+  await priya.waitForTimeout(5000);
+  const membership = await priyaApi.call('GET', `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/state/m.room.member/${encodeURIComponent(priyaApi.userId)}`);
+  expect(membership.status).toBe(403);
+  await expect(threadItem(priya, 'Urgent: open this')).toHaveCount(0);
+});
