@@ -1,7 +1,7 @@
 //! The demo clinic, "Riverside Therapy": five staff and a dozen everyday threads.
 
 use crate::cli::full_user_id;
-use rounds::api::rounds::{thread_reply_content, PatientRef, Priority, ThreadMeta};
+use rounds::api::rounds::{ack_content, thread_reply_content, PatientRef, Priority, ThreadMeta, THREAD_ACK};
 use rounds::api::{events::MESSAGE, Client, NativeTransport, ThreadsInclude};
 use rounds::domain::clinic::roles::{ADMIN, BILLING, CLINICIAN, FRONT_DESK};
 use rounds::domain::{ClinicPolicy, Escalation};
@@ -405,11 +405,21 @@ async fn post_threads(
             .await
             .map_err(|e| format!("posting '{}': {e}", thread.topic))?;
         let mut latest = root.clone();
+        let mut acknowledged = !thread.urgent;
         for (author, text) in thread.replies {
             latest = sessions[author]
                 .send_event(room, MESSAGE, &txn_id(), &thread_reply_content(&root, &latest, text))
                 .await
                 .map_err(|e| format!("replying in '{}': {e}", thread.topic))?;
+            // The first colleague who answers an urgent thread has taken it on: it does not
+            // wait for an acknowledgement for ever (most demo categories do not escalate).
+            if !acknowledged && *author != thread.author {
+                latest = sessions[author]
+                    .send_event(room, THREAD_ACK, &txn_id(), &ack_content(&root, &latest))
+                    .await
+                    .map_err(|e| format!("acknowledging '{}': {e}", thread.topic))?;
+                acknowledged = true;
+            }
         }
         println!("  posted '{}'", meta.title());
     }
