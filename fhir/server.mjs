@@ -428,8 +428,17 @@ function shutdown(signal) {
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 
-const restored = keptBundle(STATE_FILE, SEED_DATE);
-const count = await seed(restored);
+let restored = keptBundle(STATE_FILE, SEED_DATE);
+let count;
+try {
+  count = await seed(restored);
+} catch (error) {
+  if (!restored) throw error;
+  // Kept records this version cannot load: the clinic's seed rather than no EHR at all.
+  console.error(`rounds-fhir: the kept records in ${STATE_FILE} could not be loaded (${error.message}); seeding afresh`);
+  restored = undefined;
+  count = await seed();
+}
 server.listen(PORT, HOST, () => {
   const mb = (process.memoryUsage().rss / 1048576).toFixed(0);
   const from = restored ? `kept in ${STATE_FILE}` : SEED_FILE ?? `clinic day ${SEED_DATE}`;

@@ -7,6 +7,7 @@ mod common;
 
 use common::{clinic, new_user, run, staff_member, unique, TestClient};
 use rounds::api::rounds::{Conversation, CONVERSATION, PATIENT_LINK, THREAD_KEY};
+use rounds::api::{CreateRoom, InitialState};
 use rounds::domain::clinic::roles::{BILLING, CLINICIAN, FRONT_DESK};
 use rounds::provision::{self, Clinic};
 use serde_json::{json, Value};
@@ -69,6 +70,14 @@ fn a_conversation_is_private_to_its_people() {
     assert_eq!(rule["join_rule"], "invite");
     let listed: Conversation = run(team.jordan.state(&room, CONVERSATION, "")).unwrap().unwrap();
     assert_eq!(listed.members.len(), 2);
+    // Nobody in it holds the power to kick, ban, retract others' messages or change it.
+    let levels: Value = run(team.priya.state(&room, "m.room.power_levels", ""))
+        .unwrap()
+        .unwrap();
+    assert_eq!(levels["users"][id(&team.priya)], 50);
+    for key in ["kick", "ban", "redact", "state_default"] {
+        assert_eq!(levels[key], 100, "{key}");
+    }
 
     let hello = json!({ "msgtype": "m.text", "body": "Can you cover Friday?" });
     send(&team.priya, &room, "m.room.message", hello).unwrap();
@@ -104,6 +113,20 @@ fn nobody_adds_people_or_changes_a_conversation_afterwards() {
     let forever = run(team.priya.put_state(&room, "m.room.retention", "", &json!({})));
     assert_eq!(forever.unwrap_err().status(), Some(403));
     assert_eq!(run(team.sam.join(&room, &[])).unwrap_err().status(), Some(403));
+    let kicked = run(team.priya.kick(&room, &id(&team.jordan), "not wanted"));
+    assert_eq!(kicked.unwrap_err().status(), Some(403));
+    // Retracting the member list (or the retention, or the window) would empty it: refused.
+    let state: Vec<String> = run(team.priya.room_state(&room))
+        .unwrap()
+        .into_iter()
+        .filter(|e| [CONVERSATION, "m.room.retention", "app.rounds.retraction"].contains(&e.kind.as_str()))
+        .map(|e| e.event_id)
+        .collect();
+    assert!(!state.is_empty());
+    for event in state {
+        let emptied = run(team.priya.redact(&room, &event, &unique("txn"), &json!({})));
+        assert_eq!(emptied.unwrap_err().status(), Some(403), "{event}");
+    }
 
     // Nobody retracts someone else's message; one's own, within the window, goes.
     let text = |body: &str| json!({ "msgtype": "m.text", "body": body });
@@ -170,4 +193,60 @@ fn a_patient_is_named_only_in_a_category_every_member_may_see() {
     // Category rooms are not touched by the rule.
     let scheduling = team.clinic.policy.category("scheduling").unwrap().room.clone().unwrap();
     send(&team.dana, &scheduling, "m.room.message", patient_root(None)).unwrap();
+}
+
+#[test]
+fn a_conversation_made_otherwise_than_rounds_makes_it_is_refused() {
+    let team = team();
+    let priya = id(&team.priya);
+    let sam = id(&team.sam);
+    let request = |join_rule: &str, members: Vec<String>, invite: Vec<String>, creator_power: i64| {
+        let state = |kind: &str, content: Value| InitialState {
+            kind: kind.into(),
+            state_key: String::new(),
+            content,
+        };
+        CreateRoom {
+            room_version: Some("10".into()),
+            preset: Some("private_chat".into()),
+            creation_content: Some(json!({ "type": CONVERSATION })),
+            initial_state: vec![
+                state("m.room.join_rules", json!({ "join_rule": join_rule })),
+                state("m.room.guest_access", json!({ "guest_access": "forbidden" })),
+                state("m.room.history_visibility", json!({ "history_visibility": "shared" })),
+                state(CONVERSATION, json!({ "members": members })),
+            ],
+            invite,
+            power_level_content_override: Some(json!({
+                "users": { priya.clone(): creator_power },
+                "kick": 100, "ban": 100, "redact": 100, "state_default": 100, "invite": 50,
+                "events": {
+                    "m.room.join_rules": 50, "m.room.guest_access": 50,
+                    "m.room.history_visibility": 50, CONVERSATION: 50,
+                },
+            })),
+            ..CreateRoom::default()
+        }
+    };
+    let create = |request: &CreateRoom| run(team.priya.create_room(request)).map_err(|e| e.status());
+    let both = vec![priya.clone(), id(&team.jordan)];
+    // As Rounds makes it: accepted.
+    create(&request("invite", both.clone(), vec![id(&team.jordan)], 50)).unwrap();
+    // Open to anyone, the creator all-powerful, someone invited who is not listed, or no list.
+    assert_eq!(
+        create(&request("public", both.clone(), vec![], 50)).unwrap_err(),
+        Some(403)
+    );
+    assert_eq!(
+        create(&request("invite", both.clone(), vec![], 100)).unwrap_err(),
+        Some(403)
+    );
+    assert_eq!(
+        create(&request("invite", both.clone(), vec![sam], 50)).unwrap_err(),
+        Some(403)
+    );
+    assert_eq!(
+        create(&request("invite", vec![id(&team.jordan)], vec![], 50)).unwrap_err(),
+        Some(403)
+    );
 }

@@ -99,8 +99,9 @@ export async function categoryOptions(page: Page): Promise<string[]> {
   const select = page.getByRole('combobox', { name: 'Category' });
   await expect(select.locator('option').nth(1)).toBeAttached();
   const labels = await select.locator('option').allInnerTexts();
-  // Without the counts beside each name ("Scheduling · 2 unread").
-  return labels.map((t) => t.split(' · ')[0].trim()).filter((t) => t !== 'All');
+  // Without the counts beside each name ("Scheduling · 2 unread"), nor the choices that are not
+  // categories (All, and Direct conversations once the person has one).
+  return labels.map((t) => t.split(' · ')[0].trim()).filter((t) => t !== 'All' && t !== 'Direct conversations');
 }
 
 /** The thread list item whose title contains `text`. */

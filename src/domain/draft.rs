@@ -25,8 +25,11 @@ pub struct ThreadDraft {
     /// Roles the thread is addressed to.
     #[serde(default)]
     pub to_roles: Vec<String>,
-    /// Colleagues (user ids) the thread is only for: a direct conversation with them instead of
-    /// the category's room (empty: everyone in the category).
+    /// Whether the thread is only for chosen colleagues ([`ThreadDraft::to_people`]) rather
+    /// than everyone in the category.
+    #[serde(default)]
+    pub direct: bool,
+    /// The colleagues (user ids) a direct thread is for: a conversation with them.
     #[serde(default)]
     pub to_people: Vec<String>,
 }
@@ -40,6 +43,8 @@ pub enum DraftProblem {
     NoTopic,
     /// The first message is empty.
     NoMessage,
+    /// The thread is only for chosen colleagues, and none is chosen.
+    NoPeople,
 }
 
 impl fmt::Display for DraftProblem {
@@ -48,6 +53,7 @@ impl fmt::Display for DraftProblem {
             DraftProblem::NoCategory => "choose a category",
             DraftProblem::NoTopic => "give the thread a topic",
             DraftProblem::NoMessage => "write the first message",
+            DraftProblem::NoPeople => "choose who the thread is for",
         })
     }
 }
@@ -90,11 +96,19 @@ impl ThreadDraft {
         }
         let category = policy.category_by_room(&room_id);
         let may_see = category.map(|c| c.roles.clone()).unwrap_or_default();
-        let mut people = self.to_people.clone();
+        let mut people = if self.direct {
+            self.to_people.clone()
+        } else {
+            Vec::new()
+        };
         people.sort();
         people.dedup();
+        // Never the whole category for a thread meant for a few.
+        if self.direct && people.is_empty() {
+            return Err(DraftProblem::NoPeople);
+        }
         // A direct conversation is addressed to its people; roles do not apply there.
-        let direct = !people.is_empty();
+        let direct = self.direct;
         let patient = Some(self.patient.trim())
             .filter(|p| !p.is_empty())
             .map(|display| Patient {
@@ -181,7 +195,7 @@ mod tests {
             patient_ref: Some("Patient/sara".into()),
             urgent: true,
             to_roles: vec!["clinician".into(), "billing".into()],
-            to_people: Vec::new(),
+            ..ThreadDraft::default()
         };
         let ready = draft.ready(&policy, &rooms).unwrap();
         assert_eq!(ready.info.to_roles, ["billing"]);
@@ -198,6 +212,7 @@ mod tests {
             topic: "Friday coverage needed".into(),
             message: "Can one of you take the 3 pm?".into(),
             to_roles: vec!["clinician".into()],
+            direct: true,
             to_people: vec!["@jordan:x".into(), "@priya:x".into(), "@jordan:x".into()],
             ..ThreadDraft::default()
         };
@@ -205,10 +220,17 @@ mod tests {
         assert_eq!(ready.people, ["@jordan:x", "@priya:x"]);
         assert!(ready.info.to_roles.is_empty());
         assert_eq!(ready.info.category.as_deref(), Some(policy.categories[1].id.as_str()));
-        let everyone = ThreadDraft {
+        // Meant for a few and nobody chosen: refused, never sent to the whole category.
+        let nobody = ThreadDraft {
             to_people: Vec::new(),
-            ..draft
+            ..draft.clone()
         };
-        assert_eq!(everyone.ready(&policy, &rooms).unwrap().info.category, None);
+        assert_eq!(nobody.ready(&policy, &rooms), Err(DraftProblem::NoPeople));
+        // Back to everyone: the people once ticked do not count.
+        let everyone = ThreadDraft { direct: false, ..draft };
+        let ready = everyone.ready(&policy, &rooms).unwrap();
+        assert!(ready.people.is_empty());
+        assert_eq!(ready.info.category, None);
+        assert_eq!(ready.info.to_roles, ["clinician"]);
     }
 }

@@ -2,7 +2,7 @@
 //! clinic's category rooms (retraction window, retention) and its members fixed for good (the
 //! homeserver's Rounds module refuses any other invite or state change; `deploy/synapse`).
 
-use super::rooms::{common_state, invite_join_rule, required_power_levels};
+use super::rooms::{common_state, invite_join_rule, required_power_levels, ADMIN_POWER};
 use super::{Clinic, ProvisionError, Step};
 use crate::api::rounds::{Conversation, CONVERSATION, RETRACTION_STATE, ROOM_VERSION};
 use crate::api::{Client, CreateRoom, InitialState, Transport};
@@ -10,6 +10,11 @@ use serde_json::json;
 
 /// The room state Matrix purges expired events by.
 const RETENTION_STATE: &str = "m.room.retention";
+/// The creator's power in a conversation: enough to send its first state (those event types are
+/// at this level), not enough to kick, ban, retract others' messages, upgrade the room or
+/// change power levels (all at [`ADMIN_POWER`], which nobody in a conversation holds). The
+/// homeserver's module refuses a conversation made otherwise.
+const CREATOR_POWER: i64 = 50;
 
 /// Starts a direct conversation between the signed-in person and `others`; returns its room
 /// and its members (the person included). No name or topic: those travel in invites, and a
@@ -26,13 +31,13 @@ pub async fn start_conversation<T: Transport>(
     let invite = members.clone();
     members.insert(0, me);
     let room = client
-        .create_room(&conversation_request(clinic, &members, invite))
+        .create_room(&conversation_request(clinic, &members, invite, &members[0]))
         .await
         .step(|| "starting a direct conversation".into())?;
     Ok((room, members))
 }
 
-fn conversation_request(clinic: &Clinic, members: &[String], invite: Vec<String>) -> CreateRoom {
+fn conversation_request(clinic: &Clinic, members: &[String], invite: Vec<String>, creator: &str) -> CreateRoom {
     let policy = &clinic.policy;
     let state = |kind: &str, content| InitialState {
         kind: kind.into(),
@@ -60,8 +65,31 @@ fn conversation_request(clinic: &Clinic, members: &[String], invite: Vec<String>
         preset: Some("private_chat".into()),
         creation_content: Some(json!({ "type": CONVERSATION })),
         initial_state,
-        power_level_content_override: Some(required_power_levels(0)),
+        power_level_content_override: Some(conversation_power_levels(creator)),
         invite,
         is_direct: true,
     }
+}
+
+/// A category room's power levels, with the creator at [`CREATOR_POWER`] and the state the
+/// room is made with (and its invites) at that level.
+fn conversation_power_levels(creator: &str) -> serde_json::Value {
+    let mut levels = required_power_levels(0);
+    levels["users"] = json!({ creator: CREATOR_POWER });
+    levels["invite"] = json!(CREATOR_POWER);
+    let first_state = [
+        "m.room.join_rules",
+        "m.room.history_visibility",
+        "m.room.guest_access",
+        RETENTION_STATE,
+        RETRACTION_STATE,
+        CONVERSATION,
+    ];
+    for kind in first_state {
+        levels["events"][kind] = json!(CREATOR_POWER);
+    }
+    for kind in ["m.room.tombstone", "m.room.encryption", "m.room.server_acl"] {
+        levels["events"][kind] = json!(ADMIN_POWER);
+    }
+    levels
 }

@@ -98,13 +98,14 @@ pub(super) struct Core<T, S, P> {
 impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<T, S, P> {
     pub fn new(start: Start<T>, store: Rc<S>, platform: P, labels: Labels) -> Self {
         let me = start.client.session().map(|s| s.user_id.clone()).unwrap_or_default();
-        let (inbox, since, mut policy, joined, directory) = match start.cache.filter(|c| c.inbox.me == me) {
+        let (inbox, since, mut policy, joined, directory, invites) = match start.cache.filter(|c| c.inbox.me == me) {
             Some(cache) => (
                 Inbox::from_snapshot(cache.inbox),
                 cache.since,
                 cache.policy,
                 cache.joined.into_iter().collect(),
                 cache.directory,
+                cache.conversation_invites,
             ),
             None => (
                 Inbox::new(&me),
@@ -112,6 +113,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
                 start.clinic.policy.clone(),
                 start.joined,
                 Directory::default(),
+                Vec::new(),
             ),
         };
         labels.apply(&mut policy);
@@ -148,7 +150,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
                 staged: HashMap::new(),
                 sending_staged: BTreeSet::new(),
                 held: 0,
-                conversation_invites: Vec::new(),
+                conversation_invites: invites,
             }),
             engine: RefCell::new(Some(engine)),
             pager: RefCell::new(Some(ThreadPager::default())),
@@ -250,32 +252,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
     /// of them may not see its category, as the homeserver would refuse it.
     pub async fn conversation_with(&self, people: &[String], info: &ThreadInfo) -> Result<String, SessionError> {
         if info.patient.is_some() {
-            let state = self.state.borrow();
-            let roles = info
-                .category
-                .as_deref()
-                .and_then(|c| state.policy.category(c))
-                .map(|c| c.roles.clone())
-                .unwrap_or_default();
-            let outside: Vec<String> = people
-                .iter()
-                .filter(|p| {
-                    state
-                        .directory
-                        .person(p)
-                        .is_none_or(|person| !person.roles.iter().any(|r| roles.contains(r)))
-                })
-                .map(|p| {
-                    let named = state.directory.person(p).and_then(|person| person.name.clone());
-                    named.unwrap_or_else(|| state.inbox.name(p))
-                })
-                .collect();
-            if !outside.is_empty() {
-                return Err(SessionError::Refused(format!(
-                    "{} may not see this category's threads about patients: choose a category everyone here may see, or leave the patient out",
-                    outside.join(", ")
-                )));
-            }
+            self.may_name_patients(people, info.category.as_deref())?;
         }
         if let Some(room) = self.state.borrow().inbox.conversation_with(people) {
             return Ok(room.to_owned());
@@ -288,6 +265,39 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
         }]);
         self.emit(Change::Membership);
         Ok(room)
+    }
+
+    /// Refused, in staff's words, unless every one of `people` holds a role that may see
+    /// `category` (what a direct conversation may say about a patient; the homeserver refuses
+    /// the rest too).
+    pub fn may_name_patients(&self, people: &[String], category: Option<&str>) -> Result<(), SessionError> {
+        let state = self.state.borrow();
+        let me = state.inbox.me();
+        let roles = category
+            .and_then(|c| state.policy.category(c))
+            .map(|c| c.roles.clone())
+            .unwrap_or_default();
+        let outside: Vec<String> = people
+            .iter()
+            .filter(|p| *p != me)
+            .filter(|p| {
+                state
+                    .directory
+                    .person(p)
+                    .is_none_or(|person| !person.roles.iter().any(|r| roles.contains(r)))
+            })
+            .map(|p| {
+                let named = state.directory.person(p).and_then(|person| person.name.clone());
+                named.unwrap_or_else(|| state.inbox.name(p))
+            })
+            .collect();
+        if outside.is_empty() {
+            return Ok(());
+        }
+        Err(SessionError::Refused(format!(
+            "{} may not see this category's threads about patients: choose a category everyone here may see, or leave the patient out",
+            outside.join(", ")
+        )))
     }
 
     /// The key the thread `key` is kept under (the key it was created with, for a thread

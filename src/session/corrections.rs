@@ -19,10 +19,18 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
         may_edit(message, &self.core.me())
     }
 
-    /// Whether the person may retract `message` now: an admin any message, anyone else their
-    /// own within the clinic's window. The homeserver enforces the same rules.
+    /// Whether the person may retract `message` now: an admin any message in a category,
+    /// anyone else (and everyone in a direct conversation) their own within the clinic's window.
+    /// The homeserver enforces the same rules.
     pub fn may_retract(&self, message: &Message) -> bool {
-        let admin = self.core.staff().is_admin();
+        let conversation = self
+            .core
+            .state
+            .borrow()
+            .inbox
+            .conversation(self.key.room_str())
+            .is_some();
+        let admin = self.core.staff().is_admin() && !conversation;
         let window = self.core.policy().retraction_window_minutes;
         may_retract(message, &self.core.me(), admin, window, self.core.platform.now_ms())
     }

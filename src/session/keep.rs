@@ -44,6 +44,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Core<
             policy: state.policy.clone(),
             joined: state.joined.iter().cloned().collect(),
             directory: state.directory.clone(),
+            conversation_invites: state.conversation_invites.clone(),
         }
     }
 

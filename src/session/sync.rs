@@ -173,31 +173,32 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Synci
     /// Joins the direct conversations colleagues started with the person (an invite from
     /// someone not on the clinic's staff is left alone). The next sync brings the room.
     async fn join_conversations(&self, invites: Vec<(String, String)>) {
-        let pending = {
+        let (stored, pending) = {
             let mut state = self.core.state.borrow_mut();
-            let mut pending = std::mem::take(&mut state.conversation_invites);
+            let stored = std::mem::take(&mut state.conversation_invites);
+            let mut pending = stored.clone();
             pending.extend(invites);
-            pending
+            (stored, pending)
         };
+        let mut kept = Vec::new();
         for (room, inviter) in pending {
-            let (staff, known) = {
-                let directory = &self.core.state.borrow().directory;
-                (directory.person(&inviter).is_some(), !directory.is_empty())
-            };
+            let staff = self.core.state.borrow().directory.person(&inviter).is_some();
             if !staff {
-                if !known {
-                    // The staff list is read after the first sync: decide then.
-                    self.core.state.borrow_mut().conversation_invites.push((room, inviter));
-                }
+                // Someone not on the staff list (or not yet read): left until they are.
+                kept.push((room, inviter));
                 continue;
             }
             if let Err(error) = self.core.client.join(&room, &[]).await {
                 // Refused for good (the invite was withdrawn): nothing to join.
                 if error.is_retryable() {
-                    self.core.state.borrow_mut().conversation_invites.push((room, inviter));
+                    kept.push((room, inviter));
                 }
             }
         }
+        let mut state = self.core.state.borrow_mut();
+        // Kept with the inbox: the sync token kept with it has moved past these invites.
+        state.dirty |= kept != stored;
+        state.conversation_invites.extend(kept);
     }
 
     fn note_availability(&self, changes: Vec<(String, Option<Availability>)>) {

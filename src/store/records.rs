@@ -111,6 +111,10 @@ pub struct InboxCache {
     /// The staff directory as last synced (absent in inboxes kept by earlier versions).
     #[serde(default)]
     pub directory: crate::domain::Directory,
+    /// Direct conversations the person was invited to and has not joined yet, `(room, who
+    /// invited)`: a sync reports an invite once, and the token kept with this moves past it.
+    #[serde(default)]
+    pub conversation_invites: Vec<(String, String)>,
 }
 
 /// The session kept for restoring after a reload (encrypted like everything else), with what

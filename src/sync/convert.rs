@@ -44,6 +44,12 @@ pub fn conversation(event: &ClientEvent) -> Option<Vec<String>> {
     Some(event.content_as::<Conversation>()?.members)
 }
 
+/// Whether `event` is the creation of a direct conversation (its `m.room.create` says so: only
+/// a room made as one is taken for one).
+pub fn is_conversation_creation(event: &ClientEvent) -> bool {
+    event.kind == "m.room.create" && event.content.get("type").and_then(|t| t.as_str()) == Some(CONVERSATION)
+}
+
 /// Who invited the person to a direct conversation (`None`: the invite is to something else).
 pub fn conversation_invite(room: &InvitedRoom) -> Option<String> {
     let events = &room.invite_state.events;

@@ -160,7 +160,9 @@ impl<T: Transport> SyncEngine<T> {
         for (room_id, room) in &response.rooms.join {
             batch.joined.push(room_id.clone());
             let state = room.state.events.iter().chain(room.timeline.events.iter());
-            if let Some(members) = state.filter_map(convert::conversation).next_back() {
+            let made_as_conversation = state.clone().any(convert::is_conversation_creation);
+            let listed = state.filter_map(convert::conversation).next_back();
+            if let Some(members) = listed.filter(|_| made_as_conversation || self.conversations.contains(room_id)) {
                 self.conversations.insert(room_id.clone());
                 batch.incoming.push(Incoming::Conversation {
                     room_id: room_id.clone(),

@@ -11,20 +11,18 @@ use leptos::prelude::*;
 #[component]
 pub fn SendTo(fields: DraftFields) -> impl IntoView {
     let draft = fields.draft;
-    // Chosen here, or restored with a draft that has people in it.
-    let choosing = RwSignal::new(false);
-    let direct = move || choosing.get() || draft.with(|d| !d.to_people.is_empty());
+    let direct = move || draft.with(|d| d.direct);
     let category = move || chosen_category(draft).map(|c| c.label).unwrap_or_default();
     view! {
         <fieldset class="send-to">
             <legend>"Send to"</legend>
             <label class="check">
                 <input type="radio" name="send-to" prop:checked=move || !direct()
-                    on:change=move |_| { choosing.set(false); fields.edit(|d| d.to_people.clear()); }/>
+                    on:change=move |_| fields.edit(|d| d.direct = false)/>
                 {move || format!("Everyone in {}", category())}
             </label>
             <label class="check">
-                <input type="radio" name="send-to" prop:checked=direct on:change=move |_| choosing.set(true)/>
+                <input type="radio" name="send-to" prop:checked=direct on:change=move |_| fields.edit(|d| d.direct = true)/>
                 "Only people I choose"
             </label>
         </fieldset>

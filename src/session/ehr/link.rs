@@ -28,6 +28,16 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
                 "this thread is already linked to a patient record".into(),
             ));
         }
+        let members = self
+            .core
+            .state
+            .borrow()
+            .inbox
+            .conversation(self.key.room_str())
+            .map(<[String]>::to_vec);
+        if let Some(members) = members {
+            self.core.may_name_patients(&members, category.as_deref())?;
+        }
         let record = self.core.ehr()?.patient(reference).await.map_err(|e| match e {
             SessionError::NotAllowed => SessionError::Refused(
                 "The EHR does not let you open this patient's record, so the thread was not linked to it.".into(),
