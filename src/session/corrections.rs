@@ -23,14 +23,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
     /// anyone else (and everyone in a direct conversation) their own within the clinic's window.
     /// The homeserver enforces the same rules.
     pub fn may_retract(&self, message: &Message) -> bool {
-        let conversation = self
-            .core
-            .state
-            .borrow()
-            .inbox
-            .conversation(self.key.room_str())
-            .is_some();
-        let admin = self.core.staff().is_admin() && !conversation;
+        let admin = self.core.staff().is_admin() && self.conversation_members().is_none();
         let window = self.core.policy().retraction_window_minutes;
         may_retract(message, &self.core.me(), admin, window, self.core.platform.now_ms())
     }

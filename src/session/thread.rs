@@ -33,6 +33,12 @@ impl<T, S, P> Clone for ThreadHandle<T, S, P> {
 }
 
 impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> ThreadHandle<T, S, P> {
+    /// The members of the direct conversation the thread is in (`None`: it is in a category).
+    pub(super) fn conversation_members(&self) -> Option<Vec<String>> {
+        let state = self.core.state.borrow();
+        state.inbox.conversation(self.key.room_str()).map(<[String]>::to_vec)
+    }
+
     /// The thread's key.
     pub fn key(&self) -> &ThreadKey {
         &self.key

@@ -28,14 +28,7 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Threa
                 "this thread is already linked to a patient record".into(),
             ));
         }
-        let members = self
-            .core
-            .state
-            .borrow()
-            .inbox
-            .conversation(self.key.room_str())
-            .map(<[String]>::to_vec);
-        if let Some(members) = members {
+        if let Some(members) = self.conversation_members() {
             self.core.may_name_patients(&members, category.as_deref())?;
         }
         let record = self.core.ehr()?.patient(reference).await.map_err(|e| match e {
