@@ -236,6 +236,7 @@ async fn the_inbox_cache_round_trips_encrypted() {
         policy: ClinicPolicy::with_defaults("Riverside"),
         joined: vec!["!clinical:localhost".into()],
         directory: Default::default(),
+        conversation_invites: vec![("!dm:localhost".into(), "@jordan:localhost".into())],
     };
     store.save_cache(&cache).await.unwrap();
     let raw = raw_record(&name, "cache", &format!("{USER}\u{1f}inbox")).await;
