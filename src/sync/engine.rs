@@ -49,6 +49,9 @@ pub struct SyncEngine<T> {
     /// The direct conversations the person is in (their rooms' state says so once, when
     /// joined; later syncs only bring their events).
     conversations: HashSet<String>,
+    /// Rooms made as direct conversations whose member list has not arrived yet (a sync woken
+    /// by a room's creation can bring its first events without the rest of its state).
+    made_as_conversations: HashSet<String>,
 }
 
 impl<T: Transport> SyncEngine<T> {
@@ -62,6 +65,7 @@ impl<T: Transport> SyncEngine<T> {
             since: None,
             presence: PresenceState::Online,
             conversations: HashSet::new(),
+            made_as_conversations: HashSet::new(),
         }
     }
 
@@ -160,9 +164,13 @@ impl<T: Transport> SyncEngine<T> {
         for (room_id, room) in &response.rooms.join {
             batch.joined.push(room_id.clone());
             let state = room.state.events.iter().chain(room.timeline.events.iter());
-            let made_as_conversation = state.clone().any(convert::is_conversation_creation);
+            if state.clone().any(convert::is_conversation_creation) {
+                self.made_as_conversations.insert(room_id.clone());
+            }
             let listed = state.filter_map(convert::conversation).next_back();
-            if let Some(members) = listed.filter(|_| made_as_conversation || self.conversations.contains(room_id)) {
+            let known = self.made_as_conversations.contains(room_id) || self.conversations.contains(room_id);
+            if let Some(members) = listed.filter(|_| known) {
+                self.made_as_conversations.remove(room_id);
                 self.conversations.insert(room_id.clone());
                 batch.incoming.push(Incoming::Conversation {
                     room_id: room_id.clone(),
@@ -189,6 +197,7 @@ impl<T: Transport> SyncEngine<T> {
         }
         for room_id in response.rooms.leave.keys() {
             self.conversations.remove(room_id);
+            self.made_as_conversations.remove(room_id);
             batch.left.push(room_id.clone());
             batch.incoming.push(Incoming::RoomGone {
                 room_id: room_id.clone(),
