@@ -33,8 +33,9 @@ async function inThread(api: Api, room: string, root: string): Promise<any[]> {
 async function send(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   // Queueing reads each staged file's sealed bytes and seals them again for the outbox: a few
-  // MB on a loaded two-core machine can take longer than the default 10 s.
-  await expect(page.getByRole('list', { name: 'Files to send' })).toHaveCount(0, { timeout: 30_000 });
+  // MB on a loaded two-core machine has taken over 30 s in a full run (not yet understood: see
+  // the #25 closing note).
+  await expect(page.getByRole('list', { name: 'Files to send' })).toHaveCount(0, { timeout: 60_000 });
 }
 
 /** A small PDF carrying `marker` in its bytes. */
