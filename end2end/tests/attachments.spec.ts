@@ -247,6 +247,7 @@ test('a file attached offline waits sealed on the device and is sent once when b
 });
 
 test('an upload can be cancelled, and a retracted photo is gone from the homeserver', async ({ browser }) => {
+  test.setTimeout(120_000);
   const [priya, jordan] = await Promise.all([signedIn(browser, 'priya'), signedIn(browser, 'jordan')]);
   const { api, room, root } = await sharedThread([priya, jordan], 'Wrong patient photo');
   const mine = priya.getByRole('list', { name: 'Messages' });
