@@ -37,7 +37,15 @@ export async function signInSso(page: Page, user: string, password = DEMO_PASSWO
   await page.getByRole('textbox', { name: 'Username' }).fill(user);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  // Two page loads of the app and the EHR's authorization in between: under a full run's load
+  // this once took longer than the default 10 s. Where it stalls is printed if it does again.
+  try {
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible({ timeout: 30_000 });
+  } catch (e) {
+    const shown = await page.locator('body').innerText().catch(() => '(no page)');
+    console.log(`[${user}] single sign-on stalled at ${page.url()}: ${shown.slice(0, 400)}`);
+    throw e;
+  }
   await expect.poll(() => new URL(page.url()).pathname).not.toMatch(/^\/auth\//);
 }
 
