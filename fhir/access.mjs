@@ -35,10 +35,11 @@ export class Refusal extends Error {
 
 /**
  * Verifies bearer tokens issued by `issuer` for `audience` (the FHIR base URL) to one of
- * `appClients` (people, user scopes) or `testClients` (backend, system scopes). A token the
- * provider issued to any other client (Synapse's, say) is not for this EHR.
+ * `appClients` (people, user scopes) or `backendClients` (services of ours and the test suite:
+ * system scopes). A token the provider issued to any other client (Synapse's, say) is not for
+ * this EHR.
  */
-export function verifier({ issuer, audience, appClients, testClients }) {
+export function verifier({ issuer, audience, appClients, backendClients }) {
   const keys = createRemoteJWKSet(new URL(`${issuer}/jwks`));
   return async (authorization) => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
@@ -50,7 +51,7 @@ export function verifier({ issuer, audience, appClients, testClients }) {
       throw new Refusal(401, 'invalid_token', `the access token is not valid (${error.code ?? error.message})`);
     }
     const client = payload.client_id ?? payload.azp;
-    const known = [...appClients, ...testClients].includes(client);
+    const known = [...appClients, ...backendClients].includes(client);
     if (!known || (payload.azp !== undefined && payload.azp !== client)) {
       throw new Refusal(401, 'invalid_token', `the access token was issued to a client this EHR does not serve (${client})`);
     }
@@ -58,7 +59,7 @@ export function verifier({ issuer, audience, appClients, testClients }) {
       scopes: String(payload.scope ?? '').split(' ').filter(Boolean),
       fhirUser: typeof payload.fhirUser === 'string' ? payload.fhirUser : null,
       client,
-      system: testClients.includes(client),
+      system: backendClients.includes(client),
     };
   };
 }
@@ -89,6 +90,7 @@ export async function access(token, roleOf) {
     return {
       who: { display: whom },
       system: true,
+      client: token.client,
       check: (type, letter) => {
         if (!may(type, letter)) throw refused(whom, type, letter);
       },

@@ -201,8 +201,31 @@ function appointment([id, pid, who, day, hour]) {
   };
 }
 
-// All resources for the clinic, in dependency order.
-export function buildSeedResources(dateStr) {
+// Work the EHR shows, for rounds-watch to open threads about (docs/WATCH.md): Liam missed
+// yesterday's visit, and Noah's family cancelled the one the day after tomorrow. The demo's
+// (scripts/fhir.sh demo), so a newcomer sees each kind at once; the tests make their own.
+function workExamples(today) {
+  let yesterday = addDays(today, -1);
+  while (!isWeekday(yesterday)) yesterday = addDays(yesterday, -1);
+  const missed = appointment(['liam-k-0', 'liam-k', 'jordan', yesterday, 16]);
+  // Before the slot window: the visit took no slot the schedule still shows.
+  delete missed.slot;
+  const cancelled = appointment(['noah-t-2', 'noah-t', 'priya', nthWeekdayAfter(today, 2), 14]);
+  return [
+    { ...missed, status: 'noshow' },
+    {
+      ...cancelled,
+      status: 'cancelled',
+      cancelationReason: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason', code: 'pat-crs', display: 'Patient: Canceled via automated reminder system' }],
+        text: 'Family cancelled',
+      },
+    },
+  ];
+}
+
+// All resources for the clinic, in dependency order; `work`: with the work examples above.
+export function buildSeedResources(dateStr, { work = false } = {}) {
   const today = anchorDay(dateStr);
   const booked = bookings(today);
   const busy = new Set(booked.map(([, , who, day, hour]) => slotId(who, day, hour)));
@@ -228,15 +251,16 @@ export function buildSeedResources(dateStr) {
     ...Object.entries(CLINICIANS).map(([who, service]) => schedule(who, service, today)),
     ...slots,
     ...booked.map(appointment),
+    ...(work ? workExamples(today) : []),
   ];
 }
 
 // PUT each resource at its id, so ids stay stable across restarts and resets.
-export function buildSeedBundle(dateStr) {
+export function buildSeedBundle(dateStr, options) {
   return {
     resourceType: 'Bundle',
     type: 'batch',
-    entry: buildSeedResources(dateStr).map((resource) => ({
+    entry: buildSeedResources(dateStr, options).map((resource) => ({
       resource,
       request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` },
     })),

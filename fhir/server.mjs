@@ -11,10 +11,13 @@
 //   FHIR_APP_CLIENTS   comma-separated client ids whose people's tokens are accepted (default rounds-app)
 //   FHIR_TEST_CLIENTS  comma-separated backend clients whose system-scoped tokens are accepted, and
 //                      who may POST /reset: for a test instance only (scripts/fhir.sh test)
+//   FHIR_BACKEND_CLIENTS  comma-separated backend services (rounds-watch) whose system-scoped
+//                      tokens are accepted: what they may do is what their scopes say
 //   FHIR_ALLOW_ORIGIN  CORS origin to allow (default: any; we only listen on loopback)
 //   FHIR_ALLOW_RESET   "1" enables POST /reset (reload the seed), for the test clients
 //   FHIR_SEED_DATE     YYYY-MM-DD anchor day for the generated seed (default: start day, UTC)
 //   FHIR_SEED_FILE     seed from this Bundle file instead of generating one
+//   FHIR_SEED_WORK     "1" adds work for rounds-watch to the generated seed (the demo instance)
 //   FHIR_STATE_FILE    keep every change in this file and start from it on the same seed day
 //                      (the demo instance: its EHR keeps changes across a restart; keep.mjs)
 //
@@ -50,11 +53,12 @@ if (!IDP_ISSUER) {
 }
 const list = (value) => value.split(',').map((s) => s.trim()).filter(Boolean);
 const TEST_CLIENTS = list(process.env.FHIR_TEST_CLIENTS || '');
+const BACKEND_CLIENTS = [...TEST_CLIENTS, ...list(process.env.FHIR_BACKEND_CLIENTS || '')];
 const verify = verifier({
   issuer: IDP_ISSUER,
   audience: AUDIENCE,
   appClients: list(process.env.FHIR_APP_CLIENTS || 'rounds-app'),
-  testClients: TEST_CLIENTS,
+  backendClients: BACKEND_CLIENTS,
 });
 const ALLOW_ORIGIN = process.env.FHIR_ALLOW_ORIGIN || '';
 const ALLOW_RESET = process.env.FHIR_ALLOW_RESET === '1';
@@ -118,7 +122,7 @@ const STATE_FILE = process.env.FHIR_STATE_FILE;
 const kept = keeper(repo, STATE_FILE, SEED_DATE);
 
 function seedBundle() {
-  return SEED_FILE ? JSON.parse(readFileSync(SEED_FILE, 'utf8')) : buildSeedBundle(SEED_DATE);
+  return SEED_FILE ? JSON.parse(readFileSync(SEED_FILE, 'utf8')) : buildSeedBundle(SEED_DATE, { work: process.env.FHIR_SEED_WORK === '1' });
 }
 
 async function seed(bundle = seedBundle()) {
@@ -339,9 +343,13 @@ async function handleFhir(req, res, url, cors) {
   return send(res, done.status, done.body, { ...cors, ...done.headers });
 }
 
-/** SMART App Launch discovery: where to authorize, what is supported (backend clients on a test instance only). */
+/**
+ * SMART App Launch discovery: where to authorize, what is supported (backend services sign
+ * their assertions; the test suite's client has a secret, on a test instance only).
+ */
 function smartConfiguration() {
-  const backend = TEST_CLIENTS.length > 0;
+  const backend = BACKEND_CLIENTS.length > 0;
+  const test = TEST_CLIENTS.length > 0;
   return {
     issuer: IDP_ISSUER,
     jwks_uri: `${IDP_ISSUER}/jwks`,
@@ -350,14 +358,17 @@ function smartConfiguration() {
     revocation_endpoint: `${IDP_ISSUER}/token/revocation`,
     grant_types_supported: ['authorization_code', 'refresh_token', ...(backend ? ['client_credentials'] : [])],
     code_challenge_methods_supported: ['S256'],
-    token_endpoint_auth_methods_supported: ['none', ...(backend ? ['client_secret_post'] : [])],
+    token_endpoint_auth_methods_supported: ['none', ...(backend ? ['private_key_jwt'] : []), ...(test ? ['client_secret_post'] : [])],
+    token_endpoint_auth_signing_alg_values_supported: backend ? ['ES256'] : undefined,
     response_types_supported: ['code'],
     scopes_supported: [
       'openid', 'fhirUser', 'profile', 'online_access', 'user/*.rs', 'user/Appointment.u', 'user/Slot.u', 'user/Communication.cu',
-      ...(backend ? ['system/*.cruds'] : []),
+      ...(backend ? ['system/Appointment.rs', 'system/Patient.r'] : []),
+      ...(test ? ['system/*.cruds'] : []),
     ],
     capabilities: [
-      'launch-standalone', 'client-public', ...(backend ? ['client-confidential-symmetric'] : []), 'sso-openid-connect',
+      'launch-standalone', 'client-public', ...(backend ? ['client-confidential-asymmetric'] : []),
+      ...(test ? ['client-confidential-symmetric'] : []), 'sso-openid-connect',
       'permission-v2', 'permission-user', 'permission-online',
     ],
   };
@@ -390,7 +401,7 @@ async function handle(req, res) {
   try {
     if (url.pathname === '/reset' && req.method === 'POST' && ALLOW_RESET) {
       const caller = await access(await verify(req.headers.authorization), roleOf);
-      if (!caller.system) throw new Refusal(403, 'insufficient_scope', 'only the test suite\'s client may reset');
+      if (!caller.system || !TEST_CLIENTS.includes(caller.client)) throw new Refusal(403, 'insufficient_scope', 'only the test suite\'s client may reset');
       const n = await seed();
       roles.clear();
       return send(res, 200, { ...allOk, issue: [{ ...allOk.issue[0], diagnostics: `reset: ${n} resources` }] }, cors);

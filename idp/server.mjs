@@ -3,6 +3,9 @@
 //   - Synapse (single sign-on into Matrix: a confidential client, authorization code),
 //   - Rounds in the browser (SMART on FHIR standalone launch: a public client, code + PKCE,
 //     refresh tokens, JWT access tokens for the EHR with `fhirUser` and SMART scopes),
+//   - rounds-watch, our service that reads the EHR (SMART backend services: client credentials,
+//     authenticated by a JWT it signs with its own key; read-only system scopes), when its
+//     public key is given,
 //   - the test suite (a confidential client with system scopes, client credentials), in the
 //     test instance only.
 // A clinic points Synapse and Rounds at its own provider instead (docs/IDENTITY.md).
@@ -19,6 +22,7 @@
 //   APP_ORIGINS       comma-separated origins Rounds is served from (SMART redirect URIs)
 //   REFRESH_MINUTES   a refresh token unused this long expires (the clinic's idle timeout)
 //   SESSION_MINUTES   the provider's sign-in session
+//   WATCH_PUBLIC_KEY  file holding rounds-watch's public key (a JWK; scripts/watch.sh makes it)
 import http from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +48,9 @@ const SYNAPSE_URL = (process.env.SYNAPSE_URL || 'http://127.0.0.1:18008').replac
 const APP_ORIGINS = (process.env.APP_ORIGINS || 'http://127.0.0.1:18080').split(',').map((o) => o.trim()).filter(Boolean);
 const REFRESH_MINUTES = Number(process.env.REFRESH_MINUTES || 15);
 const SESSION_MINUTES = Number(process.env.SESSION_MINUTES || 15);
+const WATCH_PUBLIC_KEY = process.env.WATCH_PUBLIC_KEY || '';
+// What rounds-watch may read, and nothing more: it never writes to the EHR.
+const WATCH_SCOPES = 'system/Appointment.rs system/Patient.r';
 
 // --- Keys and secrets, made once and kept, so a restart does not invalidate every token.
 mkdirSync(DATA, { recursive: true });
@@ -97,6 +104,19 @@ const clients = [
     post_logout_redirect_uris: APP_ORIGINS.map((o) => `${o}/`),
   },
 ];
+if (WATCH_PUBLIC_KEY) {
+  clients.push({
+    client_id: 'rounds-watch',
+    client_name: 'Rounds EHR watch',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    jwks: { keys: [JSON.parse(readFileSync(WATCH_PUBLIC_KEY, 'utf8'))] },
+  });
+}
+const BACKEND_SCOPES = { 'rounds-tests': 'system/*.cruds', 'rounds-watch': WATCH_SCOPES };
 if (MODE === 'test') {
   clients.push({
     // The test suite's own reads and checks of the EHR (SMART backend-services style).
@@ -161,12 +181,12 @@ const provider = new Provider(ISSUER, {
       enabled: true,
       async defaultResource(ctx, client, oneOf) {
         if (oneOf) return oneOf;
-        if (client.clientId === 'rounds-tests') return FHIR_AUDIENCE;
+        if (BACKEND_SCOPES[client.clientId]) return FHIR_AUDIENCE;
         return ctx.oidc.params.aud ?? undefined;
       },
       async getResourceServerInfo(ctx, resource, client) {
         if (resource !== FHIR_AUDIENCE) throw new errors.InvalidTarget();
-        const scope = client.clientId === 'rounds-tests' ? 'system/*.cruds' : ALL_EHR_SCOPES.join(' ');
+        const scope = BACKEND_SCOPES[client.clientId] ?? ALL_EHR_SCOPES.join(' ');
         return { scope, audience: FHIR_AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: 5 * 60, jwt: { sign: { alg: 'RS256' } } };
       },
       // SMART clients do not repeat the resource at the token endpoint.

@@ -11,7 +11,7 @@ cd "$ROOT"
 cargo fetch --locked --quiet
 
 TRUNK_PID=""
-trap '[[ -z "$TRUNK_PID" ]] || kill "$TRUNK_PID" 2>/dev/null || true; "$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo; "$ROOT/scripts/idp.sh" stop demo; "$ROOT/scripts/push.sh" stop demo; "$ROOT/scripts/escalation.sh" stop demo' EXIT
+trap '[[ -z "$TRUNK_PID" ]] || kill "$TRUNK_PID" 2>/dev/null || true; "$ROOT/scripts/synapse.sh" stop demo; "$ROOT/scripts/fhir.sh" stop demo; "$ROOT/scripts/idp.sh" stop demo; "$ROOT/scripts/push.sh" stop demo; "$ROOT/scripts/escalation.sh" stop demo; "$ROOT/scripts/watch.sh" stop demo' EXIT
 # Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
 trap 'exit 130' INT TERM
 IDP=$("$ROOT/scripts/idp.sh" start demo)
@@ -40,6 +40,8 @@ if [[ ! -f "$MARKER" ]]; then
   touch "$MARKER"
 fi
 "$ROOT/scripts/escalation.sh" start demo
+# The EHR watch: missed visits and cancellations by patients become Scheduling threads.
+"$ROOT/scripts/watch.sh" start demo
 
 APP=http://127.0.0.1:8080
 log "building and serving the app (the first build on a machine takes several minutes; cargo's progress follows)"
@@ -64,6 +66,8 @@ cat <<MSG
   FHIR server (demo EHR): $FHIR
   Push gateway:           $("$ROOT/scripts/push.sh" url demo)
   Escalation service:     urgent clinical and scheduling threads, 5 min windows (rounds-admin escalation)
+  EHR watch:              missed visits and cancellations by patients open Scheduling threads
+                          for the front desk, and close when a new visit is booked
 
   Demo logins (password for all: rounds-demo), with "Sign in with Riverside staff account"
   (the clinic's single sign-on, which also connects Rounds to the EHR). Staff cannot sign in
@@ -78,7 +82,7 @@ cat <<MSG
   The demo homeserver keeps Synapse's default login rate limit per account (a few sign-ins
   per minute).
   Press Ctrl-C to stop the app, Synapse, the EHR, the sign-in service, the push gateway
-  and the escalation service.
+  the escalation service and the EHR watch.
 
 MSG
 wait "$TRUNK_PID"

@@ -24,7 +24,6 @@ esac
 
 HS=$("$ROOT/scripts/synapse.sh" url "$INSTANCE")
 DATA="$LOCAL/escalation/$INSTANCE"
-BINARY="$ROOT/target/debug/rounds-escalation"
 PIDFILE="$DATA/server.pid"
 LOGFILE="$DATA/server.log"
 PASSWORD_FILE="$DATA/password"
@@ -47,21 +46,7 @@ password_file() {
 }
 
 cmd_start() {
-  lock
-  local pid
-  if pid=$(live_pid); then
-    log "$SERVICE: already running (pid $pid) for $HS"
-    return 0
-  fi
-  (cd "$ROOT" && cargo build --quiet --bin rounds-escalation)
-  local t0=$EPOCHREALTIME
-  : >"$LOGFILE"
-  (exec nohup setsid "$BINARY" --homeserver "$HS" --password-file "$(password_file)" \
-      >"$LOGFILE" 2>&1 </dev/null 9>&-) &
-  pid=$!
-  echo "$pid" >"$PIDFILE"
-  await_answers "$pid" 60 "$LOGFILE"
-  log "$SERVICE: started for $HS (pid $pid, $(elapsed "$t0") s)"
+  start_our_binary rounds-escalation --homeserver "$HS" --password-file "$(password_file)"
 }
 
 case "$CMD" in

@@ -26,8 +26,8 @@ usage() { echo "usage: $0 start|stop|reset|status|url demo|test" >&2; exit 2; }
 (( $# == 2 )) || usage
 CMD=$1 INSTANCE=$2
 case "$INSTANCE" in
-  demo) PORT=8103 ALLOW_RESET=0 IDP=demo TEST_CLIENTS= KEEP=records.json ;;
-  test) PORT=18103 ALLOW_RESET=1 IDP=test TEST_CLIENTS=rounds-tests KEEP= ;;
+  demo) PORT=8103 ALLOW_RESET=0 IDP=demo TEST_CLIENTS= KEEP=records.json WORK=1 ;;
+  test) PORT=18103 ALLOW_RESET=1 IDP=test TEST_CLIENTS=rounds-tests KEEP= WORK= ;;
   *) usage ;;
 esac
 
@@ -71,7 +71,7 @@ cmd_start() {
   local issuer
   issuer=$("$ROOT/scripts/idp.sh" url "$IDP")
   (cd "$ROOT/fhir" && exec env PORT="$PORT" IDP_ISSUER="$issuer" FHIR_AUDIENCE="$URL" FHIR_ALLOW_RESET="$ALLOW_RESET" \
-      FHIR_TEST_CLIENTS="$TEST_CLIENTS" FHIR_STATE_FILE="${KEEP:+$DATA/$KEEP}" \
+      FHIR_TEST_CLIENTS="$TEST_CLIENTS" FHIR_BACKEND_CLIENTS=rounds-watch FHIR_SEED_WORK="$WORK" FHIR_STATE_FILE="${KEEP:+$DATA/$KEEP}" \
       nohup setsid node --experimental-websocket "$SERVER" \
       >"$LOGFILE" 2>&1 </dev/null 9>&-) &   # 9>&-: don't hand it our lock
   pid=$!

@@ -68,9 +68,12 @@ cmd_start() {
   "$ROOT/scripts/setup.sh" idp
   ensure_secrets
   local t0=$EPOCHREALTIME
+  # The EHR watch (rounds-watch) is registered with its public key, made on first use.
+  local watch_key
+  watch_key=$("$ROOT/scripts/watch.sh" public-key "$INSTANCE")
   (cd "$ROOT/idp" && exec env PORT="$PORT" DATA="$DATA" SYNAPSE_URL="$SYNAPSE_URL" \
       FHIR_AUDIENCE="$FHIR_AUDIENCE" APP_ORIGINS="$APP_ORIGINS" REFRESH_MINUTES="$REFRESH_MINUTES" \
-      IDP_MODE="$INSTANCE" nohup setsid node "$SERVER" >"$LOGFILE" 2>&1 </dev/null 9>&-) &
+      WATCH_PUBLIC_KEY="$watch_key" IDP_MODE="$INSTANCE" nohup setsid node "$SERVER" >"$LOGFILE" 2>&1 </dev/null 9>&-) &
   pid=$!
   echo "$pid" >"$PIDFILE"
   await_answers "$pid" 30 "$LOGFILE"

@@ -105,3 +105,24 @@ report_status() {
   if pid=$(live_pid) && answers; then echo "$SERVICE: running (pid $pid) at $1"
   else echo "$SERVICE: not running"; return 1; fi
 }
+
+# Builds our own service binary `$1` (a cargo bin of this repository) and starts it with the
+# remaining arguments, unless it already runs; waits until it `answers` (60 s) and logs where
+# it serves ($HS).
+start_our_binary() {
+  local bin=$1 pid
+  shift
+  lock
+  if pid=$(live_pid); then
+    log "$SERVICE: already running (pid $pid) for $HS"
+    return 0
+  fi
+  (cd "$ROOT" && cargo build --quiet --bin "$bin")
+  local t0=$EPOCHREALTIME
+  : >"$LOGFILE"
+  (exec nohup setsid "$ROOT/target/debug/$bin" "$@" >"$LOGFILE" 2>&1 </dev/null 9>&-) &
+  pid=$!
+  echo "$pid" >"$PIDFILE"
+  await_answers "$pid" 60 "$LOGFILE"
+  log "$SERVICE: started for $HS (pid $pid, $(elapsed "$t0") s)"
+}

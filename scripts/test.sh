@@ -26,7 +26,7 @@ cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warning
 
 # A fresh, empty homeserver and a freshly seeded FHIR server for every run; both are stopped
 # however the run ends.
-trap '"$ROOT/scripts/nginx.sh" stop test; "$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test; "$ROOT/scripts/idp.sh" stop test; "$ROOT/scripts/push.sh" stop test; "$ROOT/scripts/escalation.sh" stop test' EXIT
+trap '"$ROOT/scripts/nginx.sh" stop test; "$ROOT/scripts/synapse.sh" stop test; "$ROOT/scripts/fhir.sh" stop test; "$ROOT/scripts/idp.sh" stop test; "$ROOT/scripts/push.sh" stop test; "$ROOT/scripts/escalation.sh" stop test; "$ROOT/scripts/watch.sh" stop test' EXIT
 # Ctrl-C or a kill still runs the EXIT trap above (the servers are stopped).
 trap 'exit 130' INT TERM
 # The identity provider first: Synapse's single sign-on and the EHR's tokens come from it.
@@ -45,6 +45,8 @@ ROUNDS_TEST_IDP=$("$ROOT/scripts/idp.sh" url test)
 ROUNDS_TEST_IDP_SECRET=$("$ROOT/scripts/idp.sh" secret test tests)
 # The provider's administrator key: the tests turn a person off, as a clinic does.
 ROUNDS_TEST_IDP_ADMIN=$("$ROOT/scripts/idp.sh" secret test admin)
+# The EHR watch's private key (made when the provider was started, which has its public key).
+export ROUNDS_TEST_WATCH_KEY="$LOCAL/watch/test/private.pem"
 # The app calls the identity provider's token endpoint: the test servers' CSP allows it.
 export ROUNDS_CONNECT_EXTRA=$ROUNDS_TEST_IDP
 
@@ -69,6 +71,9 @@ trunk build --release
 
 log "end-to-end tests (Playwright, Chromium)"
 "$ROOT/scripts/fhir.sh" reset test >/dev/null
+# The EHR watch, as the clinic's service account: missed visits and cancellations become
+# threads. Started on the freshly reset EHR, so the native tests' appointments open none.
+"$ROOT/scripts/watch.sh" start test
 export ROUNDS_CONFIG="$LOCAL/e2e-config.json"
 cat >"$ROUNDS_CONFIG" <<JSON
 {

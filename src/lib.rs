@@ -3,8 +3,8 @@
 //! Layers (see `docs/ARCHITECTURE.md`): [`api`] is the typed Matrix client (and [`fhir`] the
 //! FHIR one), [`domain`] the pure care-team model, [`store`] what the device keeps, [`sync`] the
 //! sync engine and the outbox, [`session`] the services the screens bind to, [`provision`] sets
-//! up clinics through the client, `escalate` is the escalation service's work (native only), and
-//! `ui` (browser only) is the Leptos app.
+//! up clinics through the client, `escalate` and `watch` are the escalation service's and the
+//! EHR watch's work (native only), and `ui` (browser only) is the Leptos app.
 
 pub mod api;
 pub mod branding;
@@ -16,6 +16,8 @@ pub mod provision;
 pub mod session;
 pub mod store;
 pub mod sync;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod watch;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

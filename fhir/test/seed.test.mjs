@@ -117,6 +117,17 @@ describe('the seed for a pinned day (FHIR_SEED_DATE)', () => {
     assert.equal(seed.find((r) => r.id === 'maya-r-1').start, '2025-01-07T14:00:00Z');
   });
 
+  test('the demo\'s adds work for rounds-watch: a visit missed the weekday before, one the patient cancelled', () => {
+    assert.ok(!buildSeedResources('2025-01-06').some((r) => ['noshow', 'cancelled'].includes(r.status)), 'none in the tests\' seed');
+    const seed = buildSeedResources('2025-01-06', { work: true }); // a Monday
+    const missed = seed.filter((r) => r.status === 'noshow');
+    assert.deepEqual(missed.map((r) => [r.id, r.start]), [['liam-k-0', '2025-01-03T16:00:00Z']]);
+    const cancelled = seed.filter((r) => r.status === 'cancelled');
+    assert.deepEqual(cancelled.map((r) => [r.id, r.cancelationReason.coding[0].code]), [['noah-t-2', 'pat-crs']]);
+    const slot = seed.find((r) => `Slot/${r.id}` === cancelled[0].slot[0].reference);
+    assert.equal(slot.status, 'free', 'a cancelled visit holds no slot');
+  });
+
   test('refuses a day that does not exist', () => {
     assert.throws(() => buildSeedResources('2025-02-30'), /real YYYY-MM-DD day/);
     assert.throws(() => buildSeedResources('tomorrow'), /real YYYY-MM-DD day/);

@@ -4,7 +4,8 @@
 // (idp +10, servers +3 and +4, app origin +80, Synapse's callback +8), so two runs can share a
 // machine.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -75,8 +76,8 @@ async function stop({ child, exited }) {
 }
 
 /**
- * The identity provider, the FHIR server under test (a test instance: the test client's tokens
- * accepted, reset enabled, any origin) and a second one configured like a deployment (its own
+ * The identity provider, the FHIR server under test (a test instance: the test client's and
+ * rounds-watch's tokens accepted, reset enabled, any origin) and a second one configured like a deployment (its own
  * audience, one allowed origin, people's tokens only, no reset).
  * Resolves to the environment the test files read (ehr.mjs, tokens.mjs) and a `stop` function.
  */
@@ -94,10 +95,14 @@ export async function startServers() {
     rmSync(data, { recursive: true, force: true });
   };
   process.once('exit', killAll);
+  // rounds-watch's key pair, as scripts/watch.sh makes it: the provider gets the public half.
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  writeFileSync(join(data, 'watch-private.jwk'), JSON.stringify({ ...privateKey.export({ format: 'jwk' }), alg: 'ES256' }));
+  writeFileSync(join(data, 'watch-public.jwk'), JSON.stringify({ ...publicKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig' }));
   try {
     const idp = start('idp', 'idp', ['server.mjs'], {
       IDP_MODE: 'test', PORT: String(PORTS.idp), DATA: data, FHIR_AUDIENCE: fhirBase(PORTS.fhir), APP_ORIGINS: APP_ORIGIN,
-      SYNAPSE_URL,
+      SYNAPSE_URL, WATCH_PUBLIC_KEY: join(data, 'watch-public.jwk'),
     }, 'rounds-idp:');
     servers.push(idp);
     await idp.started;
@@ -105,7 +110,7 @@ export async function startServers() {
       PORT: String(port), IDP_ISSUER: idpUrl, FHIR_AUDIENCE: fhirBase(port), ...env,
     }, 'listening on');
     servers.push(
-      fhir(PORTS.fhir, { FHIR_ALLOW_RESET: '1', FHIR_TEST_CLIENTS: 'rounds-tests' }),
+      fhir(PORTS.fhir, { FHIR_ALLOW_RESET: '1', FHIR_TEST_CLIENTS: 'rounds-tests', FHIR_BACKEND_CLIENTS: 'rounds-watch' }),
       fhir(PORTS.other, { FHIR_ALLOW_ORIGIN: APP_ORIGIN }),
     );
     await Promise.all(servers.map((s) => s.started));

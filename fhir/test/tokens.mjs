@@ -51,6 +51,28 @@ export function backendToken() {
   })).access_token);
 }
 
+/**
+ * rounds-watch's token as the service gets it (SMART backend services: client credentials, a
+ * client assertion signed with its key, or with `key` to try another), for `scope`.
+ */
+export async function watchToken(scope, key = kept('watch-private.jwk')) {
+  const assertion = await new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
+    .setIssuer('rounds-watch')
+    .setSubject('rounds-watch')
+    .setAudience(`${IDP}/token`)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .setJti(randomBytes(8).toString('hex'))
+    .sign(await importJWK(key, 'ES256'));
+  return tokenRequest({
+    grant_type: 'client_credentials',
+    scope,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: assertion,
+  });
+}
+
 /** A browser that keeps cookies per name and follows no redirect by itself. */
 function browser() {
   const jar = new Map();

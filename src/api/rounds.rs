@@ -366,6 +366,25 @@ impl EscalationMeta {
     }
 }
 
+/// Key, inside a thread root the clinic's EHR watch opened, of the EHR fact it is about.
+/// Clients believe it only from the clinic's service account (the policy names it).
+pub const WATCH_KEY: &str = "app.rounds.watch";
+
+/// `app.rounds.watch` inside a thread root: which fact of the EHR opened the thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchMeta {
+    /// The kind of fact (`missed-visit`).
+    pub kind: String,
+    /// The resource that shows it (`Appointment/maya-r-1`).
+    pub resource: String,
+    /// The resource's version that showed it.
+    pub version: String,
+}
+
+/// Account data of the clinic's service account: what its EHR watch has read and the thread
+/// of each fact (so a restart, or another instance, repeats nothing).
+pub const WATCH_RECORD: &str = "app.rounds.watch.record";
+
 /// Event type announcing an appointment change made from a thread (after the FHIR server
 /// accepted it).
 pub const APPOINTMENT: &str = "app.rounds.appointment";

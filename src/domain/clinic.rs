@@ -4,6 +4,7 @@
 //! state event (see `docs/PROTOCOL.md`).
 
 use super::attachment::AttachmentRules;
+use super::watch::{rule_for, WatchKind, WatchRule};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -118,6 +119,10 @@ pub struct ClinicPolicy {
     /// homeserver's `max_upload_size` is the limit it enforces).
     #[serde(default)]
     pub attachments: AttachmentRules,
+    /// The clinic's own rules for work the EHR opens (`rounds-watch`); a kind not listed
+    /// follows its default ([`super::watch::rule_for`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub watch: Vec<WatchRule>,
 }
 
 /// Why a policy is not usable.
@@ -143,6 +148,13 @@ pub enum PolicyError {
     NoAdminRole,
     /// The attachment rules are not usable (what is wrong).
     Attachments(String),
+    /// A rule for work the EHR opens cannot be followed.
+    Watch {
+        /// The kind of EHR fact (its label).
+        kind: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// A category's escalation window is outside what the policy accepts.
     EscalationWindow {
         /// The category.
@@ -197,6 +209,7 @@ impl fmt::Display for PolicyError {
             ),
             PolicyError::Templates { category, problem } => write!(f, "category '{category}': {problem}"),
             PolicyError::Attachments(problem) => write!(f, "attachments: {problem}"),
+            PolicyError::Watch { kind, problem } => write!(f, "{kind} from the EHR: {problem}"),
             PolicyError::Retention { category } => {
                 write!(
                     f,
@@ -298,6 +311,7 @@ impl ClinicPolicy {
             escalation_service: None,
             retraction_window_minutes: Self::default_retraction_window(),
             attachments: AttachmentRules::default(),
+            watch: Vec::new(),
         }
     }
 
@@ -332,7 +346,37 @@ impl ClinicPolicy {
                 });
             }
         }
+        for kind in WatchKind::ALL {
+            self.validate_watch(&self.watch_rule(kind))?;
+        }
         self.attachments.validate().map_err(PolicyError::Attachments)
+    }
+
+    /// What the clinic does with EHR facts of `kind`.
+    pub fn watch_rule(&self, kind: WatchKind) -> WatchRule {
+        rule_for(&self.watch, kind)
+    }
+
+    /// An enabled rule must open its threads where its roles read (a disabled one may name
+    /// what the clinic no longer has).
+    fn validate_watch(&self, rule: &WatchRule) -> Result<(), PolicyError> {
+        if !rule.enabled {
+            return Ok(());
+        }
+        let refused = |problem: String| PolicyError::Watch {
+            kind: rule.kind.label().to_owned(),
+            problem,
+        };
+        let category = self
+            .category(&rule.category)
+            .ok_or_else(|| refused(format!("there is no category \"{}\"", rule.category)))?;
+        if rule.roles.is_empty() {
+            return Err(refused("it is addressed to no role".into()));
+        }
+        if let Some(role) = rule.roles.iter().find(|r| !category.roles.contains(r)) {
+            return Err(refused(format!("the role \"{role}\" cannot read {}", category.label)));
+        }
+        Ok(())
     }
 
     fn validate_escalation(&self, category: &Category, escalation: &Escalation) -> Result<(), PolicyError> {
@@ -508,5 +552,40 @@ mod tests {
         assert!(json["categories"][1].get("room").is_none());
         let back: ClinicPolicy = serde_json::from_value(json).unwrap();
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn a_watch_rule_must_open_threads_its_roles_can_read() {
+        use crate::domain::watch::{with_rule, WatchKind, WatchRule};
+        let mut p = ClinicPolicy::with_defaults("Riverside");
+        assert!(p.validate().is_ok(), "the defaults hold");
+        let missed = WatchRule::default_for(WatchKind::MissedVisit);
+        let with = |rule: WatchRule| ClinicPolicy {
+            watch: with_rule(&[], rule),
+            ..p.clone()
+        };
+        let billing = with(WatchRule {
+            roles: vec![roles::BILLING.into()],
+            ..missed.clone()
+        });
+        assert!(matches!(billing.validate(), Err(PolicyError::Watch { .. })));
+        let nowhere = with(WatchRule {
+            category: "nowhere".into(),
+            ..missed.clone()
+        });
+        assert!(matches!(nowhere.validate(), Err(PolicyError::Watch { .. })));
+        let nobody = with(WatchRule {
+            roles: Vec::new(),
+            ..missed.clone()
+        });
+        assert!(matches!(nobody.validate(), Err(PolicyError::Watch { .. })));
+        // Switched off, a rule may name what the clinic no longer has.
+        p = with(WatchRule {
+            enabled: false,
+            category: "nowhere".into(),
+            ..missed
+        });
+        assert!(p.validate().is_ok());
+        assert!(!p.watch_rule(WatchKind::MissedVisit).enabled);
     }
 }

@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod role_history;
 pub mod staff;
 pub mod thread;
+pub mod watch;
 
 pub use attachment::{Attachment, AttachmentRules, FileRefusal, StagedFile};
 pub use audit::{current_messages, AuditEntry, AuditTrail, CurrentMessage, Happened, ReadMark};
@@ -30,3 +31,4 @@ pub use inbox::{
 pub use role_history::{render_role_history, RoleChange, RoleChangeKind};
 pub use staff::StaffView;
 pub use thread::{Body, Delivery, EhrClaim, Message, Patient, Priority, Status, Thread, ThreadInfo};
+pub use watch::{WatchKind, WatchRule};

@@ -1,6 +1,8 @@
 //! `fhir`: the typed FHIR R4 client for patient context and scheduling (beside `api`, on the
 //! same transport), and the scheduling changes Rounds makes through it.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod backend;
 pub mod chart;
 mod client;
 pub mod id_token;

@@ -19,6 +19,9 @@ pub struct Meta {
     /// Server-assigned version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+    /// When the server last changed it (a FHIR instant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<String>,
     /// Everything else.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -236,6 +239,8 @@ resource!(
         participant: Vec<Participant>,
         /// Why it was cancelled (a CodeableConcept; Rounds writes its `text`).
         cancelation_reason: Option<Value>,
+        /// The service (`Speech-language pathology`).
+        service_type: Vec<Concept>,
     }
 );
 

@@ -299,6 +299,26 @@ pub async fn refresh<T: Transport>(
     token(transport, config, form).await
 }
 
+/// A backend service's access token (SMART Backend Services: client credentials, the client
+/// authenticated by `assertion`, a JWT it signed; see [`super::backend`]), for `scope`.
+pub async fn client_credentials<T: Transport>(
+    transport: &T,
+    config: &SmartConfiguration,
+    assertion: &str,
+    scope: &str,
+) -> Result<Grant, SmartError> {
+    let form = Body::form(&[
+        ("grant_type", "client_credentials"),
+        ("scope", scope),
+        (
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ),
+        ("client_assertion", assertion),
+    ]);
+    token(transport, config, form).await
+}
+
 async fn token<T: Transport>(transport: &T, config: &SmartConfiguration, form: Body) -> Result<Grant, SmartError> {
     let body = send(transport, Method::Post, config.token_endpoint.clone(), Some(form)).await?;
     serde_json::from_slice(&body).map_err(|e| SmartError::BadResponse(format!("token: {e}")))

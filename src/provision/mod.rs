@@ -16,7 +16,9 @@ pub use conversation::start_conversation;
 pub use member::{accept_clinic_invites_and_join, enter_clinic, Membership};
 pub use role_history::{role_history, RoleHistory};
 pub use rooms::{category_alias, clinic_alias, full_alias, role_alias, ADMIN_POWER};
-pub use settings::{enlist_escalation_service, set_attachment_rules, set_escalation, set_retention, set_templates};
+pub use settings::{
+    enlist_escalation_service, set_attachment_rules, set_escalation, set_retention, set_templates, set_watch_rule,
+};
 pub use staff::{accept_roles, add_roles, remove_roles, role_members, roster, RosterEntry};
 
 use crate::api::rounds::{CLINIC_STATE, RETRACTION_STATE};

@@ -11,7 +11,7 @@ use serde_json::json;
 /// The room state the homeserver purges expired events by (Matrix `m.room.retention`).
 const RETENTION_STATE: &str = "m.room.retention";
 use crate::api::{Client, Transport};
-use crate::domain::{AttachmentRules, Category, ClinicPolicy, Escalation};
+use crate::domain::{AttachmentRules, Category, ClinicPolicy, Escalation, WatchRule};
 
 /// Makes `service` the clinic's escalation service account: invites it into every role space, so
 /// it can read who holds each role and join every category room (restricted joins), and names it
@@ -114,6 +114,19 @@ pub async fn set_attachment_rules<T: Transport>(
 ) -> Result<(Clinic, Report), ProvisionError> {
     let mut policy = clinic.policy.clone();
     policy.attachments = rules;
+    policy.validate().map_err(ProvisionError::Policy)?;
+    write_policy(client, clinic, policy, Report::default()).await
+}
+
+/// Sets what the clinic's EHR watch does with one kind of EHR fact (`rounds-watch`). Refused:
+/// an enabled rule whose category does not exist or whose roles cannot read it.
+pub async fn set_watch_rule<T: Transport>(
+    client: &Client<T>,
+    clinic: &Clinic,
+    rule: WatchRule,
+) -> Result<(Clinic, Report), ProvisionError> {
+    let mut policy = clinic.policy.clone();
+    policy.watch = crate::domain::watch::with_rule(&policy.watch, rule);
     policy.validate().map_err(ProvisionError::Policy)?;
     write_policy(client, clinic, policy, Report::default()).await
 }

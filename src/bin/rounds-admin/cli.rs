@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use rounds::api::{Client, NativeTransport};
-use rounds::domain::{ClinicPolicy, Escalation};
+use rounds::domain::{ClinicPolicy, Escalation, WatchKind};
 use rounds::provision::{self, server_name, Report};
 use std::process::ExitCode;
 
@@ -113,6 +113,27 @@ enum Command {
         /// image/gif, application/pdf).
         #[arg(long, value_delimiter = ',')]
         types: Option<Vec<String>>,
+    },
+    /// Show what the EHR watch (rounds-watch) does with each kind of EHR fact, or change one
+    /// kind's rule (what is not given stays as it was).
+    Watch {
+        /// The kind: missed-visit or patient-cancelled (all kinds are shown without one).
+        kind: Option<String>,
+        /// Open threads for this kind.
+        #[arg(long, requires = "kind", conflicts_with = "off")]
+        on: bool,
+        /// Open no threads for this kind.
+        #[arg(long, requires = "kind")]
+        off: bool,
+        /// The category the threads are opened in.
+        #[arg(long, requires = "kind")]
+        category: Option<String>,
+        /// The roles the threads are addressed to, comma-separated.
+        #[arg(long, requires = "kind", value_delimiter = ',')]
+        roles: Option<Vec<String>>,
+        /// Open the threads as urgent (they wait for an acknowledgement) or routine.
+        #[arg(long, requires = "kind", value_parser = ["urgent", "routine"])]
+        priority: Option<String>,
     },
     /// Show a category's message templates (numbered), or add or remove one.
     Templates {
@@ -317,6 +338,51 @@ async fn command(client: &Client<NativeTransport>, args: &Args, server: &str) ->
                             format!("{m} minutes")
                         });
                     println!("{:<16} {kept}", c.id);
+                }
+            }
+        }
+        Command::Watch {
+            kind,
+            on,
+            off,
+            category,
+            roles,
+            priority,
+        } => {
+            let mut clinic = provision::load_clinic(client, &args.clinic).await.map_err(err)?;
+            let kind = match kind.as_deref() {
+                Some(id) => Some(WatchKind::from_id(id).ok_or_else(|| {
+                    let known: Vec<&str> = WatchKind::ALL.iter().map(|k| k.id()).collect();
+                    format!("no kind '{id}' (kinds: {})", known.join(", "))
+                })?),
+                None => None,
+            };
+            let changes = *on || *off || category.is_some() || roles.is_some() || priority.is_some();
+            if let Some(kind) = kind.filter(|_| changes) {
+                let mut rule = clinic.policy.watch_rule(kind);
+                rule.enabled = if *off { false } else { *on || rule.enabled };
+                rule.category = category.clone().unwrap_or(rule.category);
+                rule.roles = roles.clone().unwrap_or(rule.roles);
+                rule.urgent = priority.as_deref().map_or(rule.urgent, |p| p == "urgent");
+                let (changed, report) = provision::set_watch_rule(client, &clinic, rule).await.map_err(err)?;
+                print_report(&report);
+                clinic = changed;
+            }
+            for kind in WatchKind::ALL
+                .into_iter()
+                .filter(|k| kind.is_none_or(|only| only == *k))
+            {
+                let rule = clinic.policy.watch_rule(kind);
+                if rule.enabled {
+                    println!(
+                        "{:<18} {} threads in {} for {}",
+                        kind.id(),
+                        if rule.urgent { "urgent" } else { "routine" },
+                        rule.category,
+                        rule.roles.join(", ")
+                    );
+                } else {
+                    println!("{:<18} off", kind.id());
                 }
             }
         }

@@ -1,0 +1,137 @@
+//! What the watch posts: the thread a fact opens, and the notices when the EHR shows the work
+//! done or the fact again. Each carries a transaction id made from what it is about, so a
+//! retried or repeated post is stored once by the homeserver.
+
+use super::facts::Fact;
+use crate::api::rounds::{
+    with_mentions, with_txn, PatientRef, Priority, ThreadMeta, ThreadStatus, ThreadUpdate, WatchMeta, WATCH_KEY,
+};
+use crate::domain::clock::Local;
+use crate::domain::{WatchKind, WatchRule};
+use crate::fhir::instant;
+
+/// A thread root for `fact` about the patient `display`, as `rule` says, mentioning `people`.
+pub fn root_content(
+    fact: &Fact,
+    display: &str,
+    rule: &WatchRule,
+    people: &[String],
+    offset_minutes: i32,
+) -> serde_json::Value {
+    let when = visit_time(fact, offset_minutes);
+    let service = fact.service.as_deref().unwrap_or("visit");
+    let (topic, message) = match fact.kind {
+        WatchKind::MissedVisit => (
+            format!("Missed visit {when}: please reschedule"),
+            format!("The EHR shows {display} did not come to the {service} visit {when}. Please reschedule."),
+        ),
+        WatchKind::PatientCancelled => (
+            "Client canceled — please confirm reschedule".to_owned(),
+            format!("{display} cancelled the {service} visit {when}. Please confirm a new time."),
+        ),
+    };
+    let meta = ThreadMeta {
+        topic,
+        patient: Some(PatientRef {
+            display: display.to_owned(),
+            id: Some(fact.patient.clone()),
+        }),
+        priority: if rule.urgent {
+            Priority::Urgent
+        } else {
+            Priority::Routine
+        },
+        to_roles: rule.roles.clone(),
+        category: None,
+    };
+    let mut content = with_mentions(meta.root_content(&message), people);
+    content[WATCH_KEY] = serde_json::to_value(WatchMeta {
+        kind: fact.kind.id().to_owned(),
+        resource: fact.resource.clone(),
+        version: fact.version.clone(),
+    })
+    .expect("watch metadata serialises");
+    with_txn(content, &txn("open", &[&fact.key()]))
+}
+
+/// The notice that the work is done (`how`: what the EHR shows), then the update resolving the
+/// thread; `because` names the change that showed it.
+pub fn resolution(root: &str, latest: &str, how: &str, because: &str) -> [(&'static str, serde_json::Value); 2] {
+    [
+        notice(
+            root,
+            latest,
+            &format!("Resolved: {how}."),
+            &txn("resolved-notice", &[root, because]),
+        ),
+        update(root, latest, ThreadStatus::Resolved, &txn("resolved", &[root, because])),
+    ]
+}
+
+/// The notice that the EHR shows the fact again (version `version`), then the update reopening
+/// the thread.
+pub fn reopening(root: &str, latest: &str, fact: &Fact, offset_minutes: i32) -> [(&'static str, serde_json::Value); 2] {
+    let text = format!(
+        "Open again: the EHR shows the {} visit {} as {} once more.",
+        fact.service.as_deref().unwrap_or("patient's"),
+        visit_time(fact, offset_minutes),
+        match fact.kind {
+            WatchKind::MissedVisit => "missed",
+            WatchKind::PatientCancelled => "cancelled by the patient",
+        }
+    );
+    [
+        notice(root, latest, &text, &txn("reopened-notice", &[root, &fact.version])),
+        update(
+            root,
+            latest,
+            ThreadStatus::Open,
+            &txn("reopened", &[root, &fact.version]),
+        ),
+    ]
+}
+
+/// `Tue 14:00` in the clinic's time, or an empty string when the EHR gave no time.
+pub fn visit_time(fact: &Fact, offset_minutes: i32) -> String {
+    fact.start
+        .as_deref()
+        .and_then(instant::parse)
+        .map(|ms| Local::at(ms, offset_minutes).weekday_clock())
+        .unwrap_or_default()
+}
+
+fn notice(root: &str, latest: &str, text: &str, txn_id: &str) -> (&'static str, serde_json::Value) {
+    let content = serde_json::json!({
+        "msgtype": "m.notice",
+        "body": text,
+        "m.relates_to": crate::api::events::ThreadRelation::new(root, latest),
+    });
+    (crate::api::events::MESSAGE, with_txn(content, txn_id))
+}
+
+fn update(root: &str, latest: &str, status: ThreadStatus, txn_id: &str) -> (&'static str, serde_json::Value) {
+    let change = ThreadUpdate {
+        status: Some(status),
+        priority: None,
+    };
+    (
+        crate::api::rounds::THREAD_UPDATE,
+        with_txn(change.content(root, latest), txn_id),
+    )
+}
+
+/// A transaction id for what `parts` name: the same post always gets the same one.
+pub fn txn(what: &str, parts: &[&str]) -> String {
+    let named: String = parts
+        .join("-")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("watch-{what}-{named}")
+}
