@@ -96,6 +96,7 @@ fn batch() -> Vec<Incoming> {
                 },
                 to_roles: Vec::new(),
                 category: None,
+                from_ehr: None,
             },
         });
         let mut last = root.clone();

@@ -131,6 +131,7 @@ impl ThreadDraft {
                     .cloned()
                     .collect(),
                 category: category.filter(|_| direct).map(|c| c.id.clone()),
+                from_ehr: None,
             },
             text: self.message.trim_end().to_owned(),
             room_id,

@@ -137,6 +137,7 @@ mod tests {
             priority: Priority::Urgent,
             to_roles: Vec::new(),
             category: None,
+            from_ehr: None,
         };
         let root = message("$root", "@dana:x", 0, Body::Text("Who can come?".into()));
         let mut thread = Thread::new("!clinical:x", root, info);

@@ -2,6 +2,7 @@
 
 use super::escalation::Stage;
 use super::ids::ThreadKey;
+use super::watch::WatchKind;
 use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeSet;
@@ -51,6 +52,10 @@ pub struct ThreadInfo {
     /// their room's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// The kind of EHR fact that opened the thread, as its root says: believed only from the
+    /// clinic's service account ([`Thread::opened_by_ehr`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_ehr: Option<WatchKind>,
 }
 
 impl ThreadInfo {
@@ -247,6 +252,16 @@ impl Thread {
         thread
     }
 
+    /// The kind of EHR fact that opened the thread, if the clinic's EHR watch did: its root
+    /// says so and was sent by the clinic's service account `service` (from anyone else, the
+    /// claim is only text).
+    pub fn opened_by_ehr(&self, service: Option<&str>) -> Option<WatchKind> {
+        let root = self.messages.first()?;
+        (Some(root.sender.as_str()) == service && root.id == self.root_id)
+            .then_some(self.info.from_ehr)
+            .flatten()
+    }
+
     /// The thread's identity on this device: the id it was first known by here.
     pub fn key(&self) -> ThreadKey {
         ThreadKey::new(
@@ -393,6 +408,7 @@ impl Thread {
             priority: Priority::Routine,
             to_roles: Vec::new(),
             category: None,
+            from_ehr: None,
         };
         Thread::new(room_id, root, info)
     }
@@ -517,4 +533,41 @@ pub fn fold(text: &str) -> String {
             other => other,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Body, Delivery, Message, Thread, ThreadInfo};
+    use crate::domain::WatchKind;
+
+    fn opened_by(sender: &str) -> Thread {
+        let root = Message {
+            id: "$root".into(),
+            sender: sender.into(),
+            ts: 0,
+            body: Body::Text("The EHR shows Maya R. did not come".into()),
+            delivery: Delivery::Sent,
+            txn_id: None,
+            edited_at: None,
+        };
+        let info = ThreadInfo {
+            topic: "Missed visit Tue 14:00: please reschedule".into(),
+            from_ehr: Some(WatchKind::MissedVisit),
+            ..ThreadInfo::default()
+        };
+        Thread::new("!scheduling:x", root, info)
+    }
+
+    #[test]
+    fn a_thread_counts_as_opened_by_the_ehr_only_from_the_clinics_service_account() {
+        let service = Some("@rounds-escalation:x");
+        assert_eq!(
+            opened_by("@rounds-escalation:x").opened_by_ehr(service),
+            Some(WatchKind::MissedVisit)
+        );
+        // A member who writes the same metadata is only writing text.
+        assert_eq!(opened_by("@dana:x").opened_by_ehr(service), None);
+        // A clinic without a service account has no EHR watch.
+        assert_eq!(opened_by("@rounds-escalation:x").opened_by_ehr(None), None);
+    }
 }

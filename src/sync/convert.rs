@@ -3,15 +3,15 @@
 use crate::api::events::{BasicEvent, ClientEvent, ReceiptContent, TypingContent, MESSAGE, RECEIPT, REDACTION, TYPING};
 use crate::api::rounds::{
     file_message, staff_user, AppointmentChange, ChartFiled, Conversation, EscalationMeta, EscalationStage,
-    PatientLink, Priority as WirePriority, StaffEntry, ThreadMeta, ThreadStatus, ThreadUpdate, APPOINTMENT, CHART,
-    CONVERSATION, ESCALATION_KEY, PATIENT_LINK, STAFF_STATE, THREAD_ACK, THREAD_KEY, THREAD_UPDATE,
+    PatientLink, Priority as WirePriority, StaffEntry, ThreadMeta, ThreadStatus, ThreadUpdate, WatchMeta, APPOINTMENT,
+    CHART, CONVERSATION, ESCALATION_KEY, PATIENT_LINK, STAFF_STATE, THREAD_ACK, THREAD_KEY, THREAD_UPDATE, WATCH_KEY,
 };
 use crate::api::{InvitedRoom, MediaId, MemberContent};
 use crate::domain::escalation::Stage;
 use crate::domain::thread::REMOVED_TOPIC;
 use crate::domain::{
     Attachment, Body, Delivery, EhrClaim, Incoming, Message, Patient, Person, Priority, Status, ThreadInfo, Version,
-    Versions,
+    Versions, WatchKind,
 };
 
 /// Longest topic taken from the first line of a plain message from another client.
@@ -132,7 +132,12 @@ fn message(room_id: &str, event: &ClientEvent) -> Option<Incoming> {
         Some((text, _)) => text.clone(),
         None => without_title(&event.content, body).to_owned(),
     };
-    let info = thread_meta(&event.content).map_or_else(|| plain_info(body), info_from);
+    let mut info = thread_meta(&event.content).map_or_else(|| plain_info(body), info_from);
+    info.from_ehr = event
+        .content
+        .get(WATCH_KEY)
+        .and_then(|w| serde_json::from_value::<WatchMeta>(w.clone()).ok())
+        .and_then(|w| WatchKind::from_id(&w.kind));
     let body = attachment(&event.content).unwrap_or(Body::Text(text));
     let mut message = base_message(event, body);
     message.edited_at = edited_at;
@@ -273,6 +278,7 @@ fn info_from(meta: ThreadMeta) -> ThreadInfo {
         priority: priority(meta.priority),
         to_roles: meta.to_roles,
         category: meta.category,
+        from_ehr: None,
     }
 }
 
@@ -295,6 +301,7 @@ fn plain_info(body: &str) -> ThreadInfo {
         priority: Priority::Routine,
         to_roles: Vec::new(),
         category: None,
+        from_ehr: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! id), so a message keeps its element when its delivery state, an edit or a receipt changes.
 
 use super::message_item::MessageItem;
+use super::parts::sender_name;
 use super::state::{AppState, ThreadRef};
 use super::tasks::action;
 use super::time;
@@ -59,10 +60,15 @@ pub fn MessageList(thread: ThreadRef, shown: Memo<Option<Thread>>) -> impl IntoV
     let state = AppState::get();
     let scroller = NodeRef::<html::Div>::new();
     let key = thread.with_value(|t| t.key().clone());
+    let service = state.policy().and_then(|p| p.escalation_service);
     let listed = Memo::new(move |_| {
         state.with_thread(&key, |t, inbox: &Inbox| {
-            t.map(|t| rows(t, &inbox.seen_by(t), |user| inbox.name(user)))
-                .unwrap_or_default()
+            t.map(|t| {
+                rows(t, &inbox.seen_by(t), |user| {
+                    sender_name(t, inbox, user, service.as_deref())
+                })
+            })
+            .unwrap_or_default()
         })
     });
     let order = Memo::new(move |_| listed.with(|rows| rows.iter().map(Row::key).collect::<Vec<_>>()));

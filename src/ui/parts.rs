@@ -1,6 +1,6 @@
-//! Small pieces every page uses, written once: alerts and a thread's tags.
+//! Small pieces every page uses, written once: alerts, a thread's tags, who a message is from.
 
-use crate::domain::{Priority, Status};
+use crate::domain::{Inbox, Priority, Status, Thread};
 use crate::session::SessionError;
 use leptos::error::Errors;
 use leptos::prelude::*;
@@ -71,5 +71,14 @@ pub fn failed(what: &str, error: &SessionError) -> String {
     match error {
         SessionError::Refused(why) if why.starts_with(char::is_uppercase) => why.clone(),
         other => format!("{what}: {other}."),
+    }
+}
+
+/// Who a message of `thread` is from, as staff read it: in a thread the clinic's EHR watch
+/// opened, its service account (`service`) speaks for the EHR.
+pub fn sender_name(thread: &Thread, inbox: &Inbox, sender: &str, service: Option<&str>) -> String {
+    match thread.opened_by_ehr(service).is_some() && Some(sender) == service {
+        true => "EHR".to_owned(),
+        false => inbox.name(sender),
     }
 }

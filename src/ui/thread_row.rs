@@ -1,7 +1,7 @@
 //! One row of the list labelled `Threads`: title, time, tags, draft and unread marks, the
 //! newest message. It reads only its own thread, so it repaints only when that changes.
 
-use super::parts::ThreadTags;
+use super::parts::{sender_name, ThreadTags};
 use super::routes::thread_path;
 use super::state::AppState;
 use super::time;
@@ -34,7 +34,9 @@ struct Summary {
 }
 
 impl Summary {
-    fn of(thread: &Thread, inbox: &Inbox) -> Self {
+    /// The row of `thread`; `service` is the clinic's service account, whose words in a thread
+    /// the EHR opened read as the EHR's.
+    fn of(thread: &Thread, inbox: &Inbox, service: Option<&str>) -> Self {
         let preview = thread.preview().map(|m| {
             let text = match &m.body {
                 Body::Text(t) | Body::Appointment { summary: t, .. } | Body::Escalation { text: t, .. } => t.clone(),
@@ -44,7 +46,7 @@ impl Summary {
                 Body::PatientLinked(patient) => format!("Linked this thread to {}", patient.display),
                 Body::Update { .. } | Body::Unavailable | Body::Acknowledged | Body::Removed { .. } => String::new(),
             };
-            format!("{}: {}", inbox.name(&m.sender), text)
+            format!("{}: {text}", sender_name(thread, inbox, &m.sender, service))
         });
         Summary {
             title: thread.info.title(),
@@ -71,7 +73,8 @@ pub fn ThreadRow(
     let href = thread_path(&key);
     let summary = {
         let key = key.clone();
-        Memo::new(move |_| state.with_thread(&key, |t, inbox| t.map(|t| Summary::of(t, inbox))))
+        let service = state.policy().and_then(|p| p.escalation_service);
+        Memo::new(move |_| state.with_thread(&key, |t, inbox| t.map(|t| Summary::of(t, inbox, service.as_deref()))))
     };
     let category = state.category_of(key.room_str());
     let has_draft = {

@@ -150,6 +150,11 @@ fn ThreadBody(key: ThreadKey) -> impl IntoView {
             .collect();
         (!labels.is_empty()).then(|| format!("For {}", labels.join(", ")))
     };
+    // `From the EHR · Missed visit`: only when the clinic's service account opened it.
+    let from_ehr = move || {
+        let service = state.policy().and_then(|p| p.escalation_service);
+        thread.with(|t| t.as_ref().and_then(|t| t.opened_by_ehr(service.as_deref())))
+    };
     // The region follows the thread's patient (a link made later shows at once).
     let patient = Memo::new(move |_| thread.with(|t| t.as_ref().and_then(|t| t.info.patient.clone())));
     let linking = RwSignal::new(false);
@@ -161,6 +166,7 @@ fn ThreadBody(key: ThreadKey) -> impl IntoView {
             <div class="thread-tags">
                 <ThreadTags category=category priority=priority status=status/>
                 {move || addressed().map(|text| view! { <span class="tag addressed">{text}</span> })}
+                {move || from_ehr().map(|kind| view! { <span class="tag from-ehr">{format!("From the EHR · {}", kind.label())}</span> })}
             </div>
             <div class="thread-actions">
                 <button type="button" class="status-toggle" on:click=toggle_status>

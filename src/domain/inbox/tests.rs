@@ -32,6 +32,7 @@ fn root(room: &str, id: &str, sender: &str, ts: u64, topic: &str, patient: Optio
             priority: if urgent { Priority::Urgent } else { Priority::Routine },
             to_roles: Vec::new(),
             category: None,
+            from_ehr: None,
         },
     }
 }
@@ -949,6 +950,7 @@ fn a_patients_threads_are_found_by_their_record_most_recent_first() {
             priority: Priority::Routine,
             to_roles: Vec::new(),
             category: None,
+            from_ehr: None,
         },
     };
     inbox.apply([
