@@ -202,7 +202,8 @@ function appointment([id, pid, who, day, hour]) {
 }
 
 // Work the EHR shows, for rounds-watch to open threads about (docs/WATCH.md): Liam missed
-// yesterday's visit, and Noah's family cancelled the one the day after tomorrow. The demo's
+// yesterday's visit, Noah's family cancelled the one the day after tomorrow, and Ava's
+// pediatrician referred her for an evaluation. The demo's
 // (scripts/fhir.sh demo), so a newcomer sees each kind at once; the tests make their own.
 function workExamples(today) {
   let yesterday = addDays(today, -1);
@@ -220,6 +221,16 @@ function workExamples(today) {
         coding: [{ system: 'http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason', code: 'pat-crs', display: 'Patient: Canceled via automated reminder system' }],
         text: 'Family cancelled',
       },
+    },
+    {
+      resourceType: 'ServiceRequest',
+      id: 'ava-p-referral',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: 'Patient/ava-p', display: 'Ava Patel' },
+      code: { text: 'Occupational therapy evaluation (fine motor)' },
+      requester: { display: 'Dr. Nguyen, pediatrics' },
+      authoredOn: today.toISOString().slice(0, 10),
     },
   ];
 }

@@ -363,7 +363,7 @@ function smartConfiguration() {
     response_types_supported: ['code'],
     scopes_supported: [
       'openid', 'fhirUser', 'profile', 'online_access', 'user/*.rs', 'user/Appointment.u', 'user/Slot.u', 'user/Communication.cu',
-      ...(backend ? ['system/Appointment.rs', 'system/Patient.r'] : []),
+      ...(backend ? ['system/Appointment.rs', 'system/ServiceRequest.rs', 'system/Patient.r'] : []),
       ...(test ? ['system/*.cruds'] : []),
     ],
     capabilities: [

@@ -50,7 +50,7 @@ const REFRESH_MINUTES = Number(process.env.REFRESH_MINUTES || 15);
 const SESSION_MINUTES = Number(process.env.SESSION_MINUTES || 15);
 const WATCH_PUBLIC_KEY = process.env.WATCH_PUBLIC_KEY || '';
 // What rounds-watch may read, and nothing more: it never writes to the EHR.
-const WATCH_SCOPES = 'system/Appointment.rs system/Patient.r';
+const WATCH_SCOPES = 'system/Appointment.rs system/ServiceRequest.rs system/Patient.r';
 
 // --- Keys and secrets, made once and kept, so a restart does not invalidate every token.
 mkdirSync(DATA, { recursive: true });

@@ -11,13 +11,13 @@ use rounds::api::rounds::{THREAD_UPDATE, WATCH_KEY};
 use rounds::api::{Direction, NativeTransport};
 use rounds::domain::clinic::roles::{BILLING, FRONT_DESK};
 use rounds::fhir::backend::{backend_client, BackendCredentials};
-use rounds::fhir::{Appointment, FhirClient, FhirError, Patient, Versioned};
+use rounds::fhir::{Appointment, FhirClient, FhirError, Patient, ServiceRequest, Versioned};
 use rounds::provision::{self, Clinic};
 use rounds::watch::{Happened, Watch};
 use serde_json::{json, Value};
 use std::rc::Rc;
 
-const SCOPES: &str = "system/Appointment.rs system/Patient.r";
+const SCOPES: &str = "system/Appointment.rs system/ServiceRequest.rs system/Patient.r";
 
 fn base() -> String {
     std::env::var("ROUNDS_TEST_FHIR").expect("ROUNDS_TEST_FHIR is not set: run scripts/test.sh")
@@ -275,6 +275,71 @@ fn a_visit_cancelled_by_the_patient_opens_a_thread_and_one_cancelled_by_the_clin
         "Client canceled — please confirm reschedule"
     );
     assert_eq!(round_for(&mut watch, &by_clinic), []);
+}
+
+#[test]
+fn a_new_referral_opens_a_thread_in_referral_which_a_first_visit_resolves_and_a_revoked_one_closes() {
+    let s = setup();
+    let room = s.clinic.policy.category("referral").unwrap().room.clone().unwrap();
+    let ehr = suite_ehr();
+    let mut watch = started(&s, s.service.clone());
+    let refer = |patient: &str| -> ServiceRequest {
+        let request: ServiceRequest = serde_json::from_value(json!({
+            "resourceType": "ServiceRequest", "status": "active", "intent": "order",
+            "subject": { "reference": patient },
+            "code": { "text": "Speech-language evaluation" },
+            "requester": { "display": "Dr. Lee, pediatrics" }
+        }))
+        .unwrap();
+        run(ehr.create(&request)).unwrap().resource
+    };
+
+    // A referral, then the first visit booked: opened, then resolved.
+    let (patient, _) = patient_with_visit(&ehr, -30);
+    let referral = refer(&patient);
+    let resource = format!("ServiceRequest/{}", referral.id.as_deref().unwrap());
+    let opened = round_for(&mut watch, &patient);
+    assert!(matches!(opened.as_slice(), [Happened::Opened { .. }]), "{opened:?}");
+    let roots = watch_roots(&s.front_desk, &room, &resource);
+    assert_eq!(roots.len(), 1, "{roots:#?}");
+    let thread = &roots[0]["content"]["app.rounds.thread"];
+    assert_eq!(thread["topic"], "New referral needs follow-up by end of today");
+    assert_eq!(thread["to_roles"], json!([FRONT_DESK]));
+    assert!(roots[0]["content"]["body"]
+        .as_str()
+        .unwrap()
+        .contains("Speech-language evaluation"));
+    visit(&ehr, &patient, 5, "Speech-language pathology");
+    let resolved = round_for(&mut watch, &patient);
+    assert!(
+        matches!(resolved.as_slice(), [Happened::Resolved { .. }]),
+        "{resolved:?}"
+    );
+    let root_id = roots[0]["event_id"].as_str().unwrap();
+    let notices: Vec<String> = in_thread(&s.front_desk, &room, root_id)
+        .iter()
+        .filter_map(|e| e["content"]["body"].as_str().map(str::to_owned))
+        .filter(|b| b.starts_with("Resolved"))
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert!(
+        notices[0].starts_with("Resolved: new appointment booked "),
+        "{notices:?}"
+    );
+
+    // Another referral, revoked in the EHR: closed with the reason.
+    let (other, _) = patient_with_visit(&ehr, -30);
+    let revoked = refer(&other);
+    assert!(matches!(
+        round_for(&mut watch, &other).as_slice(),
+        [Happened::Opened { .. }]
+    ));
+    let current = run(ehr.read::<ServiceRequest>(revoked.id.as_deref().unwrap())).unwrap();
+    let mut changed = current.resource.clone();
+    changed.status = "revoked".into();
+    run(ehr.update(&changed, &current.version)).unwrap();
+    let closed = round_for(&mut watch, &other);
+    assert!(matches!(closed.as_slice(), [Happened::Resolved { .. }]), "{closed:?}");
 }
 
 #[test]

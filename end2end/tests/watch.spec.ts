@@ -1,5 +1,6 @@
 import { test, expect, type Page } from './fixtures';
-import { Api, fhir, showAppointments, signedIn, threadItem } from './helpers';
+import { execFileSync } from 'node:child_process';
+import { Api, DEMO_PASSWORD, fhir, HOMESERVER, showAppointments, signedIn, threadItem } from './helpers';
 
 /** A visit of Liam K. with Jordan yesterday, as the EHR records it: booked, then marked missed. */
 async function missedVisit() {
@@ -99,4 +100,31 @@ test('a colleague cannot make a thread look opened by the EHR', async ({ browser
   await expect(dana.locator('.thread-tags')).toContainText('For Front desk');
   await expect(dana.locator('.thread-tags')).not.toContainText('From the EHR');
   await expect(dana.getByRole('list', { name: 'Messages' })).toContainText('Jordan Ellis');
+});
+
+/** `rounds-admin watch …` as the clinic's admin: what it prints. */
+function adminWatch(...args: string[]): string {
+  return execFileSync('../target/debug/rounds-admin', ['--homeserver', HOMESERVER, 'watch', ...args], {
+    env: { ...process.env, ROUNDS_ADMIN_USER: 'morgan', ROUNDS_ADMIN_PASSWORD: DEMO_PASSWORD },
+    encoding: 'utf8',
+  });
+}
+
+test('admins see which EHR events open threads on the Staff page, as rounds-admin watch sets them', async ({ browser }) => {
+  const morgan = await signedIn(browser, 'morgan');
+  await morgan.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff' }).click();
+  const table = morgan.getByRole('table', { name: 'Which EHR events open threads, where and for whom' });
+  await expect(table.getByRole('row', { name: /Missed visit/ })).toContainText('SchedulingFront desk (routine)');
+  await expect(table.getByRole('row', { name: /Cancelled by the patient/ })).toContainText('SchedulingFront desk (routine)');
+  await expect(table.getByRole('row', { name: /New referral/ })).toContainText('ReferralFront desk (routine)');
+  try {
+    expect(adminWatch('new-referral', '--priority', 'urgent', '--roles', 'front-desk,clinician')).toContain('urgent threads in referral for front-desk, clinician');
+    // A rule the clinic could not follow is refused: billing cannot read Scheduling.
+    expect(() => adminWatch('missed-visit', '--roles', 'billing')).toThrow(/cannot read Scheduling/);
+    await morgan.reload();
+    await expect(table.getByRole('row', { name: /New referral/ })).toContainText('ReferralFront desk, Clinician (urgent)');
+    await expect(table.getByRole('row', { name: /Missed visit/ })).toContainText('SchedulingFront desk (routine)');
+  } finally {
+    adminWatch('new-referral', '--priority', 'routine', '--roles', 'front-desk');
+  }
 });

@@ -117,7 +117,7 @@ describe('the seed for a pinned day (FHIR_SEED_DATE)', () => {
     assert.equal(seed.find((r) => r.id === 'maya-r-1').start, '2025-01-07T14:00:00Z');
   });
 
-  test('the demo\'s adds work for rounds-watch: a visit missed the weekday before, one the patient cancelled', () => {
+  test('the demo\'s adds work for rounds-watch: a visit missed the weekday before, one the patient cancelled, a referral', () => {
     assert.ok(!buildSeedResources('2025-01-06').some((r) => ['noshow', 'cancelled'].includes(r.status)), 'none in the tests\' seed');
     const seed = buildSeedResources('2025-01-06', { work: true }); // a Monday
     const missed = seed.filter((r) => r.status === 'noshow');
@@ -126,6 +126,8 @@ describe('the seed for a pinned day (FHIR_SEED_DATE)', () => {
     assert.deepEqual(cancelled.map((r) => [r.id, r.cancelationReason.coding[0].code]), [['noah-t-2', 'pat-crs']]);
     const slot = seed.find((r) => `Slot/${r.id}` === cancelled[0].slot[0].reference);
     assert.equal(slot.status, 'free', 'a cancelled visit holds no slot');
+    const referrals = seed.filter((r) => r.resourceType === 'ServiceRequest');
+    assert.deepEqual(referrals.map((r) => [r.id, r.status, r.intent, r.subject.reference]), [['ava-p-referral', 'active', 'order', 'Patient/ava-p']]);
   });
 
   test('refuses a day that does not exist', () => {

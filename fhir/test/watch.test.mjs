@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { ehr, ok, ORIGIN, reset } from './ehr.mjs';
 import { watchToken } from './tokens.mjs';
 
-const WATCH_SCOPES = 'system/Appointment.rs system/Patient.r';
+const WATCH_SCOPES = 'system/Appointment.rs system/ServiceRequest.rs system/Patient.r';
 
 test('the watch signs in with its key and gets only its read scopes', async () => {
   const granted = await watchToken(WATCH_SCOPES);
@@ -15,6 +15,7 @@ test('the watch signs in with its key and gets only its read scopes', async () =
   const token = granted.access_token;
   assert.equal((await ehr('GET', 'Appointment/maya-r-1', { token })).status, 200);
   assert.equal((await ehr('GET', 'Patient/maya-r', { token })).status, 200);
+  assert.equal((await ehr('GET', 'ServiceRequest?_count=1', { token })).status, 200);
   // Never a write, nothing else of the chart, no reset.
   const visit = await ok('GET', 'Appointment/maya-r-1');
   assert.equal((await ehr('PUT', 'Appointment/maya-r-1', { token, body: { ...visit, status: 'noshow' } })).status, 403);

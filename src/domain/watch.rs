@@ -14,17 +14,24 @@ pub enum WatchKind {
     MissedVisit,
     /// The patient cancelled (an Appointment `cancelled` with a patient reason).
     PatientCancelled,
+    /// A referral arrived (a ServiceRequest, ordered or proposed, newly active).
+    NewReferral,
 }
 
 impl WatchKind {
     /// Every kind, in the order the Staff page lists them.
-    pub const ALL: [WatchKind; 2] = [WatchKind::MissedVisit, WatchKind::PatientCancelled];
+    pub const ALL: [WatchKind; 3] = [
+        WatchKind::MissedVisit,
+        WatchKind::PatientCancelled,
+        WatchKind::NewReferral,
+    ];
 
     /// The kind's name for staff (`Missed visit`).
     pub fn label(self) -> &'static str {
         match self {
             WatchKind::MissedVisit => "Missed visit",
             WatchKind::PatientCancelled => "Cancelled by the patient",
+            WatchKind::NewReferral => "New referral",
         }
     }
 
@@ -33,6 +40,7 @@ impl WatchKind {
         match self {
             WatchKind::MissedVisit => "missed-visit",
             WatchKind::PatientCancelled => "patient-cancelled",
+            WatchKind::NewReferral => "new-referral",
         }
     }
 
@@ -59,16 +67,19 @@ pub struct WatchRule {
 }
 
 impl WatchRule {
-    /// The rule a clinic gets without choosing one: the front desk reschedules, in Scheduling.
+    /// The rule a clinic gets without choosing one: the front desk reschedules, in Scheduling,
+    /// and follows referrals up, in Referral.
     pub fn default_for(kind: WatchKind) -> WatchRule {
-        match kind {
-            WatchKind::MissedVisit | WatchKind::PatientCancelled => WatchRule {
-                kind,
-                enabled: true,
-                category: "scheduling".into(),
-                roles: vec![roles::FRONT_DESK.into()],
-                urgent: false,
-            },
+        let category = match kind {
+            WatchKind::MissedVisit | WatchKind::PatientCancelled => "scheduling",
+            WatchKind::NewReferral => "referral",
+        };
+        WatchRule {
+            kind,
+            enabled: true,
+            category: category.into(),
+            roles: vec![roles::FRONT_DESK.into()],
+            urgent: false,
         }
     }
 }

@@ -13,5 +13,5 @@ pub mod smart;
 
 pub use client::{FhirClient, FhirError, RenewToken, Versioned};
 pub use resources::{
-    Appointment, Bundle, OperationOutcome, Patient, Practitioner, Reference, Resource, Schedule, Slot,
+    Appointment, Bundle, OperationOutcome, Patient, Practitioner, Reference, Resource, Schedule, ServiceRequest, Slot,
 };

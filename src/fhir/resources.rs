@@ -255,6 +255,22 @@ impl Appointment {
     }
 }
 
+resource!(
+    /// `ServiceRequest`: a referral or an order for a service.
+    ServiceRequest {
+        /// `active`, `completed`, `revoked`, …
+        status: String,
+        /// `order`, `proposal`, …
+        intent: String,
+        /// Whom it is for (`Patient/…`).
+        subject: Option<Reference>,
+        /// What is asked for.
+        code: Option<Concept>,
+        /// Who asked for it.
+        requester: Option<Reference>,
+    }
+);
+
 /// A `CodeableConcept` (Rounds writes its text only).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Concept {

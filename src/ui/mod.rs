@@ -52,6 +52,7 @@ mod time;
 mod topbar;
 mod urgent_elsewhere;
 mod visibility;
+mod watch_settings;
 
 /// Mounts the app on `<body>` (`public/boot.js` loads it and registers the service worker).
 pub fn start() {

@@ -6,6 +6,7 @@ use super::role_history::RoleHistory;
 use super::role_removal::{Removal, RoleRemoval};
 use super::state::AppState;
 use super::tasks::{action, resource};
+use super::watch_settings::WatchSettings;
 use crate::session::{RosterEntry, SessionError};
 use leptos::prelude::*;
 
@@ -20,7 +21,7 @@ pub fn StaffPage() -> impl IntoView {
         <section class="staff-page" aria-labelledby="staff-title">
             <h1 id="staff-title">"Staff"</h1>
             {move || if is_admin() {
-                view! { <Roster version=version/> <RoleHistory version=version/> <EscalationSettings/> }.into_any()
+                view! { <Roster version=version/> <RoleHistory version=version/> <EscalationSettings/> <WatchSettings/> }.into_any()
             } else {
                 view! {
                     <p class="notice" role="alert">

@@ -1,8 +1,10 @@
 //! What an EHR resource says that needs someone's work (a missed visit, a cancellation by the
-//! patient), and whether a later change shows that work done. Pure: resources in, facts out.
+//! patient, a new referral), and whether a later change shows that work done. Pure: resources
+//! in, facts out.
 
+use super::changes::Changed;
 use crate::domain::WatchKind;
-use crate::fhir::{instant, Appointment, Resource};
+use crate::fhir::{instant, Appointment, Resource, ServiceRequest};
 use serde::{Deserialize, Serialize};
 
 /// The code system of `Appointment.cancelationReason` whose codes `pat…` name the patient.
@@ -41,8 +43,74 @@ pub fn fact_key(kind: WatchKind, resource: &str) -> String {
     format!("{} {resource}", kind.id())
 }
 
+/// What showed a fact's work done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Done {
+    /// A visit was booked (starting then, if the EHR says).
+    Booked {
+        /// Its start (a FHIR instant).
+        start: Option<String>,
+    },
+    /// The referral was closed in the EHR (`completed`, `revoked`, …).
+    ReferralClosed {
+        /// Its new status.
+        status: String,
+    },
+}
+
+/// The fact `changed` shows, if any.
+pub fn fact_of(changed: &Changed) -> Option<Fact> {
+    match changed {
+        Changed::Appointment(a) => appointment_fact(a),
+        Changed::Referral(r) => referral_fact(r),
+    }
+}
+
+/// Whether `changed`, read after `fact` was recorded, shows its work done, and how.
+pub fn resolution(fact: &Fact, changed: &Changed) -> Option<Done> {
+    let booked = |a: &Appointment| Done::Booked { start: a.start.clone() };
+    match (fact.kind, changed) {
+        (WatchKind::MissedVisit | WatchKind::PatientCancelled, Changed::Appointment(a)) => {
+            resolves(fact, a).then(|| booked(a))
+        }
+        (WatchKind::NewReferral, Changed::Appointment(a)) => booked_since(fact, a).then(|| booked(a)),
+        (WatchKind::NewReferral, Changed::Referral(r)) => {
+            let same = r
+                .id()
+                .is_some_and(|id| fact.resource == format!("{}/{id}", ServiceRequest::TYPE));
+            (same && CLOSED_REFERRAL.contains(&r.status.as_str())).then(|| Done::ReferralClosed {
+                status: r.status.clone(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Referral statuses that end the follow-up.
+const CLOSED_REFERRAL: [&str; 3] = ["completed", "revoked", "entered-in-error"];
+/// Referral intents that ask the clinic for a service.
+const REFERRAL_INTENTS: [&str; 3] = ["proposal", "order", "original-order"];
+
+/// The fact `referral` shows, if any: a referral the clinic has to follow up.
+fn referral_fact(referral: &ServiceRequest) -> Option<Fact> {
+    if referral.status != "active" || !REFERRAL_INTENTS.contains(&referral.intent.as_str()) {
+        return None;
+    }
+    let meta = referral.meta.as_ref()?;
+    let code = referral.code.as_ref();
+    Some(Fact {
+        kind: WatchKind::NewReferral,
+        resource: format!("{}/{}", ServiceRequest::TYPE, referral.id()?),
+        version: meta.version_id.clone()?,
+        patient: referral.subject.as_ref()?.reference.clone()?,
+        service: code.and_then(|c| c.text.clone()),
+        start: None,
+        seen_at: meta.last_updated.as_deref().and_then(instant::parse)?,
+    })
+}
+
 /// The fact `appointment` shows, if any: a visit the patient missed or cancelled.
-pub fn appointment_fact(appointment: &Appointment) -> Option<Fact> {
+fn appointment_fact(appointment: &Appointment) -> Option<Fact> {
     let kind = match appointment.status.as_str() {
         "noshow" => WatchKind::MissedVisit,
         "cancelled" if cancelled_by_patient(appointment) => WatchKind::PatientCancelled,
@@ -60,17 +128,21 @@ pub fn appointment_fact(appointment: &Appointment) -> Option<Fact> {
     })
 }
 
-/// Whether `appointment`, changed after `fact` was recorded, shows its work done: a visit for
-/// the same patient and service booked since, starting after the one missed or cancelled.
-pub fn resolves(fact: &Fact, appointment: &Appointment) -> bool {
-    let booked_since = appointment.status == "booked"
+/// Whether `appointment` is a visit for the fact's patient booked since the fact.
+fn booked_since(fact: &Fact, appointment: &Appointment) -> bool {
+    appointment.status == "booked"
         && appointment
             .meta
             .as_ref()
             .and_then(|m| m.last_updated.as_deref())
             .and_then(instant::parse)
-            .is_some_and(|at| at > fact.seen_at);
-    let same_patient = appointment.actor("Patient").and_then(|a| a.reference.as_deref()) == Some(fact.patient.as_str());
+            .is_some_and(|at| at > fact.seen_at)
+        && appointment.actor("Patient").and_then(|a| a.reference.as_deref()) == Some(fact.patient.as_str())
+}
+
+/// Whether `appointment`, changed after `fact` was recorded, shows a missed or cancelled visit
+/// made up: one for the same patient and service booked since, starting after it.
+fn resolves(fact: &Fact, appointment: &Appointment) -> bool {
     let later = match (
         appointment.start.as_deref().and_then(instant::parse),
         fact.start.as_deref().and_then(instant::parse),
@@ -79,7 +151,7 @@ pub fn resolves(fact: &Fact, appointment: &Appointment) -> bool {
         (Some(_), None) => true,
         (None, _) => false,
     };
-    booked_since && same_patient && later && (fact.service.is_none() || service(appointment) == fact.service)
+    booked_since(fact, appointment) && later && (fact.service.is_none() || service(appointment) == fact.service)
 }
 
 fn cancelled_by_patient(appointment: &Appointment) -> bool {
@@ -193,6 +265,71 @@ mod tests {
         // The missed visit itself moved to a new time counts (Reschedule in the thread does that).
         let moved = appointment("booked", "4", "2026-12-08T16:00:00Z", "2026-12-10T14:00:00Z", json!({}));
         assert!(resolves(&fact, &moved));
+    }
+
+    fn referral(status: &str, intent: &str, version: &str, updated: &str) -> ServiceRequest {
+        serde_json::from_value(json!({
+            "resourceType": "ServiceRequest", "id": "ref-1", "status": status, "intent": intent,
+            "meta": { "versionId": version, "lastUpdated": updated },
+            "subject": { "reference": "Patient/maya-r" },
+            "code": { "text": "Speech-language evaluation" }
+        }))
+        .expect("a service request")
+    }
+
+    #[test]
+    fn an_active_referral_is_a_fact_until_a_visit_is_booked_or_it_is_closed() {
+        let fact = fact_of(&Changed::Referral(referral(
+            "active",
+            "order",
+            "1",
+            "2026-12-08T15:00:00Z",
+        )))
+        .expect("a new referral");
+        assert_eq!(fact.key(), "new-referral ServiceRequest/ref-1");
+        assert_eq!(fact.service.as_deref(), Some("Speech-language evaluation"));
+        for (status, intent) in [("draft", "order"), ("active", "plan"), ("completed", "order")] {
+            assert_eq!(
+                fact_of(&Changed::Referral(referral(
+                    status,
+                    intent,
+                    "1",
+                    "2026-12-08T15:00:00Z"
+                ))),
+                None
+            );
+        }
+        // Any visit for the patient booked since, whatever its service.
+        let visit = appointment("booked", "1", "2026-12-08T16:00:00Z", "2026-12-10T14:00:00Z", json!({}));
+        assert_eq!(
+            resolution(&fact, &Changed::Appointment(visit)),
+            Some(Done::Booked {
+                start: Some("2026-12-10T14:00:00Z".into())
+            })
+        );
+        let closed = referral("revoked", "order", "2", "2026-12-08T17:00:00Z");
+        assert_eq!(
+            resolution(&fact, &Changed::Referral(closed)),
+            Some(Done::ReferralClosed {
+                status: "revoked".into()
+            })
+        );
+        assert_eq!(
+            resolution(
+                &fact,
+                &Changed::Referral(referral("active", "order", "2", "2026-12-08T17:00:00Z"))
+            ),
+            None
+        );
+        // A booking does not close a missed visit of another patient's referral kind, and a
+        // referral's change never resolves a missed visit.
+        assert_eq!(
+            resolution(
+                &missed(),
+                &Changed::Referral(referral("completed", "order", "2", "2026-12-09T00:00:00Z"))
+            ),
+            None
+        );
     }
 
     #[test]

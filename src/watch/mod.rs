@@ -7,19 +7,19 @@
 //! ([`record`]); every post carries a transaction id made from what it is about ([`post`]), so
 //! a post repeated after a crash is stored once.
 
+pub mod changes;
 pub mod facts;
 pub mod post;
 pub mod record;
 
 use crate::api::{Client, Transport};
-use crate::fhir::{instant, Appointment, FhirClient, FhirError, Patient};
+use crate::fhir::{instant, FhirClient, FhirError, Patient};
 use crate::provision::{self, Clinic, ProvisionError};
-use facts::{appointment_fact, resolves, Fact};
-use record::{FactThread, WatchRecord};
+use changes::{Changed, FOLLOWED};
+use facts::{fact_of, resolution, Done, Fact};
+use record::{Checkpoint, FactThread, WatchRecord};
 use std::fmt;
 
-/// Changes read per page (the EHR's largest page).
-const PAGE: usize = 100;
 /// How far back the first read of a clinic's EHR looks: recent work, not years of history.
 pub const FIRST_LOOK_BACK_MS: u64 = 7 * 86_400_000;
 
@@ -135,30 +135,34 @@ impl<T: Transport> Watch<T> {
         &self.clinic.policy.name
     }
 
-    /// How far the watch has read (a FHIR instant), if it has.
-    pub fn checkpoint(&self) -> Option<&str> {
-        self.record.checkpoint.as_deref()
+    /// How far the watch has read each resource type (FHIR instants).
+    pub fn checkpoints(&self) -> Vec<(String, String)> {
+        self.record
+            .read
+            .iter()
+            .map(|(kind, c)| (kind.clone(), c.at.clone()))
+            .collect()
     }
 
-    /// One round at `now`: reads every change since the checkpoint and acts on it, then keeps
-    /// the new checkpoint on the homeserver. A quiet round is one search of the EHR.
+    /// One round at `now`: reads every change since the checkpoints and acts on it, oldest
+    /// change first, then keeps the new checkpoints on the homeserver. A quiet round is one
+    /// search of the EHR per followed resource type.
     pub async fn round(&mut self, now: u64) -> Result<Vec<Happened>, WatchError> {
         if !self.loaded {
             self.record = self.load_record().await?;
             self.loaded = true;
         }
-        let since = self
-            .record
-            .checkpoint
-            .clone()
-            .unwrap_or_else(|| instant::format(now.saturating_sub(FIRST_LOOK_BACK_MS)));
-        let read_before = self.record.at_checkpoint.clone();
-        let changed: Vec<Appointment> = self
-            .changed_since(&since)
-            .await?
-            .into_iter()
-            .filter(|a| !read_before.contains(&version_key(a)))
-            .collect();
+        let first_look = instant::format(now.saturating_sub(FIRST_LOOK_BACK_MS));
+        let mut changed = Vec::new();
+        for resource_type in FOLLOWED {
+            let checkpoint = self.record.read.get(resource_type).cloned();
+            let since = checkpoint.as_ref().map_or(first_look.as_str(), |c| c.at.as_str());
+            let fresh = changes::changed_since(&self.ehr, resource_type, since).await?;
+            let seen = checkpoint.map(|c| c.seen).unwrap_or_default();
+            changed.extend(fresh.into_iter().filter(|c| !seen.contains(&c.version_key())));
+        }
+        // Across types in the order the EHR changed them: a booking after a referral closes it.
+        changed.sort_by_key(Changed::updated_ms);
         if !changed.is_empty() {
             // Another instance may have acted meanwhile, and the clinic may have changed its
             // rules or rooms (`rounds-admin watch`): both are read afresh before acting.
@@ -167,10 +171,13 @@ impl<T: Transport> Watch<T> {
         }
         let before = self.record.clone();
         let mut happened = Vec::new();
-        for appointment in &changed {
-            happened.extend(self.consider(appointment).await?);
+        for change in &changed {
+            happened.extend(self.consider(change).await?);
         }
-        self.advance_checkpoint(&changed, since);
+        for resource_type in FOLLOWED {
+            let of_type: Vec<&Changed> = changed.iter().filter(|c| c.resource_type() == resource_type).collect();
+            self.advance(resource_type, &of_type, &first_look);
+        }
         if self.record != before {
             self.record
                 .save(&self.matrix, now)
@@ -180,23 +187,28 @@ impl<T: Transport> Watch<T> {
         Ok(happened)
     }
 
-    /// Moves the checkpoint to the latest change in `changed` (read from `since`), remembering
-    /// which versions changed at that very instant.
-    fn advance_checkpoint(&mut self, changed: &[Appointment], since: String) {
-        let updated = |a: &Appointment| a.meta.as_ref()?.last_updated.as_deref().and_then(instant::parse);
-        let Some(latest) = changed.iter().filter_map(updated).max() else {
-            self.record.checkpoint.get_or_insert(since);
+    /// Moves the checkpoint of `resource_type` to the latest of `changed`, remembering which
+    /// versions changed at that very instant; the first read starts at `first_look`.
+    fn advance(&mut self, resource_type: &str, changed: &[&Changed], first_look: &str) {
+        let checkpoint = self
+            .record
+            .read
+            .entry(resource_type.to_owned())
+            .or_insert_with(|| Checkpoint {
+                at: first_look.to_owned(),
+                seen: Default::default(),
+            });
+        let Some(latest) = changed.iter().filter_map(|c| c.updated_ms()).max() else {
             return;
         };
-        let same_instant = changed.iter().filter(|a| updated(a) == Some(latest)).map(version_key);
-        if self.record.checkpoint.as_deref().and_then(instant::parse) != Some(latest) {
-            self.record.at_checkpoint.clear();
+        let at_latest: Vec<&&Changed> = changed.iter().filter(|c| c.updated_ms() == Some(latest)).collect();
+        if instant::parse(&checkpoint.at) != Some(latest) {
+            checkpoint.seen.clear();
         }
-        self.record.at_checkpoint.extend(same_instant);
-        self.record.checkpoint = changed
-            .iter()
-            .find(|a| updated(a) == Some(latest))
-            .and_then(|a| a.meta.as_ref()?.last_updated.clone());
+        checkpoint.seen.extend(at_latest.iter().map(|c| c.version_key()));
+        if let Some(at) = at_latest.first().and_then(|c| c.last_updated()) {
+            checkpoint.at = at.to_owned();
+        }
     }
 
     async fn load_record(&self) -> Result<WatchRecord, WatchError> {
@@ -205,41 +217,22 @@ impl<T: Transport> Watch<T> {
             .map_err(homeserver("reading the watch's record"))
     }
 
-    /// Every appointment changed at or after `since`, oldest change first. (`ge`, not `gt`:
-    /// two changes in the same instant are both read; what was seen already is recognised by
-    /// its version.)
-    async fn changed_since(&self, since: &str) -> Result<Vec<Appointment>, FhirError> {
-        let params = [
-            ("_lastUpdated", format!("ge{since}")),
-            ("_sort", "_lastUpdated".to_owned()),
-            ("_count", PAGE.to_string()),
-        ];
-        let mut page = self.ehr.search::<Appointment>(&params).await?;
-        let mut all = page.resources::<Appointment>();
-        while let Some(next) = self.ehr.next_page(&page).await? {
-            all.extend(next.resources::<Appointment>());
-            page = next;
-        }
-        Ok(all)
-    }
-
-    /// Acts on one changed appointment: the fact it shows, and the open facts it resolves.
-    async fn consider(&mut self, appointment: &Appointment) -> Result<Vec<Happened>, WatchError> {
+    /// Acts on one change: the fact it shows, and the open facts about its patient it resolves.
+    async fn consider(&mut self, change: &Changed) -> Result<Vec<Happened>, WatchError> {
         let mut happened = Vec::new();
-        if let Some(fact) = appointment_fact(appointment) {
+        if let Some(fact) = fact_of(change) {
             happened.extend(self.on_fact(fact).await?);
         }
-        let Some(patient) = appointment.actor("Patient").and_then(|a| a.reference.clone()) else {
+        let Some(patient) = change.patient() else {
             return Ok(happened);
         };
-        let done: Vec<(String, FactThread)> = self
+        let done: Vec<(String, FactThread, Done)> = self
             .record
-            .open_for(&patient)
-            .filter(|(_, t)| resolves(&t.fact, appointment))
-            .map(|(key, thread)| (key.clone(), thread.clone()))
+            .open_for(patient)
+            .filter_map(|(key, thread)| Some((key.clone(), thread.clone(), resolution(&thread.fact, change)?)))
             .collect();
-        for (key, thread) in done {
-            happened.push(self.resolve(key, thread, appointment).await?);
+        for (key, thread, how) in done {
+            happened.push(self.resolve(key, thread, &how, change).await?);
         }
         Ok(happened)
     }
@@ -318,24 +311,18 @@ impl<T: Transport> Watch<T> {
         })
     }
 
-    async fn resolve(&mut self, key: String, thread: FactThread, booked: &Appointment) -> Result<Happened, WatchError> {
-        let how = match booked.start.as_deref().and_then(instant::parse) {
-            Some(ms) => format!(
-                "new appointment booked {}",
-                crate::domain::clock::Local::at(ms, self.offset_minutes).weekday_clock()
-            ),
-            None => "new appointment booked".to_owned(),
-        };
-        let resolution = post::resolution(&thread.root, &thread.root, &how, &version_key(booked));
+    async fn resolve(
+        &mut self,
+        key: String,
+        thread: FactThread,
+        how: &Done,
+        because: &Changed,
+    ) -> Result<Happened, WatchError> {
+        let words = post::done(how, self.offset_minutes);
+        let resolution = post::resolution(&thread.root, &thread.root, &words, &because.version_key());
         self.post(&thread.room, resolution, "resolving a thread").await?;
-        let at = booked
-            .meta
-            .as_ref()
-            .and_then(|m| m.last_updated.as_deref())
-            .and_then(instant::parse)
-            .unwrap_or(thread.fact.seen_at);
-        let root = thread.root.clone();
-        let fact = thread.fact.clone();
+        let at = because.updated_ms().unwrap_or(thread.fact.seen_at);
+        let (root, fact) = (thread.root.clone(), thread.fact.clone());
         self.record.threads.insert(
             key,
             FactThread {
@@ -376,17 +363,4 @@ impl<T: Transport> Watch<T> {
             .map(|n| n.short())
             .unwrap_or_else(|| "A patient".into()))
     }
-}
-
-/// `Appointment/1/_history/2`: one version of a resource.
-fn version_key(appointment: &Appointment) -> String {
-    format!(
-        "Appointment/{}/_history/{}",
-        appointment.id.as_deref().unwrap_or_default(),
-        appointment
-            .meta
-            .as_ref()
-            .and_then(|m| m.version_id.as_deref())
-            .unwrap_or_default()
-    )
 }

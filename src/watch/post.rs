@@ -2,7 +2,7 @@
 //! done or the fact again. Each carries a transaction id made from what it is about, so a
 //! retried or repeated post is stored once by the homeserver.
 
-use super::facts::Fact;
+use super::facts::{Done, Fact};
 use crate::api::rounds::{
     with_mentions, with_txn, PatientRef, Priority, ThreadMeta, ThreadStatus, ThreadUpdate, WatchMeta, WATCH_KEY,
 };
@@ -28,6 +28,13 @@ pub fn root_content(
         WatchKind::PatientCancelled => (
             "Client canceled — please confirm reschedule".to_owned(),
             format!("{display} cancelled the {service} visit {when}. Please confirm a new time."),
+        ),
+        WatchKind::NewReferral => (
+            "New referral needs follow-up by end of today".to_owned(),
+            format!(
+                "The EHR has a new referral for {display}: {}. Please contact the family and book a first visit.",
+                fact.service.as_deref().unwrap_or("no service named")
+            ),
         ),
     };
     let meta = ThreadMeta {
@@ -68,18 +75,41 @@ pub fn resolution(root: &str, latest: &str, how: &str, because: &str) -> [(&'sta
     ]
 }
 
+/// What showed the work done, as the resolution notice says it (`new appointment booked Tue
+/// 14:00`).
+pub fn done(how: &Done, offset_minutes: i32) -> String {
+    match how {
+        Done::Booked { start } => match start.as_deref().and_then(instant::parse) {
+            Some(ms) => format!(
+                "new appointment booked {}",
+                Local::at(ms, offset_minutes).weekday_clock()
+            ),
+            None => "new appointment booked".to_owned(),
+        },
+        Done::ReferralClosed { status } => format!("the referral is {status} in the EHR"),
+    }
+}
+
 /// The notice that the EHR shows the fact again (version `version`), then the update reopening
 /// the thread.
 pub fn reopening(root: &str, latest: &str, fact: &Fact, offset_minutes: i32) -> [(&'static str, serde_json::Value); 2] {
-    let text = format!(
-        "Open again: the EHR shows the {} visit {} as {} once more.",
-        fact.service.as_deref().unwrap_or("patient's"),
-        visit_time(fact, offset_minutes),
-        match fact.kind {
-            WatchKind::MissedVisit => "missed",
-            WatchKind::PatientCancelled => "cancelled by the patient",
+    let visit = || {
+        (
+            fact.service.as_deref().unwrap_or("patient's"),
+            visit_time(fact, offset_minutes),
+        )
+    };
+    let text = match fact.kind {
+        WatchKind::MissedVisit => {
+            let (service, when) = visit();
+            format!("Open again: the EHR shows the {service} visit {when} as missed once more.")
         }
-    );
+        WatchKind::PatientCancelled => {
+            let (service, when) = visit();
+            format!("Open again: the EHR shows the {service} visit {when} as cancelled by the patient once more.")
+        }
+        WatchKind::NewReferral => "Open again: the EHR shows the referral active once more.".to_owned(),
+    };
     [
         notice(root, latest, &text, &txn("reopened-notice", &[root, &fact.version])),
         update(

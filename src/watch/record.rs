@@ -14,16 +14,23 @@ const KEEP_RESOLVED_MS: u64 = 90 * 86_400_000;
 /// The watch's record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WatchRecord {
-    /// `lastUpdated` of the latest change read (a FHIR instant); `None` before the first read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checkpoint: Option<String>,
-    /// The versions read that changed at the checkpoint itself (`Appointment/1/_history/2`):
-    /// the next read starts there again (`ge`), and skips these.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub at_checkpoint: BTreeSet<String>,
+    /// How far each followed resource type (`Appointment`) has been read.
+    #[serde(default)]
+    pub read: BTreeMap<String, Checkpoint>,
     /// Each fact's thread, by [`Fact::key`].
     #[serde(default)]
     pub threads: BTreeMap<String, FactThread>,
+}
+
+/// How far one resource type has been read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// `lastUpdated` of the latest change read (a FHIR instant).
+    pub at: String,
+    /// The versions read that changed at that very instant (`Appointment/1/_history/2`): the
+    /// next read starts there again (`ge`), and skips these.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub seen: BTreeSet<String>,
 }
 
 /// The thread a fact opened.

@@ -14,7 +14,7 @@ use std::time::Duration;
 /// The service account's device for the watch (the escalation service has its own).
 const DEVICE_ID: &str = "ROUNDSWATCH";
 /// What the watch reads, and nothing more: it never writes to the EHR.
-const SCOPES: &str = "system/Appointment.rs system/Patient.r";
+const SCOPES: &str = "system/Appointment.rs system/ServiceRequest.rs system/Patient.r";
 
 /// Opens threads for work the clinic's EHR shows, as the clinic's rules say.
 #[derive(Parser)]
@@ -110,10 +110,15 @@ async fn serve(
         }
         if !announced {
             // After the first round: the EHR answered and the record is current.
+            let read: Vec<String> = watch
+                .checkpoints()
+                .iter()
+                .map(|(kind, at)| format!("{kind} up to {at}"))
+                .collect();
             println!(
-                "rounds-watch: watching the EHR of '{}' (read up to {})",
+                "rounds-watch: watching the EHR of '{}' (read {})",
                 watch.clinic_name(),
-                watch.checkpoint().unwrap_or("nothing yet")
+                read.join(", ")
             );
             announced = true;
         }
