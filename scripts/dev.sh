@@ -40,7 +40,7 @@ if [[ ! -f "$MARKER" ]]; then
   touch "$MARKER"
 fi
 "$ROOT/scripts/escalation.sh" start demo
-# The EHR watch: missed visits and cancellations by patients become Scheduling threads.
+# The EHR watch: missed visits, cancellations by patients and new referrals become threads.
 "$ROOT/scripts/watch.sh" start demo
 
 APP=http://127.0.0.1:8080
@@ -66,8 +66,9 @@ cat <<MSG
   FHIR server (demo EHR): $FHIR
   Push gateway:           $("$ROOT/scripts/push.sh" url demo)
   Escalation service:     urgent clinical and scheduling threads, 5 min windows (rounds-admin escalation)
-  EHR watch:              missed visits and cancellations by patients open Scheduling threads
-                          for the front desk, and close when a new visit is booked
+  EHR watch:              missed visits, cancellations by patients and new referrals open
+                          threads for the front desk, which close when the EHR shows the work
+                          done (one of each in the demo EHR; rounds-admin watch)
 
   Demo logins (password for all: rounds-demo), with "Sign in with Riverside staff account"
   (the clinic's single sign-on, which also connects Rounds to the EHR). Staff cannot sign in
