@@ -343,6 +343,35 @@ fn a_new_referral_opens_a_thread_in_referral_which_a_first_visit_resolves_and_a_
 }
 
 #[test]
+fn an_ehr_outage_ends_the_round_and_the_next_start_catches_up() {
+    let s = setup();
+    let room = s.clinic.policy.category("scheduling").unwrap().room.clone().unwrap();
+    let ehr = suite_ehr();
+    let (patient, visit) = patient_with_visit(&ehr, -1);
+    // The EHR cannot be reached (nothing listens there): the round fails, nothing is posted
+    // and the record stays where it was.
+    let unreachable = backend_client(
+        NativeTransport::default(),
+        "http://127.0.0.1:9/fhir/R4",
+        credentials(),
+        SCOPES,
+    );
+    let mut down = run(Watch::start(s.service.clone(), unreachable, &s.prefix, 0)).unwrap();
+    let error = run(down.round(now_ms())).unwrap_err();
+    assert!(
+        matches!(error, rounds::watch::WatchError::Ehr(FhirError::Unreachable(_))),
+        "{error}"
+    );
+    set_status(&ehr, &visit, "noshow");
+    // Back (the service starts over after a failure): what happened meanwhile is caught up.
+    let mut back = started(&s, new_device(&s.service));
+    let opened = round_for(&mut back, &patient);
+    assert!(matches!(opened.as_slice(), [Happened::Opened { .. }]), "{opened:?}");
+    let resource = format!("Appointment/{}", visit.resource.id.as_deref().unwrap());
+    assert_eq!(watch_roots(&s.front_desk, &room, &resource).len(), 1);
+}
+
+#[test]
 fn the_watch_reads_only_what_its_scopes_allow_and_a_key_the_provider_does_not_know_gets_nothing() {
     let watch = watch_ehr();
     // It reads appointments and patients…
