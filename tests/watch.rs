@@ -372,6 +372,39 @@ fn an_ehr_outage_ends_the_round_and_the_next_start_catches_up() {
 }
 
 #[test]
+fn a_visit_whose_patient_the_ehr_does_not_give_still_opens_its_thread_and_holds_up_nothing() {
+    let s = setup();
+    let room = s.clinic.policy.category("scheduling").unwrap().room.clone().unwrap();
+    let ehr = suite_ehr();
+    let mut watch = started(&s, s.service.clone());
+    // A visit naming a patient record the EHR does not have, then an ordinary one.
+    let stranger = format!("Patient/{}", common::unique("gone"));
+    let orphan = set_status(&ehr, &visit(&ehr, &stranger, -1, "Speech-language pathology"), "noshow");
+    let (patient, missed) = patient_with_visit(&ehr, -1);
+    set_status(&ehr, &missed, "noshow");
+    assert!(matches!(
+        round_for(&mut watch, &stranger).as_slice(),
+        [Happened::Opened { .. }]
+    ));
+    let resource = format!("Appointment/{}", orphan.resource.id.as_deref().unwrap());
+    let roots = watch_roots(&s.front_desk, &room, &resource);
+    assert_eq!(roots.len(), 1);
+    assert_eq!(
+        roots[0]["content"]["app.rounds.thread"]["patient"]["display"],
+        "A patient"
+    );
+    assert_eq!(
+        roots[0]["content"]["app.rounds.thread"]["patient"]["id"],
+        stranger.as_str()
+    );
+    // The other fact of the same round was not held up (it was acted on in that round).
+    let again = round_for(&mut watch, &patient);
+    assert_eq!(again, []);
+    let other = format!("Appointment/{}", missed.resource.id.as_deref().unwrap());
+    assert_eq!(watch_roots(&s.front_desk, &room, &other).len(), 1);
+}
+
+#[test]
 fn the_watch_reads_only_what_its_scopes_allow_and_a_key_the_provider_does_not_know_gets_nothing() {
     let watch = watch_ehr();
     // It reads appointments and patients…

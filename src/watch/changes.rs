@@ -7,8 +7,27 @@ use crate::fhir::{instant, Appointment, FhirClient, FhirError, Resource, Service
 /// Changes read per page (the EHR's largest page).
 const PAGE: usize = 100;
 
-/// The resource types the watch follows.
-pub const FOLLOWED: [&str; 2] = [Appointment::TYPE, ServiceRequest::TYPE];
+/// A resource type the watch follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Followed {
+    /// Appointments (missed visits, cancellations, bookings).
+    Appointments,
+    /// Service requests (referrals).
+    Referrals,
+}
+
+impl Followed {
+    /// Every type the watch follows.
+    pub const ALL: [Followed; 2] = [Followed::Appointments, Followed::Referrals];
+
+    /// Its FHIR type (`Appointment`): the record's checkpoints are keyed by it.
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Followed::Appointments => Appointment::TYPE,
+            Followed::Referrals => ServiceRequest::TYPE,
+        }
+    }
+}
 
 /// One changed resource.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,11 +39,11 @@ pub enum Changed {
 }
 
 impl Changed {
-    /// Its type (`Appointment`).
-    pub fn resource_type(&self) -> &'static str {
+    /// The followed type it is of.
+    pub fn followed(&self) -> Followed {
         match self {
-            Changed::Appointment(_) => Appointment::TYPE,
-            Changed::Referral(_) => ServiceRequest::TYPE,
+            Changed::Appointment(_) => Followed::Appointments,
+            Changed::Referral(_) => Followed::Referrals,
         }
     }
 
@@ -32,7 +51,7 @@ impl Changed {
     pub fn version_key(&self) -> String {
         format!(
             "{}/{}/_history/{}",
-            self.resource_type(),
+            self.followed().resource_type(),
             self.id().unwrap_or_default(),
             self.meta().and_then(|m| m.version_id.as_deref()).unwrap_or_default()
         )
@@ -71,26 +90,26 @@ impl Changed {
     }
 }
 
-/// Every resource of `resource_type` changed at or after `since`, oldest change first. (`ge`,
+/// Every resource of the `followed` type changed at or after `since`, oldest change first. (`ge`,
 /// not `gt`: two changes in the same instant are both read; what was read already is
 /// recognised by its version.)
 pub async fn changed_since<T: Transport>(
     ehr: &FhirClient<T>,
-    resource_type: &str,
+    followed: Followed,
     since: &str,
 ) -> Result<Vec<Changed>, FhirError> {
-    match resource_type {
-        ServiceRequest::TYPE => Ok(read::<T, ServiceRequest>(ehr, since)
-            .await?
-            .into_iter()
-            .map(Changed::Referral)
-            .collect()),
-        _ => Ok(read::<T, Appointment>(ehr, since)
+    Ok(match followed {
+        Followed::Appointments => read::<T, Appointment>(ehr, since)
             .await?
             .into_iter()
             .map(Changed::Appointment)
-            .collect()),
-    }
+            .collect(),
+        Followed::Referrals => read::<T, ServiceRequest>(ehr, since)
+            .await?
+            .into_iter()
+            .map(Changed::Referral)
+            .collect(),
+    })
 }
 
 async fn read<T: Transport, R: Resource>(ehr: &FhirClient<T>, since: &str) -> Result<Vec<R>, FhirError> {

@@ -34,13 +34,8 @@ pub struct Fact {
 impl Fact {
     /// The fact's identity, whatever its version: `missed-visit Appointment/maya-r-1`.
     pub fn key(&self) -> String {
-        fact_key(self.kind, &self.resource)
+        format!("{} {}", self.kind.id(), self.resource)
     }
-}
-
-/// The identity of the fact of `kind` about `resource`.
-pub fn fact_key(kind: WatchKind, resource: &str) -> String {
-    format!("{} {resource}", kind.id())
 }
 
 /// What showed a fact's work done.

@@ -15,7 +15,7 @@ pub mod record;
 use crate::api::{Client, Transport};
 use crate::fhir::{instant, FhirClient, FhirError, Patient};
 use crate::provision::{self, Clinic, ProvisionError};
-use changes::{Changed, FOLLOWED};
+use changes::{Changed, Followed};
 use facts::{fact_of, resolution, Done, Fact};
 use record::{Checkpoint, FactThread, WatchRecord};
 use std::fmt;
@@ -154,10 +154,10 @@ impl<T: Transport> Watch<T> {
         }
         let first_look = instant::format(now.saturating_sub(FIRST_LOOK_BACK_MS));
         let mut changed = Vec::new();
-        for resource_type in FOLLOWED {
-            let checkpoint = self.record.read.get(resource_type).cloned();
+        for followed in Followed::ALL {
+            let checkpoint = self.record.read.get(followed.resource_type()).cloned();
             let since = checkpoint.as_ref().map_or(first_look.as_str(), |c| c.at.as_str());
-            let fresh = changes::changed_since(&self.ehr, resource_type, since).await?;
+            let fresh = changes::changed_since(&self.ehr, followed, since).await?;
             let seen = checkpoint.map(|c| c.seen).unwrap_or_default();
             changed.extend(fresh.into_iter().filter(|c| !seen.contains(&c.version_key())));
         }
@@ -169,22 +169,33 @@ impl<T: Transport> Watch<T> {
             self.record = self.load_record().await?;
             self.clinic = provision::load_clinic(&self.matrix, &self.prefix).await?;
         }
-        let before = self.record.clone();
         let mut happened = Vec::new();
         for change in &changed {
-            happened.extend(self.consider(change).await?);
+            let before = self.record.threads.clone();
+            let acted = self.consider(change).await;
+            // What was posted is recorded at once: a failure later in the round (which ends
+            // it, to be tried again) must not post it a second time.
+            if self.record.threads != before {
+                self.save(now).await?;
+            }
+            happened.extend(acted?);
         }
-        for resource_type in FOLLOWED {
-            let of_type: Vec<&Changed> = changed.iter().filter(|c| c.resource_type() == resource_type).collect();
-            self.advance(resource_type, &of_type, &first_look);
+        let before = self.record.read.clone();
+        for followed in Followed::ALL {
+            let of_type: Vec<&Changed> = changed.iter().filter(|c| c.followed() == followed).collect();
+            self.advance(followed.resource_type(), &of_type, &first_look);
         }
-        if self.record != before {
-            self.record
-                .save(&self.matrix, now)
-                .await
-                .map_err(homeserver("keeping the watch's record"))?;
+        if self.record.read != before {
+            self.save(now).await?;
         }
         Ok(happened)
+    }
+
+    async fn save(&mut self, now: u64) -> Result<(), WatchError> {
+        self.record
+            .save(&self.matrix, now)
+            .await
+            .map_err(homeserver("keeping the watch's record"))
     }
 
     /// Moves the checkpoint of `resource_type` to the latest of `changed`, remembering which
@@ -353,14 +364,17 @@ impl<T: Transport> Watch<T> {
         Ok(last)
     }
 
-    /// `Sara M.` for `Patient/sara-m` (the patient's name as threads show it).
+    /// `Sara M.` for `Patient/sara-m` (the patient's name as threads show it). A record the
+    /// EHR does not give (gone, or refused) still gets its thread, about "a patient" linked by
+    /// reference: one odd record must not hold up every other fact. An EHR out of reach ends
+    /// the round, to be tried again.
     async fn patient_display(&self, reference: &str) -> Result<String, FhirError> {
         let id = reference.strip_prefix("Patient/").unwrap_or(reference);
-        let patient = self.ehr.read::<Patient>(id).await?.resource;
-        Ok(patient
-            .name
-            .first()
-            .map(|n| n.short())
-            .unwrap_or_else(|| "A patient".into()))
+        let name = match self.ehr.read::<Patient>(id).await {
+            Ok(found) => found.resource.name.first().map(|n| n.short()),
+            Err(e @ (FhirError::Unreachable(_) | FhirError::SignInNeeded)) => return Err(e),
+            Err(_) => None,
+        };
+        Ok(name.unwrap_or_else(|| "A patient".into()))
     }
 }

@@ -18,16 +18,19 @@ pub fn root_content(
     people: &[String],
     offset_minutes: i32,
 ) -> serde_json::Value {
-    let when = visit_time(fact, offset_minutes);
+    // ` Tue 14:00`, or nothing when the EHR gave no time.
+    let when = visit_time(fact, offset_minutes)
+        .map(|t| format!(" {t}"))
+        .unwrap_or_default();
     let service = fact.service.as_deref().unwrap_or("visit");
     let (topic, message) = match fact.kind {
         WatchKind::MissedVisit => (
-            format!("Missed visit {when}: please reschedule"),
-            format!("The EHR shows {display} did not come to the {service} visit {when}. Please reschedule."),
+            format!("Missed visit{when}: please reschedule"),
+            format!("The EHR shows {display} did not come to the {service} visit{when}. Please reschedule."),
         ),
         WatchKind::PatientCancelled => (
             "Client canceled — please confirm reschedule".to_owned(),
-            format!("{display} cancelled the {service} visit {when}. Please confirm a new time."),
+            format!("{display} cancelled the {service} visit{when}. Please confirm a new time."),
         ),
         WatchKind::NewReferral => (
             "New referral needs follow-up by end of today".to_owned(),
@@ -79,11 +82,8 @@ pub fn resolution(root: &str, latest: &str, how: &str, because: &str) -> [(&'sta
 /// 14:00`).
 pub fn done(how: &Done, offset_minutes: i32) -> String {
     match how {
-        Done::Booked { start } => match start.as_deref().and_then(instant::parse) {
-            Some(ms) => format!(
-                "new appointment booked {}",
-                Local::at(ms, offset_minutes).weekday_clock()
-            ),
+        Done::Booked { start } => match clock(start.as_deref(), offset_minutes) {
+            Some(at) => format!("new appointment booked {at}"),
             None => "new appointment booked".to_owned(),
         },
         Done::ReferralClosed { status } => format!("the referral is {status} in the EHR"),
@@ -93,20 +93,16 @@ pub fn done(how: &Done, offset_minutes: i32) -> String {
 /// The notice that the EHR shows the fact again (version `version`), then the update reopening
 /// the thread.
 pub fn reopening(root: &str, latest: &str, fact: &Fact, offset_minutes: i32) -> [(&'static str, serde_json::Value); 2] {
-    let visit = || {
-        (
-            fact.service.as_deref().unwrap_or("patient's"),
-            visit_time(fact, offset_minutes),
-        )
-    };
+    let service = fact.service.as_deref().unwrap_or("patient's");
+    let when = visit_time(fact, offset_minutes)
+        .map(|t| format!(" {t}"))
+        .unwrap_or_default();
     let text = match fact.kind {
         WatchKind::MissedVisit => {
-            let (service, when) = visit();
-            format!("Open again: the EHR shows the {service} visit {when} as missed once more.")
+            format!("Open again: the EHR shows the {service} visit{when} as missed once more.")
         }
         WatchKind::PatientCancelled => {
-            let (service, when) = visit();
-            format!("Open again: the EHR shows the {service} visit {when} as cancelled by the patient once more.")
+            format!("Open again: the EHR shows the {service} visit{when} as cancelled by the patient once more.")
         }
         WatchKind::NewReferral => "Open again: the EHR shows the referral active once more.".to_owned(),
     };
@@ -121,13 +117,15 @@ pub fn reopening(root: &str, latest: &str, fact: &Fact, offset_minutes: i32) -> 
     ]
 }
 
-/// `Tue 14:00` in the clinic's time, or an empty string when the EHR gave no time.
-pub fn visit_time(fact: &Fact, offset_minutes: i32) -> String {
-    fact.start
-        .as_deref()
-        .and_then(instant::parse)
+/// `Tue 14:00`: when the visit was, in the clinic's time (`None` when the EHR gave no time).
+pub fn visit_time(fact: &Fact, offset_minutes: i32) -> Option<String> {
+    clock(fact.start.as_deref(), offset_minutes)
+}
+
+/// The FHIR instant `at` as `Tue 14:00` in the clinic's time.
+fn clock(at: Option<&str>, offset_minutes: i32) -> Option<String> {
+    at.and_then(instant::parse)
         .map(|ms| Local::at(ms, offset_minutes).weekday_clock())
-        .unwrap_or_default()
 }
 
 fn notice(root: &str, latest: &str, text: &str, txn_id: &str) -> (&'static str, serde_json::Value) {
@@ -164,4 +162,43 @@ pub fn txn(what: &str, parts: &[&str]) -> String {
         })
         .collect();
     format!("watch-{what}-{named}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::WatchRule;
+
+    fn missed(start: Option<&str>) -> Fact {
+        Fact {
+            kind: WatchKind::MissedVisit,
+            resource: "Appointment/a1".into(),
+            version: "2".into(),
+            patient: "Patient/p1".into(),
+            service: Some("Speech-language pathology".into()),
+            start: start.map(str::to_owned),
+            seen_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_missed_visit_names_its_time_and_reads_well_without_one() {
+        let rule = WatchRule::default_for(WatchKind::MissedVisit);
+        let with = root_content(&missed(Some("2026-12-08T14:00:00Z")), "Maya R.", &rule, &[], 0);
+        assert_eq!(
+            with["app.rounds.thread"]["topic"],
+            "Missed visit Tue 14:00: please reschedule"
+        );
+        let without = root_content(&missed(None), "Maya R.", &rule, &[], 0);
+        assert_eq!(without["app.rounds.thread"]["topic"], "Missed visit: please reschedule");
+        assert!(without["body"]
+            .as_str()
+            .unwrap()
+            .ends_with("did not come to the Speech-language pathology visit. Please reschedule."));
+        // The same fact is always the same post.
+        assert_eq!(
+            with["app.rounds.txn"],
+            root_content(&missed(Some("2026-12-08T14:00:00Z")), "Maya R.", &rule, &[], 0)["app.rounds.txn"]
+        );
+    }
 }
