@@ -51,6 +51,12 @@ impl<T: Transport + Clone + 'static, S: LocalStore + 'static, P: Platform> Staff
         self.core.policy()
     }
 
+    /// The clinic's service account (its escalation service and EHR watch), if it has one:
+    /// only its escalation notices and EHR threads count as such.
+    pub fn service_account(&self) -> Option<String> {
+        self.core.state.borrow().policy.escalation_service.clone()
+    }
+
     /// The label of the category whose room is `room`; for a direct conversation,
     /// `("direct", "Direct · <the others' names>")` (empty when unknown).
     pub fn category_label(&self, room: &str) -> (String, String) {

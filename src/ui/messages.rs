@@ -60,7 +60,7 @@ pub fn MessageList(thread: ThreadRef, shown: Memo<Option<Thread>>) -> impl IntoV
     let state = AppState::get();
     let scroller = NodeRef::<html::Div>::new();
     let key = thread.with_value(|t| t.key().clone());
-    let service = state.policy().and_then(|p| p.escalation_service);
+    let service = state.service_account();
     let listed = Memo::new(move |_| {
         state.with_thread(&key, |t, inbox: &Inbox| {
             t.map(|t| {

@@ -259,6 +259,13 @@ impl AppState {
         self.session().map(|s| s.staff().policy())
     }
 
+    /// The clinic's service account, whose EHR threads read as the EHR's (re-run when the
+    /// policy changes).
+    pub fn service_account(&self) -> Option<String> {
+        self.track(Kind::Membership);
+        self.session().and_then(|s| s.staff().service_account())
+    }
+
     /// `(id, label)` of the category whose room is `room` (empty when unknown).
     pub fn category_of(&self, room: &str) -> (String, String) {
         self.track(Kind::Membership);

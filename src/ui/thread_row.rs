@@ -73,7 +73,7 @@ pub fn ThreadRow(
     let href = thread_path(&key);
     let summary = {
         let key = key.clone();
-        let service = state.policy().and_then(|p| p.escalation_service);
+        let service = state.service_account();
         Memo::new(move |_| state.with_thread(&key, |t, inbox| t.map(|t| Summary::of(t, inbox, service.as_deref()))))
     };
     let category = state.category_of(key.room_str());

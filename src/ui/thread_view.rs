@@ -152,7 +152,7 @@ fn ThreadBody(key: ThreadKey) -> impl IntoView {
     };
     // `From the EHR · Missed visit`: only when the clinic's service account opened it.
     let from_ehr = move || {
-        let service = state.policy().and_then(|p| p.escalation_service);
+        let service = state.service_account();
         thread.with(|t| t.as_ref().and_then(|t| t.opened_by_ehr(service.as_deref())))
     };
     // The region follows the thread's patient (a link made later shows at once).
