@@ -86,7 +86,13 @@ pub fn done(how: &Done, offset_minutes: i32) -> String {
             Some(at) => format!("new appointment booked {at}"),
             None => "new appointment booked".to_owned(),
         },
-        Done::ReferralClosed { status } => format!("the referral is {status} in the EHR"),
+        // In staff's words, not FHIR's status codes.
+        Done::ReferralClosed { status } => match status.as_str() {
+            "completed" => "the referral is completed in the EHR",
+            "revoked" => "the referral was withdrawn in the EHR",
+            _ => "the referral was removed from the EHR as entered in error",
+        }
+        .to_owned(),
     }
 }
 
@@ -195,6 +201,10 @@ mod tests {
             .as_str()
             .unwrap()
             .ends_with("did not come to the Speech-language pathology visit. Please reschedule."));
+        // A closed referral is said in staff's words, never as a FHIR status code.
+        let closed = |status: &str| done(&Done::ReferralClosed { status: status.into() }, 0);
+        assert_eq!(closed("revoked"), "the referral was withdrawn in the EHR");
+        assert!(!closed("entered-in-error").contains("entered-in-error"));
         // The same fact is always the same post.
         assert_eq!(
             with["app.rounds.txn"],
